@@ -1,0 +1,364 @@
+"""The costing engine: plain functions, Decimal end to end.
+
+Rules (issue 2):
+- annual cost of a line = FTE × full-time rate of its grade in the cost table valid for the year
+  (the table with the latest valid-from on or before 1 January of that year);
+- cost in a calendar year = FTE × rate × months / 12, where a month counts when the position
+  is active on its first day (start ≤ 1st ≤ end);
+- each line is rounded half-up to cents, every total is the sum of its rounded lines;
+- reimbursement = rate × the covered lines' cost in the year, rounded half-up to cents, per
+  group shown (department, Teilhaushalt); the overall figure is the sum over departments;
+- a rule or table applies to a year when it is valid on 1 January of that year;
+- a grade without a rate raises MissingRateError naming grade and table: never a silent zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from django.db.models import Q, QuerySet
+
+from costing.models import CostRate, CostTable, ReimbursementRule
+from departments.selectors import OrgTree, UnitInfo, org_tree
+from stellenplan.models import PayGrade, Position
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+TWELVE = Decimal(12)
+
+
+class CostingError(Exception):
+    """A figure cannot be computed; the message is German and names what is missing."""
+
+
+class MissingRateError(CostingError):
+    def __init__(self, grades: Iterable[str], table: CostTable) -> None:
+        self.grades = sorted(set(grades))
+        self.table = table
+        names = ", ".join(f"„{g}“" for g in self.grades)
+        word = "den Stellenwert" if len(self.grades) == 1 else "die Stellenwerte"
+        super().__init__(
+            f"Für {word} {names} enthält die Kostentabelle „{table.name}“ "
+            f"(gültig ab {table.valid_from:%d.%m.%Y}) keinen Kostensatz."
+        )
+
+
+def round_cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def months_active(start: date, end: date | None, year: int) -> int:
+    """Months of `year` whose first day lies within [start, end]."""
+    return sum(
+        1
+        for month in range(1, 13)
+        if start <= date(year, month, 1) and (end is None or date(year, month, 1) <= end)
+    )
+
+
+@lru_cache(maxsize=65536)
+def annual_cost(fte: Decimal, rate: Decimal) -> Decimal:
+    """Annual cost of a line: FTE × full-time rate, rounded half-up to cents."""
+    return round_cents(fte * rate)
+
+
+@lru_cache(maxsize=65536)
+def cost_in_year(fte: Decimal, rate: Decimal, months: int) -> Decimal:
+    """Cost of a line in a calendar year with `months` active months, rounded once."""
+    return round_cents(fte * rate * Decimal(months) / TWELVE)
+
+
+def cost_table_for_year(year: int) -> CostTable:
+    table = (
+        CostTable.objects.filter(valid_from__lte=date(year, 1, 1)).order_by("-valid_from").first()
+    )
+    if table is None:
+        raise CostingError(f"Für das Jahr {year} gibt es keine gültige Kostentabelle.")
+    return table
+
+
+def rates_of(table: CostTable) -> dict[int, Decimal]:
+    return dict(CostRate.objects.filter(table=table).values_list("pay_grade_id", "annual_cost"))
+
+
+def active_in_year(positions: QuerySet[Position], year: int) -> QuerySet[Position]:
+    """Positions active on the first day of at least one month of `year`."""
+    return positions.filter(start_date__lte=date(year, 12, 1)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=date(year, 1, 1))
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which org units a reimbursement rule covers in a year, with its rate."""
+
+    rule_id: int
+    name: str
+    rate: Decimal
+    unit_ids: frozenset[int]
+
+
+def reimbursement_coverage(year: int, tree: OrgTree) -> list[Coverage]:
+    jan1 = date(year, 1, 1)
+    rules = (
+        ReimbursementRule.objects.filter(valid_from__lte=jan1)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=jan1))
+        .prefetch_related("org_units")
+        .order_by("-valid_from", "id")
+    )
+    return [
+        Coverage(
+            rule.id,
+            rule.name,
+            rule.rate,
+            frozenset(tree.descendants_or_self(u.id for u in rule.org_units.all())),
+        )
+        for rule in rules
+    ]
+
+
+@dataclass(frozen=True)
+class CostLine:
+    position_id: int
+    org_unit_id: int
+    org_unit_code: str
+    department_id: int
+    budget_section_id: int | None
+    pay_grade_code: str
+    title: str
+    fte: Decimal
+    start_date: date
+    end_date: date | None
+    rate: Decimal
+    annual_cost: Decimal
+    months: int
+    cost_in_year: Decimal
+    rule_id: int | None
+
+
+@dataclass
+class Total:
+    """Sums of rounded lines; reimbursement per rule on the covered sum, rounded."""
+
+    fte: Decimal = ZERO
+    positions: int = 0
+    annual_cost: Decimal = ZERO
+    cost_in_year: Decimal = ZERO
+    covered: dict[int, Decimal] = field(default_factory=dict)
+
+    def add(self, line: CostLine) -> None:
+        self.fte += line.fte
+        self.positions += 1
+        self.annual_cost += line.annual_cost
+        self.cost_in_year += line.cost_in_year
+        if line.rule_id is not None:
+            self.covered[line.rule_id] = self.covered.get(line.rule_id, ZERO) + line.cost_in_year
+
+
+@dataclass
+class GroupTotal:
+    fte: Decimal
+    positions: int
+    annual_cost: Decimal
+    cost_in_year: Decimal
+    reimbursement: Decimal
+
+    @property
+    def municipal_share(self) -> Decimal:
+        return self.cost_in_year - self.reimbursement
+
+
+@dataclass
+class YearCosting:
+    year: int
+    table: CostTable
+    tree: OrgTree
+    lines: list[CostLine]
+    coverage: list[Coverage]
+    by_department: list[tuple[UnitInfo, GroupTotal]]
+    by_budget_section: list[tuple[object, GroupTotal]]
+    total: GroupTotal
+
+    def lines_of_department(self, department_id: int) -> list[CostLine]:
+        return [line for line in self.lines if line.department_id == department_id]
+
+
+def _close(total: Total, rates: dict[int, Decimal]) -> GroupTotal:
+    reimbursement = sum(
+        (round_cents(rates[rule_id] * amount) for rule_id, amount in total.covered.items()), ZERO
+    )
+    return GroupTotal(
+        total.fte, total.positions, total.annual_cost, total.cost_in_year, reimbursement
+    )
+
+
+def cost_year(year: int, positions: QuerySet[Position] | None = None) -> YearCosting:
+    """Cost every position active in `year` (all, or those of `positions`) and total them.
+
+    A constant number of queries, whatever the number of positions.
+    """
+    table = cost_table_for_year(year)
+    rates = rates_of(table)
+    tree = org_tree()
+    grades = dict(PayGrade.objects.values_list("id", "code"))
+    coverage = reimbursement_coverage(year, tree)
+    rule_of_unit: dict[int, int] = {}
+    for cover in reversed(coverage):  # the newest rule wins where two cover a unit
+        rule_of_unit.update(dict.fromkeys(cover.unit_ids, cover.rule_id))
+
+    queryset = positions if positions is not None else Position.objects.all()
+    rows = (
+        active_in_year(queryset, year)
+        .order_by("org_unit__code", "id")
+        .values_list("id", "org_unit_id", "pay_grade_id", "fte", "start_date", "end_date", "title")
+    )
+    lines: list[CostLine] = []
+    missing: set[str] = set()
+    department_cache: dict[int, tuple[int, int | None]] = {}
+    for pid, unit_id, grade_id, fte, start, end, title in rows.iterator(chunk_size=5000):
+        rate = rates.get(grade_id)
+        if rate is None:
+            missing.add(grades[grade_id])
+            continue
+        if unit_id not in department_cache:
+            department_cache[unit_id] = (
+                tree.department_of(unit_id),
+                tree.budget_section_of(unit_id),
+            )
+        department_id, section_id = department_cache[unit_id]
+        months = months_active(start, end, year)
+        lines.append(
+            CostLine(
+                position_id=pid,
+                org_unit_id=unit_id,
+                org_unit_code=tree.units[unit_id].code,
+                department_id=department_id,
+                budget_section_id=section_id,
+                pay_grade_code=grades[grade_id],
+                title=title,
+                fte=fte,
+                start_date=start,
+                end_date=end,
+                rate=rate,
+                annual_cost=annual_cost(fte, rate),
+                months=months,
+                cost_in_year=cost_in_year(fte, rate, months),
+                rule_id=rule_of_unit.get(unit_id),
+            )
+        )
+    if missing:
+        raise MissingRateError(missing, table)
+
+    rule_rates = {c.rule_id: c.rate for c in coverage}
+    by_department: dict[int, Total] = {}
+    by_section: dict[int | None, Total] = {}
+    overall = Total()
+    for line in lines:
+        by_department.setdefault(line.department_id, Total()).add(line)
+        by_section.setdefault(line.budget_section_id, Total()).add(line)
+        overall.add(line)
+
+    departments = [
+        (tree.units[dep_id], _close(t, rule_rates)) for dep_id, t in by_department.items()
+    ]
+    departments.sort(key=lambda item: item[0].code)
+    sections = [
+        (tree.budget_sections.get(sec_id) if sec_id else None, _close(t, rule_rates))
+        for sec_id, t in by_section.items()
+    ]
+    sections.sort(key=lambda item: item[0].number if item[0] else "~")
+    total = _close(overall, rule_rates)
+    # The overall reimbursement is the sum of the departments' rounded figures.
+    total.reimbursement = sum((g.reimbursement for _, g in departments), ZERO)
+    return YearCosting(
+        year=year,
+        table=table,
+        tree=tree,
+        lines=lines,
+        coverage=coverage,
+        by_department=departments,
+        by_budget_section=sections,
+        total=total,
+    )
+
+
+def totals_by_unit(costing: YearCosting) -> dict[int, GroupTotal]:
+    """Each org unit's figures with all its sub-units rolled up into it."""
+    rule_rates = {c.rule_id: c.rate for c in costing.coverage}
+    totals: dict[int, Total] = {}
+    for line in costing.lines:
+        for unit_id in costing.tree.ancestors_or_self(line.org_unit_id):
+            totals.setdefault(unit_id, Total()).add(line)
+    return {unit_id: _close(t, rule_rates) for unit_id, t in totals.items()}
+
+
+def position_cost_by_year(
+    position: Position, years: Iterable[int]
+) -> list[tuple[int, CostLine | None]]:
+    """A single position's cost in each of `years` (None where it is not active)."""
+    result: list[tuple[int, CostLine | None]] = []
+    for year in years:
+        costing = cost_year(year, Position.objects.filter(pk=position.pk))
+        result.append((year, costing.lines[0] if costing.lines else None))
+    return result
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(CENT))
+
+
+def costing_as_dict(costing: YearCosting) -> dict:
+    """The JSON export of a year (issue 2): decimals as strings with two places."""
+
+    def group(total: GroupTotal) -> dict:
+        return {
+            "fte": _money(total.fte),
+            "positions": total.positions,
+            "annual_cost": _money(total.annual_cost),
+            "cost_in_year": _money(total.cost_in_year),
+            "federal_reimbursement": _money(total.reimbursement),
+            "municipal_share": _money(total.municipal_share),
+        }
+
+    return {
+        "year": costing.year,
+        "cost_table": costing.table.name,
+        "cost_table_valid_from": costing.table.valid_from.isoformat(),
+        "positions": [
+            {
+                "id": line.position_id,
+                "org_unit": line.org_unit_code,
+                "department": costing.tree.units[line.department_id].code,
+                "pay_grade": line.pay_grade_code,
+                "title": line.title,
+                "fte": _money(line.fte),
+                "start_date": line.start_date.isoformat(),
+                "end_date": line.end_date.isoformat() if line.end_date else None,
+                "rate": _money(line.rate),
+                "annual_cost": _money(line.annual_cost),
+                "months": line.months,
+                "cost_in_year": _money(line.cost_in_year),
+            }
+            for line in costing.lines
+        ],
+        "by_department": [
+            {"code": unit.code, "name": unit.name, **group(total)}
+            for unit, total in costing.by_department
+        ],
+        "by_budget_section": [
+            {
+                "number": section.number if section else None,
+                "name": section.name if section else "ohne Teilhaushalt",
+                **group(total),
+            }
+            for section, total in costing.by_budget_section
+        ],
+        "reimbursement_rules": [
+            {"name": c.name, "rate": str(c.rate.normalize())} for c in costing.coverage
+        ],
+        "total": group(costing.total),
+    }

@@ -1,0 +1,1 @@
+# Decision documents (Beschlussvorlagen): see issue 5.

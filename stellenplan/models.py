@@ -1,0 +1,113 @@
+"""Pay grades and positions: the staffing plan itself."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from departments.models import OrgUnit
+
+FTE_MIN = Decimal("0.01")
+FTE_MAX = Decimal("1.00")
+
+
+class PayGrade(models.Model):
+    """A Stellenwert: Besoldungsgruppe (A 13 hD) or Entgeltgruppe (EG 9)."""
+
+    class StatusGroup(models.TextChoices):
+        BEAMTE = "beamte", _("Beamte")
+        TARIF = "tarif", _("Tarifbeschäftigte")
+
+    class CareerGroup(models.TextChoices):
+        NONE = "", _("—")
+        MD = "mD", _("mittlerer Dienst")
+        GD = "gD", _("gehobener Dienst")
+        HD = "hD", _("höherer Dienst")
+
+    code = models.CharField(
+        _("Stellenwert"),
+        max_length=20,
+        unique=True,
+        help_text=_("Wie im Stellenplan geschrieben, z. B. A 13 hD, A 12, EG 9."),
+    )
+    status_group = models.CharField(_("Statusgruppe"), max_length=10, choices=StatusGroup.choices)
+    career_group = models.CharField(
+        _("Laufbahngruppe"), max_length=2, choices=CareerGroup.choices, blank=True, default=""
+    )
+    sort_order = models.PositiveIntegerField(_("Sortierung"), default=0)
+
+    class Meta:
+        verbose_name = _("Stellenwert")
+        verbose_name_plural = _("Stellenwerte")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Position(models.Model):
+    """One line of the staffing plan: a (share of a) position in an org unit."""
+
+    class Note(models.TextChoices):
+        NONE = "", _("—")
+        KW = "KW", _("KW (künftig wegfallend)")
+        KU = "KU", _("KU (künftig umzuwandeln)")
+
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("Org.einheit"), on_delete=models.PROTECT, related_name="positions"
+    )
+    pay_grade = models.ForeignKey(
+        PayGrade, verbose_name=_("Stellenwert"), on_delete=models.PROTECT, related_name="positions"
+    )
+    fte = models.DecimalField(
+        _("Anzahl der Stellen"),
+        max_digits=3,
+        decimal_places=2,
+        validators=[MinValueValidator(FTE_MIN), MaxValueValidator(FTE_MAX)],
+        help_text=_("Stellenanteil zwischen 0,01 und 1,0, z. B. 0,5."),
+    )
+    title = models.CharField(_("Funktionsbezeichnung"), max_length=200)
+    task_heading = models.CharField(
+        _("Überschrift der Aufgabenbeschreibung"),
+        max_length=300,
+        blank=True,
+        help_text=_('Fortsetzung von "1,0 Stelle in A 10 für …" in der Anlage.'),
+    )
+    note = models.CharField(
+        _("Stellenvermerk"), max_length=2, choices=Note.choices, blank=True, default=""
+    )
+    note_date = models.DateField(_("Datum des Vermerks"), null=True, blank=True)
+    start_date = models.DateField(_("Beginn"))
+    end_date = models.DateField(_("Ende"), null=True, blank=True)
+    fixed_term = models.BooleanField(
+        _("befristet"), default=False, help_text=_("Nicht angekreuzt: unbefristete Stelle.")
+    )
+    tasks = models.TextField(_("Aufgaben"), blank=True)
+    justification = models.TextField(_("Begründung"), blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = _("Stelle")
+        verbose_name_plural = _("Stellen")
+        ordering = ["org_unit__code", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fte__gt=0) & models.Q(fte__lte=1), name="position_fte_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="position_start_before_end",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(note_date__isnull=True) | ~models.Q(note=""),
+                name="position_note_date_needs_note",
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit.code} {self.pay_grade.code} {self.title}"

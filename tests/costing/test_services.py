@@ -1,0 +1,154 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError
+
+from costing.models import CostTable
+from costing.services import (
+    CostingError,
+    MissingRateError,
+    annual_cost,
+    cost_in_year,
+    cost_table_for_year,
+    cost_year,
+    months_active,
+    round_cents,
+)
+from tests.factories import (
+    CostRateFactory,
+    CostTableFactory,
+    OrgUnitFactory,
+    PayGradeFactory,
+    PositionFactory,
+    ReimbursementRuleFactory,
+)
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(2012, 1, 1), None, 12),
+        (date(2012, 10, 1), None, 3),
+        (date(2012, 3, 15), None, 9),  # a start on the 15th: March does not count
+        (date(2012, 1, 1), date(2012, 6, 30), 6),
+        (date(2012, 1, 1), date(2012, 6, 1), 6),  # active on 1 June
+        (date(2012, 2, 2), date(2012, 2, 28), 0),
+        (date(2013, 1, 1), None, 0),
+        (date(2010, 5, 1), date(2011, 12, 31), 0),
+    ],
+)
+def test_it_counts_months_active_on_their_first_day(start, end, months):
+    assert months_active(start, end, 2012) == months
+
+
+def test_it_rounds_half_up_to_cents():
+    assert round_cents(D("0.005")) == D("0.01")
+    assert round_cents(D("2.675")) == D("2.68")  # half-even would give 2.67... as Decimal too
+    assert annual_cost(D("0.33"), D("50400.50")) == D("16632.17")  # 16632.165 → up
+    assert cost_in_year(D("1.00"), D("80700"), 3) == D("20175.00")
+    assert cost_in_year(D("0.10"), D("50400"), 7) == D("2940.00")
+    assert cost_in_year(D("0.30"), D("99300.01"), 5) == D("12412.50")  # 12412.50125
+
+
+@pytest.mark.django_db
+def test_it_picks_the_latest_table_valid_on_1_january():
+    CostTableFactory(name="alt", valid_from=date(2010, 1, 1))
+    CostTableFactory(name="neu", valid_from=date(2012, 1, 1))
+    CostTableFactory(name="Jahresmitte", valid_from=date(2013, 7, 1))
+    assert cost_table_for_year(2011).name == "alt"
+    assert cost_table_for_year(2012).name == "neu"
+    assert cost_table_for_year(2013).name == "neu"
+    with pytest.raises(CostingError, match="2009"):
+        cost_table_for_year(2009)
+
+
+@pytest.mark.django_db
+def test_it_costs_partial_years_and_sums_rounded_lines():
+    rate = CostRateFactory(annual_cost=D("70000.00"))
+    unit = OrgUnitFactory()
+    PositionFactory(
+        org_unit=unit, pay_grade=rate.pay_grade, fte=D("0.33"), start_date=date(2012, 3, 15)
+    )
+    PositionFactory(
+        org_unit=unit,
+        pay_grade=rate.pay_grade,
+        fte=D("0.50"),
+        start_date=date(2011, 1, 1),
+        end_date=date(2012, 4, 30),
+    )
+    PositionFactory(org_unit=unit, pay_grade=rate.pay_grade, start_date=date(2013, 1, 1))
+    costing = cost_year(2012)
+    assert [(line.months, line.cost_in_year) for line in costing.lines] == [
+        (9, D("17325.00")),  # 0.33 × 70000 × 9/12
+        (4, D("11666.67")),  # 0.5 × 70000 × 4/12 = 11666.666…
+    ]
+    assert costing.total.cost_in_year == D("28991.67")
+    assert costing.total.annual_cost == D("23100.00") + D("35000.00")
+
+
+@pytest.mark.django_db
+def test_it_names_grade_and_table_when_a_rate_is_missing():
+    table = CostTableFactory(name="Rundschreiben 99/2011")
+    grade = PayGradeFactory(code="A 9 gD")
+    PositionFactory(pay_grade=grade)
+    with pytest.raises(MissingRateError) as raised:
+        cost_year(2012)
+    message = str(raised.value)
+    assert "A 9 gD" in message
+    assert "Rundschreiben 99/2011" in message
+    assert raised.value.table == table
+
+
+@pytest.mark.django_db
+def test_it_covers_sub_units_with_the_reimbursement_rule():
+    rate = CostRateFactory(annual_cost=D("10000.00"))
+    amt = OrgUnitFactory(code="29")
+    sub = OrgUnitFactory(code="29-1", parent=amt, kind="abteilung", budget_section=None)
+    other = OrgUnitFactory(code="20")
+    rule = ReimbursementRuleFactory(rate=D("0.8480"), valid_from=date(2012, 1, 1))
+    rule.org_units.add(amt)
+    PositionFactory(org_unit=sub, pay_grade=rate.pay_grade, fte=D("0.33"))
+    PositionFactory(org_unit=other, pay_grade=rate.pay_grade)
+    costing = cost_year(2012)
+    assert costing.total.reimbursement == D("2798.40")  # 0.848 × 3300
+    assert costing.total.municipal_share == D("13300.00") - D("2798.40")
+    by_dep = {unit.code: total for unit, total in costing.by_department}
+    assert set(by_dep) == {"29", "20"}
+    assert by_dep["20"].reimbursement == D("0.00")
+    rule.valid_to = date(2012, 12, 31)
+    rule.save()
+    assert cost_year(2013).total.reimbursement == D("0.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fte", [D("0"), D("-0.5"), D("1.01")])
+def test_the_database_rejects_fte_out_of_range(fte):
+    with pytest.raises(IntegrityError):
+        PositionFactory(fte=fte)
+
+
+@pytest.mark.django_db
+def test_the_database_rejects_an_end_before_the_start():
+    with pytest.raises(IntegrityError):
+        PositionFactory(start_date=date(2012, 5, 1), end_date=date(2012, 4, 30))
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_one_rate_per_grade_and_table():
+    rate = CostRateFactory()
+    with pytest.raises(IntegrityError):
+        CostRateFactory(table=rate.table, pay_grade=rate.pay_grade)
+
+
+@pytest.mark.django_db
+def test_it_queries_a_constant_number_of_times(django_assert_max_num_queries):
+    rate = CostRateFactory()
+    unit = OrgUnitFactory()
+    PositionFactory.create_batch(30, org_unit=unit, pay_grade=rate.pay_grade)
+    assert CostTable.objects.count() == 1
+    with django_assert_max_num_queries(8):
+        costing = cost_year(2012)
+    assert costing.total.positions == 30

@@ -1,0 +1,73 @@
+from datetime import date
+from decimal import Decimal
+
+import factory
+
+from costing.models import CostRate, CostTable, ReimbursementRule
+from departments.models import BudgetSection, OrgUnit
+from stellenplan.models import PayGrade, Position
+
+
+class BudgetSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetSection
+        django_get_or_create = ["number"]
+
+    number = factory.Sequence(lambda n: str(500 + n))
+    name = factory.Sequence(lambda n: f"Teilhaushalt {n}")
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrgUnit
+
+    kind = OrgUnit.Kind.AMT
+    code = factory.Sequence(lambda n: f"U{n}")
+    name = factory.Sequence(lambda n: f"Einheit {n}")
+    budget_section = factory.SubFactory(BudgetSectionFactory)
+
+
+class PayGradeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PayGrade
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"EG X{n}")
+    status_group = PayGrade.StatusGroup.TARIF
+
+
+class CostTableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CostTable
+
+    name = factory.Sequence(lambda n: f"Kostentabelle {n}")
+    valid_from = date(2010, 1, 1)
+
+
+class CostRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CostRate
+
+    table = factory.SubFactory(CostTableFactory)
+    pay_grade = factory.SubFactory(PayGradeFactory)
+    annual_cost = Decimal("60000.00")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    pay_grade = factory.SubFactory(PayGradeFactory)
+    fte = Decimal("1.00")
+    title = factory.Sequence(lambda n: f"Sachbearbeitung {n}")
+    start_date = date(2012, 1, 1)
+
+
+class ReimbursementRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReimbursementRule
+
+    name = "Erstattung"
+    rate = Decimal("0.5000")
+    valid_from = date(2012, 1, 1)
