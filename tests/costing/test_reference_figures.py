@@ -70,7 +70,7 @@ def test_it_computes_the_federal_reimbursement_of_the_jobcenter():
     costing = cost_year(2012)
     assert costing.total.reimbursement == D("405768.00")  # 84,8 % of 478.500
     assert costing.total.municipal_share == D("722792.00")
-    jobcenter = dict((u.code, t) for u, t in costing.by_department)["29"]
+    jobcenter = {u.code: t for u, t in costing.by_department}["29"]
     assert jobcenter.reimbursement == D("405768.00")
 
 
