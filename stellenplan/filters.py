@@ -1,0 +1,65 @@
+"""The positions list filter, shared by the list page and its exports (same GET parameters)."""
+
+from datetime import date
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import OrgUnit
+from departments.selectors import org_tree
+from stellenplan.models import PayGrade, Position
+
+
+class PositionFilter(django_filters.FilterSet):
+    org_unit = django_filters.ModelChoiceFilter(
+        label=_("Org.einheit (mit Untereinheiten)"),
+        queryset=OrgUnit.objects.order_by("code"),
+        method="filter_org_unit",
+    )
+    pay_grade = django_filters.ModelChoiceFilter(
+        label=_("Stellenwert"), queryset=PayGrade.objects.all()
+    )
+    status_group = django_filters.ChoiceFilter(
+        label=_("Beamte/Tarif"),
+        field_name="pay_grade__status_group",
+        choices=PayGrade.StatusGroup.choices,
+    )
+    note = django_filters.ChoiceFilter(
+        label=_("Stellenvermerk"),
+        choices=[("-", _("ohne Vermerk")), *Position.Note.choices[1:]],
+        method="filter_note",
+    )
+    year = django_filters.NumberFilter(label=_("aktiv im Jahr"), method="filter_year")
+    q = django_filters.CharFilter(label=_("Suche"), method="filter_text")
+
+    class Meta:
+        model = Position
+        fields: list[str] = []
+
+    def filter_org_unit(self, queryset: QuerySet, name: str, value: OrgUnit) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(org_unit_id__in=org_tree().descendants_or_self([value.pk]))
+
+    def filter_note(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(note="" if value == "-" else value)
+
+    def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        year = int(value)
+        if not 1900 <= year <= 2200:
+            return queryset.none()
+        return queryset.filter(start_date__lte=date(year, 12, 1)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=date(year, 1, 1))
+        )
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(org_unit__code__icontains=word)
+                | Q(org_unit__name__icontains=word)
+                | Q(pay_grade__code__iexact=word)
+                | Q(tasks__icontains=word)
+            )
+        return queryset
