@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from costing.models import CostRate, CostTable, ReimbursementRule
 from departments.selectors import OrgTree, UnitInfo, org_tree
 from stellenplan.models import PayGrade, Position
+from stellenplan.selectors import active_in_year
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -83,13 +84,6 @@ def cost_table_for_year(year: int) -> CostTable:
 
 def rates_of(table: CostTable) -> dict[int, Decimal]:
     return dict(CostRate.objects.filter(table=table).values_list("pay_grade_id", "annual_cost"))
-
-
-def active_in_year(positions: QuerySet[Position], year: int) -> QuerySet[Position]:
-    """Positions active on the first day of at least one month of `year`."""
-    return positions.filter(start_date__lte=date(year, 12, 1)).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=date(year, 1, 1))
-    )
 
 
 @dataclass(frozen=True)

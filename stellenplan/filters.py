@@ -1,7 +1,5 @@
 """The positions list filter, shared by the list page and its exports (same GET parameters)."""
 
-from datetime import date
-
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import OrgUnit
 from departments.selectors import org_tree
 from stellenplan.models import PayGrade, Position
+from stellenplan.selectors import active_in_year
 
 
 class PositionFilter(django_filters.FilterSet):
@@ -49,9 +48,7 @@ class PositionFilter(django_filters.FilterSet):
         year = int(value)
         if not 1900 <= year <= 2200:
             return queryset.none()
-        return queryset.filter(start_date__lte=date(year, 12, 1)).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=date(year, 1, 1))
-        )
+        return active_in_year(queryset, year)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split():
