@@ -52,8 +52,16 @@ class CostRate(models.Model):
         verbose_name_plural = _("Kostensätze")
         ordering = ["table", "pay_grade__sort_order"]
         constraints = [
-            models.UniqueConstraint(fields=["table", "pay_grade"], name="one_rate_per_grade"),
-            models.CheckConstraint(condition=models.Q(annual_cost__gt=0), name="rate_positive"),
+            models.UniqueConstraint(
+                fields=["table", "pay_grade"],
+                name="one_rate_per_grade",
+                violation_error_message="Für diesen Stellenwert gibt es in dieser Kostentabelle schon einen Kostensatz.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(annual_cost__gt=0),
+                name="rate_positive",
+                violation_error_message="Die Jahreskosten müssen größer als 0 sein.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,12 +94,15 @@ class ReimbursementRule(models.Model):
         ordering = ["valid_from", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(rate__gte=0) & models.Q(rate__lte=1), name="rule_rate_range"
+                condition=models.Q(rate__gte=0) & models.Q(rate__lte=1),
+                name="rule_rate_range",
+                violation_error_message="Der Erstattungssatz muss zwischen 0 und 1 (100 %) liegen.",
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="rule_valid_range",
+                violation_error_message="„gültig bis“ darf nicht vor „gültig ab“ liegen.",
             ),
         ]
 

@@ -61,7 +61,9 @@ class OrgUnit(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(parent=models.F("pk")), name="orgunit_not_own_parent"
+                condition=~models.Q(parent=models.F("pk")),
+                name="orgunit_not_own_parent",
+                violation_error_message="Eine Organisationseinheit kann nicht sich selbst übergeordnet sein.",
             ),
         ]
 

@@ -95,16 +95,20 @@ class Position(models.Model):
         ordering = ["org_unit__code", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(fte__gt=0) & models.Q(fte__lte=1), name="position_fte_range"
+                condition=models.Q(fte__gt=0) & models.Q(fte__lte=1),
+                name="position_fte_range",
+                violation_error_message="Die Anzahl der Stellen muss größer als 0 und höchstens 1,0 sein.",
             ),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="position_start_before_end",
+                violation_error_message="Das Ende darf nicht vor dem Beginn liegen.",
             ),
             models.CheckConstraint(
                 condition=models.Q(note_date__isnull=True) | ~models.Q(note=""),
                 name="position_note_date_needs_note",
+                violation_error_message="Ein Datum des Vermerks setzt einen Stellenvermerk (KW oder KU) voraus.",
             ),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"])]

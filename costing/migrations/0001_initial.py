@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'Kostensatz',
                 'verbose_name_plural': 'Kostensätze',
                 'ordering': ['table', 'pay_grade__sort_order'],
-                'constraints': [models.UniqueConstraint(fields=('table', 'pay_grade'), name='one_rate_per_grade'), models.CheckConstraint(condition=models.Q(('annual_cost__gt', 0)), name='rate_positive')],
+                'constraints': [models.UniqueConstraint(fields=('table', 'pay_grade'), name='one_rate_per_grade', violation_error_message='Für diesen Stellenwert gibt es in dieser Kostentabelle schon einen Kostensatz.'), models.CheckConstraint(condition=models.Q(('annual_cost__gt', 0)), name='rate_positive', violation_error_message='Die Jahreskosten müssen größer als 0 sein.')],
             },
         ),
         migrations.CreateModel(
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'Erstattungsregel',
                 'verbose_name_plural': 'Erstattungsregeln',
                 'ordering': ['valid_from', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 1)), name='rule_rate_range'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='rule_valid_range')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 1)), name='rule_rate_range', violation_error_message='Der Erstattungssatz muss zwischen 0 und 1 (100 %) liegen.'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='rule_valid_range', violation_error_message='„gültig bis“ darf nicht vor „gültig ab“ liegen.')],
             },
         ),
     ]

@@ -70,6 +70,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='orgunit',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='orgunit_not_own_parent'),
+            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='orgunit_not_own_parent', violation_error_message='Eine Organisationseinheit kann nicht sich selbst übergeordnet sein.'),
         ),
     ]

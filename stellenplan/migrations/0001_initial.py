@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'Stellen',
                 'ordering': ['org_unit__code', 'id'],
                 'indexes': [models.Index(fields=['start_date', 'end_date'], name='stellenplan_start_d_e07bff_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('fte__gt', 0), ('fte__lte', 1)), name='position_fte_range'), models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='position_start_before_end'), models.CheckConstraint(condition=models.Q(('note_date__isnull', True), models.Q(('note', ''), _negated=True), _connector='OR'), name='position_note_date_needs_note')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('fte__gt', 0), ('fte__lte', 1)), name='position_fte_range', violation_error_message='Die Anzahl der Stellen muss größer als 0 und höchstens 1,0 sein.'), models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='position_start_before_end', violation_error_message='Das Ende darf nicht vor dem Beginn liegen.'), models.CheckConstraint(condition=models.Q(('note_date__isnull', True), models.Q(('note', ''), _negated=True), _connector='OR'), name='position_note_date_needs_note', violation_error_message='Ein Datum des Vermerks setzt einen Stellenvermerk (KW oder KU) voraus.')],
             },
         ),
     ]
