@@ -5,9 +5,21 @@ DJANGO_DEBUG   "1" turns debug on (off by default)
 SECRET_KEY     required when debug is off
 ALLOWED_HOSTS  comma-separated host names
 CSRF_TRUSTED_ORIGINS comma-separated origins (https://stellenplan.example)
+
+Security switches (defaults: secure when debug is off, relaxed when debug is on):
+SECURE_SSL_REDIRECT      "1": redirect http to https (default on without debug)
+SECURE_PROXY_SSL_HEADER  "1": trust X-Forwarded-Proto: https from the reverse proxy that
+                         terminates TLS (only when the proxy sets or strips that header)
+SECURE_HSTS_SECONDS      HSTS max-age (default one year without debug, 0 with debug)
+SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD  "0" switches them off (default on)
+SECURE_COOKIES           "0": session and CSRF cookies also over plain http (default on)
+SESSION_HOURS            session lifetime in hours (default 8; ends with the browser anyway)
+AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  login lockout (default 5 failures, 15 minutes)
+AXES_PROXY_COUNT         number of reverse proxies in front (client address from X-Forwarded-For)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -21,6 +33,11 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -52,6 +69,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "axes",
     "departments",
     "stellenplan",
     "costing",
@@ -69,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "stellenplan.urls"
@@ -102,6 +123,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-axes checks every login (form and admin) for lockouts first.
+AUTHENTICATION_BACKENDS = [
+    "stellenplan.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -146,3 +173,58 @@ LOGGING = {
 
 # `manage.py loaddata seed` loads the reference data (the 2011 Jobcenter decision).
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# --- Security (issue 7). Production defaults; DJANGO_DEBUG=1 relaxes what needs https. ---
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+if env_bool("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Sessions in the database: no local state, so several app servers can share one PostgreSQL.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy (django-csp 4): scripts, styles, images and fonts only from this
+# server, no inline scripts, no framing. Inline style attributes (SVG bar widths) are allowed;
+# <style> and <script> elements in templates are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): 5 failed logins for the same user name from the same address
+# lock that pair out for 15 minutes (HTTP 429, German page). Behind a reverse proxy set
+# AXES_PROXY_COUNT=1 so the client address comes from X-Forwarded-For.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_COOLOFF_MESSAGE = "Zu viele fehlgeschlagene Anmeldeversuche. Bitte später erneut versuchen."
+AXES_PERMALOCK_MESSAGE = (
+    "Zu viele fehlgeschlagene Anmeldeversuche. Bitte wenden Sie sich an die Administration."
+)
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
