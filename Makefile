@@ -31,6 +31,16 @@ run: install
 test: install system-deps
 	DJANGO_DEBUG=1 $(VENV)/bin/pytest
 
+# Production mode: gunicorn + whitenoise on PostgreSQL after migrate and collectstatic.
+# Needs SECRET_KEY and ALLOWED_HOSTS; DATABASE_URL defaults to the local PostgreSQL (README).
+serve: install
+	bash scripts/serve.sh
+
+# Load test: 20 users for 60 s against `make serve` on a throw-away PostgreSQL database with
+# city-size data; appends the result to bench/results.md. Shorter: LOADTEST_ARGS="--users 5 --seconds 10".
+loadtest: install
+	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
