@@ -1,1 +1,366 @@
-# Decision documents (Beschlussvorlagen): see issue 5.
+"""Council documents (Beschlussvorlagen) and their parts.
+
+A decision proposes positions of the staffing plan (DecisionPosition, in Anlage order) and
+other financial items; its Finanzielle Auswirkungen and its Anlage are generated from them by
+the costing engine (decisions/selectors.py), never typed in.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import BudgetSection, OrgUnit
+from stellenplan.models import Position
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+grdrs_validator = RegexValidator(
+    r"^\d{1,4}/\d{4}$",
+    message=_("Eine GRDrs-Nummer hat die Form Nummer/Jahr, z. B. 647/2011."),
+)
+year_validators = [MinValueValidator(1900), MaxValueValidator(2200)]
+
+
+class Decision(models.Model):
+    """A Gemeinderatsdrucksache (GRDrs): Beschluss- or Mitteilungsvorlage."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "beschluss", _("Beschlussvorlage")
+        NOTICE = "mitteilung", _("Mitteilungsvorlage")
+
+    class Status(models.TextChoices):
+        DRAFT = "entwurf", _("Entwurf")
+        SUBMITTED = "eingebracht", _("eingebracht")
+        ADOPTED = "beschlossen", _("beschlossen")
+        REJECTED = "abgelehnt", _("abgelehnt")
+        WITHDRAWN = "zurueckgezogen", _("zurückgezogen")
+
+    number = models.CharField(
+        _("GRDrs-Nummer"),
+        max_length=20,
+        blank=True,
+        validators=[grdrs_validator],
+        help_text=_("Nummer/Jahr, z. B. 647/2011; leer, solange keine Nummer vergeben ist."),
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.RESOLUTION)
+    place = models.CharField(_("Ort"), max_length=100, default="Stuttgart")
+    date = models.DateField(_("Datum"))
+    file_reference = models.CharField(_("Geschäftszeichen (Gz)"), max_length=100, blank=True)
+    project = models.CharField(
+        _("Projektzeile"),
+        max_length=300,
+        blank=True,
+        help_text=_("Erste Zeile des Betreffs, z. B. „Projekt Jobcenter – …“."),
+    )
+    title = models.CharField(_("Betreff"), max_length=300)
+    submitted_by = models.ManyToManyField(
+        OrgUnit,
+        verbose_name=_("einbringende Referate/Ämter"),
+        blank=True,
+        related_name="submitted_decisions",
+    )
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        editable=False,
+        help_text=_("Wird nur über eine Statusänderung gesetzt."),
+    )
+    involved_units = models.TextField(_("Beteiligte Stellen"), blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("Beschlussvorlage")
+        verbose_name_plural = _("Beschlussvorlagen")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="decision_number_unique",
+                violation_error_message="Diese GRDrs-Nummer ist schon vergeben.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.grdrs_label}: {self.title}"
+
+    @property
+    def grdrs_label(self) -> str:
+        return f"GRDrs {self.number}" if self.number else "GRDrs (ohne Nummer)"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+EDITABLE_STATUSES = frozenset({Decision.Status.DRAFT, Decision.Status.SUBMITTED})
+
+
+class ConsultationStep(models.Model):
+    """One row of the Beratungsfolge: which committee deals with it, why, when."""
+
+    class Purpose(models.TextChoices):
+        CONSULTATION = "beratung", _("Beratung")
+        PRELIMINARY = "vorberatung", _("Vorberatung")
+        RESOLUTION = "beschlussfassung", _("Beschlussfassung")
+        NOTING = "kenntnisnahme", _("Kenntnisnahme")
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="consultation_steps"
+    )
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
+    committee = models.CharField(_("Vorlage an (Gremium)"), max_length=200)
+    purpose = models.CharField(_("zur"), max_length=20, choices=Purpose.choices)
+    public = models.BooleanField(_("öffentlich"), default=True)
+    meeting_date = models.DateField(_("Sitzungstermin"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Beratungsschritt")
+        verbose_name_plural = _("Beratungsfolge")
+        ordering = ["decision", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.committee} ({self.get_purpose_display()})"
+
+    @property
+    def session_kind(self) -> str:
+        return "öffentlich" if self.public else "nicht öffentlich"
+
+
+class ProposalPoint(models.Model):
+    """A numbered point of the Beschlussantrag (Markdown)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="proposal_points")
+    order = models.PositiveIntegerField(_("Ziffer"), default=1)
+    text = models.TextField(_("Text"), help_text=_("Markdown: Listen, **fett**, Tabellen."))
+
+    class Meta:
+        verbose_name = _("Ziffer des Beschlussantrags")
+        verbose_name_plural = _("Beschlussantrag")
+        ordering = ["decision", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"Ziffer {self.order}"
+
+
+class ReasonSection(models.Model):
+    """A numbered section or sub-section of the Begründung (number "3" or "3.1")."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="reason_sections")
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
+    number = models.CharField(
+        _("Nummer"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d+(\.\d+)*$", message=_("Eine Abschnittsnummer hat die Form 3 oder 3.1.")
+            )
+        ],
+    )
+    heading = models.CharField(_("Überschrift"), max_length=300)
+    text = models.TextField(_("Text"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
+        verbose_name = _("Abschnitt der Begründung")
+        verbose_name_plural = _("Begründung")
+        ordering = ["decision", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.heading}".strip()
+
+    @property
+    def level(self) -> int:
+        """1 for a section ("3"), 2 for a sub-section ("3.1"), …"""
+        return self.number.count(".") + 1 if self.number else 1
+
+
+class DecisionReference(models.Model):
+    """Another GRDrs this one refers to (e.g. 156/2011)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="references")
+    number = models.CharField(_("GRDrs-Nummer"), max_length=20, validators=[grdrs_validator])
+    note = models.CharField(_("Bemerkung"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Bezug auf andere GRDrs")
+        verbose_name_plural = _("Bezüge auf andere GRDrs")
+        ordering = ["decision", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "number"],
+                name="decision_reference_unique",
+                violation_error_message="Auf diese GRDrs wird schon verwiesen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"GRDrs {self.number}"
+
+
+class DecisionPosition(models.Model):
+    """A position the decision proposes, in the order of the Anlage."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="position_links")
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("Stelle"),
+        on_delete=models.PROTECT,
+        related_name="decision_links",
+    )
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
+
+    class Meta:
+        verbose_name = _("verknüpfte Stelle")
+        verbose_name_plural = _("verknüpfte Stellen")
+        ordering = ["decision", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "position"],
+                name="decision_position_unique",
+                violation_error_message="Diese Stelle ist mit der Beschlussvorlage schon verknüpft.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.position}"
+
+
+class FinancialItem(models.Model):
+    """Another cost of the decision, e.g. a service contract, per year from a start year."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="financial_items")
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
+    description = models.CharField(_("Bezeichnung"), max_length=300)
+    budget_section = models.ForeignKey(
+        BudgetSection,
+        verbose_name=_("Teilhaushalt"),
+        on_delete=models.PROTECT,
+        related_name="decision_items",
+    )
+    account_area = models.CharField(
+        _("Amtsbereich"), max_length=200, blank=True, help_text=_("z. B. 1007130 – Boten-, …")
+    )
+    account_group = models.CharField(
+        _("Kontengruppe"), max_length=200, blank=True, help_text=_("z. B. 440 – Sonstige …")
+    )
+    annual_amount = models.DecimalField(
+        _("Betrag pro Jahr (EUR)"), validators=[MinValueValidator(0)], **MONEY
+    )
+    start_year = models.PositiveIntegerField(_("ab Jahr"), validators=year_validators)
+    end_year = models.PositiveIntegerField(
+        _("bis Jahr"), null=True, blank=True, validators=year_validators
+    )
+    charged_to = models.ForeignKey(
+        BudgetSection,
+        verbose_name=_("weiterverrechnet an"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charged_decision_items",
+        help_text=_("Teilhaushalt, an den die Kosten per interner Leistungsverrechnung gehen."),
+    )
+    cost_type = models.CharField(_("Kostenart der Verrechnung"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("sonstige finanzielle Auswirkung")
+        verbose_name_plural = _("sonstige finanzielle Auswirkungen")
+        ordering = ["decision", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annual_amount__gte=0),
+                name="financial_item_amount_not_negative",
+                violation_error_message="Der Betrag darf nicht negativ sein.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="financial_item_years",
+                violation_error_message="„bis Jahr“ darf nicht vor „ab Jahr“ liegen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def applies_to(self, year: int) -> bool:
+        return self.start_year <= year and (self.end_year is None or year <= self.end_year)
+
+
+class Signatory(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="signatories")
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
+    name = models.CharField(_("Name"), max_length=200)
+    office = models.CharField(_("Amtsbezeichnung"), max_length=200)
+
+    class Meta:
+        verbose_name = _("Unterzeichner/-in")
+        verbose_name_plural = _("Unterzeichner/-innen")
+        ordering = ["decision", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.office}"
+
+
+class Annex(models.Model):
+    """An Anlage. A generated one prints the linked positions' tables and task descriptions."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="annexes")
+    number = models.PositiveIntegerField(_("Nummer"), default=1)
+    title = models.CharField(_("Titel"), max_length=300)
+    generated = models.BooleanField(
+        _("aus den verknüpften Stellen erzeugen"),
+        default=True,
+        help_text=_("Stellentabellen je Amt und Aufgabenbeschreibungen der Stellen."),
+    )
+    intro = models.TextField(_("Vorbemerkung"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
+        verbose_name = _("Anlage")
+        verbose_name_plural = _("Anlagen")
+        ordering = ["decision", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "number"],
+                name="annex_number_unique",
+                violation_error_message="Eine Anlage mit dieser Nummer gibt es schon.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Anlage {self.number}: {self.title}"
+
+
+class StatusChange(models.Model):
+    """Who changed a decision's status, to what, and on which date."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(
+        _("bisheriger Status"), max_length=20, choices=Decision.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("neuer Status"), max_length=20, choices=Decision.Status.choices)
+    date = models.DateField(_("Datum"))
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geändert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decision_status_changes",
+    )
+    comment = models.CharField(_("Bemerkung"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("erfasst am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Statusänderung")
+        verbose_name_plural = _("Statusänderungen")
+        ordering = ["decision", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_to_status_display()} am {self.date:%d.%m.%Y}"

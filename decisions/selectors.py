@@ -1,0 +1,317 @@
+"""Reads of decisions, and the parts generated from their linked positions.
+
+Every figure comes from the costing engine (costing.services.cost_year with the decision's
+positions); this module only groups and orders what the engine returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from costing.services import CostingError, CostLine, Total, YearCosting, cost_year
+from decisions.formatting import fte_de, percent_de, positions_word
+from decisions.models import Decision, DecisionPosition, FinancialItem, StatusChange
+from departments.models import BudgetSection, OrgUnit
+from departments.selectors import OrgTree, UnitInfo
+from stellenplan.models import Position
+
+ZERO = Decimal("0.00")
+# The Finanzielle Auswirkungen show at most this many years (Doppelhaushalt + Finanzplanung).
+MAX_YEARS = 5
+
+
+def decisions_for_list() -> QuerySet[Decision]:
+    return Decision.objects.annotate(position_count=Count("position_links", distinct=True))
+
+
+def decision_for_page(pk: int) -> QuerySet[Decision]:
+    """The decision with all its parts in a constant number of queries."""
+    return Decision.objects.filter(pk=pk).prefetch_related(
+        "consultation_steps",
+        "proposal_points",
+        "reason_sections",
+        "references",
+        "signatories",
+        "annexes",
+        "submitted_by",
+        Prefetch(
+            "financial_items",
+            queryset=FinancialItem.objects.select_related("budget_section", "charged_to"),
+        ),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("acting_user")),
+    )
+
+
+def linked_positions(decision: Decision) -> QuerySet[Position]:
+    """The decision's positions as a queryset for the costing engine (unordered)."""
+    return Position.objects.filter(decision_links__decision=decision)
+
+
+def position_links(decision: Decision) -> QuerySet[DecisionPosition]:
+    """The links in Anlage order, with what a table row needs."""
+    return (
+        DecisionPosition.objects.filter(decision=decision)
+        .select_related("position__org_unit", "position__pay_grade")
+        .order_by("order", "id")
+    )
+
+
+def first_costed_year(position: Position) -> int:
+    """The first year the engine costs the position: a month counts from its first day."""
+    start = position.start_date
+    return start.year if start <= date(start.year, 12, 1) else start.year + 1
+
+
+def decision_years(
+    decision: Decision, positions: list[Position], items: list[FinancialItem]
+) -> list[int]:
+    """The years of the Finanzielle Auswirkungen.
+
+    From the decision's year (or the first year a position or item starts, if later) to the
+    last year in which a position or item starts; at most MAX_YEARS years.
+    """
+    starts = [first_costed_year(p) for p in positions] + [item.start_year for item in items]
+    if not starts:
+        return []
+    first = max(decision.date.year, min(starts))
+    last = max(first, max(starts))
+    return list(range(first, min(last, first + MAX_YEARS - 1) + 1))
+
+
+@dataclass
+class FinanceRow:
+    """One Teilhaushalt in one year: positions' costs, other items, reimbursement."""
+
+    label: str
+    section: BudgetSection | None
+    fte: Decimal = ZERO
+    positions: int = 0
+    personnel_cost: Decimal = ZERO
+    reimbursement: Decimal = ZERO
+    items: list[FinancialItem] = field(default_factory=list)
+
+    @property
+    def other_cost(self) -> Decimal:
+        return sum((item.annual_amount for item in self.items), ZERO)
+
+    @property
+    def total_cost(self) -> Decimal:
+        return self.personnel_cost + self.other_cost
+
+    @property
+    def municipal_share(self) -> Decimal:
+        return self.total_cost - self.reimbursement
+
+
+@dataclass
+class FinanceYear:
+    year: int
+    label: str
+    costing: YearCosting
+    rows: list[FinanceRow]
+    total: FinanceRow
+    new_fte: Decimal
+    rules: list[tuple[str, str]]  # (name, "84,8 %") of the reimbursement rules applied
+
+
+@dataclass
+class AnnexLine:
+    order: int
+    position: Position
+    line: CostLine
+    heading: str
+
+
+@dataclass
+class AnnexDepartment:
+    number: int
+    unit: UnitInfo
+    heading: str
+    lines: list[AnnexLine]
+    total: Total
+
+    @property
+    def has_total_row(self) -> bool:
+        return len(self.lines) > 1
+
+
+@dataclass
+class DecisionFinance:
+    years: list[FinanceYear]
+    annex: list[AnnexDepartment]
+    annex_total: Total
+    tree: OrgTree | None
+
+    def year(self, year: int) -> FinanceYear | None:
+        return next((y for y in self.years if y.year == year), None)
+
+
+def _section_label(section: BudgetSection | None) -> str:
+    return f"THH {section.number} – {section.name}" if section else "ohne Teilhaushalt"
+
+
+def _finance_year(
+    year: int,
+    costing: YearCosting,
+    items: list[FinancialItem],
+    positions: list[Position],
+    is_last: bool,
+) -> FinanceYear:
+    rows: dict[int | None, FinanceRow] = {}
+    for section, total in costing.by_budget_section:
+        key = section.pk if section else None
+        rows[key] = FinanceRow(
+            label=_section_label(section),
+            section=section,
+            fte=total.fte,
+            positions=total.positions,
+            personnel_cost=total.cost_in_year,
+            reimbursement=total.reimbursement,
+        )
+    year_items = [item for item in items if item.applies_to(year)]
+    for item in year_items:
+        row = rows.get(item.budget_section_id)
+        if row is None:
+            row = rows[item.budget_section_id] = FinanceRow(
+                label=_section_label(item.budget_section), section=item.budget_section
+            )
+        row.items.append(item)
+    ordered = sorted(rows.values(), key=lambda r: r.section.number if r.section else "~")
+    total = FinanceRow(
+        label="Summe",
+        section=None,
+        fte=costing.total.fte,
+        positions=costing.total.positions,
+        personnel_cost=costing.total.cost_in_year,
+        reimbursement=costing.total.reimbursement,
+        items=year_items,
+    )
+    costed = {line.position_id for line in costing.lines}
+    new_fte = sum(
+        (p.fte for p in positions if p.pk in costed and first_costed_year(p) == year), ZERO
+    )
+    used_rules = {line.rule_id for line in costing.lines if line.rule_id is not None}
+    rules = [(c.name, percent_de(c.rate)) for c in costing.coverage if c.rule_id in used_rules]
+    open_ended = any(
+        p.end_date is None or p.end_date.year > year for p in positions if p.pk in costed
+    ) or any(item.end_year is None or item.end_year > year for item in year_items)
+    label = f"ab {year}" if is_last and open_ended else str(year)
+    return FinanceYear(year, label, costing, ordered, total, new_fte, rules)
+
+
+def annex_heading(position: Position) -> str:
+    """ "20-4: 1,0 Stelle in A 10 für die Sachbearbeitung und stellvertretende Teamleitung"."""
+    return (
+        f"{position.org_unit.code}: {fte_de(position.fte)} {positions_word(position.fte)} "
+        f"in {position.pay_grade.code} für {position.task_heading or position.title}"
+    )
+
+
+def department_heading(unit: UnitInfo) -> str:
+    """ "Haupt- und Personalamt" for an Amt, "Referat WFB" for a Referat."""
+    if unit.kind == OrgUnit.Kind.REFERAT:
+        return f"Referat {unit.code}"
+    return unit.name
+
+
+def _annex(
+    links: list[DecisionPosition], costings: list[YearCosting], tree: OrgTree | None
+) -> tuple[list[AnnexDepartment], Total]:
+    """Per department (in the order of its first position) the lines with their annual cost.
+
+    A position's annual cost is its line in the latest year of the decision in which it is
+    active; a position active in none of those years is costed in its own first year.
+    """
+    line_of: dict[int, CostLine] = {}
+    for costing in costings:  # oldest first: later years overwrite
+        for line in costing.lines:
+            line_of[line.position_id] = line
+    missing: dict[int, list[int]] = {}
+    for link in links:
+        if link.position_id not in line_of:
+            missing.setdefault(first_costed_year(link.position), []).append(link.position_id)
+    for year, ids in missing.items():
+        extra = cost_year(year, Position.objects.filter(pk__in=ids))
+        tree = tree or extra.tree
+        for line in extra.lines:
+            line_of[line.position_id] = line
+    if tree is None:
+        return [], Total()
+
+    departments: dict[int, AnnexDepartment] = {}
+    overall = Total()
+    for link in links:
+        line = line_of.get(link.position_id)
+        if line is None:  # never active (ends before it starts to count): nothing to print
+            continue
+        department = departments.get(line.department_id)
+        if department is None:
+            unit = tree.units[line.department_id]
+            department = departments[line.department_id] = AnnexDepartment(
+                number=len(departments) + 1,
+                unit=unit,
+                heading=department_heading(unit),
+                lines=[],
+                total=Total(),
+            )
+        department.lines.append(
+            AnnexLine(link.order, link.position, line, annex_heading(link.position))
+        )
+        department.total.add(line)
+        overall.add(line)
+    return list(departments.values()), overall
+
+
+def decision_finance(
+    decision: Decision, links: list[DecisionPosition] | None = None
+) -> DecisionFinance:
+    """Finanzielle Auswirkungen per year and Teilhaushalt, and the Anlage per department.
+
+    Raises CostingError (German message) when the engine cannot cost a position.
+    """
+    if links is None:
+        links = list(position_links(decision))
+    positions = [link.position for link in links]
+    items = list(
+        FinancialItem.objects.filter(decision=decision).select_related(
+            "budget_section", "charged_to"
+        )
+    )
+    years = decision_years(decision, positions, items)
+    queryset = linked_positions(decision)
+    costings = [cost_year(year, positions=queryset) for year in years]
+    finance_years = [
+        _finance_year(year, costing, items, positions, is_last=index == len(years) - 1)
+        for index, (year, costing) in enumerate(zip(years, costings, strict=True))
+    ]
+    tree = costings[0].tree if costings else None
+    annex, annex_total = _annex(links, costings, tree)
+    return DecisionFinance(finance_years, annex, annex_total, tree)
+
+
+@dataclass
+class DecisionDocument:
+    """Everything the detail page and the PDF show."""
+
+    decision: Decision
+    links: list[DecisionPosition]
+    finance: DecisionFinance | None
+    costing_error: str = ""
+
+    @property
+    def generated_annexes(self):
+        return [a for a in self.decision.annexes.all() if a.generated]
+
+
+def decision_document(decision: Decision) -> DecisionDocument:
+    links = list(position_links(decision))
+    try:
+        finance = decision_finance(decision, links)
+        error = ""
+    except CostingError as exc:
+        finance, error = None, str(exc)
+    return DecisionDocument(decision, links, finance, error)
