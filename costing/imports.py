@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from defusedxml import DefusedXmlException
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -208,6 +209,21 @@ def check_file(source: Source) -> None:
         )
 
 
+def _unreadable(error: BaseException) -> str:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return (
+                "Die Datei enthält unzulässiges XML (DTD- oder Entity-Definitionen, etwa eine "
+                "„XML-Bombe“) und wurde nicht gelesen."
+            )
+        cause = cause.__cause__ or cause.__context__
+    return (
+        "Die Datei ist keine gültige Excel-Arbeitsmappe (.xlsx) oder beschädigt "
+        f"({type(error).__name__})."
+    )
+
+
 @contextmanager
 def open_xlsx(source: Source) -> Iterator[Any]:
     """The workbook (read-only, cached values instead of formulas), after check_file()."""
@@ -215,14 +231,7 @@ def open_xlsx(source: Source) -> Iterator[Any]:
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on broken files
-        raise ImportFailed(
-            [
-                ImportIssue(
-                    "Die Datei ist keine gültige Excel-Arbeitsmappe (.xlsx) oder beschädigt "
-                    f"({type(error).__name__})."
-                )
-            ]
-        ) from error
+        raise ImportFailed([ImportIssue(_unreadable(error))]) from error
     try:
         yield workbook
     finally:
@@ -264,7 +273,7 @@ def read_table(
     canonical.update({_normal(alias): name for alias, name in aliases.items()})
     key_names = {n for n, c in canonical.items() if c == key}
 
-    rows = worksheet.iter_rows(values_only=True)
+    rows = _rows(worksheet)
     header: tuple[Any, ...] | None = None
     header_row = 0
     for index, row in enumerate(rows, 1):
@@ -329,6 +338,15 @@ def read_table(
             )
         )
     return Table(sheet, header_row, columns, data), issues
+
+
+def _rows(worksheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows; a sheet that cannot be parsed (read-only mode parses lazily, here)
+    is reported like a broken file, not as a server error."""
+    try:
+        yield from worksheet.iter_rows(values_only=True)
+    except Exception as error:  # lxml/defusedxml/openpyxl raise many kinds
+        raise ImportFailed([ImportIssue(_unreadable(error), sheet=worksheet.title)]) from error
 
 
 def _blank(value: Any) -> bool:
@@ -784,21 +802,25 @@ def import_cost_table(
             )
         )
 
-    with open_xlsx(source) as workbook:
-        sheet_table, read_issues = read_table(
-            workbook,
-            preferred_sheet=SHEET_RATES,
-            key=H_GRADE,
-            known=list(RATE_FIELDS.values()),
-            required=RATE_REQUIRED,
-            aliases=RATE_ALIASES,
-        )
-        issues += read_issues
-        rates: list[tuple[str, CostRate]] = []
-        new_grades: dict[str, str] = {}
-        if sheet_table is not None and not read_issues:
-            rates, new_grades, row_issues = _parse_rates(sheet_table, create_grades)
-            issues += row_issues
+    sheet_table: Table | None = None
+    rates: list[tuple[str, CostRate]] = []
+    new_grades: dict[str, str] = {}
+    try:
+        with open_xlsx(source) as workbook:
+            sheet_table, read_issues = read_table(
+                workbook,
+                preferred_sheet=SHEET_RATES,
+                key=H_GRADE,
+                known=list(RATE_FIELDS.values()),
+                required=RATE_REQUIRED,
+                aliases=RATE_ALIASES,
+            )
+            issues += read_issues
+            if sheet_table is not None and not read_issues:
+                rates, new_grades, row_issues = _parse_rates(sheet_table, create_grades)
+                issues += row_issues
+    except ImportFailed as failed:  # the file itself: report it with the parameters' issues
+        issues += failed.issues
     if issues:
         raise ImportFailed(issues)
 
