@@ -1,0 +1,398 @@
+"""Load test of the production mode (issue 7): `make loadtest`.
+
+Starts `scripts/serve.sh` (gunicorn + whitenoise) on 127.0.0.1 and a free port with a throw-away
+PostgreSQL database filled by `manage.py generate_city`, logs in N simulated users (threads, one
+session each) and lets them list, filter, edit and export positions for a fixed time. Reports
+requests/s, p50/p95 latency per action and the error count (must be 0), then stops the server and
+checks that every acknowledged edit is in the database (current value and history). The result
+replaces the section "Lasttest" of bench/results.md (unless --no-results).
+
+Loopback only; stops by itself after --seconds. Exit code 1 on any error or lost edit.
+
+    .venv/bin/python bench/loadtest.py                      # 20 users, 60 s, 20,000 positions
+    .venv/bin/python bench/loadtest.py --users 5 --seconds 10 --positions 2000 --no-results
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from http_client import Client, form_fields  # noqa: E402
+
+PY = os.environ.get("PY", str(ROOT / ".venv" / "bin" / "python"))
+RESULTS = ROOT / "bench" / "results.md"
+SECTION = "## Lasttest"
+WEIGHTS = {"Liste": 35, "Filter": 35, "Bearbeiten": 20, "Export": 10}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Sample:
+    action: str
+    status: int
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class Shared:
+    samples: list[Sample] = field(default_factory=list)
+    acknowledged: list[tuple[int, str]] = field(default_factory=list)  # (position id, title)
+    conflicts: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def psql(pg: str, sql: str) -> None:
+    subprocess.run(["psql", f"{pg}/postgres", "-qc", sql], check=True, capture_output=True)
+
+
+class Targets:
+    """Ids the simulated users pick from (read once from the database)."""
+
+    def __init__(self) -> None:
+        from departments.models import OrgUnit
+        from stellenplan.models import PayGrade, Position
+
+        self.positions = list(Position.objects.values_list("pk", flat=True))
+        self.units = list(OrgUnit.objects.values_list("pk", flat=True))
+        self.departments = list(OrgUnit.objects.filter(kind="amt").values_list("pk", flat=True))
+        self.grades = list(PayGrade.objects.values_list("pk", flat=True))
+        words = Position.objects.values_list("title", flat=True)[:200]
+        self.words = sorted({w for t in words for w in t.split() if len(w) > 4}) or ["Stelle"]
+
+
+def user_loop(
+    client: Client, targets: Targets, shared: Shared, deadline: float, rnd: random.Random, name: str
+) -> None:
+    from django.urls import reverse
+
+    list_url = reverse("costing:position_list")
+    export_url = reverse("costing:export_positions_xlsx")
+    edits = 0
+    while time.monotonic() < deadline:
+        action = rnd.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+        try:
+            if action == "Liste":
+                response = client.get(f"{list_url}?page={rnd.randint(1, 5)}")
+                ok = response.status == 200
+            elif action == "Filter":
+                choice = rnd.randrange(4)
+                if choice == 0:
+                    query = f"org_unit={rnd.choice(targets.departments)}&year=2012"
+                elif choice == 1:
+                    query = f"pay_grade={rnd.choice(targets.grades)}"
+                elif choice == 2:
+                    query = f"q={rnd.choice(targets.words)}&status_group=tarif"
+                else:
+                    query = f"org_unit={rnd.choice(targets.units)}&note=KW"
+                response = client.get(f"{list_url}?{query}")
+                ok = response.status == 200
+            elif action == "Export":
+                unit = rnd.choice(targets.units)
+                response = client.get(f"{export_url}?org_unit={unit}&year=2012")
+                ok = response.status == 200 and response.headers.get("content-type", "").startswith(
+                    XLSX
+                )
+            else:
+                pk = rnd.choice(targets.positions)
+                url = reverse("stellenplan:position_update", args=[pk])
+                form = client.get(url)
+                if form.status != 200:
+                    record(
+                        shared, Sample("Bearbeiten (Formular)", form.status, form.seconds, "GET")
+                    )
+                    continue
+                record(shared, Sample("Bearbeiten (Formular)", form.status, form.seconds))
+                fields = form_fields(form.text)
+                edits += 1
+                title = f"Lasttest {name} Nr. {edits}"
+                fields["title"] = title
+                response = client.post(url, fields)
+                if response.status == 302:
+                    with shared.lock:
+                        shared.acknowledged.append((pk, title))
+                    ok = True
+                elif response.status == 409:  # someone saved it in between: told, not an error
+                    with shared.lock:
+                        shared.conflicts += 1
+                    ok = "wurde inzwischen" in response.text
+                else:
+                    ok = False
+                    errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)', response.text)
+                    action_error = "; ".join(errors[:3])
+                    record(shared, Sample(action, response.status, response.seconds, action_error))
+                    continue
+            record(
+                shared,
+                Sample(action, response.status, response.seconds, "" if ok else "unerwartet"),
+            )
+        except Exception as error:  # noqa: BLE001 - every failure is counted and reported
+            record(shared, Sample(action, 0, 0.0, f"{type(error).__name__}: {error}"))
+            client.close()
+
+
+def record(shared: Shared, sample: Sample) -> None:
+    with shared.lock:
+        shared.samples.append(sample)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def verify(shared: Shared) -> list[str]:
+    """Every acknowledged edit is in the history; each edited position shows its last edit."""
+    from stellenplan.models import Position
+
+    problems = []
+    by_position: dict[int, set[str]] = defaultdict(set)
+    for pk, title in shared.acknowledged:
+        by_position[pk].add(title)
+    for pk, titles in by_position.items():
+        history = list(
+            Position.history.filter(id=pk, history_type="~")
+            .order_by("history_date", "history_id")
+            .values_list("title", flat=True)
+        )
+        missing = titles - set(history)
+        if missing:
+            problems.append(f"Stelle {pk}: bestätigte Änderung fehlt in der Historie: {missing}")
+        current = Position.objects.filter(pk=pk).values_list("title", flat=True).first()
+        if not history or current != history[-1] or current not in titles:
+            problems.append(f"Stelle {pk}: gespeichert „{current}“, zuletzt bestätigt {titles}")
+    return problems
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.node()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+
+
+def report(args, shared: Shared, elapsed: float, problems: list[str], pg_version: str) -> str:
+    samples = shared.samples
+    errors = [s for s in samples if s.error]
+    lines = [
+        f"{SECTION}",
+        "",
+        f"`make loadtest` am {datetime.now().astimezone():%d.%m.%Y %H:%M}: {args.users} simulierte Benutzer, "
+        f"{elapsed:.0f} s, {args.positions} Stellen (`generate_city --seed {args.seed}`), "
+        f"gunicorn mit {args.workers} Prozessen ({machine()}), PostgreSQL {pg_version}, "
+        "alles auf 127.0.0.1.",
+        "",
+        "| Aktion | Anfragen | Anfragen/s | p50 ms | p95 ms | Fehler |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    actions = sorted({s.action for s in samples}, key=lambda a: (a not in WEIGHTS, a))
+    for action in [*actions, "gesamt"]:
+        chosen = [s for s in samples if action in (s.action, "gesamt")]
+        times = [s.seconds * 1000 for s in chosen if not s.error]
+        rate = f"{len(chosen) / elapsed:.1f}".replace(".", ",")
+        lines.append(
+            f"| {action} | {len(chosen)} | {rate} | "
+            f"{percentile(times, 0.5):.0f} | {percentile(times, 0.95):.0f} | "
+            f"{sum(1 for s in chosen if s.error)} |"
+        )
+    lines += [
+        "",
+        f"Fehler: {len(errors)}. Bestätigte Änderungen: {len(shared.acknowledged)}, "
+        f"davon in der Datenbank wiedergefunden: "
+        f"{len(shared.acknowledged) if not problems else 'NICHT alle'}; "
+        f"abgewiesene gleichzeitige Änderungen (409, Benutzer informiert): {shared.conflicts}.",
+    ]
+    if errors:
+        kinds = statistics.multimode(f"{s.action}: HTTP {s.status} {s.error}" for s in errors)
+        lines.append(f"Häufigster Fehler: {kinds[0]}")
+    lines += [f"- {p}" for p in problems[:10]]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(text: str) -> None:
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark\n"
+    start = old.find(f"\n{SECTION}")
+    if start == -1:
+        new = old.rstrip("\n") + "\n\n" + text
+    else:
+        following = old.find("\n## ", start + len(SECTION) + 1)
+        rest = old[following:] if following != -1 else ""
+        new = old[: start + 1] + text + rest
+    RESULTS.write_text(new, encoding="utf-8")
+
+
+def run(args, env: dict[str, str], *, names: list[str], password: str, port: int, log):
+    """Fill the database, start the server, let the users work; returns what they saw."""
+    print(f"Datenbank: migrate, generate_city --positions {args.positions}", flush=True)
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "generate_city", "--positions", str(args.positions), "--seed", str(args.seed))
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+
+    user_model = get_user_model()
+    hashed = make_password(password)
+    user_model.objects.bulk_create(
+        [user_model(username=n, password=hashed, is_staff=True, is_superuser=True) for n in names]
+    )
+    targets = Targets()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0].split()[0]
+    connection.close()
+
+    print(f"Server auf 127.0.0.1:{port} ({args.workers} gunicorn-Prozesse)", flush=True)
+    server = subprocess.Popen(
+        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        for _ in range(240):
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    log.seek(0)
+                    raise SystemExit("Server beendet sich beim Start:\n" + log.read()) from None
+                time.sleep(0.5)
+
+        clients = []
+        for n in names:
+            client = Client(f"http://127.0.0.1:{port}")
+            client.login(n, password)
+            clients.append(client)
+
+        shared = Shared()
+        print(f"{args.users} Benutzer, {args.seconds:.0f} s …", flush=True)
+        start = time.monotonic()
+        deadline = start + args.seconds
+        threads = [
+            threading.Thread(
+                target=user_loop,
+                args=(c, targets, shared, deadline, random.Random(args.seed * 1000 + i), n),
+            )
+            for i, (c, n) in enumerate(zip(clients, names, strict=True))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - start
+        for client in clients:
+            client.close()
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    return shared, elapsed, pg_version
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--positions", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--pg", default=os.environ.get("LOADTEST_PG", "postgres://postgres@127.0.0.1:5432")
+    )
+    parser.add_argument("--no-results", action="store_true", help="bench/results.md nicht ändern")
+    args = parser.parse_args()
+
+    db = f"stellenplan_load_{os.getpid()}"
+    port = free_port()
+    password = secrets.token_urlsafe(18)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="stellenplan.settings",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"{args.pg}/{db}",
+        SECURE_PROXY_SSL_HEADER="1",  # the load client plays the TLS reverse proxy
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY=str(args.workers),
+        PY=PY,
+    )
+    os.environ.update(env)
+    os.environ.pop("DJANGO_DEBUG", None)
+
+    psql(args.pg, f"CREATE DATABASE {db}")
+    try:
+        with tempfile.NamedTemporaryFile("w+", prefix="stellenplan-load-", suffix=".log") as log:
+            shared, elapsed, pg_version = run(
+                args,
+                env,
+                names=[f"last{i:02d}" for i in range(args.users)],
+                password=password,
+                port=port,
+                log=log,
+            )
+            problems = verify(shared)
+            errors = sum(1 for s in shared.samples if s.error)
+            if errors:
+                log.seek(0)
+                print("--- Server-Log (Ende) ---\n" + "".join(log.readlines()[-30:]))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        psql(args.pg, f"DROP DATABASE IF EXISTS {db}")
+
+    text = report(args, shared, elapsed, problems, pg_version)
+    print(text)
+    if not args.no_results:
+        write_results(text)
+        print(f"Ergebnis in {RESULTS.relative_to(ROOT)} (Abschnitt „Lasttest“).")
+    return 1 if errors or problems or not shared.acknowledged else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
