@@ -36,6 +36,12 @@ test: install system-deps
 serve: install
 	bash scripts/serve.sh
 
+# Benchmark of the main paths (issue 6), not part of `make test`: builds two SQLite databases
+# with generate_city (2,000 and 20,000 positions), prints medians and their ratios to the floors
+# and writes them to bench/results.md (about 5 minutes). Shorter: BENCH_ARGS="--sizes 2000".
+bench: install system-deps
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 # Load test: 20 users for 60 s against `make serve` on a throw-away PostgreSQL database with
 # city-size data; appends the result to bench/results.md. Shorter: LOADTEST_ARGS="--users 5 --seconds 10".
 loadtest: install
