@@ -1,0 +1,143 @@
+"""Forms for org units, and the form helpers every app's forms share.
+
+Shared (departments is the root of the app chain): German date field ``GermanDateField``
+("01.10.2011"), and ``VersionedModelForm``, which carries the object's ``version`` and a signed
+snapshot of what the form showed, so a refused save can name what someone else changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core import signing
+
+from departments.models import BudgetSection, OrgUnit
+from departments.selectors import org_tree
+from departments.services import ConcurrentEditError, raw_values
+
+SNAPSHOT_SALT = "stellenplan.form-snapshot"
+YEAR_MIN, YEAR_MAX = 1900, 2200
+
+
+class GermanDateInput(forms.DateInput):
+    def __init__(self, attrs: dict | None = None) -> None:
+        base = {"placeholder": "TT.MM.JJJJ", "autocomplete": "off", "size": 10}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%d.%m.%Y")
+
+
+class GermanDateField(forms.DateField):
+    """A date as TT.MM.JJJJ (also TT.MM.JJ and JJJJ-MM-TT); the message names the input."""
+
+    widget = GermanDateInput
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        try:
+            result = super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "„%(value)s“ ist kein gültiges Datum. Bitte im Format TT.MM.JJJJ eingeben, "
+                "z. B. 01.10.2011.",
+                code="invalid",
+                params={"value": str(value).strip()},
+            ) from None
+        if result is not None and not YEAR_MIN <= result.year <= YEAR_MAX:
+            raise forms.ValidationError(
+                "Das Jahr %(year)s ist nicht plausibel (erlaubt %(min)s bis %(max)s).",
+                code="year",
+                params={"year": result.year, "min": YEAR_MIN, "max": YEAR_MAX},
+            )
+        return result
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form for an object with a ``version`` field (optimistic concurrency).
+
+    On edit it carries the version the user opened and a signed snapshot of the values shown.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["version"]
+            del self.fields["opened"]
+        else:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+            self.fields["opened"].initial = signing.dumps(
+                raw_values(self.instance, self._meta.fields), salt=SNAPSHOT_SALT, compress=True
+            )
+
+    def model_data(self) -> dict[str, Any]:
+        """The cleaned values of the model fields, for the service."""
+        return {
+            name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data
+        }
+
+    def opened_values(self) -> dict[str, str] | None:
+        """What the form showed when it was opened (None if missing or tampered with)."""
+        try:
+            return signing.loads(self.cleaned_data.get("opened") or "", salt=SNAPSHOT_SALT)
+        except signing.BadSignature:
+            return None
+
+    @classmethod
+    def after_conflict(cls, data, error: ConcurrentEditError, **kwargs: Any) -> VersionedModelForm:
+        """The user's input again, now based on the saved state, with the conflict as error.
+
+        Saving this form again overwrites the other person's change knowingly, never silently.
+        """
+        current = error.current
+        data = data.copy()
+        data["version"] = str(current.version)
+        data["opened"] = signing.dumps(
+            raw_values(current, cls._meta.fields), salt=SNAPSHOT_SALT, compress=True
+        )
+        form = cls(data, instance=current, **kwargs)
+        form.is_valid()
+        form.conflict = error
+        return form
+
+    conflict: ConcurrentEditError | None = None
+
+
+class OrgUnitForm(VersionedModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "kind", "parent", "budget_section"]
+        help_texts = {
+            "name": "Vollständige Bezeichnung, z. B. „Zentrale Personalsachbearbeitung“.",
+            "kind": "Referat, Amt, Abteilung oder Sachgebiet. Stellen werden zum nächsten Amt "
+            "darüber zusammengefasst.",
+            "parent": "Leer lassen für eine oberste Einheit (Referat oder Amt ohne Referat).",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = OrgUnit.objects.order_by("code")
+        if self.instance.pk is not None:
+            parents = parents.exclude(pk__in=org_tree().descendants_or_self([self.instance.pk]))
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].empty_label = "— keine (oberste Einheit) —"
+        self.fields["budget_section"].queryset = BudgetSection.objects.order_by("number")
+        self.fields["budget_section"].empty_label = "— wie die übergeordnete Einheit —"
+        self.fields["code"].widget.attrs.update({"autocomplete": "off", "size": 12})
+        self.fields["name"].widget.attrs.update({"size": 50})
+        self.fields["parent"].error_messages["invalid_choice"] = (
+            "Diese Einheit kann nicht übergeordnet werden (sie fehlt oder liegt unterhalb)."
+        )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        clash = OrgUnit.objects.filter(code=code).exclude(pk=self.instance.pk).first()
+        if clash is not None:
+            raise forms.ValidationError(
+                "Das Kürzel „%(code)s“ ist schon vergeben (%(unit)s).",
+                code="unique",
+                params={"code": code, "unit": str(clash)},
+            )
+        return code

@@ -1,0 +1,191 @@
+"""Writes of the staffing plan: positions and pay grades.
+
+Every write is a keyword-only function with the acting user, runs in a transaction, validates
+the model with ``full_clean()`` and records who did it in the history (django-simple-history).
+Edits of a position are refused when someone saved it after the form was opened (``version``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ProtectedError, QuerySet
+
+from departments.models import OrgUnit
+from departments.services import (
+    DeleteRefusedError,
+    HistoryEntry,
+    describe_objects,
+    describe_usage,
+    history_entries,
+    versioned_delete,
+    versioned_update,
+)
+from stellenplan.models import PayGrade, Position
+
+POSITION_FIELDS = [
+    "org_unit",
+    "pay_grade",
+    "fte",
+    "title",
+    "task_heading",
+    "note",
+    "note_date",
+    "start_date",
+    "end_date",
+    "fixed_term",
+    "tasks",
+    "justification",
+]
+PAYGRADE_FIELDS = ["code", "status_group", "career_group", "sort_order"]
+
+
+def _only(data: Mapping[str, Any], allowed: list[str]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+
+
+@transaction.atomic
+def position_create(
+    *,
+    acting_user,
+    org_unit: OrgUnit,
+    pay_grade: PayGrade,
+    fte: Decimal,
+    title: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    task_heading: str = "",
+    note: str = "",
+    note_date: datetime.date | None = None,
+    fixed_term: bool = False,
+    tasks: str = "",
+    justification: str = "",
+) -> Position:
+    position = Position(
+        org_unit=org_unit,
+        pay_grade=pay_grade,
+        fte=fte,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        task_heading=task_heading,
+        note=note,
+        note_date=note_date,
+        fixed_term=fixed_term,
+        tasks=tasks,
+        justification=justification,
+    )
+    position.full_clean()
+    position._history_user = acting_user
+    position.save()
+    return position
+
+
+@transaction.atomic
+def position_update(
+    *,
+    acting_user,
+    position: Position,
+    expected_version: int,
+    data: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
+) -> Position:
+    """Change a position; raises ConcurrentEditError if it was saved since `expected_version`."""
+    _only(data, POSITION_FIELDS)
+    return versioned_update(
+        position,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        data=data,
+        opened=opened,
+    )
+
+
+@transaction.atomic
+def position_delete(*, acting_user, position: Position, expected_version: int) -> None:
+    """Delete a position; it stays in the history (see ``deleted_positions``).
+
+    Refused while anything still refers to it (e.g. a decision document listing it).
+    """
+    named = describe_usage(position)
+    if named:
+        raise DeleteRefusedError(
+            f"Die Stelle „{position}“ kann nicht gelöscht werden: sie ist noch mit {named} "
+            "verknüpft."
+        )
+    versioned_delete(
+        position,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        label=f"Die Stelle „{position}“",
+    )
+
+
+def position_history(position_id: int) -> list[HistoryEntry]:
+    records = Position.history.filter(id=position_id).select_related("history_user")
+    return history_entries(records, Position)
+
+
+def deleted_positions() -> QuerySet:
+    """The deletion records of positions that no longer exist, newest first."""
+    return (
+        Position.history.filter(history_type="-")
+        .exclude(id__in=Position.objects.values("id"))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+@transaction.atomic
+def paygrade_create(
+    *,
+    acting_user,
+    code: str,
+    status_group: str,
+    career_group: str = "",
+    sort_order: int = 0,
+) -> PayGrade:
+    grade = PayGrade(
+        code=code, status_group=status_group, career_group=career_group, sort_order=sort_order
+    )
+    grade.full_clean()
+    grade.save()
+    return grade
+
+
+@transaction.atomic
+def paygrade_update(*, acting_user, grade: PayGrade, data: Mapping[str, Any]) -> PayGrade:
+    _only(data, PAYGRADE_FIELDS)
+    for name, value in data.items():
+        setattr(grade, name, value)
+    grade.full_clean()
+    grade.save(update_fields=list(data))
+    return grade
+
+
+@transaction.atomic
+def paygrade_delete(*, acting_user, grade: PayGrade) -> None:
+    """Delete a pay grade no position and no cost rate uses; otherwise say who uses it."""
+    named = describe_usage(grade)
+    if named:
+        raise DeleteRefusedError(
+            f"Der Stellenwert „{grade.code}“ kann nicht gelöscht werden: er wird noch von "
+            f"{named} verwendet."
+        )
+    try:
+        with transaction.atomic():
+            grade.delete()
+    except ProtectedError as error:
+        counts: dict[type, int] = {}
+        for obj in error.protected_objects:
+            counts[type(obj)] = counts.get(type(obj), 0) + 1
+        raise DeleteRefusedError(
+            f"Der Stellenwert „{grade.code}“ kann nicht gelöscht werden: er wird noch von "
+            f"{describe_objects(counts)} verwendet."
+        ) from error
