@@ -1,0 +1,178 @@
+"""Forms of the decision pages: the document, its parts as inline formsets, status, positions."""
+
+from django import forms
+from django.forms import inlineformset_factory
+
+from decisions.models import (
+    Annex,
+    ConsultationStep,
+    Decision,
+    DecisionReference,
+    FinancialItem,
+    ProposalPoint,
+    ReasonSection,
+    Signatory,
+)
+from departments.models import OrgUnit
+
+DATE_WIDGET = forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "size": 10})
+
+
+class DecisionForm(forms.ModelForm):
+    submitted_by = forms.ModelMultipleChoiceField(
+        label="einbringende Referate/Ämter",
+        queryset=OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.REFERAT, OrgUnit.Kind.AMT]).order_by(
+            "code"
+        ),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Decision
+        fields = [
+            "number",
+            "kind",
+            "place",
+            "date",
+            "file_reference",
+            "project",
+            "title",
+            "submitted_by",
+            "involved_units",
+        ]
+        widgets = {
+            "date": DATE_WIDGET,
+            "involved_units": forms.Textarea(attrs={"rows": 3}),
+            "project": forms.TextInput(attrs={"size": 60}),
+            "title": forms.TextInput(attrs={"size": 60}),
+        }
+
+
+class ConsultationStepForm(forms.ModelForm):
+    class Meta:
+        model = ConsultationStep
+        fields = ["order", "committee", "purpose", "public", "meeting_date"]
+        widgets = {
+            "meeting_date": DATE_WIDGET,
+            "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
+        }
+
+
+class ProposalPointForm(forms.ModelForm):
+    class Meta:
+        model = ProposalPoint
+        fields = ["order", "text"]
+        widgets = {
+            "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
+            "text": forms.Textarea(attrs={"rows": 8}),
+        }
+
+
+class ReasonSectionForm(forms.ModelForm):
+    class Meta:
+        model = ReasonSection
+        fields = ["order", "number", "heading", "text"]
+        widgets = {
+            "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
+            "number": forms.TextInput(attrs={"size": 6}),
+            "heading": forms.TextInput(attrs={"size": 60}),
+            "text": forms.Textarea(attrs={"rows": 8}),
+        }
+
+
+class FinancialItemForm(forms.ModelForm):
+    class Meta:
+        model = FinancialItem
+        fields = [
+            "order",
+            "description",
+            "budget_section",
+            "account_area",
+            "account_group",
+            "annual_amount",
+            "start_year",
+            "end_year",
+            "charged_to",
+            "cost_type",
+        ]
+        localized_fields = ["annual_amount"]
+        widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
+
+
+FORMSET_OPTIONS = {"extra": 1, "can_delete": True}
+ConsultationStepFormSet = inlineformset_factory(
+    Decision, ConsultationStep, form=ConsultationStepForm, **FORMSET_OPTIONS
+)
+ProposalPointFormSet = inlineformset_factory(
+    Decision, ProposalPoint, form=ProposalPointForm, **FORMSET_OPTIONS
+)
+ReferenceFormSet = inlineformset_factory(
+    Decision, DecisionReference, fields=["number", "note"], **FORMSET_OPTIONS
+)
+ReasonSectionFormSet = inlineformset_factory(
+    Decision, ReasonSection, form=ReasonSectionForm, **FORMSET_OPTIONS
+)
+FinancialItemFormSet = inlineformset_factory(
+    Decision, FinancialItem, form=FinancialItemForm, **FORMSET_OPTIONS
+)
+SignatoryFormSet = inlineformset_factory(
+    Decision, Signatory, fields=["order", "name", "office"], **FORMSET_OPTIONS
+)
+AnnexFormSet = inlineformset_factory(
+    Decision,
+    Annex,
+    fields=["number", "title", "generated", "intro"],
+    widgets={"intro": forms.Textarea(attrs={"rows": 3})},
+    **FORMSET_OPTIONS,
+)
+
+
+FORMSET_LABELS = {
+    "steps": "Beratungsfolge",
+    "points": "Beschlussantrag (Ziffern)",
+    "references": "Bezüge auf andere GRDrs",
+    "sections": "Begründung (Abschnitte und Unterabschnitte)",
+    "items": "Sonstige finanzielle Auswirkungen",
+    "signatories": "Unterzeichner/-innen",
+    "annexes": "Anlagen",
+}
+
+
+def main_formsets(data=None, instance=None) -> dict:
+    """The parts edited together with the document: Beratungsfolge, Beschlussantrag, Bezüge."""
+    return {
+        "steps": ConsultationStepFormSet(data, instance=instance, prefix="beratung"),
+        "points": ProposalPointFormSet(data, instance=instance, prefix="antrag"),
+        "references": ReferenceFormSet(data, instance=instance, prefix="bezug"),
+    }
+
+
+def text_formsets(data=None, instance=None) -> dict:
+    return {"sections": ReasonSectionFormSet(data, instance=instance, prefix="abschnitt")}
+
+
+def finance_formsets(data=None, instance=None) -> dict:
+    return {
+        "items": FinancialItemFormSet(data, instance=instance, prefix="posten"),
+        "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
+        "annexes": AnnexFormSet(data, instance=instance, prefix="anlage"),
+    }
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="neuer Status", choices=())
+    date = forms.DateField(label="Datum", widget=DATE_WIDGET)
+    comment = forms.CharField(label="Bemerkung", max_length=300, required=False)
+
+    def __init__(self, *args, choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices
+
+
+class PositionLinkForm(forms.Form):
+    position = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "nach oben"), ("down", "nach unten")])

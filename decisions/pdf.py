@@ -1,0 +1,130 @@
+"""The PDF of a decision, rendered by WeasyPrint from one self-contained HTML document.
+
+decision_html(decision) gives the HTML with its stylesheet and @font-face rules inlined (fonts
+as file:// URLs of the Debian package fonts-dejavu-core), so that WeasyPrint renders the same
+document whether it is called here or by anyone else with HTML(string=...). render_decision_pdf
+adds a URL fetcher that only reads files below the static and font folders: no network fetch,
+ever (an http(s) URL in the HTML fails instead of being fetched).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from decisions.models import Decision
+from decisions.selectors import DecisionDocument, decision_document, decision_for_page
+
+DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+FONTS = [
+    # (file, weight, style)
+    ("DejaVuSans.ttf", "normal", "normal"),
+    ("DejaVuSans-Bold.ttf", "bold", "normal"),
+    ("DejaVuSans-Oblique.ttf", "normal", "italic"),
+    ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
+]
+STYLESHEET = "decisions/pdf.css"
+KIND_LABELS = {
+    # The spelling of the Stuttgart templates (still "Beschluß…" in their current documents).
+    Decision.Kind.RESOLUTION: ("Beschlußvorlage", "Beschlußantrag:"),
+    Decision.Kind.NOTICE: ("Mitteilungsvorlage", "Bericht:"),
+}
+
+
+def font_dir() -> Path:
+    return Path(getattr(settings, "DECISIONS_PDF_FONT_DIR", DEFAULT_FONT_DIR))
+
+
+def font_faces() -> str:
+    """@font-face rules for DejaVu Sans read from disk; a clear error when it is missing."""
+    folder = font_dir()
+    rules = []
+    for name, weight, style in FONTS:
+        path = folder / name
+        if not path.is_file():
+            raise ImproperlyConfigured(
+                f"Schrift {path} fehlt: bitte das Debian-Paket fonts-dejavu-core installieren "
+                "(scripts/system-deps.sh) oder DECISIONS_PDF_FONT_DIR setzen."
+            )
+        rules.append(
+            "@font-face { font-family: 'DejaVu Sans'; "
+            f"src: url('{path.resolve().as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def stylesheet() -> str:
+    path = finders.find(STYLESHEET)
+    if path is None:
+        raise ImproperlyConfigured(f"Stylesheet {STYLESHEET} nicht gefunden.")
+    return Path(path).read_text(encoding="utf-8")
+
+
+def allowed_dirs() -> list[Path]:
+    dirs = [font_dir(), *(Path(d) for d in settings.STATICFILES_DIRS)]
+    if settings.STATIC_ROOT:
+        dirs.append(Path(settings.STATIC_ROOT))
+    return [d.resolve() for d in dirs]
+
+
+class LocalFileFetcher(URLFetcher):
+    """Reads file: and data: URLs below the allowed folders; refuses everything else."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, timeout=5)
+        self.folders = folders
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            from urllib.parse import unquote, urlsplit
+
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(folder) for folder in self.folders):
+                raise ValueError(f"Datei außerhalb der erlaubten Ordner: {url}")
+        return super().fetch(url, headers)
+
+
+def document_for(decision: Decision) -> DecisionDocument:
+    """The decision with its parts prefetched, and the generated figures."""
+    fresh = decision_for_page(decision.pk).first() or decision
+    return decision_document(fresh)
+
+
+def decision_html(decision: Decision, doc: DecisionDocument | None = None) -> str:
+    """The complete HTML of the PDF (stylesheet and fonts inlined)."""
+    doc = doc or document_for(decision)
+    kind_label, points_label = KIND_LABELS.get(doc.decision.kind, KIND_LABELS["beschluss"])
+    with translation.override("de"):
+        return render_to_string(
+            "decisions/pdf/decision.html",
+            {
+                "doc": doc,
+                "css": mark_safe(font_faces() + "\n" + stylesheet()),  # our own files
+                "kind_label": kind_label,
+                "points_label": points_label,
+            },
+        )
+
+
+def render_decision_pdf(decision: Decision, doc: DecisionDocument | None = None) -> bytes:
+    """The PDF of the decision as bytes (A4, page numbers, running header with the GRDrs)."""
+    html = decision_html(decision, doc)
+    base = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else font_dir()
+    document = HTML(
+        string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFileFetcher(allowed_dirs())
+    )
+    return document.write_pdf()
+
+
+def pdf_filename(decision: Decision) -> str:
+    if decision.number:
+        return f"GRDrs-{decision.number.replace('/', '-')}.pdf"
+    return f"Beschlussvorlage-{decision.pk}.pdf"

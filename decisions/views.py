@@ -1,0 +1,345 @@
+"""Pages of the council office: list, detail, edit, linked positions, status, printing.
+
+Thin views: parse input, check the right (decisions.permissions), call one service or
+selector, render or redirect. Everyone logged in reads; the Sitzungsdienst edits.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from decisions import services
+from decisions.consistency import check_decision
+from decisions.filters import DecisionFilter
+from decisions.forms import (
+    FORMSET_LABELS,
+    DecisionForm,
+    MoveForm,
+    PositionLinkForm,
+    StatusForm,
+    finance_formsets,
+    main_formsets,
+    text_formsets,
+)
+from decisions.models import Decision, DecisionPosition
+from decisions.pdf import pdf_filename, render_decision_pdf
+from decisions.permissions import get_decision_for_user, has_decision_right, require_decision_right
+from decisions.selectors import (
+    DecisionDocument,
+    decision_document,
+    decision_for_page,
+    decisions_for_list,
+)
+from decisions.tables import DecisionTable
+from stellenplan.filters import PositionFilter
+from stellenplan.models import Position
+
+SEARCH_LIMIT = 50
+
+
+def _validation_message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _findings(doc: DecisionDocument):
+    if doc.finance is None:
+        return []
+    return check_decision(doc.decision, doc.finance)
+
+
+@login_required
+def decision_list(request: HttpRequest) -> HttpResponse:
+    require_decision_right(request.user, "view")
+    filterset = DecisionFilter(request.GET or None, queryset=decisions_for_list())
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else decisions_for_list()
+    table = DecisionTable(queryset)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "decisions/decision_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "can_add": has_decision_right(request.user, "add"),
+        },
+    )
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "view", decision_for_page(pk))
+    doc = decision_document(decision)
+    can_change = has_decision_right(request.user, "change")
+    status_form = None
+    if can_change and services.allowed_statuses(decision):
+        status_form = StatusForm(
+            choices=services.allowed_statuses(decision),
+            initial={"date": timezone.localdate()},
+        )
+    return render(
+        request,
+        "decisions/decision_detail.html",
+        {
+            "doc": doc,
+            "decision": decision,
+            "findings": _findings(doc),
+            "can_change": can_change and decision.is_editable,
+            "status_form": status_form,
+        },
+    )
+
+
+def _edit_page(
+    request: HttpRequest,
+    decision: Decision | None,
+    *,
+    formsets_of,
+    with_form: bool,
+    template: str,
+    title: str,
+) -> HttpResponse:
+    if decision is not None:
+        try:
+            services.ensure_editable(decision)
+        except ValidationError as error:
+            messages.error(request, _validation_message(error))
+            return redirect("decisions:detail", pk=decision.pk)
+    data = request.POST if request.method == "POST" else None
+    form = DecisionForm(data, instance=decision) if with_form else None
+    formsets = formsets_of(data, instance=decision or Decision())
+    if request.method == "POST":
+        valid = (form is None or form.is_valid()) and all(f.is_valid() for f in formsets.values())
+        if valid:
+            try:
+                if decision is None:
+                    decision = services.decision_create(
+                        form=form, formsets=formsets.values(), acting_user=request.user
+                    )
+                    messages.success(request, "Die Beschlussvorlage wurde angelegt.")
+                else:
+                    services.decision_save(decision=decision, form=form, formsets=formsets.values())
+                    messages.success(request, "Die Änderungen wurden gespeichert.")
+                return redirect("decisions:detail", pk=decision.pk)
+            except ValidationError as error:
+                messages.error(request, _validation_message(error))
+        else:
+            messages.error(
+                request, "Bitte prüfen Sie die markierten Felder; nichts wurde gespeichert."
+            )
+    return render(
+        request,
+        template,
+        {
+            "decision": decision,
+            "form": form,
+            "formset_list": [(FORMSET_LABELS[name], fs) for name, fs in formsets.items()],
+            "title": title,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_create(request: HttpRequest) -> HttpResponse:
+    require_decision_right(request.user, "add")
+    return _edit_page(
+        request,
+        None,
+        formsets_of=main_formsets,
+        with_form=True,
+        template="decisions/decision_form.html",
+        title="Neue Beschlussvorlage",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "change")
+    return _edit_page(
+        request,
+        decision,
+        formsets_of=main_formsets,
+        with_form=True,
+        template="decisions/decision_form.html",
+        title="Beschlussvorlage bearbeiten",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_edit_text(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "change")
+    return _edit_page(
+        request,
+        decision,
+        formsets_of=text_formsets,
+        with_form=False,
+        template="decisions/decision_form.html",
+        title="Begründung bearbeiten",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_edit_finance(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "change")
+    return _edit_page(
+        request,
+        decision,
+        formsets_of=finance_formsets,
+        with_form=False,
+        template="decisions/decision_form.html",
+        title="Finanzen, Unterschriften und Anlagen bearbeiten",
+    )
+
+
+def _search_positions(request: HttpRequest, decision: Decision) -> tuple[PositionFilter, QuerySet]:
+    linked = DecisionPosition.objects.filter(decision=decision).values("position_id")
+    base = Position.objects.select_related("org_unit", "pay_grade").exclude(pk__in=linked)
+    filterset = PositionFilter(request.GET or None, queryset=base)
+    if not filterset.is_bound or not filterset.is_valid():
+        return filterset, Position.objects.none()
+    return filterset, filterset.qs.order_by("org_unit__code", "id")[:SEARCH_LIMIT]
+
+
+@login_required
+def decision_positions(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "view")
+    can_change = has_decision_right(request.user, "change") and decision.is_editable
+    filterset, results = _search_positions(request, decision) if can_change else (None, [])
+    links = (
+        DecisionPosition.objects.filter(decision=decision)
+        .select_related("position__org_unit", "position__pay_grade")
+        .order_by("order", "id")
+    )
+    return render(
+        request,
+        "decisions/decision_positions.html",
+        {
+            "decision": decision,
+            "links": links,
+            "filter": filterset,
+            "results": list(results),
+            "limit": SEARCH_LIMIT,
+            "can_change": can_change,
+        },
+    )
+
+
+def _back_to_positions(request: HttpRequest, decision: Decision) -> HttpResponse:
+    url = reverse("decisions:positions", args=[decision.pk])
+    query = request.POST.get("next_query", "")
+    return redirect(f"{url}?{query}" if query and "\n" not in query else url)
+
+
+@login_required
+@require_POST
+def decision_position_add(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "change")
+    form = PositionLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Keine gültige Stelle angegeben; nichts wurde verknüpft.")
+        return _back_to_positions(request, decision)
+    position = (
+        Position.objects.filter(pk=form.cleaned_data["position"]).select_related("org_unit").first()
+    )
+    if position is None:
+        messages.error(request, f"Die Stelle Nr. {form.cleaned_data['position']} gibt es nicht.")
+        return _back_to_positions(request, decision)
+    try:
+        services.decision_add_position(decision=decision, position=position)
+        messages.success(
+            request, f"Stelle {position.org_unit.code} „{position.title}“ hinzugefügt."
+        )
+    except ValidationError as error:
+        messages.error(request, _validation_message(error))
+    return _back_to_positions(request, decision)
+
+
+@login_required
+@require_POST
+def decision_position_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "change")
+    link = get_object_or_404(DecisionPosition, pk=link_pk, decision=decision)
+    try:
+        services.decision_remove_position(decision=decision, link=link)
+        messages.success(request, "Die Stelle wurde aus der Beschlussvorlage entfernt.")
+    except ValidationError as error:
+        messages.error(request, _validation_message(error))
+    return _back_to_positions(request, decision)
+
+
+@login_required
+@require_POST
+def decision_position_move(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "change")
+    link = get_object_or_404(DecisionPosition, pk=link_pk, decision=decision)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Unbekannte Richtung; nichts wurde verschoben.")
+        return _back_to_positions(request, decision)
+    try:
+        services.decision_move_position(
+            decision=decision, link=link, direction=form.cleaned_data["direction"]
+        )
+    except ValidationError as error:
+        messages.error(request, _validation_message(error))
+    return _back_to_positions(request, decision)
+
+
+@login_required
+@require_POST
+def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_decision_for_user(request.user, pk, "change")
+    form = StatusForm(request.POST, choices=services.allowed_statuses(decision))
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        messages.error(request, f"Status nicht geändert – {problems}")
+        return redirect("decisions:detail", pk=decision.pk)
+    try:
+        change = services.decision_change_status(
+            decision=decision,
+            status=form.cleaned_data["status"],
+            acting_user=request.user,
+            on=form.cleaned_data["date"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(
+            request, f"Status geändert: {change.get_to_status_display()} am {change.date:%d.%m.%Y}."
+        )
+    except ValidationError as error:
+        messages.error(request, _validation_message(error))
+    return redirect("decisions:detail", pk=decision.pk)
+
+
+@login_required
+def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before printing: the open findings of the consistency check, then the download."""
+    decision = get_decision_for_user(request.user, pk, "view", decision_for_page(pk))
+    doc = decision_document(decision)
+    return render(
+        request,
+        "decisions/decision_print.html",
+        {"decision": decision, "doc": doc, "findings": _findings(doc)},
+    )
+
+
+@login_required
+def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF (also with open findings, and with a costing error printed in its place)."""
+    decision = get_decision_for_user(request.user, pk, "view")
+    response = HttpResponse(render_decision_pdf(decision), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(decision)}"'
+    return response
