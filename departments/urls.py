@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from departments import views
 
 app_name = "departments"
 
-urlpatterns: list = []
+# The tree and each unit's page (with costs) are costing:orgunit_tree / costing:orgunit_detail.
+urlpatterns = [
+    path("neu/", views.orgunit_create_view, name="orgunit_create"),
+    path("<int:pk>/bearbeiten/", views.orgunit_update_view, name="orgunit_update"),
+    path("<int:pk>/loeschen/", views.orgunit_delete_view, name="orgunit_delete"),
+]

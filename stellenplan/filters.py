@@ -15,22 +15,36 @@ class PositionFilter(django_filters.FilterSet):
         label=_("Org.einheit (mit Untereinheiten)"),
         queryset=OrgUnit.objects.order_by("code"),
         method="filter_org_unit",
+        empty_label="alle",
     )
     pay_grade = django_filters.ModelChoiceFilter(
-        label=_("Stellenwert"), queryset=PayGrade.objects.all()
+        label=_("Stellenwert"), queryset=PayGrade.objects.all(), empty_label="alle"
     )
     status_group = django_filters.ChoiceFilter(
         label=_("Beamte/Tarif"),
         field_name="pay_grade__status_group",
         choices=PayGrade.StatusGroup.choices,
+        empty_label="alle",
     )
     note = django_filters.ChoiceFilter(
         label=_("Stellenvermerk"),
         choices=[("-", _("ohne Vermerk")), *Position.Note.choices[1:]],
         method="filter_note",
+        empty_label="alle",
     )
-    year = django_filters.NumberFilter(label=_("aktiv im Jahr"), method="filter_year")
-    q = django_filters.CharFilter(label=_("Suche"), method="filter_text")
+    year = django_filters.NumberFilter(
+        label=_("aktiv im Jahr"),
+        method="filter_year",
+        min_value=1900,
+        max_value=2200,
+        decimal_places=0,
+        help_text=_("Stellen, die in diesem Jahr mindestens einen Monat besetzt sind."),
+    )
+    q = django_filters.CharFilter(
+        label=_("Suche"),
+        method="filter_text",
+        help_text=_("Funktionsbezeichnung, Org.einheit, Stellenwert oder Aufgaben."),
+    )
 
     class Meta:
         model = Position

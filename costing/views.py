@@ -1,0 +1,366 @@
+"""Pages that show costs: start page, positions list, position detail, org unit tree and unit.
+
+Every figure comes from the costing engine (costing.services); a CostingError (e.g. a grade
+without a rate) is shown as a message on the page instead of an error page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.services import (
+    CostingError,
+    GroupTotal,
+    YearCosting,
+    cost_year,
+    position_cost_by_year,
+    totals_by_unit,
+)
+from costing.tables import PositionCostTable
+from departments.models import OrgUnit
+from departments.permissions import orgunit_rights
+from departments.selectors import OrgTree, org_tree
+from departments.services import history_entries
+from stellenplan.filters import PositionFilter
+from stellenplan.models import Position
+from stellenplan.permissions import position_rights
+from stellenplan.services import position_history
+from stellenplan.tables import paginate
+from stellenplan.templatetags.de_format import euro_text
+
+YEAR_MIN, YEAR_MAX = 1900, 2200
+DETAIL_YEARS = 5
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def parse_year(value: str | None) -> tuple[int, str | None]:
+    """The year asked for in ``?year=``, or this year with a German message if unusable."""
+    if value in (None, ""):
+        return current_year(), None
+    text = value.strip()
+    if text.isdigit() and YEAR_MIN <= int(text) <= YEAR_MAX:
+        return int(text), None
+    return current_year(), (
+        f"„{text[:20]}“ ist kein gültiges Jahr (erlaubt {YEAR_MIN} bis {YEAR_MAX}); "
+        f"angezeigt wird {current_year()}."
+    )
+
+
+def _costing(year: int, positions=None) -> tuple[YearCosting | None, str | None]:
+    try:
+        return cost_year(year, positions), None
+    except CostingError as error:
+        return None, str(error)
+
+
+# --- start page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of the bar chart, in SVG user units (strings, never localized)."""
+
+    label: str
+    name: str
+    y: str
+    text_y: str
+    own_width: str
+    refund_x: str
+    refund_width: str
+    value_x: str
+    value: str
+
+
+CHART_LEFT, CHART_WIDTH, ROW_HEIGHT, CHART_TOP = 70, 470, 30, 4
+
+
+def _units(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def bar_chart(rows: list[tuple[object, GroupTotal]]) -> tuple[list[Bar], str]:
+    """Horizontal bars of the cost in the year per department: municipal share + reimbursement."""
+    largest = max((total.cost_in_year for _, total in rows), default=Decimal(0))
+    bars: list[Bar] = []
+    for index, (unit, total) in enumerate(rows):
+        scale = Decimal(CHART_WIDTH) / largest if largest > 0 else Decimal(0)
+        own = max(total.municipal_share, Decimal(0)) * scale
+        refund = total.reimbursement * scale
+        y = Decimal(CHART_TOP + index * ROW_HEIGHT)
+        bars.append(
+            Bar(
+                label=unit.code,
+                name=unit.name,
+                y=_units(y),
+                text_y=_units(y + 14),
+                own_width=_units(own),
+                refund_x=_units(CHART_LEFT + own),
+                refund_width=_units(refund),
+                value_x=_units(CHART_LEFT + own + refund + 6),
+                value=euro_text(total.cost_in_year),
+            )
+        )
+    height = str(CHART_TOP + len(rows) * ROW_HEIGHT + 6)
+    return bars, height
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """Start page: the staffing plan of a year per Amt/Referat and per Teilhaushalt."""
+    year, year_error = parse_year(request.GET.get("year"))
+    costing, costing_error = _costing(year)
+    bars, chart_height = bar_chart(costing.by_department) if costing else ([], "0")
+    return render(
+        request,
+        "costing/overview.html",
+        {
+            "year": year,
+            "year_error": year_error,
+            "costing": costing,
+            "costing_error": costing_error,
+            "bars": bars,
+            "chart_height": chart_height,
+            "chart_left": CHART_LEFT,
+            "position_rights": position_rights(request.user),
+        },
+    )
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def position_list(request: HttpRequest) -> HttpResponse:
+    """Positions with filters (shared with the exports), sortable, paginated, with a sum row."""
+    filterset = PositionFilter(
+        request.GET or None,
+        queryset=Position.objects.select_related("org_unit", "pay_grade"),
+    )
+    positions = filterset.qs
+    filter_year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
+    year = int(filter_year) if filter_year and YEAR_MIN <= filter_year <= YEAR_MAX else None
+    year = year or current_year()
+    sums = positions.aggregate(lines=Count("id"), fte=Sum("fte"))
+    costing, costing_error = _costing(year, positions)
+    if costing is not None:
+        sums["annual_cost"] = costing.total.annual_cost
+        sums["cost_in_year"] = costing.total.cost_in_year
+        sums["active_fte"] = costing.total.fte
+        costs = {line.position_id: line for line in costing.lines}
+    else:
+        costs = None
+    table = PositionCostTable(positions, costs=costs, year=year, sums=sums)
+    paginate(request, table, count=sums["lines"])
+    return render(
+        request,
+        "costing/position_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "sums": sums,
+            "year": year,
+            "costing": costing,
+            "costing_error": costing_error,
+            "position_rights": position_rights(request.user),
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """All fields of a position, its cost in this and the next years, and its history."""
+    position = (
+        Position.objects.select_related("org_unit", "pay_grade", "org_unit__budget_section")
+        .filter(pk=pk)
+        .first()
+    )
+    if position is None:
+        if Position.history.filter(id=pk).exists():
+            return redirect("stellenplan:deleted_position_detail", pk=pk)
+        raise Http404("Diese Stelle gibt es nicht.")
+    first, year_error = parse_year(request.GET.get("year"))
+    years = list(range(first, first + DETAIL_YEARS))
+    try:
+        cost_rows = position_cost_by_year(position, years)
+        costing_error = None
+    except CostingError as error:
+        cost_rows, costing_error = [], str(error)
+    tree = org_tree()
+    department = tree.units[tree.department_of(position.org_unit_id)]
+    section_id = tree.budget_section_of(position.org_unit_id)
+    return render(
+        request,
+        "costing/position_detail.html",
+        {
+            "position": position,
+            "department": department,
+            "budget_section": tree.budget_sections.get(section_id) if section_id else None,
+            "ancestors": _ancestors(tree, position.org_unit_id),
+            "year": first,
+            "year_error": year_error,
+            "cost_rows": cost_rows,
+            "costing_error": costing_error,
+            "history": position_history(position.pk),
+            "rights": position_rights(request.user),
+        },
+    )
+
+
+# --- org units ------------------------------------------------------------------------------
+
+
+@dataclass
+class TreeRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    depth: int
+    total: GroupTotal | None
+    has_children: bool
+
+
+def _walk(tree: OrgTree, roots: list[int], totals: dict[int, GroupTotal]) -> list[TreeRow]:
+    rows: list[TreeRow] = []
+    stack = [(root, 0) for root in reversed(roots)]
+    seen: set[int] = set()
+    while stack:
+        unit_id, depth = stack.pop()
+        if unit_id in seen:
+            continue
+        seen.add(unit_id)
+        unit = tree.units[unit_id]
+        children = tree.children.get(unit_id, [])
+        rows.append(
+            TreeRow(
+                unit.id,
+                unit.code,
+                unit.name,
+                OrgUnit.Kind(unit.kind).label,
+                depth,
+                totals.get(unit.id),
+                bool(children),
+            )
+        )
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return rows
+
+
+def _ancestors(tree: OrgTree, unit_id: int) -> list:
+    return [tree.units[i] for i in reversed(tree.ancestors_or_self(unit_id))]
+
+
+@login_required
+@require_GET
+def orgunit_tree(request: HttpRequest) -> HttpResponse:
+    """The whole org unit tree with Stellen and costs of the year rolled up to every level."""
+    year, year_error = parse_year(request.GET.get("year"))
+    costing, costing_error = _costing(year)
+    tree = costing.tree if costing else org_tree()
+    totals = totals_by_unit(costing) if costing else {}
+    rows = _walk(tree, tree.children.get(None, []), totals)
+    return render(
+        request,
+        "costing/orgunit_tree.html",
+        {
+            "year": year,
+            "year_error": year_error,
+            "rows": rows,
+            "costing": costing,
+            "costing_error": costing_error,
+            "rights": orgunit_rights(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One unit: its sub-units with rolled-up figures, its positions, its history."""
+    unit = get_object_or_404(OrgUnit.objects.select_related("parent", "budget_section"), pk=pk)
+    year, year_error = parse_year(request.GET.get("year"))
+    tree = org_tree()
+    subtree = tree.descendants_or_self([unit.pk])
+    positions = Position.objects.select_related("org_unit", "pay_grade").filter(
+        org_unit_id__in=subtree
+    )
+    costing, costing_error = _costing(year, positions)
+    totals = totals_by_unit(costing) if costing else {}
+    children = [row for row in _walk(tree, [unit.pk], totals)[1:] if row.depth == 1]
+    sums = positions.aggregate(lines=Count("id"), fte=Sum("fte"))
+    if costing is not None:
+        sums["annual_cost"] = costing.total.annual_cost
+        costs = {line.position_id: line for line in costing.lines}
+    else:
+        costs = None
+    table = PositionCostTable(positions, costs=costs, year=year, sums=sums)
+    paginate(request, table, count=sums["lines"])
+    section_id = tree.budget_section_of(unit.pk)
+    return render(
+        request,
+        "costing/orgunit_detail.html",
+        {
+            "unit": unit,
+            "year": year,
+            "year_error": year_error,
+            "ancestors": _ancestors(tree, unit.pk)[:-1],
+            "department": tree.units[tree.department_of(unit.pk)],
+            "budget_section": tree.budget_sections.get(section_id) if section_id else None,
+            "children": children,
+            "total": totals.get(unit.pk),
+            "costing": costing,
+            "costing_error": costing_error,
+            "table": table,
+            "sums": sums,
+            "history": history_entries(
+                OrgUnit.history.filter(id=unit.pk).select_related("history_user"), OrgUnit
+            ),
+            "rights": orgunit_rights(request.user),
+            "position_rights": position_rights(request.user),
+        },
+    )
+
+
+# --- cost tables ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def costtable_list(request: HttpRequest) -> HttpResponse:
+    """The cost tables with the rates of one of them, and the reimbursement rules."""
+    tables = list(CostTable.objects.annotate(rate_count=Count("rates")))
+    selected = None
+    wanted = request.GET.get("tabelle", "")
+    if wanted.isdigit():
+        selected = next((t for t in tables if t.pk == int(wanted)), None)
+    if selected is None and tables:
+        selected = tables[0]
+    rates = (
+        CostRate.objects.filter(table=selected)
+        .select_related("pay_grade")
+        .order_by("pay_grade__sort_order", "pay_grade__code")
+        if selected
+        else CostRate.objects.none()
+    )
+    rules = ReimbursementRule.objects.prefetch_related("org_units").order_by("-valid_from", "name")
+    return render(
+        request,
+        "costing/costtable_list.html",
+        {"tables": tables, "selected": selected, "rates": rates, "rules": rules},
+    )
