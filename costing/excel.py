@@ -53,7 +53,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 MONEY_FORMAT = '#,##0.00 "€"'
 FTE_FORMAT = "0.00"
 DATE_FORMAT = "DD.MM.YYYY"
-MONTHS_FORMAT = "0"
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_YEARS = 10
@@ -102,10 +101,11 @@ class ExportError(ValueError):
 
 def safe_text(value: str) -> str:
     """Text as it may go into a cell: no XML-illegal characters, no formula, at most 32,767."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith(UNSAFE_PREFIXES):
-        text = NEUTRALISER + text
-    return text[:EXCEL_MAX_TEXT]
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(UNSAFE_PREFIXES):
+        value = NEUTRALISER + value
+    return value if len(value) <= EXCEL_MAX_TEXT else value[:EXCEL_MAX_TEXT]
 
 
 class Formula(str):
@@ -204,10 +204,10 @@ def build_workbook(
 class Column:
     header: str
     width: float
-    kind: str = "text"  # text, money, fte, date, months
+    kind: str = "text"  # text (and plain numbers), money, fte, date
 
 
-_FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT, "months": MONTHS_FORMAT}
+_FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
 
 
 class SheetWriter:
@@ -275,16 +275,22 @@ class SheetWriter:
         )
 
     def data(self, values: Sequence[Any]) -> int:
-        row = []
+        """A data row; the hot loop of a large export, hence the plain code."""
+        row: list[Any] = []
+        append = row.append
         for template, value in zip(self._cells, values, strict=False):
-            if value is None or value == "":
-                row.append(None)
+            if value is None:
+                append(None)
+            elif value.__class__ is str:  # user text (a Formula is a str subclass)
+                append(safe_text(value) if value else None)
             elif template is None:
-                row.append(self._value(value))
+                append(value)
             else:
-                template.value = self._value(value)
-                row.append(template)
-        return self.append(row)
+                template.value = value
+                append(template)
+        self.ws.append(row)
+        self.row += 1
+        return self.row
 
     def total(self, values: Sequence[Any]) -> int:
         return self.append(
@@ -612,7 +618,7 @@ def _write_positions(
     for costing in costings:
         columns += [
             Column(f"{H_ANNUAL} {costing.year}", 16, "money"),
-            Column(f"Monate {costing.year}", 9, "months"),
+            Column(f"Monate {costing.year}", 9),
             Column(f"Kosten {costing.year}", 16, "money"),
         ]
     columns += [Column(H_TASKS, 50), Column(H_JUSTIFICATION, 50)]
