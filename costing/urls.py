@@ -13,3 +13,18 @@ urlpatterns = [
     path("organisation/<int:pk>/", views.orgunit_detail, name="orgunit_detail"),
     path("kostensaetze/", views.costtable_list, name="costtable_list"),
 ]
+
+# Excel export and import (issue 4)
+from costing import excel_views  # noqa: E402
+
+urlpatterns += [
+    path("excel/", excel_views.export_xlsx, name="export_xlsx"),
+    path("excel/stellenliste/", excel_views.export_positions_xlsx, name="export_positions_xlsx"),
+    path(
+        "excel/organisation/<int:pk>/",
+        excel_views.export_org_unit_xlsx,
+        name="export_org_unit_xlsx",
+    ),
+    path("import/stellen/", excel_views.import_positions_view, name="import_positions"),
+    path("import/kostentabelle/", excel_views.import_cost_table_view, name="import_cost_table"),
+]
