@@ -143,3 +143,35 @@ def test_the_number_of_queries_does_not_grow_with_the_plan(reader):
     for code in ["20-4", "20-5", "10-5.1", "29-1", "WFB"]:
         PositionFactory.create_batch(10, org_unit=OrgUnit.objects.get(code=code), pay_grade=grade)
     assert queries() == before
+
+
+def test_the_start_page_list_and_org_unit_pages_link_to_their_excel_export(reader):
+    page = reader.get(reverse("costing:overview"), {"year": 2012}).content.decode()
+    assert f'href="{reverse("costing:export_xlsx")}?year=2012"' in page
+
+    grade = PayGrade.objects.get(code="EG 11")
+    page = reader.get(
+        reverse("costing:position_list"), {"pay_grade": grade.pk, "q": "SB"}
+    ).content.decode()
+    assert (
+        f'href="{reverse("costing:export_positions_xlsx")}?pay_grade={grade.pk}&amp;q=SB"' in page
+    )
+
+    unit = OrgUnit.objects.get(code="29")
+    page = reader.get(
+        reverse("costing:orgunit_detail", args=[unit.pk]), {"year": 2013}
+    ).content.decode()
+    assert f'href="{reverse("costing:export_org_unit_xlsx", args=[unit.pk])}?year=2013"' in page
+
+
+def test_the_navigation_links_each_role_to_its_import(client):
+    for role, shown, hidden in [
+        ("Personalamt", "costing:import_positions", "costing:import_cost_table"),
+        ("Kämmerei", "costing:import_cost_table", "costing:import_positions"),
+    ]:
+        user = User.objects.create_user(f"nav-{role}")
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        page = client.get(reverse("costing:overview")).content.decode()
+        assert f'href="{reverse(shown)}"' in page
+        assert f'href="{reverse(hidden)}"' not in page
