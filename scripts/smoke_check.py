@@ -35,15 +35,7 @@ def first_url(candidates: list[tuple[str, tuple]]) -> str | None:
 
 
 def excel_url() -> str | None:
-    return first_url(
-        [
-            ("costing:export_xlsx", ()),
-            ("costing:export_excel", ()),
-            ("costing:excel_export", ()),
-            ("costing:positions_xlsx", ()),
-            ("stellenplan:position_export_xlsx", ()),
-        ]
-    )
+    return first_url([("costing:export_xlsx", ())])
 
 
 def pdf_url() -> str | None:
@@ -53,13 +45,7 @@ def pdf_url() -> str | None:
     decision = model.objects.order_by("pk").first() if model else None
     if decision is None:
         return None
-    return first_url(
-        [
-            ("decisions:decision_pdf", (decision.pk,)),
-            ("decisions:pdf", (decision.pk,)),
-            ("decisions:detail_pdf", (decision.pk,)),
-        ]
-    )
+    return first_url([("decisions:pdf", (decision.pk,))])
 
 
 def _has_model(app_label: str, name: str) -> bool:
@@ -97,9 +83,18 @@ def main(base_url: str) -> None:
     check("sessionid" in client.cookies, f"Anmeldung als {user} mit CSRF-Token")
 
     start = client.get("/")
-    if start.status == 404:  # no start page yet: the admin is always there
-        start = client.get("/admin/")
-    check(start.status == 200, f"Seite nach Anmeldung: HTTP {start.status}")
+    check(start.status in (200, 302), f"Startseite: HTTP {start.status}")
+    if start.status == 302:
+        location = start.headers["location"]
+        start = client.get(location)
+        check(start.status == 200, f"Startseite {location}: HTTP {start.status}")
+    page_url = first_url([("costing:position_list", ())])
+    if page_url:
+        page = client.get(page_url)
+        check(
+            page.status == 200 and "Stellen" in page.text,
+            f"Stellenliste {page_url}: HTTP {page.status}, {len(page.body)} Bytes",
+        )
 
     css = links(start.text, r"\.css$")
     check(bool(css), f"Stylesheet verlinkt: {css[:1]}")
@@ -110,9 +105,8 @@ def main(base_url: str) -> None:
     )
 
     url = excel_url()
-    if url is None:
-        print("--   Excel-Export: noch keine URL vorhanden, übersprungen")
-    else:
+    check(url is not None, "Excel-Export hat eine URL")
+    if url:
         response = client.get(url)
         check(
             response.status == 200 and response.headers.get("content-type", "").startswith(XLSX),
@@ -124,9 +118,8 @@ def main(base_url: str) -> None:
         check(len(workbook.sheetnames) > 0, f"Excel-Datei lesbar ({len(response.body)} Bytes)")
 
     url = pdf_url()
-    if url is None:
-        print("--   PDF einer Beschlussvorlage: noch keine URL/Vorlage vorhanden, übersprungen")
-    else:
+    check(url is not None, "PDF-URL einer Beschlussvorlage (Referenzdaten) vorhanden")
+    if url:
         response = client.get(url)
         check(
             response.status == 200 and response.body.startswith(b"%PDF"),
