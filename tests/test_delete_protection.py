@@ -134,3 +134,27 @@ def test_the_admin_bulk_delete_refuses_too(seed, admin_client):
     assert response.status_code == 200
     assert "geschützten verwandten Objekte" in response.content.decode()
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_the_delete_pages_refuse_with_a_german_message(seed, admin_client):
+    unit = unit_with_positions()
+    grade = grade_with_positions()
+    before = counts()
+
+    response = admin_client.post(
+        reverse("departments:orgunit_delete", args=[unit.pk]),
+        {"version": unit.version},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("kann nicht gelöscht werden" in m and "Stelle" in m for m in shown), shown
+
+    response = admin_client.post(
+        reverse("stellenplan:paygrade_delete", args=[grade.pk]), {"version": 1}, follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(f"„{grade.code}“ kann nicht gelöscht werden" in m for m in shown), shown
+    assert counts() == before
