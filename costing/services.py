@@ -58,12 +58,23 @@ def round_cents(value: Decimal) -> Decimal:
 
 
 def months_active(start: date, end: date | None, year: int) -> int:
-    """Months of `year` whose first day lies within [start, end]."""
-    return sum(
-        1
-        for month in range(1, 13)
-        if start <= date(year, month, 1) and (end is None or date(year, month, 1) <= end)
-    )
+    """Months of `year` whose first day lies within [start, end].
+
+    Counted from the first and the last such month, without building the twelve dates.
+    """
+    if start.year < year:
+        first = 1
+    elif start.year == year:
+        first = start.month if start.day == 1 else start.month + 1
+    else:
+        return 0
+    if end is None or end.year > year:
+        last = 12
+    elif end.year == year:
+        last = end.month  # the first of end's month lies on or before end
+    else:
+        return 0
+    return max(0, last - first + 1)
 
 
 @lru_cache(maxsize=65536)
