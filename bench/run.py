@@ -25,6 +25,7 @@ The parent process prints a table and writes it into bench/results.md (section
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -53,15 +54,29 @@ UNAVAILABLE = "nicht verfügbar"
 # --- child: one database, all measurements -------------------------------------------------
 
 
-def median_seconds(function: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+def timed(functions: dict[str, Callable[[], object]], repeat: int, warmup: int = 1) -> dict:
+    """Median CPU and wall-clock seconds of each function over `repeat` runs.
+
+    The functions take turns (A B A B …), so a change in the machine's load hits a path and
+    its floor alike; the garbage of one run is collected before the next is timed.
+    """
     for _ in range(warmup):
-        function()
-    times = []
+        for function in functions.values():
+            function()
+    samples: dict[str, dict[str, list[float]]] = {
+        name: {"cpu": [], "wall": []} for name in functions
+    }
     for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, function in functions.items():
+            gc.collect()
+            cpu, wall = time.process_time(), time.perf_counter()
+            function()
+            samples[name]["wall"].append(time.perf_counter() - wall)
+            samples[name]["cpu"].append(time.process_time() - cpu)
+    return {
+        name: {clock: statistics.median(values) for clock, values in clocks.items()}
+        for name, clocks in samples.items()
+    }
 
 
 def peak_bytes(function: Callable[[], object]) -> int:
@@ -93,6 +108,7 @@ def child(size: int, repeat: int, out: Path) -> None:
     django.setup()
     from django.core.management import call_command
 
+    load_before = os.getloadavg()[0]
     database = Path(os.environ["BENCH_DATABASE"])
     database.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -110,6 +126,9 @@ def child(size: int, repeat: int, out: Path) -> None:
     guarded(results, "excel", lambda: measure_excel(max(3, repeat // 2)))
     guarded(results, "pdf", lambda: measure_pdf(3))
     guarded(results, "json", lambda: measure_json(max(3, repeat // 2)))
+    results["load"] = [load_before, os.getloadavg()[0]]
+    results["cpu_s"] = time.process_time()
+    results["wall_s"] = time.perf_counter() - started
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
@@ -162,13 +181,18 @@ def measure_pages(repeat: int) -> dict:
             return response
 
         try:
-            seconds = median_seconds(get, repeat)
+            seconds = timed({"page": get}, repeat)["page"]
             with CaptureQueriesContext(connection) as queries:
                 get()
         except RuntimeError as error:
             result[key] = {"error": f"{UNAVAILABLE} ({error})"}
             continue
-        result[key] = {"url": url, "ms": seconds * 1000, "queries": len(queries)}
+        result[key] = {
+            "url": url,
+            "ms": seconds["cpu"] * 1000,
+            "wall_ms": seconds["wall"] * 1000,
+            "queries": len(queries),
+        }
     return result
 
 
@@ -236,17 +260,18 @@ def measure_costing(repeat: int) -> dict:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    engine_s = median_seconds(lambda: cost_year(YEAR), repeat)
-    floor_s = median_seconds(floor, repeat)
+    times = timed({"engine": lambda: cost_year(YEAR), "floor": floor}, repeat)
     costing = cost_year(YEAR)
     rows = floor()
     floor_total = sum(Decimal(str(row[4])) for row in rows)
     return {
         "lines": costing.total.positions,
         "departments": len(costing.by_department),
-        "engine_ms": engine_s * 1000,
-        "floor_ms": floor_s * 1000,
-        "ratio": engine_s / floor_s,
+        "engine_ms": times["engine"]["cpu"] * 1000,
+        "floor_ms": times["floor"]["cpu"] * 1000,
+        "ratio": times["engine"]["cpu"] / times["floor"]["cpu"],
+        "engine_wall_ms": times["engine"]["wall"] * 1000,
+        "floor_wall_ms": times["floor"]["wall"] * 1000,
         "engine_total": str(costing.total.cost_in_year),
         "floor_total": str(floor_total.quantize(Decimal("0.01"))),
         "floor_departments": len(rows),
@@ -254,8 +279,19 @@ def measure_costing(repeat: int) -> dict:
     }
 
 
+def ratios(times: dict) -> dict:
+    return {
+        "app_s": times["app"]["cpu"],
+        "floor_s": times["floor"]["cpu"],
+        "ratio": times["app"]["cpu"] / times["floor"]["cpu"],
+        "app_wall_s": times["app"]["wall"],
+        "floor_wall_s": times["floor"]["wall"],
+    }
+
+
 def measure_excel(repeat: int) -> dict:
     from openpyxl import Workbook, load_workbook
+    from openpyxl.cell import WriteOnlyCell
 
     from costing.excel import selected_years, write_workbook
 
@@ -270,30 +306,63 @@ def measure_excel(repeat: int) -> dict:
         write_workbook(handle.name, years)
         size = Path(handle.name).stat().st_size
         source = load_workbook(handle.name, read_only=True)
-        sheets = [(sheet.title, [tuple(row) for row in sheet.values]) for sheet in source]
+        sheets = [
+            (
+                sheet.title,
+                [
+                    [(c.value, c.number_format) if c.value is not None else (None, "") for c in row]
+                    for row in sheet.iter_rows()
+                ],
+            )
+            for sheet in source
+        ]
         source.close()
-    cells = sum(len(row) for _, rows in sheets for row in rows)
+    plain = [(title, [tuple(v for v, _ in row) for row in rows]) for title, rows in sheets]
+    cells = sum(len(row) for _, rows in plain for row in rows)
 
     def bare():
+        """The same values, no formats: the floor."""
         workbook = Workbook(write_only=True)
-        for title, rows in sheets:
+        for title, rows in plain:
             sheet = workbook.create_sheet(title)
             for row in rows:
                 sheet.append(row)
         with tempfile.TemporaryFile() as handle:
             workbook.save(handle)
 
-    app_s = median_seconds(export, repeat, warmup=0)
-    floor_s = median_seconds(bare, repeat, warmup=0)
+    def formatted():
+        """The same values with the same number formats (one reused cell per format, as
+        costing.excel does): what openpyxl needs for the formats alone."""
+        workbook = Workbook(write_only=True)
+        for title, rows in sheets:
+            sheet = workbook.create_sheet(title)
+            templates: dict[str, WriteOnlyCell] = {}
+            for row in rows:
+                out = []
+                for value, number_format in row:
+                    if value is None or number_format in ("", "General"):
+                        out.append(value)
+                        continue
+                    template = templates.get(number_format)
+                    if template is None:
+                        template = templates[number_format] = WriteOnlyCell(sheet)
+                        template.number_format = number_format
+                    template.value = value
+                    out.append(template)
+                sheet.append(out)
+        with tempfile.TemporaryFile() as handle:
+            workbook.save(handle)
+
+    times = timed({"app": export, "floor": bare, "formatted": formatted}, repeat, warmup=0)
     return {
         "years": years,
         "sheets": len(sheets),
         "rows": sum(len(rows) for _, rows in sheets),
         "cells": cells,
         "bytes": size,
-        "app_s": app_s,
-        "floor_s": floor_s,
-        "ratio": app_s / floor_s,
+        **ratios(times),
+        "formatted_s": times["formatted"]["cpu"],
+        "formatted_ratio": times["app"]["cpu"] / times["formatted"]["cpu"],
         "app_peak_mb": peak_bytes(export) / 2**20,
         "floor_peak_mb": peak_bytes(bare) / 2**20,
     }
@@ -314,17 +383,22 @@ def measure_pdf(repeat: int) -> dict:
     if decision is None:
         return {"error": f"{UNAVAILABLE} (keine Beschlussvorlage mit {PDF_POSITIONS} Stellen)"}
     html = pdf.decision_html(decision)
-    document = pdf.render_decision_pdf(decision)  # warm-up; also tells the page count
-    app_s = median_seconds(lambda: pdf.render_decision_pdf(decision), repeat, warmup=0)
-    floor_s = median_seconds(lambda: weasyprint_floor(html), repeat, warmup=0)
+    document = pdf.render_decision_pdf(decision)  # warm-up of both (fonts, caches)
+    weasyprint_floor(html)
+    times = timed(
+        {
+            "app": lambda: pdf.render_decision_pdf(decision),
+            "floor": lambda: weasyprint_floor(html),
+        },
+        repeat,
+        warmup=0,
+    )
     return {
         "decision": decision.number,
         "positions": PDF_POSITIONS,
         "html_chars": len(html),
         "pdf_bytes": len(document),
-        "app_s": app_s,
-        "floor_s": floor_s,
-        "ratio": app_s / floor_s,
+        **ratios(times),
     }
 
 
@@ -344,9 +418,9 @@ def measure_json(repeat: int) -> dict:
         def export():
             call_command("export_costs", "--year", str(YEAR), "-o", handle.name)
 
-        seconds = median_seconds(export, repeat)
+        seconds = timed({"export": export}, repeat)["export"]
         size = Path(handle.name).stat().st_size
-    return {"s": seconds, "bytes": size}
+    return {"s": seconds["cpu"], "wall_s": seconds["wall"], "bytes": size}
 
 
 # --- parent: run the children, write the table ---------------------------------------------
@@ -436,6 +510,8 @@ ROWS = [
     ("Excel-Export 2014–2016, alle Stellen", "excel", "app_s", " s", 2),
     ("… Untergrenze: openpyxl write-only, gleiche Zellen", "excel", "floor_s", " s", 2),
     ("… Verhältnis", "excel", "ratio", " ×", 2),
+    ("… zum Vergleich: dieselben Zellen mit Zahlenformaten", "excel", "formatted_s", " s", 2),
+    ("… Verhältnis Export zu diesem Vergleich", "excel", "formatted_ratio", " ×", 2),
     ("… Spitzenspeicher Export (tracemalloc)", "excel", "app_peak_mb", " MB", 1),
     ("… Spitzenspeicher Untergrenze", "excel", "floor_peak_mb", " MB", 1),
     ("PDF einer Vorlage mit 200 Stellen", "pdf", "app_s", " s", 2),
@@ -530,6 +606,18 @@ def verdicts(results: list[dict]) -> list[str]:
     return out
 
 
+def load_note(results: list[dict]) -> str:
+    loads = [load for r in results for load in r.get("load", [])]
+    wall = sum(r.get("wall_s", 0) for r in results)
+    cpu = sum(r.get("cpu_s", 0) for r in results)
+    if not loads or not cpu:
+        return ""
+    return (
+        f"Während der Messung: Last (1 min) {de(min(loads), 1)} bis {de(max(loads), 1)} bei "
+        f"{os.cpu_count()} Kernen, Wandzeit {de(wall / cpu, 2)} × CPU-Zeit."
+    )
+
+
 def markdown(results: list[dict], info: dict, seconds: float) -> str:
     now = datetime.now(UTC).astimezone()
     big = results[-1]
@@ -546,7 +634,11 @@ def markdown(results: list[dict], info: dict, seconds: float) -> str:
         f"`generate_city --positions N --seed {SEED}`; Einstellungen `bench/settings.py` "
         "(die Produktionseinstellungen mit DEBUG aus). Seiten über den Django-Testclient, "
         "angemeldet als Benutzer der Gruppe Personalamt. Jeder Wert ist der Median mehrerer "
-        "Wiederholungen nach einem Aufwärmlauf; die Abfragen sind die eines Aufrufs.",
+        "Wiederholungen nach einem Aufwärmlauf (Pfad und Untergrenze abwechselnd gemessen); "
+        "die Abfragen sind die eines Aufrufs. Gemessen wird die CPU-Zeit des Prozesses "
+        "(SQLite, Testclient, openpyxl und WeasyPrint laufen alle in ihm): sie hängt nicht "
+        "davon ab, was sonst auf dem Rechner läuft; auf einem freien Rechner ist die Wandzeit "
+        "gleich. " + load_note(results),
         "",
         *table(results),
         "",
