@@ -143,13 +143,15 @@ def blocks(markdown_text: str) -> list[Block]:
 
 def sentences(text: str) -> list[str]:
     """Split German prose into sentences, keeping "z. B.", "1. Januar", "Mio. Euro" whole."""
-    pieces = re.split(r"(?<=[.!?:])\s+(?=[A-ZÄÖÜ„\"(])", text)
+    pieces = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ„\"(])", text)
     merged: list[str] = []
     for piece in pieces:
         if merged:
             last_word = re.split(r"[\s(]", merged[-1])[-1].rstrip(".").lower()
             if merged[-1].endswith(".") and (
-                last_word in ABBREVIATIONS or len(last_word) == 1 or last_word.isdigit()
+                last_word in ABBREVIATIONS
+                or len(last_word) == 1
+                or (last_word.isdigit() and len(last_word) <= 2)  # "1. Januar", not "2012."
             ):
                 merged[-1] += " " + piece
                 continue

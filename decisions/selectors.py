@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from costing.services import CostingError, CostLine, Total, YearCosting, cost_year
 from decisions.formatting import fte_de, percent_de, positions_word
-from decisions.models import Decision, DecisionPosition, FinancialItem, StatusChange
+from decisions.models import Annex, Decision, DecisionPosition, FinancialItem, StatusChange
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import Position
@@ -22,6 +22,7 @@ from stellenplan.models import Position
 ZERO = Decimal("0.00")
 # The Finanzielle Auswirkungen show at most this many years (Doppelhaushalt + Finanzplanung).
 MAX_YEARS = 5
+DEFAULT_ANNEX_TITLE = "Aufgabenbeschreibungen"
 
 
 def decisions_for_list() -> QuerySet[Decision]:
@@ -303,8 +304,16 @@ class DecisionDocument:
     costing_error: str = ""
 
     @property
-    def generated_annexes(self):
-        return [a for a in self.decision.annexes.all() if a.generated]
+    def annexes(self) -> list[Annex]:
+        """The decision's Anlagen; without any, positions get "Anlage 1: Aufgabenbeschreibungen"."""
+        annexes = list(self.decision.annexes.all())
+        if not annexes and self.links:
+            annexes = [Annex(number=1, title=DEFAULT_ANNEX_TITLE, generated=True)]
+        return annexes
+
+    @property
+    def generated_annexes(self) -> list[Annex]:
+        return [a for a in self.annexes if a.generated]
 
 
 def decision_document(decision: Decision) -> DecisionDocument:

@@ -1,0 +1,33 @@
+"""Fixtures of the decisions tests: the reference decision and clients per role."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from decisions.models import Decision
+
+
+@pytest.fixture
+def reference(seed) -> Decision:
+    """The Beschlussvorlage of 19.09.2011 (GRDrs 647/2011) from `loaddata seed`."""
+    return Decision.objects.get(number="647/2011")
+
+
+def _client_for(client, django_user_model, username: str, group: str | None):
+    user = django_user_model.objects.create_user(username=username)  # no password: fast
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def sitzungsdienst(client, django_user_model):
+    """A logged-in member of the Sitzungsdienst (edits decisions)."""
+    return _client_for(client, django_user_model, "sitzungsdienst", "Sitzungsdienst")
+
+
+@pytest.fixture
+def personalamt(client, django_user_model):
+    """A logged-in member of the Personalamt (reads decisions only)."""
+    return _client_for(client, django_user_model, "personalamt", "Personalamt")

@@ -1,0 +1,24 @@
+"""The Sitzungsdienst gets every right on the decisions models (data migration 0002)."""
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+
+
+def test_it_gives_the_sitzungsdienst_all_rights_on_every_decisions_model(db):
+    granted = set(
+        Group.objects.get(name="Sitzungsdienst")
+        .permissions.filter(content_type__app_label="decisions")
+        .values_list("codename", flat=True)
+    )
+    models = [m._meta.model_name for m in apps.get_app_config("decisions").get_models()]
+    expected = {f"{a}_{m}" for a in ["add", "change", "delete", "view"] for m in models}
+    assert len(models) == 10
+    assert granted == expected
+
+
+def test_it_gives_other_roles_no_decision_rights(db):
+    for name in ["Personalamt", "Kämmerei"]:
+        rights = Group.objects.get(name=name).permissions.filter(
+            content_type__app_label="decisions"
+        )
+        assert not rights.exists()
