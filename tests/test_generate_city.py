@@ -6,10 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from costing.models import CostRate, CostTable, ReimbursementRule
 from costing.services import cost_year
@@ -168,3 +171,38 @@ def test_it_costs_every_generated_year_without_missing_rates(year):
     assert costing.table.valid_from.year == {2013: 2012, 2016: 2014}.get(year, year)
     if year >= 2012:  # the Jobcenter's federal share applies from 2012
         assert costing.total.reimbursement > 0
+
+
+def page_queries(client) -> dict[str, int]:
+    """SQL queries of the list page (first and filtered) and the start page, one call each."""
+    amt = OrgUnit.objects.get(code="51")
+    urls = {
+        "list": reverse("costing:position_list"),
+        "filtered": reverse("costing:position_list")
+        + f"?org_unit={amt.pk}&status_group=tarif&year=2014",
+        "start": reverse("costing:overview") + "?year=2014",
+    }
+    counts = {}
+    for name, url in urls.items():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[name] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_page_queries_constant_as_the_city_grows(client, django_user_model):
+    """The pages' query counts do not grow with the data (the benchmark's timings may)."""
+    user = django_user_model.objects.create_user("personal")
+    user.groups.add(Group.objects.get(name="Personalamt"))
+    client.force_login(user)
+    counts = {}
+    for positions in (300, 1500):
+        with transaction.atomic():
+            generate(positions=positions, seed=4)
+            counts[positions] = page_queries(client)
+            transaction.set_rollback(True)
+
+    assert counts[300] == counts[1500]
+    assert all(count < 30 for count in counts[300].values())
