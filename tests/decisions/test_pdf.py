@@ -16,7 +16,7 @@ from decisions.pdf import LocalFileFetcher, allowed_dirs, decision_html, render_
 from departments.models import OrgUnit
 from tests.factories import CostRateFactory, OrgUnitFactory, PayGradeFactory, PositionFactory
 
-REFERENCE_PAGES = 16
+REFERENCE_PAGES = 17
 
 # Every line of the Anlage as printed: org unit, grade, title, share, cost
 ANNEX_ROWS = [

@@ -356,3 +356,11 @@ def test_it_moves_and_removes_positions(sitzungsdienst, reference):
     sitzungsdienst.post(reverse("decisions:position_remove", args=[reference.pk, wfb.pk]))
     assert not reference.position_links.filter(position_id=18).exists()
     assert Position.objects.filter(pk=18).exists()  # only the link is gone
+
+
+def test_it_links_the_list_for_everyone_and_the_new_form_for_the_sitzungsdienst(
+    sitzungsdienst, reference
+):
+    html = sitzungsdienst.get(reverse("decisions:list")).content.decode()
+    assert 'href="/beschluesse/" aria-current="page">Beschlussvorlagen</a>' in html
+    assert 'href="/beschluesse/neu/"' in html
