@@ -393,9 +393,18 @@ def measure_pdf(repeat: int) -> dict:
         repeat,
         warmup=0,
     )
+    try:
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(BytesIO(document)).pages)
+    except ImportError:
+        pages = 0
     return {
         "decision": decision.number,
         "positions": PDF_POSITIONS,
+        "pages": pages,
         "html_chars": len(html),
         "pdf_bytes": len(document),
         **ratios(times),
@@ -657,6 +666,14 @@ def markdown(results: list[dict], info: dict, seconds: float) -> str:
         lines += [
             f"Excel bei N = {de(big['size'])}: {excel['sheets']} Blätter, {de(excel['rows'])} "
             f"Zeilen, {de(excel['cells'])} Zellen, {de(excel['bytes'] / 2**20, 1)} MB.",
+            "",
+        ]
+    pdf = big.get("pdf", {})
+    if "pages" in pdf:
+        lines += [
+            f"PDF bei N = {de(big['size'])}: GRDrs {pdf['decision']}, {pdf['positions']} Stellen, "
+            f"{pdf['pages']} Seiten, HTML {de(pdf['html_chars'] / 1000)} kB, PDF "
+            f"{de(pdf['pdf_bytes'] / 1000)} kB.",
             "",
         ]
     lines += ["### Ziele", "", *verdicts(results), ""]
