@@ -36,7 +36,7 @@ from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from costing.services import YearCosting, cost_year
+from costing.services import CostingError, YearCosting, cost_year
 from decisions.formatting import euro, fte_de, percent_de
 from decisions.models import Decision
 from decisions.selectors import (
@@ -214,6 +214,16 @@ class DecisionData:
             self._costings[year] = cost_year(year, positions=linked_positions(self.decision))
         return self._costings[year]
 
+    def checkable(self, year: int | None) -> bool:
+        """Whether the engine can cost `year` (a text may name 1990 or 2099: not checked)."""
+        if year is None:
+            return True
+        try:
+            self.costing(year)
+        except CostingError:
+            return False
+        return True
+
     def personnel_cost(self, year: int) -> Decimal:
         return self.costing(year).total.cost_in_year
 
@@ -293,6 +303,8 @@ def check_amounts(data: DecisionData, place: str, sentence: str) -> list[Finding
         stated = parse_amount(match)
         tolerance = amount_tolerance(match)
         year = years_before(sentence, match.start())
+        if not data.checkable(year):
+            continue
         years = [year] if year else data.years()
         candidates: list[Decimal] = []
         for y in years:
@@ -352,7 +364,7 @@ def check_year_counts(data: DecisionData, place: str, sentence: str) -> list[Fin
     findings = []
     for match in STELLEN_RE.finditer(sentence):
         year = years_before(sentence, match.start())
-        if year is None:
+        if year is None or not data.checkable(year):
             continue
         stated = parse_decimal(match["num"])
         new, active = data.new_fte(year), data.active_fte(year)

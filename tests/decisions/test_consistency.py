@@ -201,3 +201,14 @@ def test_it_reads_bullets_with_their_continuation_lines():
         ("bullet", "100 % SB, A 11 (Einstellung ab sofort)"),
         ("bullet", "50 % SB, EG 9"),
     ]
+
+
+def test_it_skips_figures_for_years_the_engine_cannot_cost(reference):
+    # no cost table before 2010: the figures of 1990 cannot be checked, and nothing fails
+    replace_in(point(reference, 2), "in 2011 im Teilhaushalt", "in 1990 im Teilhaushalt")
+    replace_in(
+        point(reference, 1),
+        "im Jahr 2011 in Höhe von 2,0 Stellen",
+        "im Jahr 1990 in Höhe von 2,0 Stellen",
+    )
+    assert [f.kind for f in check_decision(reference)] == ["betrag", "stellenwert"]

@@ -364,3 +364,21 @@ def test_it_links_the_list_for_everyone_and_the_new_form_for_the_sitzungsdienst(
     html = sitzungsdienst.get(reverse("decisions:list")).content.decode()
     assert 'href="/beschluesse/" aria-current="page">Beschlussvorlagen</a>' in html
     assert 'href="/beschluesse/neu/"' in html
+
+
+@pytest.mark.parametrize(
+    "query", [{"year": "abc"}, {"status": "vertagt"}, {"committee": "Bundestag"}]
+)
+def test_it_explains_invalid_filters_instead_of_failing(personalamt, reference, query):
+    response = personalamt.get(reverse("decisions:list"), query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Filter ungültig" in html
+    assert f"„{next(iter(query.values()))}“" in html
+
+
+def test_it_ignores_invalid_position_search_input(sitzungsdienst, reference):
+    url = reverse("decisions:positions", args=[reference.pk])
+    response = sitzungsdienst.get(url, {"org_unit": "99999", "year": "zwanzig"})
+    assert response.status_code == 200
+    assert "hinzufügen</button>" not in response.content.decode()
