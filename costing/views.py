@@ -142,6 +142,16 @@ def overview(request: HttpRequest) -> HttpResponse:
 # --- positions ------------------------------------------------------------------------------
 
 
+def _line_sums(positions) -> dict:
+    """Number of lines and Stellen of a set of positions, in one query.
+
+    SQLite sums decimals as floating point: the sum is brought back to the field's two places.
+    """
+    sums = positions.aggregate(lines=Count("id"), fte=Sum("fte"))
+    sums["fte"] = (sums["fte"] or Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return sums
+
+
 @login_required
 @require_GET
 def position_list(request: HttpRequest) -> HttpResponse:
@@ -154,7 +164,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
     filter_year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
     year = int(filter_year) if filter_year and YEAR_MIN <= filter_year <= YEAR_MAX else None
     year = year or current_year()
-    sums = positions.aggregate(lines=Count("id"), fte=Sum("fte"))
+    sums = _line_sums(positions)
     costing, costing_error = _costing(year, positions)
     if costing is not None:
         sums["annual_cost"] = costing.total.annual_cost
@@ -303,7 +313,7 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     costing, costing_error = _costing(year, positions)
     totals = totals_by_unit(costing) if costing else {}
     children = [row for row in _walk(tree, [unit.pk], totals)[1:] if row.depth == 1]
-    sums = positions.aggregate(lines=Count("id"), fte=Sum("fte"))
+    sums = _line_sums(positions)
     if costing is not None:
         sums["annual_cost"] = costing.total.annual_cost
         costs = {line.position_id: line for line in costing.lines}

@@ -65,12 +65,15 @@ class PositionFilter(django_filters.FilterSet):
         return active_in_year(queryset, year)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Every word in title, org unit, grade or tasks; or the whole text is a grade ("A 13 hD")."""
+        words = Q()
         for word in value.split():
-            queryset = queryset.filter(
+            words &= (
                 Q(title__icontains=word)
                 | Q(org_unit__code__icontains=word)
                 | Q(org_unit__name__icontains=word)
                 | Q(pay_grade__code__iexact=word)
                 | Q(tasks__icontains=word)
             )
-        return queryset
+        phrase = " ".join(value.split())
+        return queryset.filter(words | Q(pay_grade__code__iexact=phrase)) if phrase else queryset

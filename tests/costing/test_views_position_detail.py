@@ -1,0 +1,68 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from stellenplan.models import Position
+from stellenplan.services import position_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def position(seed):
+    return Position.objects.get(title="SB Aus- / Fort- / Weiterbildung")  # 29-1, EG 9, 0,5
+
+
+def test_it_shows_all_fields_and_the_costs_of_the_next_years(position, client, role_users):
+    client.force_login(role_users["kaemmerei"])
+    html = client.get(
+        reverse("costing:position_detail", args=[position.pk]), {"year": 2011}
+    ).content.decode()
+    assert "<dd>0,5</dd>" in html
+    assert "29 Jobcenter" in html
+    assert "THH 290 Jobcenter" in html
+    assert "EG 9 (Tarifbeschäftigte)" in html
+    assert "<dd>01.01.2012</dd>" in html
+    assert "in 2011 nicht aktiv" in html
+    row_2012 = html.split('<th scope="row">2012</th>', 1)[1].split("</tr>", 1)[0]
+    assert "63.000\xa0€" in row_2012 and "31.500\xa0€" in row_2012
+    assert '<th scope="row">2015</th>' in html
+    # no edit buttons for the Kämmerei
+    assert "Bearbeiten" not in html
+    assert "Löschen" not in html
+
+
+def test_it_shows_edit_buttons_to_the_personalamt(position, client, role_users):
+    client.force_login(role_users["personalamt"])
+    html = client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    assert reverse("stellenplan:position_update", args=[position.pk]) in html
+    assert reverse("stellenplan:position_delete", args=[position.pk]) in html
+
+
+def test_it_shows_who_changed_what_when(position, client, role_users):
+    position_update(
+        acting_user=role_users["personalamt"],
+        position=position,
+        expected_version=position.version,
+        data={"fte": Decimal("1.0"), "title": "SB Fortbildung"},
+    )
+    client.force_login(role_users["kaemmerei"])
+    html = client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    history = html.split('id="historie"', 1)[1]
+    assert "personalamt" in history
+    assert (
+        'Anzahl der Stellen: <span class="old">0,5</span> → <span class="new">1,0</span>' in history
+    )
+    assert (
+        'Funktionsbezeichnung: <span class="old">SB Aus- / Fort- / Weiterbildung</span>' in history
+    )
+    # the state before the first change (from the reference data) is recorded as well
+    assert "Stand vor der ersten Änderung im Programm" in history
+
+
+def test_it_shows_a_costing_error_instead_of_failing(position, client, role_users):
+    client.force_login(role_users["kaemmerei"])
+    response = client.get(reverse("costing:position_detail", args=[position.pk]), {"year": 1990})
+    assert response.status_code == 200
+    assert "keine gültige Kostentabelle" in response.content.decode()

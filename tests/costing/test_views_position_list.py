@@ -1,0 +1,187 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from stellenplan.models import PayGrade, Position
+from tests.factories import (
+    CostRateFactory,
+    CostTableFactory,
+    OrgUnitFactory,
+    PayGradeFactory,
+    PositionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("costing:position_list")
+
+
+@pytest.fixture
+def reader(client, role_users):
+    client.force_login(role_users["kaemmerei"])
+    return client
+
+
+def rows(html: str) -> int:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return body.count("<tr ")
+
+
+def test_it_lists_the_reference_positions_with_their_annual_costs(seed, reader):
+    html = reader.get(LIST, {"year": 2012}).content.decode()
+    assert rows(html) == 18
+    for header in [
+        "Org.einheit",
+        "Stellenwert",
+        "Funktionsbezeichnung",
+        "Anzahl der Stellen",
+        "Stellenvermerk",
+        "Beginn",
+        "Ende",
+        "Jahreskosten 2012",
+    ]:
+        assert header in html
+    assert "SB Steuerungsunterstützung" in html
+    assert "110.400\xa0€" in html  # A 13 hD, 1,0 Stelle
+    # the sum row of the filtered set: Stellen and €
+    assert "<td >Summe (18 Zeilen)</td>" in html or "Summe (18 Zeilen)" in html
+    assert '<td class="num">13,5</td>' in html
+    assert '<td class="num">1.128.560\xa0€</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "count", "fte", "cost"),
+    [
+        ({"org_unit": 5}, 6, "5,5", "478.500\xa0€"),  # Jobcenter with its sub-units
+        ({"org_unit": 10}, 3, "0,7", "55.920\xa0€"),  # 10-5 Personalservice: 10-5.1, 10-5.3
+        ({"status_group": "beamte"}, 11, "8,4", "807.620\xa0€"),
+        ({"q": "Buchhaltung"}, 3, "3,0", "201.400\xa0€"),  # also in a task description
+        ({"q": "SB/-in buchhaltung"}, 2, "2,0", "120.700\xa0€"),  # every word must occur
+        ({"q": "a 13 hd"}, 2, "2,0", "220.800\xa0€"),  # a pay grade named in full
+        ({"q": "Öffentlichkeitsarbeit"}, 1, "1,0", "74.300\xa0€"),
+        ({"note": "-"}, 18, "13,5", "1.128.560\xa0€"),
+        ({"note": "KW"}, 0, "0,0", "0\xa0€"),
+        ({"year": 2011}, 2, "2,0", "169.400\xa0€"),
+    ],
+)
+def test_it_filters_and_sums_the_filtered_set(seed, reader, params, count, fte, cost):
+    html = reader.get(LIST, {"year": 2012, **params}).content.decode()
+    assert (rows(html) if count else 0) == count
+    assert f"<strong>{count} Stellenzeile" in html
+    assert f"<strong>{fte} Stellen</strong>" in html
+    if cost:
+        assert f"<strong>{cost}</strong>" in html
+
+
+def test_it_filters_by_pay_grade(seed, reader):
+    grade = PayGrade.objects.get(code="EG 11")
+    html = reader.get(LIST, {"pay_grade": grade.pk}).content.decode()
+    assert rows(html) == 2
+    assert "SB Zentrales Controlling" in html
+
+
+def test_it_marks_positions_not_active_in_the_cost_year(seed, reader):
+    Position.objects.filter(title="SB Zentrales Controlling").update(end_date=date(2012, 12, 31))
+    html = reader.get(LIST, {"q": "Zentrales Controlling"}).content.decode()
+    assert rows(html) == 1
+    assert "nicht aktiv" in html
+
+
+def test_it_sorts_by_a_column(seed, reader):
+    html = reader.get(LIST, {"sort": "-fte", "year": 2012}).content.decode()
+    first_row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">1,0</td>' in first_row
+    assert 'aria-sort="descending"' in html
+
+
+def test_it_paginates_in_the_table(seed, reader):
+    html = reader.get(LIST, {"per_page": 25}).content.decode()
+    assert rows(html) == 18
+    for n in range(40):
+        PositionFactory(title=f"Zusatz {n:02d}")
+    page2 = reader.get(LIST, {"per_page": 25, "page": 2}).content.decode()
+    assert rows(page2) == 25 + 18 + 40 - 50 - 8  # 58 rows: 25 on page 1, 25 on page 2
+    assert "Seite 2 von 3" in page2
+    beyond = reader.get(LIST, {"per_page": 25, "page": 99}).content.decode()
+    assert "Seite 3 von 3" in beyond
+
+
+def test_it_ignores_bad_filter_values_with_a_message(seed, reader):
+    response = reader.get(
+        LIST, {"year": "zwanzig", "org_unit": "abc", "page": "x", "per_page": "9999"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bitte eine Zahl eingeben." in html
+    assert "Bitte eine gültige Auswahl treffen." in html
+    assert rows(html) == 18
+
+
+def test_it_shows_a_costing_error_instead_of_failing(seed, reader):
+    PositionFactory(pay_grade=PayGradeFactory(code="EG 99"), title="ohne Kostensatz")
+    response = reader.get(LIST, {"year": 2012})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Kosten nicht berechenbar" in html
+    assert "„EG 99“" in html
+    assert "ohne Kostensatz" in html  # the list itself is still there
+
+
+def test_it_shows_the_new_button_only_to_the_personalamt(seed, client, role_users):
+    client.force_login(role_users["kaemmerei"])
+    assert "Neue Stelle" not in client.get(LIST).content.decode()
+    client.force_login(role_users["personalamt"])
+    assert "Neue Stelle" in client.get(LIST).content.decode()
+
+
+# session, user, the costing (table, rates, tree, grades, rules, lines), the sums, the page rows,
+# the filter form's choices, rights and groups of the navigation. The org unit filter adds
+# its choice check and its own walk of the tree.
+QUERIES_UNFILTERED = 16
+QUERIES_FILTERED = 19
+
+
+def _create_positions(count: int, units, grades) -> None:
+    Position.objects.bulk_create(
+        Position(
+            org_unit=units[i % len(units)],
+            pay_grade=grades[i % len(grades)],
+            fte=Decimal("0.5") if i % 3 else Decimal("1"),
+            title=f"Sachbearbeitung {i}",
+            start_date=date(2010 + i % 5, 1 + i % 12, 1),
+            end_date=None if i % 4 else date(2030, 12, 31),
+        )
+        for i in range(count)
+    )
+
+
+def test_it_needs_the_same_number_of_queries_for_10_and_10000_positions(
+    client, role_users, django_assert_num_queries
+):
+    table = CostTableFactory(valid_from=date(2010, 1, 1))
+    grades = [PayGradeFactory() for _ in range(5)]
+    for grade in grades:
+        CostRateFactory(table=table, pay_grade=grade)
+    amt = OrgUnitFactory()
+    units = [amt, *(OrgUnitFactory(parent=amt) for _ in range(5))]
+    client.force_login(role_users["kaemmerei"])
+    pages = [
+        ({}, QUERIES_UNFILTERED),
+        (
+            {"year": 2014, "org_unit": amt.pk, "q": "Sachbearbeitung", "sort": "-fte", "page": 2},
+            QUERIES_FILTERED,
+        ),
+    ]
+    _create_positions(10, units, grades)
+    for params, queries in pages:
+        with django_assert_num_queries(queries):
+            assert client.get(LIST, params).status_code == 200
+    _create_positions(9_990, units, grades)
+    for params, queries in pages:
+        with django_assert_num_queries(queries):
+            response = client.get(LIST, params)
+    html = response.content.decode()
+    assert "Summe (" in html
+    assert "Seite 2 von" in html

@@ -1,0 +1,427 @@
+"""Every URL of the app × anonymous and each role × GET and POST: the expected status.
+
+The URLs come from the URL resolver, so a new page is tested as soon as it is routed, and a
+page nobody classified fails ``test_it_classifies_every_url`` (and its own matrix test) with
+its name: add it to ``EXPECTATIONS`` (exact name) or let a ``PREFIXES`` entry cover it, and
+give its URL arguments a sample in ``sample_kwargs``.
+
+Rules the table encodes: anonymous users are sent to the login page; every logged-in user may
+read everything; a role without the right gets 403 (never a 500, never the page); state changes
+only on POST. Each request runs in a transaction that is rolled back, so a POST that deletes or
+changes something does not disturb the next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from departments.models import OrgUnit
+from departments.services import orgunit_update
+from stellenplan.models import PayGrade, Position
+from stellenplan.services import position_create, position_delete, position_update
+
+ROLES = ["anonymous", "personalamt", "kaemmerei", "sitzungsdienst", "admin"]
+LOGGED_IN = frozenset(ROLES[1:])
+LOGIN = "/anmelden/"
+ADMIN_LOGIN = "/admin/login/"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a URL answers. ``allowed`` roles get ``get``/``post``; other logged-in roles get
+    ``denied_get``/``denied_post``; anonymous users ``anonymous_get``/``anonymous_post``.
+    A 302 to a login page is written as the login page's path."""
+
+    allowed: frozenset[str]
+    get: frozenset[int | str]
+    post: frozenset[int | str]
+    denied_get: frozenset[int | str] = frozenset({403})
+    denied_post: frozenset[int | str] = frozenset({403})
+    anonymous_get: frozenset[int | str] = frozenset({LOGIN})
+    # GET-only views may refuse the method before asking for a login: 405 is fine too.
+    anonymous_post: frozenset[int | str] = frozenset({LOGIN, 405})
+
+
+def s(*values: int | str) -> frozenset[int | str]:
+    return frozenset(values)
+
+
+def read(get=(200,), post=(405,)) -> Expect:
+    """A page every logged-in user may see."""
+    return Expect(allowed=LOGGED_IN, get=s(*get), post=s(*post))
+
+
+def write(*roles: str, get=(200,), post=(200, 302)) -> Expect:
+    """A page (form) only `roles` and the superuser may use; an empty POST re-shows the form
+    with errors (200) or is refused with a message and a redirect (302)."""
+    return Expect(allowed=frozenset({*roles, "admin"}), get=s(*get), post=s(*post))
+
+
+def post_only(*roles: str, post=(302,)) -> Expect:
+    """An action on POST only (GET: 405 for everyone logged in)."""
+    return Expect(
+        allowed=frozenset({*roles, "admin"}),
+        get=s(405),
+        post=s(*post),
+        denied_get=s(405),
+    )
+
+
+ADMIN_PAGE = Expect(
+    allowed=frozenset({"admin"}),
+    get=s(200, 302),
+    post=s(200, 302, 405),
+    denied_get=s(ADMIN_LOGIN),
+    denied_post=s(ADMIN_LOGIN),
+    anonymous_get=s(ADMIN_LOGIN),
+    anonymous_post=s(ADMIN_LOGIN),
+)
+
+# Exact URL names first; then the longest matching prefix in PREFIXES.
+EXPECTATIONS: dict[str, Expect] = {
+    # Login and logout (logout only on POST)
+    "login": Expect(
+        allowed=LOGGED_IN,
+        get=s(200),
+        post=s(200),
+        anonymous_get=s(200),
+        anonymous_post=s(200),
+    ),
+    "logout": Expect(
+        allowed=LOGGED_IN,
+        get=s(405),
+        post=s(LOGIN),
+        anonymous_get=s(405),
+        anonymous_post=s(LOGIN),
+    ),
+    # Staffing plan (issue 3)
+    "stellenplan:home": read(get=(302,)),
+    "stellenplan:position_create": write("personalamt"),
+    "stellenplan:position_update": write("personalamt"),
+    "stellenplan:position_delete": write("personalamt"),
+    "stellenplan:deleted_position_list": read(),
+    "stellenplan:deleted_position_detail": read(),
+    "stellenplan:paygrade_list": read(),
+    "stellenplan:paygrade_create": write(),
+    "stellenplan:paygrade_update": write(),
+    "stellenplan:paygrade_delete": write(post=(302,)),
+    "departments:orgunit_create": write("personalamt"),
+    "departments:orgunit_update": write("personalamt"),
+    "departments:orgunit_delete": write("personalamt", post=(302,)),
+    "costing:overview": read(),
+    "costing:position_list": read(),
+    "costing:position_detail": read(),
+    "costing:orgunit_tree": read(),
+    "costing:orgunit_detail": read(),
+    "costing:costtable_list": read(),
+    # Excel (issue 4): everyone may export; imports by the owning role
+    "costing:export_xlsx": read(),
+    "costing:export_positions_xlsx": read(),
+    "costing:export_org_unit_xlsx": read(),
+    # an empty upload is a bad request (400) with the form and its errors
+    "costing:import_positions": write("personalamt", post=(400,)),
+    "costing:import_cost_table": write("kaemmerei", post=(400,)),
+    # Decisions (issue 5): everyone reads and prints; the Sitzungsdienst edits
+    "decisions:list": read(post=(200, 405)),
+    "decisions:detail": read(post=(200, 405)),
+    "decisions:print": read(post=(200, 405)),
+    "decisions:pdf": read(post=(200, 405)),
+    "decisions:positions": read(post=(200, 405)),
+    "decisions:create": write("sitzungsdienst"),
+    "decisions:edit": write("sitzungsdienst"),
+    "decisions:edit_text": write("sitzungsdienst"),
+    "decisions:edit_finance": write("sitzungsdienst"),
+    "decisions:position_add": post_only("sitzungsdienst"),
+    "decisions:position_remove": post_only("sitzungsdienst"),
+    "decisions:position_move": post_only("sitzungsdienst"),
+    "decisions:status": post_only("sitzungsdienst"),
+    # Django admin: superusers only; others are sent to the admin login
+    "admin:login": Expect(
+        allowed=frozenset({"admin"}),
+        get=s(302),
+        post=s(200, 302),
+        denied_get=s(200),
+        denied_post=s(200),
+        anonymous_get=s(200),
+        anonymous_post=s(200),
+    ),
+    "admin:logout": Expect(
+        allowed=frozenset({"admin"}),
+        get=s(405),
+        post=s(LOGIN),
+        denied_get=s(302),
+        denied_post=s(302),
+        anonymous_get=s(302),
+        anonymous_post=s(302),
+    ),
+    # without its query parameters the autocomplete refuses (403); it answers GET only
+    "admin:autocomplete": Expect(
+        allowed=frozenset({"admin"}),
+        get=s(403),
+        post=s(405),
+        denied_get=s(ADMIN_LOGIN),
+        denied_post=s(ADMIN_LOGIN),
+        anonymous_get=s(ADMIN_LOGIN),
+        anonymous_post=s(ADMIN_LOGIN),
+    ),
+    # "view on site": positions have no get_absolute_url, so 404 for the superuser
+    "admin:view_on_site": Expect(
+        allowed=frozenset({"admin"}),
+        get=s(404),
+        post=s(404),
+        denied_get=s(ADMIN_LOGIN),
+        denied_post=s(ADMIN_LOGIN),
+        anonymous_get=s(ADMIN_LOGIN),
+        anonymous_post=s(ADMIN_LOGIN),
+    ),
+}
+# Read-only admin models (records nobody edits by hand): adding or changing is 403 there.
+READ_ONLY_ADMIN_PAGE = Expect(
+    allowed=frozenset({"admin"}),
+    get=s(200, 302, 403),
+    post=s(200, 302, 403),
+    denied_get=s(ADMIN_LOGIN),
+    denied_post=s(ADMIN_LOGIN),
+    anonymous_get=s(ADMIN_LOGIN),
+    anonymous_post=s(ADMIN_LOGIN),
+)
+PREFIXES: dict[str, Expect] = {
+    "admin:": ADMIN_PAGE,
+    "admin:axes_": READ_ONLY_ADMIN_PAGE,  # django-axes' login records
+    "admin:decisions_statuschange_": READ_ONLY_ADMIN_PAGE,  # the status log of decisions
+}
+
+
+def expectation(name: str) -> Expect | None:
+    if name in EXPECTATIONS:
+        return EXPECTATIONS[name]
+    matches = [prefix for prefix in PREFIXES if name.startswith(prefix)]
+    return PREFIXES[max(matches, key=len)] if matches else None
+
+
+# --- the URLs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: tuple[str, ...] = field(default_factory=tuple)
+    positional: int = 0  # unnamed regex groups (simple-history's admin history pages)
+
+
+def _kwarg_names(pattern) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters:
+        return list(converters)
+    regex = getattr(pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def _positional(pattern) -> int:
+    regex = getattr(pattern, "regex", None)
+    if regex is None or getattr(pattern, "converters", None):
+        return 0
+    return regex.groups - len(regex.groupindex)
+
+
+def collect_routes(resolver=None, namespace: str = "", kwargs: tuple[str, ...] = ()) -> list[Route]:
+    """Every named URL pattern of the project, with the names of its URL arguments."""
+    resolver = resolver or get_resolver()
+    routes: list[Route] = []
+    for entry in resolver.url_patterns:
+        names = (*kwargs, *_kwarg_names(entry.pattern))
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace
+            full = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            routes.extend(collect_routes(entry, full, names))
+        elif isinstance(entry, URLPattern):
+            if entry.name is None:
+                # The admin's unnamed redirect and catch-all patterns; everything of ours is named.
+                assert namespace == "admin", f"URL {entry.pattern} has no name: give it one"
+                continue
+            full = f"{namespace}:{entry.name}" if namespace else entry.name
+            routes.append(Route(full, tuple(dict.fromkeys(names)), _positional(entry.pattern)))
+    return routes
+
+
+ROUTES = {route.name: route for route in collect_routes()}
+
+
+# --- sample objects -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def samples(seed, role_users):
+    """Objects with history for the URL arguments: a changed position and org unit, a
+    deleted position, and the first object of every other model."""
+    admin = role_users["admin"]
+    position = Position.objects.order_by("pk").first()
+    position_update(
+        acting_user=admin,
+        position=position,
+        expected_version=position.version,
+        data={"title": f"{position.title} (geprüft)"},
+    )
+    unit = OrgUnit.objects.order_by("pk").first()
+    orgunit_update(
+        acting_user=admin, unit=unit, expected_version=unit.version, data={"name": unit.name}
+    )
+    doomed = position_create(
+        acting_user=admin,
+        org_unit=unit,
+        pay_grade=PayGrade.objects.order_by("pk").first(),
+        fte=position.fte,
+        title="wird gelöscht",
+        start_date=position.start_date,
+    )
+    deleted_id = doomed.pk
+    position_delete(acting_user=admin, position=doomed, expected_version=1)
+    return {"position": position, "unit": unit, "deleted_position_id": deleted_id}
+
+
+def _first_pk(model) -> int:
+    obj = model._default_manager.order_by("pk").first()
+    return obj.pk if obj is not None else 999_999
+
+
+PK_MODELS = {
+    # URL name prefix -> model whose object the <pk> names
+    "stellenplan:position_": ("stellenplan", "Position"),
+    "stellenplan:paygrade_": ("stellenplan", "PayGrade"),
+    "departments:orgunit_": ("departments", "OrgUnit"),
+    "costing:position_": ("stellenplan", "Position"),
+    "costing:orgunit_": ("departments", "OrgUnit"),
+    "costing:export_org_unit_xlsx": ("departments", "OrgUnit"),
+    "decisions:": ("decisions", "Decision"),
+}
+
+
+def sample_args(route: Route) -> list:
+    """Positional URL arguments: only simple-history's admin page of one history record."""
+    if not route.positional:
+        return []
+    assert route.name.startswith("admin:") and route.name.endswith("_simple_history"), (
+        f"{route.name}: unnamed URL arguments; name them or add a sample in sample_args"
+    )
+    model = _admin_model(route.name)
+    object_id = _first_pk(model)
+    record = model.history.filter(id=object_id).order_by("-history_id").first()
+    return [str(object_id), str(record.history_id if record is not None else 999_999)]
+
+
+def sample_kwargs(route: Route, samples: dict) -> dict:
+    """Values for the URL arguments of `route`; fails naming what is missing."""
+    values: dict = {}
+    for kwarg in route.kwargs:
+        if route.name == "stellenplan:deleted_position_detail" and kwarg == "pk":
+            values[kwarg] = samples["deleted_position_id"]
+        elif kwarg == "pk":
+            prefixes = [p for p in PK_MODELS if route.name.startswith(p)]
+            assert prefixes, f"{route.name}: add its <pk> model to PK_MODELS"
+            values[kwarg] = _first_pk(apps.get_model(*PK_MODELS[max(prefixes, key=len)]))
+        elif kwarg == "link_pk" and route.name.startswith("decisions:"):
+            decision_id = values["pk"]
+            link = apps.get_model("decisions", "DecisionPosition").objects.filter(
+                decision_id=decision_id
+            )
+            values[kwarg] = link.order_by("pk").first().pk
+        elif route.name.startswith("admin:"):
+            values[kwarg] = _admin_sample(route.name, kwarg, values)
+        else:
+            raise AssertionError(f"{route.name}: no sample for the URL argument <{kwarg}>")
+    return values
+
+
+def _admin_model(name: str):
+    """admin:<app>_<model>_<view> -> the model."""
+    for model in apps.get_models():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return model
+    raise AssertionError(f"{name}: no model for this admin URL")
+
+
+def _admin_sample(name: str, kwarg: str, values: dict):
+    if kwarg == "app_label":
+        return "stellenplan"
+    if kwarg == "content_type_id":
+        return ContentType.objects.get_for_model(Position).pk
+    if kwarg == "object_id" and name == "admin:view_on_site":
+        return str(_first_pk(Position))
+    model = _admin_model(name)
+    if kwarg in ("object_id", "id"):
+        return str(_first_pk(model))
+    if kwarg == "history_id":
+        record = model.history.filter(id=values["object_id"]).order_by("-history_id").first()
+        return record.history_id if record is not None else 999_999
+    raise AssertionError(f"{name}: no sample for the admin URL argument <{kwarg}>")
+
+
+# --- the matrix -----------------------------------------------------------------------------
+
+
+def _status(response) -> int | str:
+    if response.status_code == 302:
+        location = response["Location"]
+        for login in (ADMIN_LOGIN, LOGIN):
+            if location.startswith(login):
+                return login
+    return response.status_code
+
+
+def _client_for(role: str, users: dict) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client
+
+
+def test_it_classifies_every_url():
+    unknown = sorted(name for name in ROUTES if expectation(name) is None)
+    assert not unknown, (
+        "URLs without an expected status in tests/test_permissions_matrix.py "
+        f"(add them to EXPECTATIONS): {unknown}"
+    )
+
+
+def test_it_finds_the_pages_of_every_app():
+    prefixes = {name.split(":")[0] for name in ROUTES if ":" in name}
+    assert {"stellenplan", "departments", "costing", "admin"} <= prefixes
+    assert "costing:position_list" in ROUTES
+    assert "admin:stellenplan_position_change" in ROUTES
+
+
+@pytest.mark.parametrize("url_name", sorted(ROUTES))
+def test_it_answers_each_role_as_expected(url_name, samples, role_users):
+    expect = expectation(url_name)
+    assert expect is not None, f"{url_name}: add it to EXPECTATIONS in {__file__}"
+    route = ROUTES[url_name]
+    url = reverse(
+        url_name, args=sample_args(route) or None, kwargs=sample_kwargs(route, samples) or None
+    )
+    failures = []
+    for role in ROLES:
+        client = _client_for(role, role_users)
+        for method in ("get", "post"):
+            if role == "anonymous":
+                wanted = expect.anonymous_get if method == "get" else expect.anonymous_post
+            elif role in expect.allowed:
+                wanted = expect.get if method == "get" else expect.post
+            else:
+                wanted = expect.denied_get if method == "get" else expect.denied_post
+            with transaction.atomic():
+                response = getattr(client, method)(url)
+                transaction.set_rollback(True)
+            got = _status(response)
+            if response.status_code >= 500 or got not in wanted:
+                failures.append(
+                    f"{role} {method.upper()} {url}: {got}, expected {sorted(map(str, wanted))}"
+                )
+    assert not failures, "\n".join(failures)
