@@ -23,9 +23,10 @@ apostrophe again, so an export can be imported unchanged.
 
 from __future__ import annotations
 
+import inspect
 import operator
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,10 +36,11 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from costing.models import CostRate, CostTable
 from costing.services import ZERO, CostLine, GroupTotal, YearCosting, cost_year
@@ -110,6 +112,15 @@ def safe_text(value: str) -> str:
 
 class Formula(str):
     """A cell formula written by this module (never user text)."""
+
+
+class SafeText(str):
+    """Text that has been through safe_text(): written as it is."""
+
+
+def safe(value: str) -> SafeText | None:
+    """safe_text() once for a text that repeats on many rows; None (an empty cell) for ""."""
+    return SafeText(safe_text(value)) if value else None
 
 
 def selected_years(year: int | None = None, years: Iterable[int] | None = None) -> list[int]:
@@ -210,6 +221,48 @@ class Column:
 _FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
 
 
+def _stock_values_to_row_signature() -> bool:
+    try:
+        parameters = list(inspect.signature(WriteOnlyWorksheet._values_to_row).parameters)
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return parameters == ["self", "values", "row_idx"]
+
+
+FAST_ROWS = _stock_values_to_row_signature()
+
+
+def _use_fast_rows(ws: WriteOnlyWorksheet) -> None:
+    """Let `ws` take prepared cells without openpyxl's failed-conversion detour.
+
+    openpyxl's write-only sheet first assigns every appended item as a cell *value*; for a
+    styled cell (ours carry the number formats) that raises and formats a ValueError before the
+    cell is used as it is. This replacement of the sheet's row converter yields the same cells
+    in the same order, without the exception: the same file, about a quarter less time for a
+    large export. It is installed only when openpyxl's converter has the expected signature
+    (openpyxl 3.1); otherwise openpyxl's own path runs. test_excel.py compares both outputs.
+    """
+
+    def values_to_row(values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
+        cell = WriteOnlyCell(ws)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                value.column = col_idx
+                value.row = row_idx
+                if value.hyperlink is not None:
+                    value.hyperlink.ref = value.coordinate
+                yield value
+                continue
+            cell.value = value
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+    ws._values_to_row = values_to_row
+
+
 class SheetWriter:
     """Appends rows to a write-only sheet and counts them.
 
@@ -219,6 +272,8 @@ class SheetWriter:
 
     def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
         self.ws = workbook.create_sheet(title)
+        if FAST_ROWS:
+            _use_fast_rows(self.ws)
         self.columns = list(columns)
         self.row = 0
         for index, column in enumerate(self.columns, 1):
@@ -281,7 +336,7 @@ class SheetWriter:
         for template, value in zip(self._cells, values, strict=False):
             if value is None:
                 append(None)
-            elif value.__class__ is str:  # user text (a Formula is a str subclass)
+            elif value.__class__ is str:  # user text (Formula and SafeText are subclasses)
                 append(safe_text(value) if value else None)
             elif template is None:
                 append(value)
@@ -640,10 +695,12 @@ def _write_positions(
     sheet.total(subtotal)
     sheet.header()
 
+    # Texts that repeat on many rows (unit, grade, status) are made safe once per value.
     tree = costings[0].tree
-    status = dict(PayGrade.StatusGroup.choices)
-    note_labels = {"": ""} | {value: value for value in Position.Note.values if value}
-    department_cache: dict[int, tuple[str, str]] = {}
+    status = {key: SafeText(label) for key, label in PayGrade.StatusGroup.choices}
+    yes_no = (SafeText("nein"), SafeText("ja"))
+    units: dict[int, tuple[SafeText | None, ...]] = {}
+    grades: dict[str, SafeText | None] = {}
     base = positions if positions is not None else Position.objects.all()
     union = reduce(operator.or_, (active_in_year(base, c.year) for c in costings))
     rows = union.order_by("org_unit__code", "id").values_list(*_POSITION_FIELDS)
@@ -667,29 +724,31 @@ def _write_positions(
     ) in rows.iterator(chunk_size=2000):
         if pid not in ids:  # changed between the costing and this read
             continue
-        if unit_id not in department_cache:
+        unit = units.get(unit_id)
+        if unit is None:
             section_id = tree.budget_section_of(unit_id)
             section = tree.budget_sections.get(section_id) if section_id else None
-            department_cache[unit_id] = (
-                tree.units[tree.department_of(unit_id)].code,
-                section.number if section else "",
+            unit = units[unit_id] = (
+                safe(unit_code),
+                safe(unit_name),
+                safe(tree.units[tree.department_of(unit_id)].code),
+                safe(section.number if section else ""),
             )
-        department_code, section_number = department_cache[unit_id]
+        if grade_code not in grades:
+            grades[grade_code] = safe(grade_code)
+        grade = grades[grade_code]
         values: list[Any] = [
             pid,
-            unit_code,
-            unit_name,
-            department_code,
-            section_number,
-            grade_code,
-            str(status.get(status_group, "")),
+            *unit,
+            grade,
+            status.get(status_group, ""),
             title,
             fte,
-            note_labels.get(note, note),
+            note,
             note_date,
             start,
             end,
-            "ja" if fixed_term else "nein",
+            yes_no[fixed_term],
             task_heading,
         ]
         for line_map in line_maps:
