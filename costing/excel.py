@@ -270,10 +270,18 @@ class SheetWriter:
     openpyxl's slow path (write-only mode writes each cell as soon as its row is appended).
     """
 
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
+    def __init__(
+        self, workbook: Workbook, title: str, columns: Sequence[Column], rows: int | None = None
+    ) -> None:
         self.ws = workbook.create_sheet(title)
         if FAST_ROWS:
             _use_fast_rows(self.ws)
+        if rows:
+            # The <dimension> element, which openpyxl writes for a write-only sheet when it can
+            # ask for it. Without it, openpyxl's read-only reader (the importers) scans the whole
+            # sheet once more just to find its size.
+            reference = f"A1:{get_column_letter(len(columns))}{rows}"
+            self.ws.calculate_dimension = lambda: reference
         self.columns = list(columns)
         self.row = 0
         for index, column in enumerate(self.columns, 1):
@@ -552,7 +560,7 @@ def _write_anlage(
     notes: dict[int, str],
     stand: str,
 ) -> None:
-    sheet = SheetWriter(workbook, name, ANLAGE_COLUMNS)
+    sheet = SheetWriter(workbook, name, ANLAGE_COLUMNS, rows=HEADER_ROW + max(len(lines), 1) + 1)
     sheet.freeze()
     sheet.landscape()
     sheet.title(f"{unit.code} {unit.name} – Stellen {main.year}", stand)
@@ -683,7 +691,7 @@ def _write_positions(
     ids = set().union(*line_maps)
     last = HEADER_ROW + max(len(ids), 1)
 
-    sheet = SheetWriter(workbook, SHEET_POSITIONS, columns)
+    sheet = SheetWriter(workbook, SHEET_POSITIONS, columns, rows=last)
     sheet.freeze("C")
     sheet.title(f"Stellenplan – Stellen und Kosten {span}", stand)
     subtotal: list[Any] = [None] * len(columns)
