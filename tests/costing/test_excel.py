@@ -377,3 +377,12 @@ def test_the_fast_row_path_writes_exactly_what_openpyxl_writes(monkeypatch):
     assert len([n for n in fast if n.startswith("xl/worksheets/")]) == 8
     for name in fast:
         assert fast[name] == stock[name], name
+
+
+def test_the_large_sheets_declare_their_size_for_readers():
+    buffer = BytesIO()
+    write_workbook(buffer, [2012], today=TODAY)
+    book = load_workbook(buffer, read_only=True)
+    assert (book["Stellen"].max_row, book["Stellen"].max_column) == (22, 20)
+    assert book["20 Stadtkämmerei"].max_row == 10  # 4 heading rows, 5 lines, the total
+    book.close()
