@@ -38,7 +38,7 @@ serve: install
 
 # Benchmark of the main paths (issue 6), not part of `make test`: builds two SQLite databases
 # with generate_city (2,000 and 20,000 positions), prints medians and their ratios to the floors
-# and writes them to bench/results.md (about 5 minutes). Shorter: BENCH_ARGS="--sizes 2000".
+# and writes them to bench/results.md (about 8 minutes on 2 cores). Shorter: BENCH_ARGS="--sizes 2000".
 bench: install system-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
