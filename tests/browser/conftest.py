@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # test itself (fixtures, assertions) are synchronous and safe here.
@@ -37,3 +38,7 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+            # Playwright runs the test in a greenlet with its own context, so the ORM calls made
+            # meanwhile opened their own database connection: close it, or PostgreSQL cannot
+            # drop the test database at the end.
+            connections.close_all()
