@@ -16,3 +16,17 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """The user name django-axes records for an attempt, cut to its column's 255 characters.
+
+    Django's login forms do not limit the length of the name typed in; without the cut, a
+    very long name makes PostgreSQL refuse axes' insert and the login page fail with a 500.
+    """
+    if credentials:
+        value = credentials.get("username")
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        value = data.get("username")
+    return value[:255] if isinstance(value, str) else value

@@ -221,6 +221,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_USERNAME_CALLABLE = "stellenplan.auth_backends.axes_username"
 AXES_COOLOFF_MESSAGE = "Zu viele fehlgeschlagene Anmeldeversuche. Bitte später erneut versuchen."
 AXES_PERMALOCK_MESSAGE = (
     "Zu viele fehlgeschlagene Anmeldeversuche. Bitte wenden Sie sich an die Administration."

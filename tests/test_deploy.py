@@ -83,8 +83,8 @@ def test_it_has_no_inline_scripts_in_templates():
     # The CSP forbids inline scripts: a template with one would silently stop working.
     offenders = []
     for template in ROOT.glob("**/templates/**/*.html"):
-        if ".venv" in template.parts:
-            continue
+        if ".venv" in template.parts or "pdf" in template.parts:
+            continue  # templates under pdf/ are rendered by WeasyPrint, never by a browser
         text = template.read_text(encoding="utf-8").lower()
         for marker in (
             "<script>",

@@ -57,3 +57,14 @@ def test_it_resets_the_count_after_a_successful_login(client, user):
 def test_it_still_lets_tests_log_in_without_a_request(client, user):
     assert client.login(username="personal1", password=PASSWORD)
     assert not client.login(username="personal1", password="falsch")
+
+
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_it_refuses_a_very_long_user_name_without_a_500(client, user, page):
+    # The login forms do not limit the name; axes records at most 255 characters of it
+    # (PostgreSQL refused the longer value before).
+    name = "personal1" + "x" * 500
+    for _ in range(5):
+        response = client.post(reverse(page), {"username": name, "password": "falsch"})
+    assert response.status_code == 429
+    assert attempt(client, PASSWORD).status_code == 302  # a different name: not locked out

