@@ -12,6 +12,10 @@ urlpatterns = [
     path("organisation/", views.orgunit_tree, name="orgunit_tree"),
     path("organisation/<int:pk>/", views.orgunit_detail, name="orgunit_detail"),
     path("kostensaetze/", views.costtable_list, name="costtable_list"),
+    path("kostensaetze/<int:pk>/bearbeiten/", views.costrate_update, name="costrate_update"),
+    path("erstattungsregeln/neu/", views.rule_create, name="rule_create"),
+    path("erstattungsregeln/<int:pk>/bearbeiten/", views.rule_update, name="rule_update"),
+    path("erstattungsregeln/<int:pk>/loeschen/", views.rule_delete, name="rule_delete"),
 ]
 
 # Excel export and import (issue 4)

@@ -9,14 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from costing import reference_services
+from costing.forms import CostRateForm, ReimbursementRuleForm
 from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.permissions import (
+    costrate_rights,
+    require_costrate_right,
+    require_rule_right,
+    rule_rights,
+)
 from costing.services import (
     CostingError,
     GroupTotal,
@@ -372,5 +383,77 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "costing/costtable_list.html",
-        {"tables": tables, "selected": selected, "rates": rates, "rules": rules},
+        {
+            "tables": tables,
+            "selected": selected,
+            "rates": rates,
+            "rules": rules,
+            "rate_rights": costrate_rights(request.user),
+            "rule_rights": rule_rights(request.user),
+        },
     )
+
+
+# --- the Kämmerei's edits: cost rates and reimbursement rules -------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def costrate_update(request: HttpRequest, pk: int) -> HttpResponse:
+    require_costrate_right(request.user, "change")
+    rate = get_object_or_404(CostRate.objects.select_related("table", "pay_grade"), pk=pk)
+    form = CostRateForm(request.POST or None, instance=rate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reference_services.costrate_update(
+                acting_user=request.user, rate=rate, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gespeichert."
+            )
+            return redirect(f"{reverse('costing:costtable_list')}?tabelle={rate.table_id}")
+    return render(request, "costing/costrate_form.html", {"form": form, "rate": rate})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_create(request: HttpRequest) -> HttpResponse:
+    require_rule_right(request.user, "add")
+    return _rule_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_update(request: HttpRequest, pk: int) -> HttpResponse:
+    require_rule_right(request.user, "change")
+    return _rule_form(request, get_object_or_404(ReimbursementRule, pk=pk))
+
+
+def _rule_form(request: HttpRequest, rule: ReimbursementRule | None) -> HttpResponse:
+    form = ReimbursementRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = reference_services.reimbursementrule_save(
+                acting_user=request.user, rule=rule, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
+            return redirect(f"{reverse('costing:costtable_list')}#erstattung")
+    return render(request, "costing/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_rule_right(request.user, "delete")
+    rule = get_object_or_404(ReimbursementRule, pk=pk)
+    if request.method == "POST":
+        reference_services.reimbursementrule_delete(acting_user=request.user, rule=rule)
+        messages.success(request, f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.")
+        return redirect(f"{reverse('costing:costtable_list')}#erstattung")
+    return render(request, "costing/rule_confirm_delete.html", {"rule": rule})

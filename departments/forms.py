@@ -8,6 +8,8 @@ snapshot of what the form showed, so a refused save can name what someone else c
 from __future__ import annotations
 
 import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -15,10 +17,134 @@ from django.core import signing
 
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree
-from departments.services import ConcurrentEditError, raw_values
+from departments.services import ConcurrentEditError, format_decimal, raw_values
 
 SNAPSHOT_SALT = "stellenplan.form-snapshot"
 YEAR_MIN, YEAR_MAX = 1900, 2200
+
+
+GERMAN_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_PLAIN_NUMBER = re.compile(r"^\d*([.,]\d*)?$")
+
+
+def parse_german_decimal(
+    text: str, entered: str | None = None, example: str = "0,5 oder 63.000"
+) -> Decimal:
+    """A number as people type it here: "0,5", "0.5", "63.000", "63.000,50", "-3".
+
+    A dot followed by groups of three digits is a German thousands separator ("0.500" is five
+    hundred); otherwise a single dot or comma is the decimal separator. Anything else is refused
+    with a German message naming the input.
+    """
+    entered = text if entered is None else entered
+    text = text.replace("\u00a0", "").replace(" ", "")
+    negative = text.startswith("-")
+    if negative:
+        text = text[1:]
+    if GERMAN_THOUSANDS.match(text):
+        normalized = text.replace(".", "")
+    elif "," in text and "." in text:
+        whole, _, fraction = text.rpartition(",")
+        if not GERMAN_THOUSANDS.match(whole) or not fraction.isdigit():
+            normalized = "x"
+        else:
+            normalized = whole.replace(".", "") + "." + fraction
+    elif _PLAIN_NUMBER.match(text) and any(c.isdigit() for c in text):
+        normalized = text.replace(",", ".")
+    else:
+        normalized = "x"
+    try:
+        number = Decimal(normalized)
+    except InvalidOperation:
+        raise forms.ValidationError(
+            "„%(value)s“ ist keine Zahl. Bitte z. B. %(example)s eingeben.",
+            code="invalid",
+            params={"value": entered, "example": example},
+        ) from None
+    return -number if negative else number
+
+
+class MoneyField(forms.Field):
+    """An amount in euros: "63.000", "63000", "63.000,50" (cents rounded half-up)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 12})
+
+    def __init__(self, *, min_value: Decimal | None = Decimal("0.01"), **kwargs: Any) -> None:
+        self.min_value = min_value
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            text = format_decimal(value)
+            return text.removesuffix(",0") if value == value.to_integral_value() else text
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        entered = str(value).strip()
+        amount = parse_german_decimal(
+            entered.removesuffix("€").strip(), entered, "63.000 oder 63.000,50"
+        )
+        if amount.as_tuple().exponent < -2:
+            raise forms.ValidationError(
+                "„%(value)s“ hat mehr als zwei Nachkommastellen (Cent).",
+                code="decimal_places",
+                params={"value": entered},
+            )
+        if abs(amount) >= Decimal("1e10"):
+            raise forms.ValidationError(
+                "„%(value)s“ ist zu groß (höchstens 9.999.999.999,99 €).",
+                code="max_value",
+                params={"value": entered},
+            )
+        if self.min_value is not None and amount < self.min_value:
+            raise forms.ValidationError(
+                "„%(value)s“: der Betrag muss mindestens %(min)s € sein.",
+                code="min_value",
+                params={"value": entered, "min": format_decimal(self.min_value)},
+            )
+        return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class ShareField(forms.Field):
+    """A rate between 0 and 1: "0,848", "0.848" or "84,8 %"."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"{format_decimal(value * 100).removesuffix(',0')} %"
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        entered = str(value).strip()
+        text = entered.replace(" ", "")
+        percent = text.endswith("%")
+        share = parse_german_decimal(text.removesuffix("%"), entered, "84,8 % oder 0,848")
+        if percent:
+            share = share / 100
+        if not 0 <= share <= 1:
+            raise forms.ValidationError(
+                "„%(value)s“ wurde als %(shown)s %% gelesen; der Satz muss zwischen 0 und 100 %% "
+                "liegen (z. B. 84,8 %% oder 0,848).",
+                code="range",
+                params={"value": entered, "shown": format_decimal(share * 100).removesuffix(",0")},
+            )
+        if share != share.quantize(Decimal("0.0001")):
+            raise forms.ValidationError(
+                "„%(value)s“ ist zu genau: höchstens vier Nachkommastellen als Anteil "
+                "(z. B. 0,8475 oder 84,75 %%).",
+                code="decimal_places",
+                params={"value": entered},
+            )
+        return share.quantize(Decimal("0.0001"))
 
 
 class GermanDateInput(forms.DateInput):

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from departments.forms import GermanDateField, VersionedModelForm
+from departments.forms import (
+    GERMAN_THOUSANDS,
+    GermanDateField,
+    VersionedModelForm,
+    parse_german_decimal,
+)
 from departments.models import OrgUnit
 from departments.services import format_decimal
 from stellenplan.models import FTE_MAX, FTE_MIN, PayGrade, Position
-
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_NUMBER = re.compile(r"^\d*([.,]\d*)?$")
 
 
 class FteField(forms.Field):
@@ -48,7 +49,7 @@ class FteField(forms.Field):
         percent = text.endswith("%")
         if percent:
             text = text[:-1]
-        understood = self._parse(text, entered)
+        understood = parse_german_decimal(text, entered, example="0,5 oder 1,0 (Stellenanteil)")
         if percent:
             understood = understood / 100
         if understood <= 0:
@@ -60,7 +61,7 @@ class FteField(forms.Field):
         if understood > self.max_value:
             shown = format_decimal(understood).removesuffix(",0")
             hint = ""
-            if _THOUSANDS.match(text):
+            if GERMAN_THOUSANDS.match(text):
                 hint = " (der Punkt gilt im Deutschen als Tausendertrennzeichen)"
             raise forms.ValidationError(
                 "„%(value)s“ wurde als %(shown)s gelesen%(hint)s. Die Anzahl der Stellen darf "
@@ -82,34 +83,6 @@ class FteField(forms.Field):
                 params={"value": entered},
             )
         return understood.quantize(Decimal("0.01"))
-
-    @staticmethod
-    def _parse(text: str, entered: str) -> Decimal:
-        negative = text.startswith("-")
-        if negative:
-            text = text[1:]
-        if _THOUSANDS.match(text):
-            normalized = text.replace(".", "")  # German thousands separators
-        elif "," in text and "." in text:
-            whole, _, fraction = text.rpartition(",")
-            if not _THOUSANDS.match(whole) or not fraction.isdigit():
-                normalized = "x"
-            else:
-                normalized = whole.replace(".", "") + "." + fraction
-        elif _NUMBER.match(text) and any(c.isdigit() for c in text):
-            normalized = text.replace(",", ".")
-        else:
-            normalized = "x"
-        try:
-            number = Decimal(normalized)
-        except InvalidOperation:
-            raise forms.ValidationError(
-                "„%(value)s“ ist keine Zahl. Bitte die Anzahl der Stellen z. B. als 0,5 oder "
-                "1,0 eingeben.",
-                code="invalid",
-                params={"value": entered},
-            ) from None
-        return -number if negative else number
 
 
 class PayGradeChoiceField(forms.ModelChoiceField):

@@ -121,6 +121,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "costing:orgunit_tree": read(),
     "costing:orgunit_detail": read(),
     "costing:costtable_list": read(),
+    "costing:costrate_update": write("kaemmerei"),
+    "costing:rule_create": write("kaemmerei"),
+    "costing:rule_update": write("kaemmerei"),
+    "costing:rule_delete": write("kaemmerei", post=(302,)),
     # Excel (issue 4): everyone may export; imports by the owning role
     "costing:export_xlsx": read(),
     "costing:export_positions_xlsx": read(),
@@ -299,6 +303,8 @@ PK_MODELS = {
     "costing:position_": ("stellenplan", "Position"),
     "costing:orgunit_": ("departments", "OrgUnit"),
     "costing:export_org_unit_xlsx": ("departments", "OrgUnit"),
+    "costing:costrate_": ("costing", "CostRate"),
+    "costing:rule_": ("costing", "ReimbursementRule"),
     "decisions:": ("decisions", "Decision"),
 }
 

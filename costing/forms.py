@@ -1,0 +1,60 @@
+"""Forms of the Kämmerei: cost rates and reimbursement rules, German input throughout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from costing.models import CostRate, ReimbursementRule
+from departments.forms import GermanDateField, MoneyField, ShareField
+from departments.models import OrgUnit
+
+
+class CostRateForm(forms.ModelForm):
+    annual_cost = MoneyField(
+        label="Jahreskosten (Vollzeit)",
+        help_text="Gesamtkosten eines Vollzeitarbeitsplatzes pro Jahr in Euro, z. B. 63.000.",
+    )
+    personnel_cost = MoneyField(label="Personalkosten", required=False, min_value=None)
+    material_cost = MoneyField(label="Sachkosten", required=False, min_value=None)
+    it_cost = MoneyField(label="IT-Kosten", required=False, min_value=None)
+
+    class Meta:
+        model = CostRate
+        fields = ["annual_cost", "personnel_cost", "material_cost", "it_cost"]
+
+
+class ReimbursementRuleForm(forms.ModelForm):
+    rate = ShareField(
+        label="Erstattungssatz",
+        help_text="Anteil der Kosten, den ein Dritter erstattet: „84,8 %“ oder „0,848“.",
+    )
+    valid_from = GermanDateField(label="gültig ab", help_text="Format TT.MM.JJJJ.")
+    valid_to = GermanDateField(
+        label="gültig bis", required=False, help_text="Leer lassen, wenn die Regel nicht endet."
+    )
+
+    class Meta:
+        model = ReimbursementRule
+        fields = ["name", "rate", "org_units", "valid_from", "valid_to"]
+        widgets = {"name": forms.TextInput(attrs={"size": 60})}
+        help_texts = {
+            "org_units": "Gilt jeweils samt allen Untereinheiten. Mehrere mit Strg (Cmd) wählen.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org_units"].queryset = OrgUnit.objects.order_by("code")
+        self.fields["org_units"].widget.attrs["size"] = 12
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error(
+                "valid_to",
+                f"„gültig bis“ ({end:%d.%m.%Y}) darf nicht vor „gültig ab“ "
+                f"({start:%d.%m.%Y}) liegen.",
+            )
+        return data
