@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from costing.models import CostRate, ReimbursementRule
-from departments.forms import GermanDateField, MoneyField, ShareField
+from departments.forms import FastSelectMultiple, GermanDateField, MoneyField, ShareField
 from departments.models import OrgUnit
 
 
@@ -38,7 +38,7 @@ class ReimbursementRuleForm(forms.ModelForm):
     class Meta:
         model = ReimbursementRule
         fields = ["name", "rate", "org_units", "valid_from", "valid_to"]
-        widgets = {"name": forms.TextInput(attrs={"size": 60})}
+        widgets = {"name": forms.TextInput(attrs={"size": 60}), "org_units": FastSelectMultiple}
         help_texts = {
             "org_units": "Gilt jeweils samt allen Untereinheiten. Mehrere mit Strg (Cmd) wählen.",
         }

@@ -8,7 +8,7 @@ from typing import Any
 
 import django_tables2 as tables
 
-from costing.services import CostLine
+from costing.services import annual_cost
 from stellenplan.tables import PositionTable
 from stellenplan.templatetags.de_format import euro_text
 
@@ -16,10 +16,11 @@ NUM = {"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}}
 
 
 class PositionCostTable(PositionTable):
-    """The positions table plus each row's annual cost in the selected year (from the engine).
+    """The positions table plus each row's annual cost in the selected year.
 
-    ``costs`` maps position ids to the engine's cost lines of the year; positions not active in
-    that year have no line. ``sums["annual_cost"]`` is the engine's total of the filtered set.
+    ``rates`` are the full-time rates of the year's cost table (grade id -> rate); each row's
+    cost is the engine's ``annual_cost(fte, rate)``. ``sums["annual_cost"]`` is the total of
+    the whole filtered set.
     """
 
     annual_cost = tables.Column(
@@ -36,20 +37,24 @@ class PositionCostTable(PositionTable):
     def __init__(
         self,
         *args: Any,
-        costs: Mapping[int, CostLine] | None = None,
+        rates: Mapping[int, Decimal] | None = None,
         year: int,
         **kwargs: Any,
     ) -> None:
-        self.costs = costs
+        self.rates = rates
         self.year = year
         super().__init__(*args, **kwargs)
         self.columns["annual_cost"].column.verbose_name = f"Jahreskosten {year}"
 
     def render_annual_cost(self, record) -> str:
-        if self.costs is None:
+        """The engine's line cost from the rates of the year's table (no query per row);
+        the rows carry ``in_year`` (see costing.views.with_in_year)."""
+        if self.rates is None:
             return "—"
-        line = self.costs.get(record.pk)
-        return euro_text(line.annual_cost) if line else f"nicht aktiv {self.year}"
+        if not record.in_year:
+            return f"nicht aktiv {self.year}"
+        rate = self.rates.get(record.pay_grade_id)
+        return euro_text(annual_cost(record.fte, rate)) if rate is not None else "—"
 
     @property
     def annual_cost_footer(self) -> str:

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,11 +29,16 @@ from costing.permissions import (
     rule_rights,
 )
 from costing.services import (
+    ZERO,
     CostingError,
     GroupTotal,
+    MissingRateError,
     YearCosting,
+    annual_cost,
+    cost_table_for_year,
     cost_year,
     position_cost_by_year,
+    rates_of,
     totals_by_unit,
 )
 from costing.tables import PositionCostTable
@@ -42,8 +47,9 @@ from departments.permissions import orgunit_rights
 from departments.selectors import OrgTree, org_tree
 from departments.services import history_entries
 from stellenplan.filters import PositionFilter
-from stellenplan.models import Position
+from stellenplan.models import PayGrade, Position
 from stellenplan.permissions import position_rights
+from stellenplan.selectors import active_in_year
 from stellenplan.services import position_history
 from stellenplan.tables import paginate
 from stellenplan.templatetags.de_format import euro_text
@@ -163,6 +169,53 @@ def _line_sums(positions) -> dict:
     return sums
 
 
+@dataclass(frozen=True)
+class ListCosts:
+    """The annual cost in `year` of the positions of a list that are active then."""
+
+    year: int
+    rates: dict[int, Decimal]
+    annual_cost: Decimal
+    active_fte: Decimal
+    active_lines: int
+
+
+def list_costs(positions: QuerySet[Position], year: int) -> ListCosts:
+    """The engine's annual cost of the active lines of `positions`, by groups of equal lines.
+
+    Lines with the same grade and share cost the same (``annual_cost(fte, rate)``, rounded per
+    line), so the total is each group's line cost times its number of lines: exactly the
+    engine's ``cost_year(year, positions).total.annual_cost``, from one grouped query instead
+    of a pass over every line (the list pages stay fast for a whole city).
+    """
+    table = cost_table_for_year(year)
+    rates = rates_of(table)
+    groups = list(
+        active_in_year(positions, year)
+        .order_by()
+        .values_list("pay_grade_id", "fte")
+        .annotate(lines=Count("id"))
+    )
+    missing = {grade for grade, _, _ in groups if grade not in rates}
+    if missing:
+        raise MissingRateError(
+            PayGrade.objects.filter(pk__in=missing).values_list("code", flat=True), table
+        )
+    return ListCosts(
+        year=year,
+        rates=rates,
+        annual_cost=sum((annual_cost(fte, rates[g]) * n for g, fte, n in groups), ZERO),
+        active_fte=sum((fte * n for _, fte, n in groups), ZERO),
+        active_lines=sum(n for _, _, n in groups),
+    )
+
+
+def with_in_year(positions: QuerySet[Position], year: int) -> QuerySet[Position]:
+    """The positions, each marked ``in_year`` if active in `year` (for the rows of a page)."""
+    active = active_in_year(Position.objects.filter(pk=OuterRef("pk")), year)
+    return positions.annotate(in_year=Exists(active))
+
+
 @login_required
 @require_GET
 def position_list(request: HttpRequest) -> HttpResponse:
@@ -176,15 +229,15 @@ def position_list(request: HttpRequest) -> HttpResponse:
     year = int(filter_year) if filter_year and YEAR_MIN <= filter_year <= YEAR_MAX else None
     year = year or current_year()
     sums = _line_sums(positions)
-    costing, costing_error = _costing(year, positions)
-    if costing is not None:
-        sums["annual_cost"] = costing.total.annual_cost
-        sums["cost_in_year"] = costing.total.cost_in_year
-        sums["active_fte"] = costing.total.fte
-        costs = {line.position_id: line for line in costing.lines}
-    else:
-        costs = None
-    table = PositionCostTable(positions, costs=costs, year=year, sums=sums)
+    try:
+        costs = list_costs(positions, year)
+        costing_error = None
+        sums.update(annual_cost=costs.annual_cost, active_fte=costs.active_fte)
+    except CostingError as error:
+        costs, costing_error = None, str(error)
+    table = PositionCostTable(
+        with_in_year(positions, year), rates=costs.rates if costs else None, year=year, sums=sums
+    )
     paginate(request, table, count=sums["lines"])
     return render(
         request,
@@ -194,7 +247,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
             "table": table,
             "sums": sums,
             "year": year,
-            "costing": costing,
+            "costs": costs,
             "costing_error": costing_error,
             "position_rights": position_rights(request.user),
             "querystring": request.GET.urlencode(),
@@ -303,6 +356,8 @@ def orgunit_tree(request: HttpRequest) -> HttpResponse:
             "year": year,
             "year_error": year_error,
             "rows": rows,
+            # one reverse for ~700 links: the unit's id is appended in the template
+            "detail_base": reverse("costing:orgunit_detail", args=[0]).removesuffix("0/"),
             "costing": costing,
             "costing_error": costing_error,
             "rights": orgunit_rights(request.user),
@@ -327,10 +382,12 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sums = _line_sums(positions)
     if costing is not None:
         sums["annual_cost"] = costing.total.annual_cost
-        costs = {line.position_id: line for line in costing.lines}
-    else:
-        costs = None
-    table = PositionCostTable(positions, costs=costs, year=year, sums=sums)
+    table = PositionCostTable(
+        with_in_year(positions, year),
+        rates=rates_of(costing.table) if costing else None,
+        year=year,
+        sums=sums,
+    )
     paginate(request, table, count=sums["lines"])
     section_id = tree.budget_section_of(unit.pk)
     return render(

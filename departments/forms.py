@@ -14,6 +14,9 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree
@@ -147,6 +150,45 @@ class ShareField(forms.Field):
         return share.quantize(Decimal("0.0001"))
 
 
+class FastSelect(forms.Select):
+    """A select rendered in Python instead of one template per option.
+
+    The same HTML as Django's Select for flat choices; with ~700 org units Django's template
+    per option costs tens of milliseconds on every page with the filter or the form.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        selected.discard("None")
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            (
+                (
+                    "" if key is None else key,
+                    mark_safe(" selected") if str(key) in selected else "",  # noqa: S308
+                    label,
+                )
+                for key, label in self._flat_choices()
+            ),
+        )
+        return format_html("<select{}>\n{}\n</select>", flatatt(final_attrs), options)
+
+    def _flat_choices(self):
+        for key, label in self.choices:
+            if isinstance(label, list | tuple):  # an optgroup: flatten
+                yield from label
+            else:
+                yield ("" if key is None else str(key)), label
+
+
+class FastSelectMultiple(FastSelect, forms.SelectMultiple):
+    allow_multiple_selected = True
+
+
 class GermanDateInput(forms.DateInput):
     def __init__(self, attrs: dict | None = None) -> None:
         base = {"placeholder": "TT.MM.JJJJ", "autocomplete": "off", "size": 10}
@@ -235,6 +277,7 @@ class OrgUnitForm(VersionedModelForm):
     class Meta:
         model = OrgUnit
         fields = ["code", "name", "kind", "parent", "budget_section"]
+        widgets = {"parent": FastSelect}
         help_texts = {
             "name": "Vollständige Bezeichnung, z. B. „Zentrale Personalsachbearbeitung“.",
             "kind": "Referat, Amt, Abteilung oder Sachgebiet. Stellen werden zum nächsten Amt "

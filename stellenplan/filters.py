@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from departments.forms import FastSelect
 from departments.models import OrgUnit
 from departments.selectors import org_tree
 from stellenplan.models import PayGrade, Position
@@ -16,6 +17,7 @@ class PositionFilter(django_filters.FilterSet):
         queryset=OrgUnit.objects.order_by("code"),
         method="filter_org_unit",
         empty_label="alle",
+        widget=FastSelect,  # some 700 units: rendered without a template per option
     )
     pay_grade = django_filters.ModelChoiceFilter(
         label=_("Stellenwert"), queryset=PayGrade.objects.all(), empty_label="alle"

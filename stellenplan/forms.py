@@ -9,6 +9,7 @@ from django import forms
 
 from departments.forms import (
     GERMAN_THOUSANDS,
+    FastSelect,
     GermanDateField,
     VersionedModelForm,
     parse_german_decimal,
@@ -134,6 +135,8 @@ class PositionForm(VersionedModelForm):
             "tasks": "Eine Aufgabe je Zeile.",
         }
         widgets = {
+            "org_unit": FastSelect,
+            "pay_grade": FastSelect,
             "title": forms.TextInput(attrs={"size": 60}),
             "task_heading": forms.TextInput(attrs={"size": 60}),
             "tasks": forms.Textarea(attrs={"rows": 5, "cols": 60}),
