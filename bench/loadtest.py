@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -109,14 +110,14 @@ def user_loop(
             elif action == "Filter":
                 choice = rnd.randrange(4)
                 if choice == 0:
-                    query = f"org_unit={rnd.choice(targets.departments)}&year=2012"
+                    query = {"org_unit": rnd.choice(targets.departments), "year": 2012}
                 elif choice == 1:
-                    query = f"pay_grade={rnd.choice(targets.grades)}"
+                    query = {"pay_grade": rnd.choice(targets.grades)}
                 elif choice == 2:
-                    query = f"q={rnd.choice(targets.words)}&status_group=tarif"
+                    query = {"q": rnd.choice(targets.words), "status_group": "tarif"}
                 else:
-                    query = f"org_unit={rnd.choice(targets.units)}&note=KW"
-                response = client.get(f"{list_url}?{query}")
+                    query = {"org_unit": rnd.choice(targets.units), "note": "KW"}
+                response = client.get(f"{list_url}?{urlencode(query)}")
                 ok = response.status == 200
             elif action == "Export":
                 unit = rnd.choice(targets.units)

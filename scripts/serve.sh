@@ -8,12 +8,15 @@
 #   BIND              gunicorn address, default 127.0.0.1:8000 (put a TLS reverse proxy in front)
 #   WEB_CONCURRENCY   gunicorn worker processes, default 2 × CPUs + 1
 #   GUNICORN_THREADS  threads per worker, default 1
+#   DB_CONN_MAX_AGE   seconds a worker keeps its database connection, default 60
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 export DJANGO_SETTINGS_MODULE=stellenplan.settings
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stellenplan}
+# Keep each worker's database connection for a minute instead of opening one per request.
+export DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-60}
 unset DJANGO_DEBUG
 
 if [[ -z "${SECRET_KEY:-}" ]]; then
