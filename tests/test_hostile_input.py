@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from costing.imports import ImportFailed, import_cost_table, import_positions
+from costing.models import CostRate, ReimbursementRule
 from departments.models import BudgetSection, OrgUnit
 from scripts.http_client import form_fields
 from stellenplan.models import PayGrade, Position
@@ -337,6 +338,63 @@ def test_paygrade_update_form(hr_client, data):
         grade = PayGrade.objects.order_by("pk").first()
         url = reverse("stellenplan:paygrade_update", args=[grade.pk])
         submit(hr_client, url, paygrade_data(data), edited=grade)
+
+
+def money_text(cents: int) -> str:
+    euros, rest = divmod(cents, 100)
+    return f"{euros:,}".replace(",", ".") + (f",{rest:02d}" if rest else "")
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_costrate_update_form(hr_client, data):
+    with rolled_back(hr_client):
+        rate = CostRate.objects.order_by("pk").first()
+        amount = st.integers(1, 10**11).map(money_text)
+        payload = {
+            "annual_cost": field_value(data, amount),
+            "personnel_cost": field_value(data, st.one_of(st.just(""), amount)),
+            "material_cost": field_value(data, st.one_of(st.just(""), amount)),
+            "it_cost": field_value(data, st.just("")),
+        }
+        submit(hr_client, reverse("costing:costrate_update", args=[rate.pk]), payload, edited=rate)
+
+
+def rule_data(data: st.DataObject) -> dict:
+    return {
+        "name": field_value(data, plain_text),
+        "rate": field_value(
+            data,
+            st.one_of(
+                st.integers(0, 1000).map(lambda n: f"{n / 10:.1f} %".replace(".", ",")),
+                st.integers(0, 10000).map(lambda n: f"0,{n:04d}"),
+            ),
+        ),
+        "org_units": data.draw(
+            st.lists(st.sampled_from(ids(OrgUnit)).map(str), min_size=1, max_size=3)
+        ),
+        "valid_from": field_value(data, dates),
+        "valid_to": field_value(data, optional_later_dates),
+    }
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_reimbursementrule_forms(hr_client, data):
+    with rolled_back(hr_client):
+        rule = ReimbursementRule.objects.order_by("pk").first()
+        if data.draw(st.booleans()):
+            submit(
+                hr_client,
+                reverse("costing:rule_create"),
+                rule_data(data),
+                created=ReimbursementRule,
+            )
+        else:
+            url = reverse("costing:rule_update", args=[rule.pk])
+            submit(hr_client, url, rule_data(data), edited=rule)
 
 
 @pytest.mark.django_db
@@ -736,6 +794,8 @@ def test_every_form_of_the_project_is_fuzzed_above(hr_client):
         reverse("stellenplan:paygrade_update", args=[grade.pk]),
         reverse("costing:import_positions"),
         reverse("costing:import_cost_table"),
+        reverse("costing:costrate_update", args=[CostRate.objects.order_by("pk").first().pk]),
+        reverse("costing:rule_create"),
         *(
             reverse(name, args=[] if name.endswith("create") else [decision.pk])
             for name in DECISION_PAGES
