@@ -652,9 +652,10 @@ def markdown(results: list[dict], info: dict, seconds: float) -> str:
         "angemeldet als Benutzer der Gruppe Personalamt. Jeder Wert ist der Median mehrerer "
         "Wiederholungen nach einem Aufwärmlauf (Pfad und Untergrenze abwechselnd gemessen); "
         "die Abfragen sind die eines Aufrufs. Gemessen wird die CPU-Zeit des Prozesses "
-        "(SQLite, Testclient, openpyxl und WeasyPrint laufen alle in ihm): sie hängt nicht "
-        "davon ab, was sonst auf dem Rechner läuft; auf einem freien Rechner ist die Wandzeit "
-        "gleich. " + load_note(results),
+        "(SQLite, Testclient, openpyxl und WeasyPrint laufen alle in ihm): sie hängt viel "
+        "weniger als die Wandzeit davon ab, was sonst auf dem Rechner läuft (ganz unabhängig "
+        "ist sie nicht: Kerne und Caches sind geteilt); auf einem freien Rechner ist die "
+        "Wandzeit gleich. " + load_note(results),
         "",
         *table(results),
         "",
