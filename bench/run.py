@@ -510,7 +510,7 @@ def value(result: dict, group: str, key: str) -> float | None:
 
 ROWS = [
     # label, group, key, unit, places
-    ("Stadt erzeugen (generate_city)", None, "generate_s", " s", 1),
+    ("Stadt erzeugen (generate_city, Wandzeit)", None, "generate_s", " s", 1),
     ("Stellenliste, erste Seite", "pages", "list_first.ms", " ms", 0),
     ("… SQL-Abfragen", "pages", "list_first.queries", "", 0),
     ("Stellenliste, gefiltert (Amt 51, Tarif, 2014)", "pages", "list_filtered.ms", " ms", 0),
