@@ -456,9 +456,14 @@ cell_values = st.one_of(
 )
 
 
+NOT_XML = re.compile("[\ufffe\uffff]")
+
+
 def cell(value):
-    """What a spreadsheet can hold: no XML-illegal control characters."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    """What a spreadsheet can hold: no control characters, no U+FFFE/U+FFFF (not XML)."""
+    if not isinstance(value, str):
+        return value
+    return NOT_XML.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def workbook_bytes(header: list, rows: list[list]) -> bytes:
