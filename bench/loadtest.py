@@ -86,6 +86,7 @@ class Targets:
         from stellenplan.models import PayGrade, Position
 
         self.positions = list(Position.objects.values_list("pk", flat=True))
+        self.hot = self.positions[:5]
         self.units = list(OrgUnit.objects.values_list("pk", flat=True))
         self.departments = list(OrgUnit.objects.filter(kind="amt").values_list("pk", flat=True))
         self.grades = list(PayGrade.objects.values_list("pk", flat=True))
@@ -126,7 +127,9 @@ def user_loop(
                     XLSX
                 )
             else:
-                pk = rnd.choice(targets.positions)
+                # a third of the edits go to a few "hot" positions, so that edits collide
+                pool = targets.hot if rnd.random() < 0.3 else targets.positions
+                pk = rnd.choice(pool)
                 url = reverse("stellenplan:position_update", args=[pk])
                 form = client.get(url)
                 if form.status != 200:
