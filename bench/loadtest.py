@@ -217,13 +217,15 @@ def machine() -> str:
 def report(args, shared: Shared, elapsed: float, problems: list[str], pg_version: str) -> str:
     samples = shared.samples
     errors = [s for s in samples if s.error]
+    load_before = f"{args.load_before:.1f}".replace(".", ",")
     lines = [
         f"{SECTION}",
         "",
         f"`make loadtest` am {datetime.now().astimezone():%d.%m.%Y %H:%M}: {args.users} simulierte Benutzer, "
         f"{elapsed:.0f} s, {args.positions} Stellen (`generate_city --seed {args.seed}`), "
         f"gunicorn mit {args.workers} Prozessen ({machine()}), PostgreSQL {pg_version}, "
-        "alles auf 127.0.0.1.",
+        "alles auf 127.0.0.1: Lastgenerator, gunicorn und PostgreSQL teilen sich die CPUs "
+        f"(Systemlast vor dem Lauf: {load_before}).",
         "",
         "| Aktion | Anfragen | Anfragen/s | p50 ms | p95 ms | Fehler |",
         "|---|---:|---:|---:|---:|---:|",
@@ -239,6 +241,12 @@ def report(args, shared: Shared, elapsed: float, problems: list[str], pg_version
             f"{sum(1 for s in chosen if s.error)} |"
         )
     lines += [
+        "",
+        "Liste: Stellenliste, Seiten 1–5; Filter: Stellenliste nach Amt und Jahr, Stellenwert, "
+        "Suchwort mit Tarif oder Einheit mit KW; Bearbeiten (Formular): Bearbeitungsseite öffnen; "
+        "Bearbeiten: Speichern einer geänderten Funktionsbezeichnung (ein Drittel davon auf fünf "
+        "„heiße“ Stellen, damit Änderungen zusammenstoßen); Export: Excel-Stellenliste einer "
+        "Einheit samt Untereinheiten.",
         "",
         f"Fehler: {len(errors)}. Bestätigte Änderungen: {len(shared.acknowledged)}, "
         f"davon in der Datenbank wiedergefunden: "
@@ -350,6 +358,7 @@ def main() -> int:
     )
     parser.add_argument("--no-results", action="store_true", help="bench/results.md nicht ändern")
     args = parser.parse_args()
+    args.load_before = os.getloadavg()[0]
 
     db = f"stellenplan_load_{os.getpid()}"
     port = free_port()
