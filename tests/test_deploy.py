@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "SECRET_KEY"}}
+    # A clean environment as on a server: nothing from the test run (DJANGO_DEBUG, or
+    # DJANGO_ALLOW_ASYNC_UNSAFE set by the browser tests) may leak into the check.
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
     env.update(
         DJANGO_SETTINGS_MODULE="stellenplan.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
