@@ -17,6 +17,7 @@ from departments.forms import (
 from departments.models import OrgUnit
 from departments.services import format_decimal
 from stellenplan.models import FTE_MAX, FTE_MIN, PayGrade, Position
+from stellenplan.services import POSITION_FIELDS
 
 
 class FteField(forms.Field):
@@ -111,20 +112,7 @@ class PositionForm(VersionedModelForm):
 
     class Meta:
         model = Position
-        fields = [
-            "org_unit",
-            "pay_grade",
-            "fte",
-            "title",
-            "task_heading",
-            "note",
-            "note_date",
-            "start_date",
-            "end_date",
-            "fixed_term",
-            "tasks",
-            "justification",
-        ]
+        fields = POSITION_FIELDS
         field_classes = {"pay_grade": PayGradeChoiceField}
         labels = {"fixed_term": "befristet"}
         help_texts = {
