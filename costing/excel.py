@@ -37,7 +37,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -95,6 +94,9 @@ _HEADER_BORDER = Border(bottom=_THIN)
 _TOTAL_BORDER = Border(top=_THIN, bottom=Side(style="double"))
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# What XML 1.0 cannot hold: the control characters openpyxl refuses, plus the non-characters U+FFFE and
+# U+FFFF and lone surrogates, which a browser form can send and lxml refuses to write.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 class ExportError(ValueError):
@@ -103,8 +105,8 @@ class ExportError(ValueError):
 
 def safe_text(value: str) -> str:
     """Text as it may go into a cell: no XML-illegal characters, no formula, at most 32,767."""
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if _NOT_XML.search(value):
+        value = _NOT_XML.sub("", value)
     if value.startswith(UNSAFE_PREFIXES):
         value = NEUTRALISER + value
     return value if len(value) <= EXCEL_MAX_TEXT else value[:EXCEL_MAX_TEXT]
@@ -410,7 +412,7 @@ def _departments(costings: list[YearCosting]) -> list[UnitInfo]:
 
 
 def _sheet_name(unit: UnitInfo, used: set[str]) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", f"{unit.code} {unit.name}")
+    text = _NOT_XML.sub("", f"{unit.code} {unit.name}")
     base = _SHEET_NAME_FORBIDDEN.sub("-", text).strip().strip("'")[:31].rstrip() or "Amt"
     candidate, number = base, 2
     while candidate.lower() in used:

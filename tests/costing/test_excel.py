@@ -8,6 +8,7 @@ from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -259,7 +260,26 @@ def test_safe_text_keeps_ordinary_text_and_drops_characters_xml_cannot_hold():
     assert safe_text("SB/-in Buchhaltung") == "SB/-in Buchhaltung"
     assert safe_text("=1+1") == "'=1+1"
     assert safe_text("a\x00b\x07c") == "abc"
+    assert safe_text("a\ufffeb\uffffc\ud800") == "abc"
     assert len(safe_text("x" * 40000)) == 32767
+
+
+def test_it_exports_a_title_with_characters_xml_cannot_hold(client, django_user_model):
+    unit = OrgUnit.objects.get(code="20-4")
+    PositionFactory(
+        org_unit=unit, pay_grade=PayGrade.objects.get(code="A 8"), title="SB\ufffe Kasse\uffff"
+    )
+    client.force_login(django_user_model.objects.create_user("leser"))
+    response = client.get(reverse("costing:export_positions_xlsx"), {"year": 2012})
+    assert response.status_code == 200
+    book = load_workbook(
+        BytesIO(b"".join(response.streaming_content))
+        if response.streaming
+        else BytesIO(response.content)
+    )
+    rows = list(book["Stellen"].iter_rows(min_row=4, values_only=True))
+    column = rows[0].index("Funktionsbezeichnung")
+    assert "SB Kasse" in [row[column] for row in rows[1:]]
 
 
 def test_it_makes_sheet_names_valid_and_unique():
