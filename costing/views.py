@@ -255,6 +255,15 @@ def position_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def first_detail_year(position: Position, this_year: int) -> int:
+    """The first year of the detail page's cost window when none is asked for: this year,
+    moved into the position's active years so that a past or future position shows them."""
+    first = max(this_year, position.start_date.year)
+    if position.end_date is None:
+        return first
+    return min(first, max(position.start_date.year, position.end_date.year - DETAIL_YEARS + 1))
+
+
 @login_required
 @require_GET
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -268,7 +277,10 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if Position.history.filter(id=pk).exists():
             return redirect("stellenplan:deleted_position_detail", pk=pk)
         raise Http404("Diese Stelle gibt es nicht.")
-    first, year_error = parse_year(request.GET.get("year"))
+    if request.GET.get("year") in (None, ""):
+        first, year_error = first_detail_year(position, current_year()), None
+    else:
+        first, year_error = parse_year(request.GET.get("year"))
     years = list(range(first, first + DETAIL_YEARS))
     try:
         cost_rows = position_cost_by_year(position, years)

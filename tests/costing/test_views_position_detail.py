@@ -66,3 +66,31 @@ def test_it_shows_a_costing_error_instead_of_failing(position, client, role_user
     response = client.get(reverse("costing:position_detail", args=[position.pk]), {"year": 1990})
     assert response.status_code == 200
     assert "keine gültige Kostentabelle" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "this_year", "first"),
+    [
+        ((2012, 1, 1), None, 2026, 2026),  # active now: from this year
+        ((2030, 1, 1), None, 2026, 2030),  # starts later: from its start
+        ((2011, 10, 1), (2014, 12, 31), 2026, 2011),  # ended: its active years
+        ((2005, 1, 1), (2016, 6, 30), 2026, 2012),  # ended: its last five years
+        ((2020, 1, 1), (2040, 1, 1), 2026, 2026),
+    ],
+)
+def test_it_opens_the_cost_window_on_the_positions_active_years(start, end, this_year, first):
+    from datetime import date
+
+    from costing.views import first_detail_year
+
+    position = Position(start_date=date(*start), end_date=date(*end) if end else None)
+    assert first_detail_year(position, this_year) == first
+
+
+def test_it_shows_an_ended_position_its_own_years_by_default(position, client, role_users):
+    position.end_date = position.start_date.replace(year=2013, month=12, day=31)
+    position.save()
+    client.force_login(role_users["kaemmerei"])
+    html = client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    assert '<th scope="row">2012</th>' in html
+    assert "in 2012 nicht aktiv" not in html
