@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "core",
     "departments",
     "stellenplan",
     "costing",
