@@ -36,8 +36,8 @@ from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
 
+from core.formatting import euro, format_decimal, percent
 from costing.services import CostingError, YearCosting, cost_year
-from decisions.formatting import euro, fte_de, percent_de
 from decisions.models import Decision
 from decisions.selectors import (
     AnnexLine,
@@ -320,10 +320,10 @@ def check_amounts(data: DecisionData, place: str, sentence: str) -> list[Finding
             findings += check_sections(data, place, sentence, year, personnel)
             continue
         if personnel:
-            computed = euro(data.personnel_cost(year)) if year else euro(candidates[-1])
+            computed = euro(data.personnel_cost(year), " ") if year else euro(candidates[-1], " ")
             what = f"Personalkosten der verknüpften Stellen {year}" if year else "Summe der Anlage"
         else:
-            computed = euro(data.items_cost(year)) if year else euro(candidates[0])
+            computed = euro(data.items_cost(year), " ") if year else euro(candidates[0], " ")
             what = f"sonstige finanzielle Auswirkungen {year}" if year else "sonstige Auswirkungen"
         findings.append(
             Finding(
@@ -370,7 +370,7 @@ def check_year_counts(data: DecisionData, place: str, sentence: str) -> list[Fin
         new, active = data.new_fte(year), data.active_fte(year)
         if stated in (new, active):
             continue
-        computed = f"{fte_de(new)} neue, insgesamt {fte_de(active)} Stellen {year}"
+        computed = f"{format_decimal(new)} neue, insgesamt {format_decimal(active)} Stellen {year}"
         findings.append(
             Finding(
                 "stellen",
@@ -401,9 +401,9 @@ def check_department_total(
         "stellen",
         place,
         match.group(0),
-        f"{fte_de(actual)} Stellen",
+        f"{format_decimal(actual)} Stellen",
         f"{place}: „{match.group(0)}“ – die verknüpften Stellen von {heading} ergeben "
-        f"{fte_de(actual)} Stellen.",
+        f"{format_decimal(actual)} Stellen.",
     )
 
 
@@ -438,9 +438,9 @@ def check_reason_section(data: DecisionData, number: str, heading: str, text: st
                             "stellen",
                             place,
                             match.group(0),
-                            f"{fte_de(actual)} Stellen",
+                            f"{format_decimal(actual)} Stellen",
                             f"{place}: „{match.group(0)}“ – die verknüpften Stellen in "
-                            f"{unit.code} ergeben {fte_de(actual)} Stellen.",
+                            f"{unit.code} ergeben {format_decimal(actual)} Stellen.",
                         )
                     )
     return findings
@@ -455,7 +455,7 @@ def check_percentages(data: DecisionData, place: str, sentence: str) -> list[Fin
         stated = parse_decimal(match["num"])
         if any(stated == rate * 100 for rate in rates):
             continue
-        computed = ", ".join(sorted({percent_de(r) for r in rates})) or "keine Erstattung"
+        computed = ", ".join(sorted({percent(r, " ") for r in rates})) or "keine Erstattung"
         findings.append(
             Finding(
                 "erstattung",
@@ -583,9 +583,9 @@ def check_proposal_bullets(data: DecisionData, bullets: list[Bullet]) -> list[Fi
                     "anteil",
                     bullet.place,
                     bullet.text,
-                    f"{line.org_unit_code} {fte_de(line.fte)}",
-                    f"{bullet.place}: „{bullet.text}“ nennt {fte_de(bullet.share)} Stellen, die "
-                    f"verknüpfte Stelle {where} hat {fte_de(line.fte)}.",
+                    f"{line.org_unit_code} {format_decimal(line.fte)}",
+                    f"{bullet.place}: „{bullet.text}“ nennt {format_decimal(bullet.share)} Stellen, die "
+                    f"verknüpfte Stelle {where} hat {format_decimal(line.fte)}.",
                 )
             )
         if bullet.immediate and position.start_date >= first_january:
@@ -616,9 +616,9 @@ def check_proposal_bullets(data: DecisionData, bullets: list[Bullet]) -> list[Fi
                 "zuordnung",
                 "Beschlussantrag",
                 "",
-                f"{line.org_unit_code} {line.pay_grade_code} {fte_de(line.fte)}",
+                f"{line.org_unit_code} {line.pay_grade_code} {format_decimal(line.fte)}",
                 f"Beschlussantrag: die verknüpfte Stelle {line.org_unit_code} „{ln.position.title}“ "
-                f"({fte_de(line.fte)}, {line.pay_grade_code}) wird dort nicht genannt.",
+                f"({format_decimal(line.fte)}, {line.pay_grade_code}) wird dort nicht genannt.",
             )
         )
     return findings

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from core.formatting import format_decimal, percent, positions_word
 from costing.services import CostingError, CostLine, Total, YearCosting, cost_year
-from decisions.formatting import fte_de, percent_de, positions_word
 from decisions.models import Annex, Decision, DecisionPosition, FinancialItem, StatusChange
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import OrgTree, UnitInfo
@@ -196,7 +196,7 @@ def _finance_year(
         (p.fte for p in positions if p.pk in costed and first_costed_year(p) == year), ZERO
     )
     used_rules = {line.rule_id for line in costing.lines if line.rule_id is not None}
-    rules = [(c.name, percent_de(c.rate)) for c in costing.coverage if c.rule_id in used_rules]
+    rules = [(c.name, percent(c.rate, " ")) for c in costing.coverage if c.rule_id in used_rules]
     open_ended = any(
         p.end_date is None or p.end_date.year > year for p in positions if p.pk in costed
     ) or any(item.end_year is None or item.end_year > year for item in year_items)
@@ -207,7 +207,7 @@ def _finance_year(
 def annex_heading(position: Position) -> str:
     """ "20-4: 1,0 Stelle in A 10 für die Sachbearbeitung und stellvertretende Teamleitung"."""
     return (
-        f"{position.org_unit.code}: {fte_de(position.fte)} {positions_word(position.fte)} "
+        f"{position.org_unit.code}: {format_decimal(position.fte)} {positions_word(position.fte)} "
         f"in {position.pay_grade.code} für {position.task_heading or position.title}"
     )
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import history_user
+
 
 class BudgetSection(models.Model):
     """A Teilhaushalt (THH), e.g. 290 Jobcenter."""
@@ -53,7 +55,7 @@ class OrgUnit(models.Model):
         help_text=_("Leer: Teilhaushalt der übergeordneten Einheit."),
     )
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
 
     class Meta:
         verbose_name = _("Organisationseinheit")

@@ -35,7 +35,7 @@ def first_url(candidates: list[tuple[str, tuple]]) -> str | None:
 
 
 def excel_url() -> str | None:
-    return first_url([("costing:export_xlsx", ())])
+    return first_url([("excel:export", ())])
 
 
 def pdf_url() -> str | None:
@@ -88,7 +88,7 @@ def main(base_url: str) -> None:
         location = start.headers["location"]
         start = client.get(location)
         check(start.status == 200, f"Startseite {location}: HTTP {start.status}")
-    page_url = first_url([("costing:position_list", ())])
+    page_url = first_url([("positions:list", ())])
     if page_url:
         page = client.get(page_url)
         check(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import history_user
 from departments.models import OrgUnit
 
 FTE_MIN = Decimal("0.01")
@@ -87,7 +88,7 @@ class Position(models.Model):
     tasks = models.TextField(_("Aufgaben"), blank=True)
     justification = models.TextField(_("Begründung"), blank=True)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
 
     class Meta:
         verbose_name = _("Stelle")

@@ -15,16 +15,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
 
-from departments.models import OrgUnit
-from departments.services import (
+from core.concurrency import (
     DeleteRefusedError,
-    HistoryEntry,
     describe_objects,
     describe_usage,
-    history_entries,
     versioned_delete,
     versioned_update,
 )
+from core.history import HistoryEntry, acting_as, history_entries
+from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
 
 POSITION_FIELDS = [
@@ -82,8 +81,8 @@ def position_create(
         justification=justification,
     )
     position.full_clean()
-    position._history_user = acting_user
-    position.save()
+    with acting_as(acting_user):
+        position.save()
     return position
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "stellenplan",
     "costing",
     "decisions",
+    "front",
 ]
 
 MIDDLEWARE = [

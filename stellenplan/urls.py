@@ -6,8 +6,5 @@ urlpatterns = [
     path("anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("organisation/", include("departments.urls")),
-    path("kosten/", include("costing.urls")),
-    path("beschluesse/", include("decisions.urls")),
-    path("", include("stellenplan.app_urls")),
+    path("", include("front.urls")),
 ]

@@ -23,7 +23,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from departments.services import ConcurrentEditError
+from core.concurrency import ConcurrentEditError
 from stellenplan.models import Position
 from stellenplan.services import position_update
 from tests.factories import PositionFactory

@@ -8,9 +8,10 @@ import pytest
 from django.db.models import ProtectedError
 from django.urls import reverse
 
+from core.concurrency import DeleteRefusedError
 from costing.models import CostRate
 from departments.models import BudgetSection, OrgUnit
-from departments.services import DeleteRefusedError, orgunit_delete
+from departments.services import orgunit_delete
 from stellenplan.models import PayGrade, Position
 from stellenplan.services import paygrade_delete
 from tests.factories import OrgUnitFactory, PayGradeFactory
@@ -143,7 +144,7 @@ def test_the_delete_pages_refuse_with_a_german_message(seed, admin_client):
     before = counts()
 
     response = admin_client.post(
-        reverse("departments:orgunit_delete", args=[unit.pk]),
+        reverse("orgunits:delete", args=[unit.pk]),
         {"version": unit.version},
         follow=True,
     )
@@ -152,7 +153,7 @@ def test_the_delete_pages_refuse_with_a_german_message(seed, admin_client):
     assert any("kann nicht gelöscht werden" in m and "Stelle" in m for m in shown), shown
 
     response = admin_client.post(
-        reverse("stellenplan:paygrade_delete", args=[grade.pk]), {"version": 1}, follow=True
+        reverse("paygrades:delete", args=[grade.pk]), {"version": 1}, follow=True
     )
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]

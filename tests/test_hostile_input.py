@@ -261,7 +261,7 @@ def test_position_create_form(hr_client, data):
     with rolled_back(hr_client):
         submit(
             hr_client,
-            reverse("stellenplan:position_create"),
+            reverse("positions:create"),
             position_data(data),
             created=Position,
         )
@@ -273,7 +273,7 @@ def test_position_create_form(hr_client, data):
 def test_position_update_form(hr_client, data):
     with rolled_back(hr_client):
         position = Position.objects.order_by("pk").first()
-        url = reverse("stellenplan:position_update", args=[position.pk])
+        url = reverse("positions:update", args=[position.pk])
         payload = position_data(data) | opened(hr_client, url)
         if rarely(data, 6):
             payload["version"] = data.draw(hostile_text)  # tampered hidden field
@@ -295,9 +295,7 @@ def orgunit_data(data: st.DataObject) -> dict[str, str]:
 @given(data=st.data())
 def test_orgunit_create_form(hr_client, data):
     with rolled_back(hr_client):
-        submit(
-            hr_client, reverse("departments:orgunit_create"), orgunit_data(data), created=OrgUnit
-        )
+        submit(hr_client, reverse("orgunits:create"), orgunit_data(data), created=OrgUnit)
 
 
 @pytest.mark.django_db
@@ -306,7 +304,7 @@ def test_orgunit_create_form(hr_client, data):
 def test_orgunit_update_form(hr_client, data):
     with rolled_back(hr_client):
         unit = OrgUnit.objects.filter(parent__isnull=False).order_by("pk").first()
-        url = reverse("departments:orgunit_update", args=[unit.pk])
+        url = reverse("orgunits:update", args=[unit.pk])
         payload = orgunit_data(data) | opened(hr_client, url)
         submit(hr_client, url, payload, edited=unit)
 
@@ -325,9 +323,7 @@ def paygrade_data(data: st.DataObject) -> dict[str, str]:
 @given(data=st.data())
 def test_paygrade_create_form(hr_client, data):
     with rolled_back(hr_client):
-        submit(
-            hr_client, reverse("stellenplan:paygrade_create"), paygrade_data(data), created=PayGrade
-        )
+        submit(hr_client, reverse("paygrades:create"), paygrade_data(data), created=PayGrade)
 
 
 @pytest.mark.django_db
@@ -336,7 +332,7 @@ def test_paygrade_create_form(hr_client, data):
 def test_paygrade_update_form(hr_client, data):
     with rolled_back(hr_client):
         grade = PayGrade.objects.order_by("pk").first()
-        url = reverse("stellenplan:paygrade_update", args=[grade.pk])
+        url = reverse("paygrades:update", args=[grade.pk])
         submit(hr_client, url, paygrade_data(data), edited=grade)
 
 
@@ -358,7 +354,7 @@ def test_costrate_update_form(hr_client, data):
             "material_cost": field_value(data, st.one_of(st.just(""), amount)),
             "it_cost": field_value(data, st.just("")),
         }
-        submit(hr_client, reverse("costing:costrate_update", args=[rate.pk]), payload, edited=rate)
+        submit(hr_client, reverse("costs:costrate_update", args=[rate.pk]), payload, edited=rate)
 
 
 def rule_data(data: st.DataObject) -> dict:
@@ -388,12 +384,12 @@ def test_reimbursementrule_forms(hr_client, data):
         if data.draw(st.booleans()):
             submit(
                 hr_client,
-                reverse("costing:rule_create"),
+                reverse("costs:rule_create"),
                 rule_data(data),
                 created=ReimbursementRule,
             )
         else:
-            url = reverse("costing:rule_update", args=[rule.pk])
+            url = reverse("costs:rule_update", args=[rule.pk])
             submit(hr_client, url, rule_data(data), edited=rule)
 
 
@@ -404,10 +400,10 @@ def test_delete_confirmations_with_a_tampered_version(hr_client, version, which)
     with rolled_back(hr_client):
         if which == "position":
             obj = Position.objects.order_by("pk").first()
-            url = reverse("stellenplan:position_delete", args=[obj.pk])
+            url = reverse("positions:delete", args=[obj.pk])
         else:
             obj = OrgUnit.objects.filter(positions__isnull=False).first()
-            url = reverse("departments:orgunit_delete", args=[obj.pk])
+            url = reverse("orgunits:delete", args=[obj.pk])
         before = database_state()
         response = hr_client.post(url, {"version": version})
         assert response.status_code in (200, 302, 400)
@@ -612,10 +608,10 @@ def test_import_upload_forms(hr_client, data):
         filename = data.draw(st.sampled_from(["stellen.xlsx", "<script>.xlsx", "a" * 300, ""]))
         upload = SimpleUploadedFile(filename or "x", content)
         if data.draw(st.booleans()):
-            url = reverse("costing:import_positions")
+            url = reverse("excel:import_positions")
             payload = {"file": upload, "default_start": field_value(data, dates)}
         else:
-            url = reverse("costing:import_cost_table")
+            url = reverse("excel:import_cost_table")
             payload = {
                 "file": upload,
                 "name": field_value(data, st.text(min_size=1, max_size=200)),
@@ -782,25 +778,25 @@ def project_form_classes() -> set[type]:
 @pytest.mark.django_db
 def test_every_form_of_the_project_is_fuzzed_above(hr_client):
     """A new form must be added to the tests of this module (directly or through its page)."""
-    from decisions.forms import MoveForm, PositionLinkForm, StatusForm
-    from stellenplan.forms import VersionForm
+    from front.forms.decisions import MoveForm, PositionLinkForm, StatusForm
+    from front.forms.positions import VersionForm
 
     decision = editable_decision()
     position = Position.objects.order_by("pk").first()
     grade = PayGrade.objects.order_by("pk").first()
     unit = OrgUnit.objects.filter(parent__isnull=False).order_by("pk").first()
     pages = [
-        reverse("stellenplan:position_create"),
-        reverse("stellenplan:position_update", args=[position.pk]),
-        reverse("stellenplan:position_delete", args=[position.pk]),
-        reverse("departments:orgunit_create"),
-        reverse("departments:orgunit_update", args=[unit.pk]),
-        reverse("stellenplan:paygrade_create"),
-        reverse("stellenplan:paygrade_update", args=[grade.pk]),
-        reverse("costing:import_positions"),
-        reverse("costing:import_cost_table"),
-        reverse("costing:costrate_update", args=[CostRate.objects.order_by("pk").first().pk]),
-        reverse("costing:rule_create"),
+        reverse("positions:create"),
+        reverse("positions:update", args=[position.pk]),
+        reverse("positions:delete", args=[position.pk]),
+        reverse("orgunits:create"),
+        reverse("orgunits:update", args=[unit.pk]),
+        reverse("paygrades:create"),
+        reverse("paygrades:update", args=[grade.pk]),
+        reverse("excel:import_positions"),
+        reverse("excel:import_cost_table"),
+        reverse("costs:costrate_update", args=[CostRate.objects.order_by("pk").first().pk]),
+        reverse("costs:rule_create"),
         *(
             reverse(name, args=[] if name.endswith("create") else [decision.pk])
             for name in DECISION_PAGES
@@ -854,15 +850,15 @@ def test_it_escapes_user_text_in_every_page(hr_client, hostile_position):
     position = hostile_position
     decision = editable_decision()
     pages = [
-        reverse("costing:overview"),
-        reverse("costing:position_list"),
-        reverse("costing:position_list") + "?q=alert",
-        reverse("costing:position_detail", args=[position.pk]),
-        reverse("stellenplan:position_update", args=[position.pk]),
-        reverse("stellenplan:position_delete", args=[position.pk]),
-        reverse("costing:orgunit_tree"),
-        reverse("costing:orgunit_detail", args=[position.org_unit_id]),
-        reverse("departments:orgunit_update", args=[position.org_unit_id]),
+        reverse("costs:overview"),
+        reverse("positions:list"),
+        reverse("positions:list") + "?q=alert",
+        reverse("positions:detail", args=[position.pk]),
+        reverse("positions:update", args=[position.pk]),
+        reverse("positions:delete", args=[position.pk]),
+        reverse("orgunits:tree"),
+        reverse("orgunits:detail", args=[position.org_unit_id]),
+        reverse("orgunits:update", args=[position.org_unit_id]),
         reverse("decisions:detail", args=[decision.pk]),
         reverse("decisions:positions", args=[decision.pk]),
         reverse("decisions:print", args=[decision.pk]),
@@ -877,7 +873,7 @@ def test_it_escapes_user_text_in_every_page(hr_client, hostile_position):
         assert "<img src=x" not in html, url
         escaped_somewhere |= "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert escaped_somewhere
-    detail = hr_client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    detail = hr_client.get(reverse("positions:detail", args=[position.pk])).content.decode()
     assert UNICODE in detail
 
 
@@ -886,9 +882,9 @@ def test_it_neutralises_formulas_and_keeps_unicode_in_excel(hr_client, hostile_p
     from openpyxl import load_workbook
 
     for url in (
-        reverse("costing:export_positions_xlsx"),
-        reverse("costing:export_xlsx") + "?year=2012",
-        reverse("costing:export_org_unit_xlsx", args=[hostile_position.org_unit_id]),
+        reverse("excel:export_positions"),
+        reverse("excel:export") + "?year=2012",
+        reverse("excel:export_org_unit", args=[hostile_position.org_unit_id]),
     ):
         response = hr_client.get(url)
         assert response.status_code == 200, url

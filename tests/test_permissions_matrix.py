@@ -102,36 +102,36 @@ EXPECTATIONS: dict[str, Expect] = {
         anonymous_post=s(LOGIN),
     ),
     # Staffing plan (issue 3)
-    "stellenplan:home": read(get=(302,)),
-    "stellenplan:position_create": write("personalamt"),
-    "stellenplan:position_update": write("personalamt"),
-    "stellenplan:position_delete": write("personalamt"),
-    "stellenplan:deleted_position_list": read(),
-    "stellenplan:deleted_position_detail": read(),
-    "stellenplan:paygrade_list": read(),
-    "stellenplan:paygrade_create": write(),
-    "stellenplan:paygrade_update": write(),
-    "stellenplan:paygrade_delete": write(post=(302,)),
-    "departments:orgunit_create": write("personalamt"),
-    "departments:orgunit_update": write("personalamt"),
-    "departments:orgunit_delete": write("personalamt", post=(302,)),
-    "costing:overview": read(),
-    "costing:position_list": read(),
-    "costing:position_detail": read(),
-    "costing:orgunit_tree": read(),
-    "costing:orgunit_detail": read(),
-    "costing:costtable_list": read(),
-    "costing:costrate_update": write("kaemmerei"),
-    "costing:rule_create": write("kaemmerei"),
-    "costing:rule_update": write("kaemmerei"),
-    "costing:rule_delete": write("kaemmerei", post=(302,)),
+    "home": read(get=(302,)),
+    "positions:create": write("personalamt"),
+    "positions:update": write("personalamt"),
+    "positions:delete": write("personalamt"),
+    "positions:deleted_list": read(),
+    "positions:deleted_detail": read(),
+    "paygrades:list": read(),
+    "paygrades:create": write(),
+    "paygrades:update": write(),
+    "paygrades:delete": write(post=(302,)),
+    "orgunits:create": write("personalamt"),
+    "orgunits:update": write("personalamt"),
+    "orgunits:delete": write("personalamt", post=(302,)),
+    "costs:overview": read(),
+    "positions:list": read(),
+    "positions:detail": read(),
+    "orgunits:tree": read(),
+    "orgunits:detail": read(),
+    "costs:costtable_list": read(),
+    "costs:costrate_update": write("kaemmerei"),
+    "costs:rule_create": write("kaemmerei"),
+    "costs:rule_update": write("kaemmerei"),
+    "costs:rule_delete": write("kaemmerei", post=(302,)),
     # Excel (issue 4): everyone may export; imports by the owning role
-    "costing:export_xlsx": read(),
-    "costing:export_positions_xlsx": read(),
-    "costing:export_org_unit_xlsx": read(),
+    "excel:export": read(),
+    "excel:export_positions": read(),
+    "excel:export_org_unit": read(),
     # an empty upload is a bad request (400) with the form and its errors
-    "costing:import_positions": write("personalamt", post=(400,)),
-    "costing:import_cost_table": write("kaemmerei", post=(400,)),
+    "excel:import_positions": write("personalamt", post=(400,)),
+    "excel:import_cost_table": write("kaemmerei", post=(400,)),
     # Decisions (issue 5): everyone reads and prints; the Sitzungsdienst edits
     "decisions:list": read(post=(200, 405)),
     "decisions:detail": read(post=(200, 405)),
@@ -297,14 +297,12 @@ def _first_pk(model) -> int:
 
 PK_MODELS = {
     # URL name prefix -> model whose object the <pk> names
-    "stellenplan:position_": ("stellenplan", "Position"),
-    "stellenplan:paygrade_": ("stellenplan", "PayGrade"),
-    "departments:orgunit_": ("departments", "OrgUnit"),
-    "costing:position_": ("stellenplan", "Position"),
-    "costing:orgunit_": ("departments", "OrgUnit"),
-    "costing:export_org_unit_xlsx": ("departments", "OrgUnit"),
-    "costing:costrate_": ("costing", "CostRate"),
-    "costing:rule_": ("costing", "ReimbursementRule"),
+    "positions:": ("stellenplan", "Position"),
+    "paygrades:": ("stellenplan", "PayGrade"),
+    "orgunits:": ("departments", "OrgUnit"),
+    "excel:export_org_unit": ("departments", "OrgUnit"),
+    "costs:costrate_": ("costing", "CostRate"),
+    "costs:rule_": ("costing", "ReimbursementRule"),
     "decisions:": ("decisions", "Decision"),
 }
 
@@ -326,7 +324,7 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
     """Values for the URL arguments of `route`; fails naming what is missing."""
     values: dict = {}
     for kwarg in route.kwargs:
-        if route.name == "stellenplan:deleted_position_detail" and kwarg == "pk":
+        if route.name == "positions:deleted_detail" and kwarg == "pk":
             values[kwarg] = samples["deleted_position_id"]
         elif kwarg == "pk":
             prefixes = [p for p in PK_MODELS if route.name.startswith(p)]
@@ -399,8 +397,16 @@ def test_it_classifies_every_url():
 
 def test_it_finds_the_pages_of_every_app():
     prefixes = {name.split(":")[0] for name in ROUTES if ":" in name}
-    assert {"stellenplan", "departments", "costing", "admin"} <= prefixes
-    assert "costing:position_list" in ROUTES
+    assert {
+        "positions",
+        "paygrades",
+        "orgunits",
+        "costs",
+        "excel",
+        "decisions",
+        "admin",
+    } <= prefixes
+    assert "positions:list" in ROUTES
     assert "admin:stellenplan_position_change" in ROUTES
 
 

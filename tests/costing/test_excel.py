@@ -270,7 +270,7 @@ def test_it_exports_a_title_with_characters_xml_cannot_hold(client, django_user_
         org_unit=unit, pay_grade=PayGrade.objects.get(code="A 8"), title="SB\ufffe Kasse\uffff"
     )
     client.force_login(django_user_model.objects.create_user("leser"))
-    response = client.get(reverse("costing:export_positions_xlsx"), {"year": 2012})
+    response = client.get(reverse("excel:export_positions"), {"year": 2012})
     assert response.status_code == 200
     book = load_workbook(
         BytesIO(b"".join(response.streaming_content))

@@ -11,8 +11,8 @@ from tests.costing.excel_files import POSITION_HEADER, RATE_HEADER, xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("seed")
 
-POSITIONS = reverse("costing:import_positions")
-COST_TABLE = reverse("costing:import_cost_table")
+POSITIONS = reverse("excel:import_positions")
+COST_TABLE = reverse("excel:import_cost_table")
 
 
 def login(client, role: str) -> User:

@@ -14,7 +14,7 @@ def reader(client, role_users):
 
 
 def test_it_shows_the_tree_with_rolled_up_figures(seed, reader):
-    html = reader.get(reverse("costing:orgunit_tree"), {"year": 2012}).content.decode()
+    html = reader.get(reverse("orgunits:tree"), {"year": 2012}).content.decode()
     jobcenter = html.split('<tr class="depth-0">', 5)
     assert len(jobcenter) == 6  # five top-level units
     row = html.split(">29</a></td>", 1)[1].split("</tr>", 1)[0]
@@ -35,9 +35,7 @@ def test_it_shows_a_unit_with_sub_units_positions_and_history(seed, client, role
         data={"name": "Jobcenter Stuttgart"},
     )
     client.force_login(role_users["personalamt"])
-    html = client.get(
-        reverse("costing:orgunit_detail", args=[unit.pk]), {"year": 2012}
-    ).content.decode()
+    html = client.get(reverse("orgunits:detail", args=[unit.pk]), {"year": 2012}).content.decode()
     assert "29 Jobcenter Stuttgart" in html
     assert '<span class="value">478.500\xa0€</span>' in html
     children = html.split('id="untereinheiten"', 1)[1].split("</table>", 1)[0]
@@ -49,16 +47,16 @@ def test_it_shows_a_unit_with_sub_units_positions_and_history(seed, client, role
         'Bezeichnung: <span class="old">Jobcenter</span> → <span class="new">Jobcenter Stuttgart</span>'
         in html
     )
-    assert reverse("departments:orgunit_update", args=[unit.pk]) in html
-    assert f"{reverse('stellenplan:position_create')}?org_unit={unit.pk}" in html
+    assert reverse("orgunits:update", args=[unit.pk]) in html
+    assert f"{reverse('positions:create')}?org_unit={unit.pk}" in html
 
 
 def test_it_hides_the_edit_buttons_from_other_roles(seed, reader):
     unit = OrgUnit.objects.get(code="29")
-    html = reader.get(reverse("costing:orgunit_detail", args=[unit.pk])).content.decode()
-    assert reverse("departments:orgunit_update", args=[unit.pk]) not in html
+    html = reader.get(reverse("orgunits:detail", args=[unit.pk])).content.decode()
+    assert reverse("orgunits:update", args=[unit.pk]) not in html
     assert "Neue Stelle hier" not in html
 
 
 def test_it_answers_404_for_an_unknown_unit(db, reader):
-    assert reader.get(reverse("costing:orgunit_detail", args=[999])).status_code == 404
+    assert reader.get(reverse("orgunits:detail", args=[999])).status_code == 404

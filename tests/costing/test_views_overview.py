@@ -5,7 +5,7 @@ from costing.models import CostTable
 
 pytestmark = pytest.mark.django_db
 
-OVERVIEW = reverse("costing:overview")
+OVERVIEW = reverse("costs:overview")
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_it_shows_each_role_its_tasks_in_the_navigation(seed, client, role_users
 
 
 def test_it_lists_cost_tables_and_rules(seed, reader):
-    html = reader.get(reverse("costing:costtable_list")).content.decode()
+    html = reader.get(reverse("costs:costtable_list")).content.decode()
     assert "Rundschreiben Nr. 03/2010" in html
     assert "Bundesbeteiligung Verwaltungskosten SGB II" in html
     assert "84,8\xa0%" in html

@@ -17,7 +17,7 @@ def position(seed):
 def test_it_shows_all_fields_and_the_costs_of_the_next_years(position, client, role_users):
     client.force_login(role_users["kaemmerei"])
     html = client.get(
-        reverse("costing:position_detail", args=[position.pk]), {"year": 2011}
+        reverse("positions:detail", args=[position.pk]), {"year": 2011}
     ).content.decode()
     assert "<dd>0,5</dd>" in html
     assert "29 Jobcenter" in html
@@ -35,9 +35,9 @@ def test_it_shows_all_fields_and_the_costs_of_the_next_years(position, client, r
 
 def test_it_shows_edit_buttons_to_the_personalamt(position, client, role_users):
     client.force_login(role_users["personalamt"])
-    html = client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
-    assert reverse("stellenplan:position_update", args=[position.pk]) in html
-    assert reverse("stellenplan:position_delete", args=[position.pk]) in html
+    html = client.get(reverse("positions:detail", args=[position.pk])).content.decode()
+    assert reverse("positions:update", args=[position.pk]) in html
+    assert reverse("positions:delete", args=[position.pk]) in html
 
 
 def test_it_shows_who_changed_what_when(position, client, role_users):
@@ -48,7 +48,7 @@ def test_it_shows_who_changed_what_when(position, client, role_users):
         data={"fte": Decimal("1.0"), "title": "SB Fortbildung"},
     )
     client.force_login(role_users["kaemmerei"])
-    html = client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    html = client.get(reverse("positions:detail", args=[position.pk])).content.decode()
     history = html.split('id="historie"', 1)[1]
     assert "personalamt" in history
     assert (
@@ -63,7 +63,7 @@ def test_it_shows_who_changed_what_when(position, client, role_users):
 
 def test_it_shows_a_costing_error_instead_of_failing(position, client, role_users):
     client.force_login(role_users["kaemmerei"])
-    response = client.get(reverse("costing:position_detail", args=[position.pk]), {"year": 1990})
+    response = client.get(reverse("positions:detail", args=[position.pk]), {"year": 1990})
     assert response.status_code == 200
     assert "keine gültige Kostentabelle" in response.content.decode()
 
@@ -81,7 +81,7 @@ def test_it_shows_a_costing_error_instead_of_failing(position, client, role_user
 def test_it_opens_the_cost_window_on_the_positions_active_years(start, end, this_year, first):
     from datetime import date
 
-    from costing.views import first_detail_year
+    from front.views.positions import first_detail_year
 
     position = Position(start_date=date(*start), end_date=date(*end) if end else None)
     assert first_detail_year(position, this_year) == first
@@ -91,6 +91,6 @@ def test_it_shows_an_ended_position_its_own_years_by_default(position, client, r
     position.end_date = position.start_date.replace(year=2013, month=12, day=31)
     position.save()
     client.force_login(role_users["kaemmerei"])
-    html = client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    html = client.get(reverse("positions:detail", args=[position.pk])).content.decode()
     assert '<th scope="row">2012</th>' in html
     assert "in 2012 nicht aktiv" not in html

@@ -15,7 +15,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("costing:position_list")
+LIST = reverse("positions:list")
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ QUERIES_FILTERED = 15
 
 def test_it_sums_the_list_exactly_as_the_engine_does(client, role_users):
     from costing.services import cost_year
-    from costing.views import list_costs
+    from front.views.positions import list_costs
 
     table = CostTableFactory(valid_from=date(2010, 1, 1))
     grades = [PayGradeFactory() for _ in range(4)]

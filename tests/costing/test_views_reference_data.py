@@ -18,20 +18,20 @@ def treasury(client, role_users):
 
 def test_it_lets_the_kaemmerei_change_a_rate_in_german(seed, treasury):
     rate = CostRate.objects.get(pay_grade=PayGrade.objects.get(code="EG 9"))
-    url = reverse("costing:costrate_update", args=[rate.pk])
+    url = reverse("costs:costrate_update", args=[rate.pk])
     assert 'value="63.000"' in treasury.get(url).content.decode()
     response = treasury.post(url, {"annual_cost": "64.250,50", "personnel_cost": ""})
     assert response.status_code == 302
     rate.refresh_from_db()
     assert rate.annual_cost == Decimal("64250.50")
-    html = treasury.get(reverse("costing:position_list"), {"year": 2012, "q": "EG 9"}).content
+    html = treasury.get(reverse("positions:list"), {"year": 2012, "q": "EG 9"}).content
     assert "32.125,25\xa0€" in html.decode()  # 0,5 × 64.250,50 through the engine
 
 
 def test_it_refuses_a_rate_that_is_not_a_positive_amount(seed, treasury):
     rate = CostRate.objects.first()
     before = rate.annual_cost
-    url = reverse("costing:costrate_update", args=[rate.pk])
+    url = reverse("costs:costrate_update", args=[rate.pk])
     html = treasury.post(url, {"annual_cost": "zehn"}).content.decode()
     assert "„zehn“ ist keine Zahl. Bitte z. B. 63.000 oder 63.000,50 eingeben." in html
     html = treasury.post(url, {"annual_cost": "0"}).content.decode()
@@ -43,7 +43,7 @@ def test_it_refuses_a_rate_that_is_not_a_positive_amount(seed, treasury):
 def test_it_lets_the_kaemmerei_create_change_and_delete_a_rule(seed, treasury):
     unit = OrgUnit.objects.get(code="20")
     response = treasury.post(
-        reverse("costing:rule_create"),
+        reverse("costs:rule_create"),
         {
             "name": "Landeszuschuss",
             "rate": "25 %",
@@ -55,10 +55,10 @@ def test_it_lets_the_kaemmerei_create_change_and_delete_a_rule(seed, treasury):
     rule = ReimbursementRule.objects.get(name="Landeszuschuss")
     assert rule.rate == Decimal("0.2500")
     assert list(rule.org_units.all()) == [unit]
-    overview = treasury.get(reverse("costing:overview"), {"year": 2012}).content.decode()
+    overview = treasury.get(reverse("costs:overview"), {"year": 2012}).content.decode()
     assert "76.237,50\xa0€" in overview  # 25 % of the Stadtkämmerei's 304.950 €
     response = treasury.post(
-        reverse("costing:rule_update", args=[rule.pk]),
+        reverse("costs:rule_update", args=[rule.pk]),
         {
             "name": "Landeszuschuss",
             "rate": "0,2",
@@ -68,7 +68,7 @@ def test_it_lets_the_kaemmerei_create_change_and_delete_a_rule(seed, treasury):
         },
     )
     assert "darf nicht vor „gültig ab“ (01.01.2012) liegen" in response.content.decode()
-    response = treasury.post(reverse("costing:rule_delete", args=[rule.pk]))
+    response = treasury.post(reverse("costs:rule_delete", args=[rule.pk]))
     assert response.status_code == 302
     assert not ReimbursementRule.objects.filter(pk=rule.pk).exists()
 
@@ -76,7 +76,7 @@ def test_it_lets_the_kaemmerei_create_change_and_delete_a_rule(seed, treasury):
 def test_it_refuses_a_rate_above_100_percent(seed, treasury):
     rule = ReimbursementRule.objects.get()
     response = treasury.post(
-        reverse("costing:rule_update", args=[rule.pk]),
+        reverse("costs:rule_update", args=[rule.pk]),
         {"name": rule.name, "rate": "848", "org_units": [5], "valid_from": "01.01.2012"},
     )
     assert "„848“ wurde als 84.800 % gelesen" in response.content.decode()
@@ -86,9 +86,9 @@ def test_it_refuses_a_rate_above_100_percent(seed, treasury):
 
 def test_it_shows_the_edit_links_only_to_the_kaemmerei(seed, client, role_users):
     client.force_login(role_users["personalamt"])
-    html = client.get(reverse("costing:costtable_list")).content.decode()
+    html = client.get(reverse("costs:costtable_list")).content.decode()
     assert "Neue Erstattungsregel" not in html and "Bearbeiten" not in html
-    assert client.get(reverse("costing:rule_create")).status_code == 403
+    assert client.get(reverse("costs:rule_create")).status_code == 403
     client.force_login(role_users["kaemmerei"])
-    html = client.get(reverse("costing:costtable_list")).content.decode()
+    html = client.get(reverse("costs:costtable_list")).content.decode()
     assert "Neue Erstattungsregel" in html and "Erstattungsregeln pflegen" in html

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django import forms
 
-from departments.forms import GermanDateField, MoneyField, ShareField, parse_german_decimal
+from core.forms import GermanDateField, MoneyField, ShareField, german_decimal
 
 
 @pytest.mark.parametrize(
@@ -11,13 +11,13 @@ from departments.forms import GermanDateField, MoneyField, ShareField, parse_ger
     [("0,5", "0.5"), ("0.5", "0.5"), ("63.000", "63000"), ("63.000,50", "63000.50"), ("-3", "-3")],
 )
 def test_it_reads_numbers_as_typed_here(text, value):
-    assert parse_german_decimal(text) == Decimal(value)
+    assert german_decimal(text) == Decimal(value)
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1,2,3", "1.2.3", "63,000.50", "1e5", "NaN"])
 def test_it_refuses_what_is_not_clearly_a_number(text):
     with pytest.raises(forms.ValidationError):
-        parse_german_decimal(text)
+        german_decimal(text)
 
 
 def test_it_reads_money_with_cents_rounded_half_up_rejected_beyond():

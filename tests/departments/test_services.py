@@ -1,15 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.formatting import format_decimal
 from departments.models import OrgUnit
-from departments.services import (
-    ConcurrentEditError,
-    DeleteRefusedError,
-    format_decimal,
-    orgunit_create,
-    orgunit_delete,
-    orgunit_update,
-)
+from departments.services import orgunit_create, orgunit_delete, orgunit_update
 from tests.factories import OrgUnitFactory, PositionFactory, ReimbursementRuleFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django import forms
 
-from stellenplan.forms import FteField, PositionForm
+from front.forms.positions import FteField, PositionForm
 from tests.factories import OrgUnitFactory, PayGradeFactory
 
 

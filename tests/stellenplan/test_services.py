@@ -4,12 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from departments.services import (
-    BASELINE_REASON,
-    ConcurrentEditError,
-    DeleteRefusedError,
-    raw_values,
-)
+from core.concurrency import ConcurrentEditError, DeleteRefusedError, raw_values
+from core.history import BASELINE_REASON
 from stellenplan.models import PayGrade, Position
 from stellenplan.services import (
     deleted_positions,

@@ -44,10 +44,10 @@ def hidden(html: str, name: str) -> str:
 
 def test_it_creates_a_position_with_a_german_share(hr_client, role_users):
     data = form_data(fte="0,5", title="Sachbearbeitung Finanzen", start_date="01.10.2011")
-    response = hr_client.post(reverse("stellenplan:position_create"), data)
+    response = hr_client.post(reverse("positions:create"), data)
     position = Position.objects.get(title="Sachbearbeitung Finanzen")
     assert response.status_code == 302
-    assert response["Location"] == reverse("costing:position_detail", args=[position.pk])
+    assert response["Location"] == reverse("positions:detail", args=[position.pk])
     assert position.fte == Decimal("0.50")
     assert position.start_date.isoformat() == "2011-10-01"
     assert position.history.get().history_user == role_users["personalamt"]
@@ -55,7 +55,7 @@ def test_it_creates_a_position_with_a_german_share(hr_client, role_users):
 
 def test_it_shows_errors_next_to_the_fields(hr_client):
     response = hr_client.post(
-        reverse("stellenplan:position_create"), form_data(fte="0.500", start_date="1.13.2011")
+        reverse("positions:create"), form_data(fte="0.500", start_date="1.13.2011")
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -67,14 +67,14 @@ def test_it_shows_errors_next_to_the_fields(hr_client):
 
 def test_it_prefills_the_org_unit_from_the_unit_page(hr_client):
     unit = OrgUnitFactory(code="29-1")
-    response = hr_client.get(reverse("stellenplan:position_create"), {"org_unit": unit.pk})
+    response = hr_client.get(reverse("positions:create"), {"org_unit": unit.pk})
     assert f'<option value="{unit.pk}" selected>' in response.content.decode()
 
 
 def test_it_forbids_creating_positions_to_the_kaemmerei(client, role_users):
     client.force_login(role_users["kaemmerei"])
-    assert client.get(reverse("stellenplan:position_create")).status_code == 403
-    response = client.post(reverse("stellenplan:position_create"), form_data(fte="0,5"))
+    assert client.get(reverse("positions:create")).status_code == 403
+    response = client.post(reverse("positions:create"), form_data(fte="0,5"))
     assert response.status_code == 403
     assert "Ihre Rolle darf Stellen nicht anlegen." in response.content.decode()
     assert not Position.objects.exists()
@@ -82,7 +82,7 @@ def test_it_forbids_creating_positions_to_the_kaemmerei(client, role_users):
 
 def test_it_saves_an_edit_and_shows_it_in_the_history(hr_client):
     position = PositionFactory(title="Sachbearbeitung", fte=Decimal("1.00"))
-    url = reverse("stellenplan:position_update", args=[position.pk])
+    url = reverse("positions:update", args=[position.pk])
     page = hr_client.get(url).content.decode()
     data = form_data(
         position, fte="0,75", version=hidden(page, "version"), opened=hidden(page, "opened")
@@ -91,7 +91,7 @@ def test_it_saves_an_edit_and_shows_it_in_the_history(hr_client):
     assert response.status_code == 302
     position.refresh_from_db()
     assert (position.fte, position.version) == (Decimal("0.75"), 2)
-    detail = hr_client.get(reverse("costing:position_detail", args=[position.pk])).content.decode()
+    detail = hr_client.get(reverse("positions:detail", args=[position.pk])).content.decode()
     assert "personalamt" in detail
     assert (
         'Anzahl der Stellen: <span class="old">1,0</span> → <span class="new">0,75</span>' in detail
@@ -100,7 +100,7 @@ def test_it_saves_an_edit_and_shows_it_in_the_history(hr_client):
 
 def test_it_refuses_a_stale_edit_and_shows_what_changed(hr_client, role_users):
     position = PositionFactory(title="Sachbearbeitung", fte=Decimal("1.00"))
-    url = reverse("stellenplan:position_update", args=[position.pk])
+    url = reverse("positions:update", args=[position.pk])
     page = hr_client.get(url).content.decode()
     opened = {"version": hidden(page, "version"), "opened": hidden(page, "opened")}
     # meanwhile the admin halves the position
@@ -139,36 +139,34 @@ def test_it_refuses_a_stale_edit_and_shows_what_changed(hr_client, role_users):
 def test_it_deletes_a_position_which_stays_in_the_history(hr_client):
     position = PositionFactory(title="Kurzzeitstelle")
     pk = position.pk
-    confirm = hr_client.get(reverse("stellenplan:position_delete", args=[pk]))
+    confirm = hr_client.get(reverse("positions:delete", args=[pk]))
     assert "Endgültig löschen" in confirm.content.decode()
-    response = hr_client.post(reverse("stellenplan:position_delete", args=[pk]), {"version": 1})
+    response = hr_client.post(reverse("positions:delete", args=[pk]), {"version": 1})
     assert response.status_code == 302
     assert not Position.objects.filter(pk=pk).exists()
-    listing = hr_client.get(reverse("stellenplan:deleted_position_list")).content.decode()
+    listing = hr_client.get(reverse("positions:deleted_list")).content.decode()
     assert "Kurzzeitstelle" in listing
-    history = hr_client.get(reverse("stellenplan:deleted_position_detail", args=[pk]))
+    history = hr_client.get(reverse("positions:deleted_detail", args=[pk]))
     html = history.content.decode()
     assert "wurde am" in html and "von personalamt gelöscht" in html
     assert "gelöscht" in html and "angelegt" in html
     # the old detail URL leads to the history
-    old = hr_client.get(reverse("costing:position_detail", args=[pk]))
+    old = hr_client.get(reverse("positions:detail", args=[pk]))
     assert old.status_code == 302
-    assert old["Location"] == reverse("stellenplan:deleted_position_detail", args=[pk])
+    assert old["Location"] == reverse("positions:deleted_detail", args=[pk])
 
 
 def test_it_refuses_a_delete_of_a_position_changed_meanwhile(hr_client):
     position = PositionFactory()
     Position.objects.filter(pk=position.pk).update(version=5)
     response = hr_client.post(
-        reverse("stellenplan:position_delete", args=[position.pk]), {"version": 1}, follow=True
+        reverse("positions:delete", args=[position.pk]), {"version": 1}, follow=True
     )
     assert "wurde inzwischen" in response.content.decode()
     assert Position.objects.filter(pk=position.pk).exists()
 
 
 def test_it_answers_404_for_an_unknown_position(hr_client):
-    assert hr_client.get(reverse("stellenplan:position_update", args=[999])).status_code == 404
-    assert hr_client.get(reverse("costing:position_detail", args=[999])).status_code == 404
-    assert (
-        hr_client.get(reverse("stellenplan:deleted_position_detail", args=[999])).status_code == 404
-    )
+    assert hr_client.get(reverse("positions:update", args=[999])).status_code == 404
+    assert hr_client.get(reverse("positions:detail", args=[999])).status_code == 404
+    assert hr_client.get(reverse("positions:deleted_detail", args=[999])).status_code == 404

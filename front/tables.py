@@ -1,8 +1,4 @@
-"""The positions table (django-tables2) and its pagination.
-
-The costing app extends ``PositionTable`` with the Jahreskosten column; the pagination here
-takes the number of rows from the sum query the page runs anyway, so no COUNT(*) is added.
-"""
+"""Tables of the list pages (django-tables2): positions with and without costs, decisions."""
 
 from __future__ import annotations
 
@@ -17,10 +13,14 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from departments.services import format_decimal
+from core.formatting import euro, format_decimal
+from costing.services import annual_cost
+from decisions.models import Decision
 from stellenplan.models import Position
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
+
+
 DEFAULT_PER_PAGE = 50
 
 
@@ -73,7 +73,7 @@ class PositionTable(tables.Table):
     def render_org_unit(self, value, record: Position) -> str:
         return format_html(
             '<a href="{}" title="{}">{}</a>',
-            reverse("costing:orgunit_detail", args=[record.org_unit_id]),
+            reverse("orgunits:detail", args=[record.org_unit_id]),
             value.name,
             value.code,
         )
@@ -83,7 +83,7 @@ class PositionTable(tables.Table):
 
     def render_title(self, value, record: Position) -> str:
         return format_html(
-            '<a href="{}">{}</a>', reverse("costing:position_detail", args=[record.pk]), value
+            '<a href="{}">{}</a>', reverse("positions:detail", args=[record.pk]), value
         )
 
     def render_fte(self, value: Decimal) -> str:
@@ -130,3 +130,83 @@ def paginate(
     table.per_page_choices = PER_PAGE_CHOICES
     table.current_per_page = per_page
     return table
+
+
+NUM = {"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}}
+
+
+class PositionCostTable(PositionTable):
+    """The positions table plus each row's annual cost in the selected year.
+
+    ``rates`` are the full-time rates of the year's cost table (grade id -> rate); each row's
+    cost is the engine's ``annual_cost(fte, rate)``. ``sums["annual_cost"]`` is the total of
+    the whole filtered set.
+    """
+
+    annual_cost = tables.Column(
+        verbose_name="Jahreskosten",
+        accessor="pk",
+        orderable=False,
+        attrs=NUM,
+        footer=lambda table: table.annual_cost_footer,
+    )
+
+    class Meta(PositionTable.Meta):
+        pass  # django-tables2 reads only the Meta defined on the class itself
+
+    def __init__(
+        self,
+        *args: Any,
+        rates: Mapping[int, Decimal] | None = None,
+        year: int,
+        **kwargs: Any,
+    ) -> None:
+        self.rates = rates
+        self.year = year
+        super().__init__(*args, **kwargs)
+        self.columns["annual_cost"].column.verbose_name = f"Jahreskosten {year}"
+
+    def render_annual_cost(self, record) -> str:
+        """The engine's line cost from the rates of the year's table (no query per row);
+        the rows carry ``in_year`` (see costing.views.with_in_year)."""
+        if self.rates is None:
+            return "—"
+        if not record.in_year:
+            return f"nicht aktiv {self.year}"
+        rate = self.rates.get(record.pay_grade_id)
+        return euro(annual_cost(record.fte, rate)) if rate is not None else "—"
+
+    @property
+    def annual_cost_footer(self) -> str:
+        total = self.sums.get("annual_cost")
+        return euro(total) if isinstance(total, Decimal) else "—"
+
+
+class DecisionTable(tables.Table):
+    number = tables.Column(verbose_name="GRDrs", empty_values=())
+    date = tables.DateColumn(verbose_name="Datum", format="d.m.Y")
+    title = tables.Column(verbose_name="Betreff")
+    kind = tables.Column(verbose_name="Art")
+    status = tables.Column(verbose_name="Status")
+    position_count = tables.Column(
+        verbose_name="Stellen", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+
+    class Meta:
+        model = Decision
+        fields = ["number", "date", "title", "kind", "status", "position_count"]
+        order_by = ["-date"]
+        empty_text = "Keine Beschlussvorlagen gefunden."
+        template_name = "decisions/table.html"
+
+    def render_number(self, value: str) -> str:
+        return value or "–"
+
+    def render_title(self, value: str, record: Decision) -> str:
+        url = reverse("decisions:detail", args=[record.pk])
+        project = (
+            format_html('<br><span class="muted">{}</span>', record.project)
+            if record.project
+            else ""
+        )
+        return format_html('<a href="{}">{}</a>{}', url, value, project)

@@ -7,15 +7,10 @@ from typing import Any
 
 from django import forms
 
-from departments.forms import (
-    GERMAN_THOUSANDS,
-    FastSelect,
-    GermanDateField,
-    VersionedModelForm,
-    parse_german_decimal,
-)
+from core.formatting import format_decimal
+from core.forms import FastSelect, GermanDateField, VersionedModelForm, german_decimal
+from core.parsing import GERMAN_THOUSANDS
 from departments.models import OrgUnit
-from departments.services import format_decimal
 from stellenplan.models import FTE_MAX, FTE_MIN, PayGrade, Position
 from stellenplan.services import POSITION_FIELDS
 
@@ -51,7 +46,7 @@ class FteField(forms.Field):
         percent = text.endswith("%")
         if percent:
             text = text[:-1]
-        understood = parse_german_decimal(text, entered, example="0,5 oder 1,0 (Stellenanteil)")
+        understood = german_decimal(text, entered, example="0,5 oder 1,0 (Stellenanteil)")
         if percent:
             understood = understood / 100
         if understood <= 0:

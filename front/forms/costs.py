@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
+from core.forms import FastSelectMultiple, GermanDateField, MoneyField, ShareField
 from costing.models import CostRate, ReimbursementRule
-from departments.forms import FastSelectMultiple, GermanDateField, MoneyField, ShareField
 from departments.models import OrgUnit
 
 

@@ -1,15 +1,21 @@
-"""Forms for org units, and the form helpers every app's forms share.
+"""German form fields and the versioned model form every page's forms build on.
 
-Shared (departments is the root of the app chain): German date field ``GermanDateField``
-("01.10.2011"), and ``VersionedModelForm``, which carries the object's ``version`` and a signed
-snapshot of what the form showed, so a refused save can name what someone else changed.
+Fields only parse and say in German what they understood; the rules themselves live in the
+models (constraints) and are checked by the services with ``full_clean()``.
+
+- ``german_decimal``: "0,5", "0.5", "63.000", "63.000,50" (``core.parsing``), a message naming
+  the input otherwise;
+- ``MoneyField`` (euros, cents half-up), ``ShareField`` (0 … 1 or "84,8 %"),
+  ``GermanDateField`` ("01.10.2011", years ``core.parsing.YEAR_MIN`` … ``YEAR_MAX``);
+- ``FastSelect``: a select rendered without a template per option (~700 org units);
+- ``VersionedModelForm``: carries the object's ``version`` and a signed snapshot of what the
+  form showed, so a refused save can name what someone else changed.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -18,53 +24,26 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from departments.models import BudgetSection, OrgUnit
-from departments.selectors import org_tree
-from departments.services import ConcurrentEditError, format_decimal, raw_values
+from core import formatting
+from core.concurrency import ConcurrentEditError, raw_values
+from core.parsing import YEAR_MAX, YEAR_MIN, parse_decimal
 
 SNAPSHOT_SALT = "stellenplan.form-snapshot"
-YEAR_MIN, YEAR_MAX = 1900, 2200
 
 
-GERMAN_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_PLAIN_NUMBER = re.compile(r"^\d*([.,]\d*)?$")
-
-
-def parse_german_decimal(
+def german_decimal(
     text: str, entered: str | None = None, example: str = "0,5 oder 63.000"
 ) -> Decimal:
-    """A number as people type it here: "0,5", "0.5", "63.000", "63.000,50", "-3".
-
-    A dot followed by groups of three digits is a German thousands separator ("0.500" is five
-    hundred); otherwise a single dot or comma is the decimal separator. Anything else is refused
-    with a German message naming the input.
-    """
+    """``core.parsing.parse_decimal`` with a German form error naming the input."""
     entered = text if entered is None else entered
-    text = text.replace("\u00a0", "").replace(" ", "")
-    negative = text.startswith("-")
-    if negative:
-        text = text[1:]
-    if GERMAN_THOUSANDS.match(text):
-        normalized = text.replace(".", "")
-    elif "," in text and "." in text:
-        whole, _, fraction = text.rpartition(",")
-        if not GERMAN_THOUSANDS.match(whole) or not fraction.isdigit():
-            normalized = "x"
-        else:
-            normalized = whole.replace(".", "") + "." + fraction
-    elif _PLAIN_NUMBER.match(text) and any(c.isdigit() for c in text):
-        normalized = text.replace(",", ".")
-    else:
-        normalized = "x"
     try:
-        number = Decimal(normalized)
-    except InvalidOperation:
+        return parse_decimal(text)
+    except ValueError:
         raise forms.ValidationError(
             "„%(value)s“ ist keine Zahl. Bitte z. B. %(example)s eingeben.",
             code="invalid",
             params={"value": entered, "example": example},
         ) from None
-    return -number if negative else number
 
 
 class MoneyField(forms.Field):
@@ -78,7 +57,7 @@ class MoneyField(forms.Field):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
-            text = format_decimal(value)
+            text = formatting.format_decimal(value)
             return text.removesuffix(",0") if value == value.to_integral_value() else text
         return value
 
@@ -88,9 +67,7 @@ class MoneyField(forms.Field):
         if isinstance(value, Decimal):
             return value
         entered = str(value).strip()
-        amount = parse_german_decimal(
-            entered.removesuffix("€").strip(), entered, "63.000 oder 63.000,50"
-        )
+        amount = german_decimal(entered.removesuffix("€").strip(), entered, "63.000 oder 63.000,50")
         if amount.as_tuple().exponent < -2:
             raise forms.ValidationError(
                 "„%(value)s“ hat mehr als zwei Nachkommastellen (Cent).",
@@ -107,7 +84,7 @@ class MoneyField(forms.Field):
             raise forms.ValidationError(
                 "„%(value)s“: der Betrag muss mindestens %(min)s € sein.",
                 code="min_value",
-                params={"value": entered, "min": format_decimal(self.min_value)},
+                params={"value": entered, "min": formatting.format_decimal(self.min_value)},
             )
         return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -119,7 +96,7 @@ class ShareField(forms.Field):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
-            return f"{format_decimal(value * 100).removesuffix(',0')} %"
+            return f"{formatting.format_decimal(value * 100).removesuffix(',0')} %"
         return value
 
     def to_python(self, value: Any) -> Decimal | None:
@@ -130,7 +107,7 @@ class ShareField(forms.Field):
         entered = str(value).strip()
         text = entered.replace(" ", "")
         percent = text.endswith("%")
-        share = parse_german_decimal(text.removesuffix("%"), entered, "84,8 % oder 0,848")
+        share = german_decimal(text.removesuffix("%"), entered, "84,8 % oder 0,848")
         if percent:
             share = share / 100
         if not 0 <= share <= 1:
@@ -138,7 +115,10 @@ class ShareField(forms.Field):
                 "„%(value)s“ wurde als %(shown)s %% gelesen; der Satz muss zwischen 0 und 100 %% "
                 "liegen (z. B. 84,8 %% oder 0,848).",
                 code="range",
-                params={"value": entered, "shown": format_decimal(share * 100).removesuffix(",0")},
+                params={
+                    "value": entered,
+                    "shown": formatting.format_decimal(share * 100).removesuffix(",0"),
+                },
             )
         if share != share.quantize(Decimal("0.0001")):
             raise forms.ValidationError(
@@ -271,42 +251,3 @@ class VersionedModelForm(forms.ModelForm):
         return form
 
     conflict: ConcurrentEditError | None = None
-
-
-class OrgUnitForm(VersionedModelForm):
-    class Meta:
-        model = OrgUnit
-        fields = ["code", "name", "kind", "parent", "budget_section"]
-        widgets = {"parent": FastSelect}
-        help_texts = {
-            "name": "Vollständige Bezeichnung, z. B. „Zentrale Personalsachbearbeitung“.",
-            "kind": "Referat, Amt, Abteilung oder Sachgebiet. Stellen werden zum nächsten Amt "
-            "darüber zusammengefasst.",
-            "parent": "Leer lassen für eine oberste Einheit (Referat oder Amt ohne Referat).",
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        parents = OrgUnit.objects.order_by("code")
-        if self.instance.pk is not None:
-            parents = parents.exclude(pk__in=org_tree().descendants_or_self([self.instance.pk]))
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].empty_label = "— keine (oberste Einheit) —"
-        self.fields["budget_section"].queryset = BudgetSection.objects.order_by("number")
-        self.fields["budget_section"].empty_label = "— wie die übergeordnete Einheit —"
-        self.fields["code"].widget.attrs.update({"autocomplete": "off", "size": 12})
-        self.fields["name"].widget.attrs.update({"size": 50})
-        self.fields["parent"].error_messages["invalid_choice"] = (
-            "Diese Einheit kann nicht übergeordnet werden (sie fehlt oder liegt unterhalb)."
-        )
-
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip()
-        clash = OrgUnit.objects.filter(code=code).exclude(pk=self.instance.pk).first()
-        if clash is not None:
-            raise forms.ValidationError(
-                "Das Kürzel „%(code)s“ ist schon vergeben (%(unit)s).",
-                code="unique",
-                params={"code": code, "unit": str(clash)},
-            )
-        return code

@@ -17,10 +17,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from core.permissions import get_for_user, require_right, rights
 from decisions import services
 from decisions.consistency import check_decision
-from decisions.filters import DecisionFilter
-from decisions.forms import (
+from decisions.models import Decision, DecisionPosition
+from decisions.pdf import pdf_filename, render_decision_pdf
+from decisions.selectors import (
+    DecisionDocument,
+    decision_document,
+    decision_for_page,
+    decisions_for_list,
+)
+from front.filters import DecisionFilter, PositionFilter
+from front.forms.decisions import (
     FORMSET_LABELS,
     DecisionForm,
     MoveForm,
@@ -30,17 +39,7 @@ from decisions.forms import (
     main_formsets,
     text_formsets,
 )
-from decisions.models import Decision, DecisionPosition
-from decisions.pdf import pdf_filename, render_decision_pdf
-from decisions.permissions import get_decision_for_user, has_decision_right, require_decision_right
-from decisions.selectors import (
-    DecisionDocument,
-    decision_document,
-    decision_for_page,
-    decisions_for_list,
-)
-from decisions.tables import DecisionTable
-from stellenplan.filters import PositionFilter
+from front.tables import DecisionTable
 from stellenplan.models import Position
 
 SEARCH_LIMIT = 50
@@ -58,7 +57,7 @@ def _findings(doc: DecisionDocument):
 
 @login_required
 def decision_list(request: HttpRequest) -> HttpResponse:
-    require_decision_right(request.user, "view")
+    require_right(request.user, Decision, "view")
     filterset = DecisionFilter(request.GET or None, queryset=decisions_for_list())
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else decisions_for_list()
     table = DecisionTable(queryset)
@@ -69,16 +68,16 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "table": table,
-            "can_add": has_decision_right(request.user, "add"),
+            "can_add": rights(request.user, Decision).add,
         },
     )
 
 
 @login_required
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "view", decision_for_page(pk))
+    decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
     doc = decision_document(decision)
-    can_change = has_decision_right(request.user, "change")
+    can_change = rights(request.user, Decision).change
     status_form = None
     if can_change and services.allowed_statuses(decision):
         status_form = StatusForm(
@@ -150,7 +149,7 @@ def _edit_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_create(request: HttpRequest) -> HttpResponse:
-    require_decision_right(request.user, "add")
+    require_right(request.user, Decision, "add")
     return _edit_page(
         request,
         None,
@@ -164,7 +163,7 @@ def decision_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "change")
+    decision = get_for_user(request.user, Decision, pk, "change")
     return _edit_page(
         request,
         decision,
@@ -178,7 +177,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_text(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "change")
+    decision = get_for_user(request.user, Decision, pk, "change")
     return _edit_page(
         request,
         decision,
@@ -192,7 +191,7 @@ def decision_edit_text(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_finance(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "change")
+    decision = get_for_user(request.user, Decision, pk, "change")
     return _edit_page(
         request,
         decision,
@@ -214,8 +213,8 @@ def _search_positions(request: HttpRequest, decision: Decision) -> tuple[Positio
 
 @login_required
 def decision_positions(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "view")
-    can_change = has_decision_right(request.user, "change") and decision.is_editable
+    decision = get_for_user(request.user, Decision, pk, "view")
+    can_change = rights(request.user, Decision).change and decision.is_editable
     filterset, results = _search_positions(request, decision) if can_change else (None, [])
     links = (
         DecisionPosition.objects.filter(decision=decision)
@@ -245,7 +244,7 @@ def _back_to_positions(request: HttpRequest, decision: Decision) -> HttpResponse
 @login_required
 @require_POST
 def decision_position_add(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "change")
+    decision = get_for_user(request.user, Decision, pk, "change")
     form = PositionLinkForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Keine gültige Stelle angegeben; nichts wurde verknüpft.")
@@ -269,7 +268,7 @@ def decision_position_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def decision_position_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "change")
+    decision = get_for_user(request.user, Decision, pk, "change")
     link = get_object_or_404(DecisionPosition, pk=link_pk, decision=decision)
     try:
         services.decision_remove_position(decision=decision, link=link)
@@ -282,7 +281,7 @@ def decision_position_remove(request: HttpRequest, pk: int, link_pk: int) -> Htt
 @login_required
 @require_POST
 def decision_position_move(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "change")
+    decision = get_for_user(request.user, Decision, pk, "change")
     link = get_object_or_404(DecisionPosition, pk=link_pk, decision=decision)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -300,7 +299,7 @@ def decision_position_move(request: HttpRequest, pk: int, link_pk: int) -> HttpR
 @login_required
 @require_POST
 def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_decision_for_user(request.user, pk, "change")
+    decision = get_for_user(request.user, Decision, pk, "change")
     form = StatusForm(request.POST, choices=services.allowed_statuses(decision))
     if not form.is_valid():
         problems = "; ".join(
@@ -327,7 +326,7 @@ def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Before printing: the open findings of the consistency check, then the download."""
-    decision = get_decision_for_user(request.user, pk, "view", decision_for_page(pk))
+    decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
     doc = decision_document(decision)
     return render(
         request,
@@ -339,7 +338,7 @@ def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF (also with open findings, and with a costing error printed in its place)."""
-    decision = get_decision_for_user(request.user, pk, "view")
+    decision = get_for_user(request.user, Decision, pk, "view")
     response = HttpResponse(render_decision_pdf(decision), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(decision)}"'
     return response

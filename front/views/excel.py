@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from costing.excel import XLSX_CONTENT_TYPE, ExportError, selected_years, write_workbook
-from costing.forms_excel import CostTableImportForm, PositionImportForm
 from costing.imports import ImportFailed, import_cost_table, import_positions
 from costing.services import CostingError
 from departments.models import OrgUnit
 from departments.selectors import org_tree
-from stellenplan.filters import PositionFilter
+from front.filters import PositionFilter
+from front.forms.imports import CostTableImportForm, PositionImportForm
 from stellenplan.models import Position
 
 MAX_ISSUES_SHOWN = 500
@@ -157,7 +157,7 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
                 f"{result.created} Stellen ({fte} Stellenanteile) aus Blatt „{result.sheet}“ "
                 "importiert.",
             )
-            return redirect("costing:import_positions")
+            return redirect("excel:import_positions")
     status = 400 if request.method == "POST" else 200
     return render(request, "costing/import_positions.html", context, status=status)
 
@@ -188,6 +188,6 @@ def import_cost_table_view(request: HttpRequest) -> HttpResponse:
             if result.created_grades:
                 text += f" Neu angelegte Stellenwerte: {', '.join(result.created_grades)}."
             messages.success(request, text)
-            return redirect("costing:import_cost_table")
+            return redirect("excel:import_cost_table")
     status = 400 if request.method == "POST" else 200
     return render(request, "costing/import_cost_table.html", context, status=status)

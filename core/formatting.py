@@ -1,0 +1,114 @@
+"""German display of numbers, money, shares, percentages and dates: the one place for it.
+
+Locale-independent on purpose: a Beschlussvorlage or a Stellenplan is a German document
+whatever language the process runs in (management command, tests). Digits are grouped with
+Django's ``django.utils.numberformat``; rounding for display is half-up (``ROUND_HALF_UP``)
+before formatting, because numberformat cuts decimals instead of rounding them.
+
+    number(Decimal("1128560"), 0)  -> "1.128.560"
+    format_decimal(Decimal("0.50")) -> "0,5"      (at least one decimal, no needless zeros)
+    money(Decimal("31500.00"))     -> "31.500"   (cents only where there are cents)
+    euro(Decimal("1128560"))       -> "1.128.560 €" (no-break space before the sign)
+    eur(Decimal("31500"))          -> "31.500 EUR"  (as the Anlage of a Stuttgart paper)
+    percent(Decimal("0.848"))      -> "84,8 %"
+    date_de(date(2011, 10, 1))     -> "01.10.2011"
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import numberformat, timezone
+
+NBSP = "\u00a0"
+DASH = "—"
+
+
+def number(value: Decimal | int, places: int) -> str:
+    """A number with German separators and exactly `places` decimals (rounded half-up)."""
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return numberformat.format(
+        rounded,
+        decimal_sep=",",
+        decimal_pos=places,
+        grouping=3,
+        thousand_sep=".",
+        force_grouping=True,
+    )
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(1, -exponent) if isinstance(exponent, int) else 1
+
+
+def format_decimal(value: Decimal | int) -> str:
+    """A share or count without needless zeros, at least one decimal: 0,5 · 1,0 · 12,1411."""
+    value = Decimal(value)
+    return number(value, _places(value))
+
+
+def money(value: Decimal | int) -> str:
+    """Whole euros without decimals ("31.500"), otherwise with cents ("31.500,50")."""
+    value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return number(value, 0 if value == value.to_integral_value() else 2)
+
+
+def euro(value: Decimal | int | None, space: str = NBSP) -> str:
+    if value is None or value == "":
+        return DASH
+    return f"{money(value)}{space}€"
+
+
+def eur(value: Decimal | int | None) -> str:
+    if value is None or value == "":
+        return DASH
+    return f"{money(value)} EUR"
+
+
+def percent(rate: Decimal | None, space: str = NBSP) -> str:
+    """A rate given as a fraction (0.848) as a German percentage: "84,8 %"."""
+    if rate is None or rate == "":
+        return DASH
+    return f"{format_decimal(Decimal(rate) * 100).removesuffix(',0')}{space}%"
+
+
+def positions_word(value: Decimal) -> str:
+    """ "Stelle" for exactly one, "Stellen" otherwise ("0,5 Stellen", "1,0 Stelle")."""
+    return "Stelle" if Decimal(value) == 1 else "Stellen"
+
+
+def date_de(value: datetime.date | None) -> str:
+    if not value:
+        return DASH
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    return value.strftime("%d.%m.%Y")
+
+
+def display_value(
+    model_field: models.Field, value: Any, labels: Mapping[Any, str] | None = None
+) -> str:
+    """A field value as a person reads it (German dates and numbers, choice labels)."""
+    if value is None or value == "":
+        if model_field.choices and value == "":
+            return str(dict(model_field.flatchoices).get("", DASH))
+        return DASH
+    if model_field.is_relation:
+        key = value.pk if isinstance(value, models.Model) else value
+        if labels is not None and key in labels:
+            return labels[key]
+        return str(value) if isinstance(value, models.Model) else f"Nr. {key} (gelöscht)"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, datetime.date):
+        return date_de(value)
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    return str(value)

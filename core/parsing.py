@@ -1,0 +1,68 @@
+"""German input: the one parser for numbers as people type them, and the one year range.
+
+    parse_decimal("0,5") == parse_decimal("0.5") == Decimal("0.5")
+    parse_decimal("63.000") == parse_decimal("63.000,50") - Decimal("0.50") == Decimal(63000)
+    parse_decimal("0.500") == Decimal(500)   # a dot before groups of three digits is a
+                                             # thousands separator, as Django reads it with
+                                             # USE_THOUSAND_SEPARATOR: callers bound FTE values
+                                             # and say what was understood
+
+Forms, the Excel importers, the list filters and the consistency check of a decision all call
+this module; each wraps a failure in its own German message naming field and value.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+YEAR_MIN, YEAR_MAX = 1900, 2200
+YEAR_RANGE_TEXT = f"{YEAR_MIN} bis {YEAR_MAX}"
+
+#: Validators of every year field, and the range dates are checked against.
+year_validators = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+
+#: "63.000" or "63.000,50": a dot before groups of three digits separates thousands.
+GERMAN_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+(,\d*)?")
+_PLAIN = re.compile(r"\d*([.,]\d*)?")
+_CURRENCY = ("€", "EUR", "Euro")
+#: More digits than any figure of a city has; longer input is refused before Decimal sees it.
+MAX_DIGITS = 30
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number as people type it here: "0,5", "0.5", "63.000", "63.000,50", "-3", "31.500 €".
+
+    Raises ValueError for anything else (the caller words the message).
+    """
+    text = text.replace("\u00a0", "").replace(" ", "").strip()
+    for suffix in _CURRENCY:
+        text = text.removesuffix(suffix)
+    sign = ""
+    if text[:1] in {"-", "+"}:
+        sign, text = text[:1].replace("+", ""), text[1:]
+    if GERMAN_THOUSANDS.fullmatch(text):
+        normalized = text.replace(".", "").replace(",", ".")
+    elif _PLAIN.fullmatch(text) and any(c.isdigit() for c in text):
+        normalized = text.replace(",", ".")
+    else:
+        raise ValueError(text)
+    if sum(c.isdigit() for c in normalized) > MAX_DIGITS:
+        raise ValueError(text)
+    try:
+        return Decimal(sign + normalized)
+    except InvalidOperation:
+        raise ValueError(text) from None
+
+
+def parse_year(text: str | int | None) -> int | None:
+    """A year in the allowed range, or None (empty, not a number, out of range)."""
+    if text is None:
+        return None
+    text = str(text).strip()
+    if not text.isdigit() or len(text) > 4:
+        return None
+    year = int(text)
+    return year if YEAR_MIN <= year <= YEAR_MAX else None

@@ -1,0 +1,52 @@
+"""German display in templates: {% load de_format %} (all from core.formatting).
+
+{{ total.annual_cost|euro }}   1.128.560 €   (cents only where there are any)
+{{ line.annual_cost|eur }}     31.500 EUR    (as the Anlage of a Stuttgart paper prints it)
+{{ position.fte|stellen }}     0,5
+{{ rule.rate|prozent }}        84,8 %
+{{ date|datum }}               01.10.2011
+{{ year|jahr }}                2012          (never "2.012"; also |nr for ids)
+"""
+
+from django import template
+
+from core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def euro(value) -> str:
+    return formatting.euro(value)
+
+
+@register.filter
+def eur(value) -> str:
+    return formatting.eur(value)
+
+
+@register.filter
+def stellen(value) -> str:
+    if value is None or value == "":
+        return formatting.DASH
+    return formatting.format_decimal(value)
+
+
+@register.filter
+def prozent(value) -> str:
+    """A share as a percentage: 0.848 -> 84,8 %."""
+    return formatting.percent(value)
+
+
+@register.filter
+def datum(value) -> str:
+    return formatting.date_de(value) if value else formatting.DASH
+
+
+@register.filter
+def jahr(value) -> str:
+    """A year or a number that is an identifier: never with thousand separators."""
+    return str(value)
+
+
+register.filter("nr", jahr)

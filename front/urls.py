@@ -1,0 +1,103 @@
+"""Every page a person sees, by area. The paths are German; each area has its namespace
+(``positions:detail``, ``orgunits:tree``, ``costs:overview``, ``excel:export``,
+``decisions:pdf`` …). Only front reverses these names: no domain app links to a page."""
+
+from django.urls import include, path
+
+from front.views import costs, decisions, excel, orgunits, paygrades, positions
+
+positions_urls = (
+    [
+        path("kosten/stellen/", positions.position_list, name="list"),
+        path("kosten/stellen/<int:pk>/", positions.position_detail, name="detail"),
+        path("stellen/neu/", positions.position_create_view, name="create"),
+        path("stellen/<int:pk>/bearbeiten/", positions.position_update_view, name="update"),
+        path("stellen/<int:pk>/loeschen/", positions.position_delete_view, name="delete"),
+        path("stellen/geloescht/", positions.deleted_position_list, name="deleted_list"),
+        path(
+            "stellen/geloescht/<int:pk>/", positions.deleted_position_detail, name="deleted_detail"
+        ),
+    ],
+    "positions",
+)
+
+paygrades_urls = (
+    [
+        path("", paygrades.paygrade_list, name="list"),
+        path("neu/", paygrades.paygrade_create_view, name="create"),
+        path("<int:pk>/bearbeiten/", paygrades.paygrade_update_view, name="update"),
+        path("<int:pk>/loeschen/", paygrades.paygrade_delete_view, name="delete"),
+    ],
+    "paygrades",
+)
+
+orgunits_urls = (
+    [
+        path("kosten/organisation/", orgunits.orgunit_tree, name="tree"),
+        path("kosten/organisation/<int:pk>/", orgunits.orgunit_detail, name="detail"),
+        path("organisation/neu/", orgunits.orgunit_create_view, name="create"),
+        path("organisation/<int:pk>/bearbeiten/", orgunits.orgunit_update_view, name="update"),
+        path("organisation/<int:pk>/loeschen/", orgunits.orgunit_delete_view, name="delete"),
+    ],
+    "orgunits",
+)
+
+costs_urls = (
+    [
+        path("", costs.overview, name="overview"),
+        path("kostensaetze/", costs.costtable_list, name="costtable_list"),
+        path("kostensaetze/<int:pk>/bearbeiten/", costs.costrate_update, name="costrate_update"),
+        path("erstattungsregeln/neu/", costs.rule_create, name="rule_create"),
+        path("erstattungsregeln/<int:pk>/bearbeiten/", costs.rule_update, name="rule_update"),
+        path("erstattungsregeln/<int:pk>/loeschen/", costs.rule_delete, name="rule_delete"),
+    ],
+    "costs",
+)
+
+excel_urls = (
+    [
+        path("excel/", excel.export_xlsx, name="export"),
+        path("excel/stellenliste/", excel.export_positions_xlsx, name="export_positions"),
+        path("excel/organisation/<int:pk>/", excel.export_org_unit_xlsx, name="export_org_unit"),
+        path("import/stellen/", excel.import_positions_view, name="import_positions"),
+        path("import/kostentabelle/", excel.import_cost_table_view, name="import_cost_table"),
+    ],
+    "excel",
+)
+
+decisions_urls = (
+    [
+        path("", decisions.decision_list, name="list"),
+        path("neu/", decisions.decision_create, name="create"),
+        path("<int:pk>/", decisions.decision_detail, name="detail"),
+        path("<int:pk>/bearbeiten/", decisions.decision_edit, name="edit"),
+        path("<int:pk>/begruendung/", decisions.decision_edit_text, name="edit_text"),
+        path("<int:pk>/finanzen/", decisions.decision_edit_finance, name="edit_finance"),
+        path("<int:pk>/stellen/", decisions.decision_positions, name="positions"),
+        path("<int:pk>/stellen/hinzufuegen/", decisions.decision_position_add, name="position_add"),
+        path(
+            "<int:pk>/stellen/<int:link_pk>/entfernen/",
+            decisions.decision_position_remove,
+            name="position_remove",
+        ),
+        path(
+            "<int:pk>/stellen/<int:link_pk>/verschieben/",
+            decisions.decision_position_move,
+            name="position_move",
+        ),
+        path("<int:pk>/status/", decisions.decision_status, name="status"),
+        path("<int:pk>/drucken/", decisions.decision_print, name="print"),
+        path("<int:pk>/pdf", decisions.decision_pdf, name="pdf"),
+    ],
+    "decisions",
+)
+
+urlpatterns = [
+    path("", costs.home, name="home"),
+    path("", include(positions_urls)),
+    path("", include(orgunits_urls)),
+    path("stellenwerte/", include(paygrades_urls)),
+    path("kosten/", include(costs_urls)),
+    path("kosten/", include(excel_urls)),
+    path("beschluesse/", include(decisions_urls)),
+]

@@ -1,0 +1,41 @@
+"""What several pages share: the year asked for, and figures or a German message."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from core.parsing import YEAR_MAX, YEAR_MIN
+from costing.services import (
+    CostingError,
+    YearCosting,
+    cost_year,
+)
+from departments.selectors import OrgTree
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def parse_year(value: str | None) -> tuple[int, str | None]:
+    """The year asked for in ``?year=``, or this year with a German message if unusable."""
+    if value in (None, ""):
+        return current_year(), None
+    text = value.strip()
+    if text.isdigit() and YEAR_MIN <= int(text) <= YEAR_MAX:
+        return int(text), None
+    return current_year(), (
+        f"„{text[:20]}“ ist kein gültiges Jahr (erlaubt {YEAR_MIN} bis {YEAR_MAX}); "
+        f"angezeigt wird {current_year()}."
+    )
+
+
+def costing_or_error(year: int, positions=None) -> tuple[YearCosting | None, str | None]:
+    try:
+        return cost_year(year, positions), None
+    except CostingError as error:
+        return None, str(error)
+
+
+def ancestors_of(tree: OrgTree, unit_id: int) -> list:
+    return [tree.units[i] for i in reversed(tree.ancestors_or_self(unit_id))]

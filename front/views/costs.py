@@ -1,0 +1,198 @@
+"""The start page, and the Kämmerei's pages: cost tables, cost rates, reimbursement rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.formatting import euro
+from core.permissions import require_right, rights
+from costing import reference_services
+from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.services import (
+    GroupTotal,
+)
+from front.forms.costs import CostRateForm, ReimbursementRuleForm
+from front.views.common import costing_or_error, parse_year
+from stellenplan.models import Position
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("costs:overview")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of the bar chart, in SVG user units (strings, never localized)."""
+
+    label: str
+    name: str
+    y: str
+    text_y: str
+    own_width: str
+    refund_x: str
+    refund_width: str
+    value_x: str
+    value: str
+
+
+CHART_LEFT, CHART_WIDTH, ROW_HEIGHT, CHART_TOP = 70, 470, 30, 4
+
+
+def _units(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def bar_chart(rows: list[tuple[object, GroupTotal]]) -> tuple[list[Bar], str]:
+    """Horizontal bars of the cost in the year per department: municipal share + reimbursement."""
+    largest = max((total.cost_in_year for _, total in rows), default=Decimal(0))
+    bars: list[Bar] = []
+    for index, (unit, total) in enumerate(rows):
+        scale = Decimal(CHART_WIDTH) / largest if largest > 0 else Decimal(0)
+        own = max(total.municipal_share, Decimal(0)) * scale
+        refund = total.reimbursement * scale
+        y = Decimal(CHART_TOP + index * ROW_HEIGHT)
+        bars.append(
+            Bar(
+                label=unit.code,
+                name=unit.name,
+                y=_units(y),
+                text_y=_units(y + 14),
+                own_width=_units(own),
+                refund_x=_units(CHART_LEFT + own),
+                refund_width=_units(refund),
+                value_x=_units(CHART_LEFT + own + refund + 6),
+                value=euro(total.cost_in_year),
+            )
+        )
+    height = str(CHART_TOP + len(rows) * ROW_HEIGHT + 6)
+    return bars, height
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """Start page: the staffing plan of a year per Amt/Referat and per Teilhaushalt."""
+    year, year_error = parse_year(request.GET.get("year"))
+    costing, costing_error = costing_or_error(year)
+    bars, chart_height = bar_chart(costing.by_department) if costing else ([], "0")
+    return render(
+        request,
+        "costing/overview.html",
+        {
+            "year": year,
+            "year_error": year_error,
+            "costing": costing,
+            "costing_error": costing_error,
+            "bars": bars,
+            "chart_height": chart_height,
+            "chart_left": CHART_LEFT,
+            "position_rights": rights(request.user, Position),
+        },
+    )
+
+
+@login_required
+@require_GET
+def costtable_list(request: HttpRequest) -> HttpResponse:
+    """The cost tables with the rates of one of them, and the reimbursement rules."""
+    tables = list(CostTable.objects.annotate(rate_count=Count("rates")))
+    selected = None
+    wanted = request.GET.get("tabelle", "")
+    if wanted.isdigit():
+        selected = next((t for t in tables if t.pk == int(wanted)), None)
+    if selected is None and tables:
+        selected = tables[0]
+    rates = (
+        CostRate.objects.filter(table=selected)
+        .select_related("pay_grade")
+        .order_by("pay_grade__sort_order", "pay_grade__code")
+        if selected
+        else CostRate.objects.none()
+    )
+    rules = ReimbursementRule.objects.prefetch_related("org_units").order_by("-valid_from", "name")
+    return render(
+        request,
+        "costing/costtable_list.html",
+        {
+            "tables": tables,
+            "selected": selected,
+            "rates": rates,
+            "rules": rules,
+            "rate_rights": rights(request.user, CostRate),
+            "rule_rights": rights(request.user, ReimbursementRule),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def costrate_update(request: HttpRequest, pk: int) -> HttpResponse:
+    require_right(request.user, CostRate, "change")
+    rate = get_object_or_404(CostRate.objects.select_related("table", "pay_grade"), pk=pk)
+    form = CostRateForm(request.POST or None, instance=rate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reference_services.costrate_update(
+                acting_user=request.user, rate=rate, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gespeichert."
+            )
+            return redirect(f"{reverse('costs:costtable_list')}?tabelle={rate.table_id}")
+    return render(request, "costing/costrate_form.html", {"form": form, "rate": rate})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_create(request: HttpRequest) -> HttpResponse:
+    require_right(request.user, ReimbursementRule, "add")
+    return _rule_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_update(request: HttpRequest, pk: int) -> HttpResponse:
+    require_right(request.user, ReimbursementRule, "change")
+    return _rule_form(request, get_object_or_404(ReimbursementRule, pk=pk))
+
+
+def _rule_form(request: HttpRequest, rule: ReimbursementRule | None) -> HttpResponse:
+    form = ReimbursementRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = reference_services.reimbursementrule_save(
+                acting_user=request.user, rule=rule, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
+            return redirect(f"{reverse('costs:costtable_list')}#erstattung")
+    return render(request, "costing/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_right(request.user, ReimbursementRule, "delete")
+    rule = get_object_or_404(ReimbursementRule, pk=pk)
+    if request.method == "POST":
+        reference_services.reimbursementrule_delete(acting_user=request.user, rule=rule)
+        messages.success(request, f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.")
+        return redirect(f"{reverse('costs:costtable_list')}#erstattung")
+    return render(request, "costing/rule_confirm_delete.html", {"rule": rule})

@@ -1,0 +1,238 @@
+"""Org units: the tree with figures, a unit's page, create, edit, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
+from core.history import history_entries
+from core.permissions import require_right, rights
+from costing.services import (
+    GroupTotal,
+    rates_of,
+    totals_by_unit,
+)
+from departments.models import OrgUnit
+from departments.selectors import OrgTree, org_tree
+from departments.services import orgunit_create, orgunit_delete, orgunit_update
+from front.forms.orgunits import OrgUnitForm
+from front.tables import PositionCostTable, paginate
+from front.views.common import ancestors_of, costing_or_error, parse_year
+from front.views.positions import line_sums, with_in_year
+from stellenplan.models import Position
+
+
+@dataclass
+class TreeRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    depth: int
+    total: GroupTotal | None
+    has_children: bool
+
+
+def _walk(tree: OrgTree, roots: list[int], totals: dict[int, GroupTotal]) -> list[TreeRow]:
+    rows: list[TreeRow] = []
+    stack = [(root, 0) for root in reversed(roots)]
+    seen: set[int] = set()
+    while stack:
+        unit_id, depth = stack.pop()
+        if unit_id in seen:
+            continue
+        seen.add(unit_id)
+        unit = tree.units[unit_id]
+        children = tree.children.get(unit_id, [])
+        rows.append(
+            TreeRow(
+                unit.id,
+                unit.code,
+                unit.name,
+                OrgUnit.Kind(unit.kind).label,
+                depth,
+                totals.get(unit.id),
+                bool(children),
+            )
+        )
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return rows
+
+
+@login_required
+@require_GET
+def orgunit_tree(request: HttpRequest) -> HttpResponse:
+    """The whole org unit tree with Stellen and costs of the year rolled up to every level."""
+    year, year_error = parse_year(request.GET.get("year"))
+    costing, costing_error = costing_or_error(year)
+    tree = costing.tree if costing else org_tree()
+    totals = totals_by_unit(costing) if costing else {}
+    rows = _walk(tree, tree.children.get(None, []), totals)
+    return render(
+        request,
+        "costing/orgunit_tree.html",
+        {
+            "year": year,
+            "year_error": year_error,
+            "rows": rows,
+            # one reverse for ~700 links: the unit's id is appended in the template
+            "detail_base": reverse("orgunits:detail", args=[0]).removesuffix("0/"),
+            "costing": costing,
+            "costing_error": costing_error,
+            "rights": rights(request.user, OrgUnit),
+        },
+    )
+
+
+@login_required
+@require_GET
+def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One unit: its sub-units with rolled-up figures, its positions, its history."""
+    unit = get_object_or_404(OrgUnit.objects.select_related("parent", "budget_section"), pk=pk)
+    year, year_error = parse_year(request.GET.get("year"))
+    tree = org_tree()
+    subtree = tree.descendants_or_self([unit.pk])
+    positions = Position.objects.select_related("org_unit", "pay_grade").filter(
+        org_unit_id__in=subtree
+    )
+    costing, costing_error = costing_or_error(year, positions)
+    totals = totals_by_unit(costing) if costing else {}
+    children = [row for row in _walk(tree, [unit.pk], totals)[1:] if row.depth == 1]
+    sums = line_sums(positions)
+    if costing is not None:
+        sums["annual_cost"] = costing.total.annual_cost
+    table = PositionCostTable(
+        with_in_year(positions, year),
+        rates=rates_of(costing.table) if costing else None,
+        year=year,
+        sums=sums,
+    )
+    paginate(request, table, count=sums["lines"])
+    section_id = tree.budget_section_of(unit.pk)
+    return render(
+        request,
+        "costing/orgunit_detail.html",
+        {
+            "unit": unit,
+            "year": year,
+            "year_error": year_error,
+            "ancestors": ancestors_of(tree, unit.pk)[:-1],
+            "department": tree.units[tree.department_of(unit.pk)],
+            "budget_section": tree.budget_sections.get(section_id) if section_id else None,
+            "children": children,
+            "total": totals.get(unit.pk),
+            "costing": costing,
+            "costing_error": costing_error,
+            "table": table,
+            "sums": sums,
+            "history": history_entries(
+                OrgUnit.history.filter(id=unit.pk).select_related("history_user"), OrgUnit
+            ),
+            "rights": rights(request.user, OrgUnit),
+            "position_rights": rights(request.user, Position),
+        },
+    )
+
+
+def _unit_for(request: HttpRequest, pk: int, action: str) -> OrgUnit:
+    """The org unit, if the user may `action` it (403) and it exists (404)."""
+    require_right(request.user, OrgUnit, action)
+    return get_object_or_404(OrgUnit.objects.select_related("parent", "budget_section"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def orgunit_create_view(request: HttpRequest) -> HttpResponse:
+    require_right(request.user, OrgUnit, "add")
+    if request.method == "POST":
+        form = OrgUnitForm(request.POST)
+        if form.is_valid():
+            try:
+                unit = orgunit_create(acting_user=request.user, **form.model_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Die Organisationseinheit „{unit}“ wurde angelegt.")
+                return redirect("orgunits:detail", pk=unit.pk)
+    else:
+        initial = {}
+        parent_id = request.GET.get("parent", "")
+        if parent_id.isdigit() and OrgUnit.objects.filter(pk=parent_id).exists():
+            initial["parent"] = int(parent_id)
+        form = OrgUnitForm(initial=initial)
+    return render(request, "departments/orgunit_form.html", {"form": form, "unit": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def orgunit_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit_for(request, pk, "change")
+    status = 200
+    if request.method == "POST":
+        form = OrgUnitForm(request.POST, instance=unit)
+        if form.is_valid():
+            try:
+                orgunit_update(
+                    acting_user=request.user,
+                    unit=form.instance,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.model_data(),
+                    opened=form.opened_values(),
+                )
+            except ConcurrentEditError as error:
+                if error.current is None:
+                    messages.error(request, str(error))
+                    return redirect("orgunits:tree")
+                form = OrgUnitForm.after_conflict(request.POST, error)
+                unit = error.current
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"Die Organisationseinheit „{form.instance}“ wurde gespeichert."
+                )
+                return redirect("orgunits:detail", pk=pk)
+    else:
+        form = OrgUnitForm(instance=unit)
+    return render(
+        request, "departments/orgunit_form.html", {"form": form, "unit": unit}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def orgunit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit_for(request, pk, "delete")
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = 0
+        try:
+            orgunit_delete(acting_user=request.user, unit=unit, expected_version=version)
+        except (ConcurrentEditError, DeleteRefusedError) as error:
+            messages.error(request, str(error))
+            if OrgUnit.objects.filter(pk=pk).exists():
+                return redirect("orgunits:detail", pk=pk)
+            return redirect("orgunits:tree")
+        messages.success(request, f"Die Organisationseinheit „{unit}“ wurde gelöscht.")
+        return redirect("orgunits:tree")
+    return render(
+        request,
+        "departments/orgunit_confirm_delete.html",
+        {
+            "unit": unit,
+            "usage": describe_usage(
+                unit, own_kind="Untereinheit", own_kind_plural="Untereinheiten"
+            ),
+        },
+    )

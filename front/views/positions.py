@@ -1,0 +1,339 @@
+"""Positions: the list with its sums, a position's page (costs, history), create, edit, delete,
+and the deleted positions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.formatting import display_value
+from core.parsing import YEAR_MAX, YEAR_MIN
+from core.permissions import require_right, rights
+from costing.services import (
+    ZERO,
+    CostingError,
+    MissingRateError,
+    annual_cost,
+    cost_table_for_year,
+    position_cost_by_year,
+    rates_of,
+)
+from departments.models import OrgUnit
+from departments.selectors import org_tree
+from front.filters import PositionFilter
+from front.forms.positions import PositionForm, VersionForm
+from front.tables import PositionCostTable, paginate
+from front.views.common import ancestors_of, current_year, parse_year
+from stellenplan.models import PayGrade, Position
+from stellenplan.selectors import active_in_year
+from stellenplan.services import (
+    deleted_positions,
+    position_create,
+    position_delete,
+    position_history,
+    position_update,
+)
+
+
+def line_sums(positions) -> dict:
+    """Number of lines and Stellen of a set of positions, in one query.
+
+    SQLite sums decimals as floating point: the sum is brought back to the field's two places.
+    """
+    sums = positions.aggregate(lines=Count("id"), fte=Sum("fte"))
+    sums["fte"] = (sums["fte"] or Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return sums
+
+
+@dataclass(frozen=True)
+class ListCosts:
+    """The annual cost in `year` of the positions of a list that are active then."""
+
+    year: int
+    rates: dict[int, Decimal]
+    annual_cost: Decimal
+    active_fte: Decimal
+    active_lines: int
+
+
+def list_costs(positions: QuerySet[Position], year: int) -> ListCosts:
+    """The engine's annual cost of the active lines of `positions`, by groups of equal lines.
+
+    Lines with the same grade and share cost the same (``annual_cost(fte, rate)``, rounded per
+    line), so the total is each group's line cost times its number of lines: exactly the
+    engine's ``cost_year(year, positions).total.annual_cost``, from one grouped query instead
+    of a pass over every line (the list pages stay fast for a whole city).
+    """
+    table = cost_table_for_year(year)
+    rates = rates_of(table)
+    groups = list(
+        active_in_year(positions, year)
+        .order_by()
+        .values_list("pay_grade_id", "fte")
+        .annotate(lines=Count("id"))
+    )
+    missing = {grade for grade, _, _ in groups if grade not in rates}
+    if missing:
+        raise MissingRateError(
+            PayGrade.objects.filter(pk__in=missing).values_list("code", flat=True), table
+        )
+    return ListCosts(
+        year=year,
+        rates=rates,
+        annual_cost=sum((annual_cost(fte, rates[g]) * n for g, fte, n in groups), ZERO),
+        active_fte=sum((fte * n for _, fte, n in groups), ZERO),
+        active_lines=sum(n for _, _, n in groups),
+    )
+
+
+def with_in_year(positions: QuerySet[Position], year: int) -> QuerySet[Position]:
+    """The positions, each marked ``in_year`` if active in `year` (for the rows of a page)."""
+    active = active_in_year(Position.objects.filter(pk=OuterRef("pk")), year)
+    return positions.annotate(in_year=Exists(active))
+
+
+@login_required
+@require_GET
+def position_list(request: HttpRequest) -> HttpResponse:
+    """Positions with filters (shared with the exports), sortable, paginated, with a sum row."""
+    filterset = PositionFilter(
+        request.GET or None,
+        queryset=Position.objects.select_related("org_unit", "pay_grade"),
+    )
+    positions = filterset.qs
+    filter_year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
+    year = int(filter_year) if filter_year and YEAR_MIN <= filter_year <= YEAR_MAX else None
+    year = year or current_year()
+    sums = line_sums(positions)
+    try:
+        costs = list_costs(positions, year)
+        costing_error = None
+        sums.update(annual_cost=costs.annual_cost, active_fte=costs.active_fte)
+    except CostingError as error:
+        costs, costing_error = None, str(error)
+    table = PositionCostTable(
+        with_in_year(positions, year), rates=costs.rates if costs else None, year=year, sums=sums
+    )
+    paginate(request, table, count=sums["lines"])
+    return render(
+        request,
+        "costing/position_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "sums": sums,
+            "year": year,
+            "costs": costs,
+            "costing_error": costing_error,
+            "position_rights": rights(request.user, Position),
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+DETAIL_YEARS = 5
+
+
+def first_detail_year(position: Position, this_year: int) -> int:
+    """The first year of the detail page's cost window when none is asked for: this year,
+    moved into the position's active years so that a past or future position shows them."""
+    first = max(this_year, position.start_date.year)
+    if position.end_date is None:
+        return first
+    return min(first, max(position.start_date.year, position.end_date.year - DETAIL_YEARS + 1))
+
+
+@login_required
+@require_GET
+def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """All fields of a position, its cost in this and the next years, and its history."""
+    position = (
+        Position.objects.select_related("org_unit", "pay_grade", "org_unit__budget_section")
+        .filter(pk=pk)
+        .first()
+    )
+    if position is None:
+        if Position.history.filter(id=pk).exists():
+            return redirect("positions:deleted_detail", pk=pk)
+        raise Http404("Diese Stelle gibt es nicht.")
+    if request.GET.get("year") in (None, ""):
+        first, year_error = first_detail_year(position, current_year()), None
+    else:
+        first, year_error = parse_year(request.GET.get("year"))
+    years = list(range(first, first + DETAIL_YEARS))
+    try:
+        cost_rows = position_cost_by_year(position, years)
+        costing_error = None
+    except CostingError as error:
+        cost_rows, costing_error = [], str(error)
+    tree = org_tree()
+    department = tree.units[tree.department_of(position.org_unit_id)]
+    section_id = tree.budget_section_of(position.org_unit_id)
+    return render(
+        request,
+        "costing/position_detail.html",
+        {
+            "position": position,
+            "department": department,
+            "budget_section": tree.budget_sections.get(section_id) if section_id else None,
+            "ancestors": ancestors_of(tree, position.org_unit_id),
+            "year": first,
+            "year_error": year_error,
+            "cost_rows": cost_rows,
+            "costing_error": costing_error,
+            "history": position_history(position.pk),
+            "rights": rights(request.user, Position),
+        },
+    )
+
+
+def _position_for(request: HttpRequest, pk: int, action: str) -> Position:
+    """The position, if the user may `action` it (403) and it exists (404)."""
+    require_right(request.user, Position, action)
+    return get_object_or_404(Position.objects.select_related("org_unit", "pay_grade"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_create_view(request: HttpRequest) -> HttpResponse:
+    require_right(request.user, Position, "add")
+    if request.method == "POST":
+        form = PositionForm(request.POST)
+        if form.is_valid():
+            try:
+                position = position_create(acting_user=request.user, **form.model_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Die Stelle „{position}“ wurde angelegt.")
+                return redirect("positions:detail", pk=position.pk)
+    else:
+        initial = {}
+        unit_id = request.GET.get("org_unit", "")
+        if unit_id.isdigit() and OrgUnit.objects.filter(pk=unit_id).exists():
+            initial["org_unit"] = int(unit_id)
+        form = PositionForm(initial=initial)
+    return render(request, "stellenplan/position_form.html", {"form": form, "position": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    position = _position_for(request, pk, "change")
+    status = 200
+    if request.method == "POST":
+        form = PositionForm(request.POST, instance=position)
+        if form.is_valid():
+            try:
+                position_update(
+                    acting_user=request.user,
+                    position=form.instance,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.model_data(),
+                    opened=form.opened_values(),
+                )
+            except ConcurrentEditError as error:
+                if error.current is None:
+                    messages.error(request, str(error))
+                    return redirect("positions:list")
+                form = PositionForm.after_conflict(request.POST, error)
+                position = error.current
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Die Stelle „{form.instance}“ wurde gespeichert.")
+                return redirect("positions:detail", pk=pk)
+    else:
+        form = PositionForm(instance=position)
+    return render(
+        request,
+        "stellenplan/position_form.html",
+        {"form": form, "position": position},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    position = _position_for(request, pk, "delete")
+    form = VersionForm(request.POST or None, initial={"version": position.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            position_delete(
+                acting_user=request.user,
+                position=position,
+                expected_version=form.cleaned_data["version"],
+            )
+        except (ConcurrentEditError, DeleteRefusedError) as error:
+            messages.error(request, str(error))
+            if Position.objects.filter(pk=pk).exists():
+                return redirect("positions:detail", pk=pk)
+            return redirect("positions:list")
+        messages.success(
+            request,
+            f"Die Stelle „{position}“ wurde gelöscht. Sie bleibt unter „Gelöschte Stellen“ "
+            "mit ihrer Historie erhalten.",
+        )
+        return redirect("positions:list")
+    fields = [
+        (field.verbose_name, display_value(field, getattr(position, field.name)))
+        for field in Position._meta.concrete_fields
+        if field.name in ("org_unit", "pay_grade", "title", "fte", "start_date", "end_date")
+    ]
+    return render(
+        request,
+        "stellenplan/position_confirm_delete.html",
+        {"position": position, "form": form, "fields": fields},
+    )
+
+
+@login_required
+@require_GET
+def deleted_position_list(request: HttpRequest) -> HttpResponse:
+    """Deleted positions: who deleted which position when, with a link to its history."""
+    page = Paginator(deleted_positions(), 50).get_page(request.GET.get("page"))
+    records = list(page.object_list)
+    units = OrgUnit.objects.in_bulk({r.org_unit_id for r in records})
+    grades = PayGrade.objects.in_bulk({r.pay_grade_id for r in records})
+    rows = [
+        {
+            "record": r,
+            "org_unit": units.get(r.org_unit_id),
+            "pay_grade": grades.get(r.pay_grade_id),
+        }
+        for r in records
+    ]
+    return render(request, "stellenplan/deleted_list.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_GET
+def deleted_position_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full history of a deleted position, from its creation to its deletion."""
+    if Position.objects.filter(pk=pk).exists():
+        return redirect("positions:detail", pk=pk)
+    last = Position.history.filter(id=pk).order_by("-history_date", "-history_id").first()
+    if last is None:
+        raise Http404("Zu dieser Nummer gibt es keine Stelle und keine Historie.")
+    return render(
+        request,
+        "stellenplan/deleted_detail.html",
+        {
+            "record": last,
+            "org_unit": OrgUnit.objects.filter(pk=last.org_unit_id).first(),
+            "pay_grade": PayGrade.objects.filter(pk=last.pay_grade_id).first(),
+            "history": position_history(pk),
+        },
+    )
