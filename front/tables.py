@@ -61,7 +61,7 @@ class PositionTable(tables.Table):
     class Meta:
         model = Position
         fields = ["org_unit", "pay_grade", "title", "fte", "note", "start_date", "end_date"]
-        template_name = "stellenplan/table.html"
+        template_name = "common/table.html"
         attrs = {"class": "data-table"}
         empty_text = "Keine Stellen gefunden. Ändern Sie die Filter oder legen Sie eine Stelle an."
         orderable = True

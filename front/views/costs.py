@@ -89,7 +89,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     bars, chart_height = bar_chart(costing.by_department) if costing else ([], "0")
     return render(
         request,
-        "costing/overview.html",
+        "costs/overview.html",
         {
             "year": year,
             "year_error": year_error,
@@ -124,7 +124,7 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
     rules = ReimbursementRule.objects.prefetch_related("org_units").order_by("-valid_from", "name")
     return render(
         request,
-        "costing/costtable_list.html",
+        "costs/costtable_list.html",
         {
             "tables": tables,
             "selected": selected,
@@ -154,7 +154,7 @@ def costrate_update(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gespeichert."
             )
             return redirect(f"{reverse('costs:costtable_list')}?tabelle={rate.table_id}")
-    return render(request, "costing/costrate_form.html", {"form": form, "rate": rate})
+    return render(request, "costs/costrate_form.html", {"form": form, "rate": rate})
 
 
 @login_required
@@ -183,7 +183,7 @@ def _rule_form(request: HttpRequest, rule: ReimbursementRule | None) -> HttpResp
         else:
             messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
             return redirect(f"{reverse('costs:costtable_list')}#erstattung")
-    return render(request, "costing/rule_form.html", {"form": form, "rule": rule})
+    return render(request, "costs/rule_form.html", {"form": form, "rule": rule})
 
 
 @login_required
@@ -195,4 +195,4 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
         reference_services.reimbursementrule_delete(acting_user=request.user, rule=rule)
         messages.success(request, f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.")
         return redirect(f"{reverse('costs:costtable_list')}#erstattung")
-    return render(request, "costing/rule_confirm_delete.html", {"rule": rule})
+    return render(request, "costs/rule_confirm_delete.html", {"rule": rule})

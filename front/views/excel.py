@@ -46,7 +46,7 @@ def _years(request: HttpRequest) -> list[int]:
 def _error(request: HttpRequest, message: str, details: list[str] | None = None) -> HttpResponse:
     return render(
         request,
-        "costing/excel_export_error.html",
+        "excel/excel_export_error.html",
         {"message": message, "details": details or []},
         status=400,
     )
@@ -159,7 +159,7 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("excel:import_positions")
     status = 400 if request.method == "POST" else 200
-    return render(request, "costing/import_positions.html", context, status=status)
+    return render(request, "excel/import_positions.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -190,4 +190,4 @@ def import_cost_table_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, text)
             return redirect("excel:import_cost_table")
     status = 400 if request.method == "POST" else 200
-    return render(request, "costing/import_cost_table.html", context, status=status)
+    return render(request, "excel/import_cost_table.html", context, status=status)

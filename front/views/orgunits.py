@@ -78,7 +78,7 @@ def orgunit_tree(request: HttpRequest) -> HttpResponse:
     rows = _walk(tree, tree.children.get(None, []), totals)
     return render(
         request,
-        "costing/orgunit_tree.html",
+        "orgunits/orgunit_tree.html",
         {
             "year": year,
             "year_error": year_error,
@@ -119,7 +119,7 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     section_id = tree.budget_section_of(unit.pk)
     return render(
         request,
-        "costing/orgunit_detail.html",
+        "orgunits/orgunit_detail.html",
         {
             "unit": unit,
             "year": year,
@@ -168,7 +168,7 @@ def orgunit_create_view(request: HttpRequest) -> HttpResponse:
         if parent_id.isdigit() and OrgUnit.objects.filter(pk=parent_id).exists():
             initial["parent"] = int(parent_id)
         form = OrgUnitForm(initial=initial)
-    return render(request, "departments/orgunit_form.html", {"form": form, "unit": None})
+    return render(request, "orgunits/orgunit_form.html", {"form": form, "unit": None})
 
 
 @login_required
@@ -204,7 +204,7 @@ def orgunit_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = OrgUnitForm(instance=unit)
     return render(
-        request, "departments/orgunit_form.html", {"form": form, "unit": unit}, status=status
+        request, "orgunits/orgunit_form.html", {"form": form, "unit": unit}, status=status
     )
 
 
@@ -228,7 +228,7 @@ def orgunit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("orgunits:tree")
     return render(
         request,
-        "departments/orgunit_confirm_delete.html",
+        "orgunits/orgunit_confirm_delete.html",
         {
             "unit": unit,
             "usage": describe_usage(

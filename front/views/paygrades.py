@@ -29,7 +29,7 @@ def paygrade_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "stellenplan/paygrade_list.html",
+        "paygrades/paygrade_list.html",
         {"grades": grades, "rights": rights(request.user, PayGrade)},
     )
 
@@ -47,7 +47,7 @@ def paygrade_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Der Stellenwert „{grade.code}“ wurde angelegt.")
             return redirect("paygrades:list")
-    return render(request, "stellenplan/paygrade_form.html", {"form": form, "grade": None})
+    return render(request, "paygrades/paygrade_form.html", {"form": form, "grade": None})
 
 
 @login_required
@@ -64,7 +64,7 @@ def paygrade_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Der Stellenwert „{grade.code}“ wurde gespeichert.")
             return redirect("paygrades:list")
-    return render(request, "stellenplan/paygrade_form.html", {"form": form, "grade": grade})
+    return render(request, "paygrades/paygrade_form.html", {"form": form, "grade": grade})
 
 
 @login_required
@@ -82,6 +82,6 @@ def paygrade_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("paygrades:list")
     return render(
         request,
-        "stellenplan/paygrade_confirm_delete.html",
+        "paygrades/paygrade_confirm_delete.html",
         {"grade": grade, "usage": describe_usage(grade)},
     )

@@ -127,7 +127,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
     paginate(request, table, count=sums["lines"])
     return render(
         request,
-        "costing/position_list.html",
+        "positions/position_list.html",
         {
             "filter": filterset,
             "table": table,
@@ -181,7 +181,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     section_id = tree.budget_section_of(position.org_unit_id)
     return render(
         request,
-        "costing/position_detail.html",
+        "positions/position_detail.html",
         {
             "position": position,
             "department": department,
@@ -223,7 +223,7 @@ def position_create_view(request: HttpRequest) -> HttpResponse:
         if unit_id.isdigit() and OrgUnit.objects.filter(pk=unit_id).exists():
             initial["org_unit"] = int(unit_id)
         form = PositionForm(initial=initial)
-    return render(request, "stellenplan/position_form.html", {"form": form, "position": None})
+    return render(request, "positions/position_form.html", {"form": form, "position": None})
 
 
 @login_required
@@ -258,7 +258,7 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         form = PositionForm(instance=position)
     return render(
         request,
-        "stellenplan/position_form.html",
+        "positions/position_form.html",
         {"form": form, "position": position},
         status=status,
     )
@@ -294,7 +294,7 @@ def position_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     return render(
         request,
-        "stellenplan/position_confirm_delete.html",
+        "positions/position_confirm_delete.html",
         {"position": position, "form": form, "fields": fields},
     )
 
@@ -315,7 +315,7 @@ def deleted_position_list(request: HttpRequest) -> HttpResponse:
         }
         for r in records
     ]
-    return render(request, "stellenplan/deleted_list.html", {"page": page, "rows": rows})
+    return render(request, "positions/deleted_list.html", {"page": page, "rows": rows})
 
 
 @login_required
@@ -329,7 +329,7 @@ def deleted_position_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Zu dieser Nummer gibt es keine Stelle und keine Historie.")
     return render(
         request,
-        "stellenplan/deleted_detail.html",
+        "positions/deleted_detail.html",
         {
             "record": last,
             "org_unit": OrgUnit.objects.filter(pk=last.org_unit_id).first(),
