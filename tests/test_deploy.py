@@ -167,9 +167,13 @@ def test_gunicorn_defaults_to_localhost_and_persistent_connections():
     assert found["DB_CONN_MAX_AGE"] == "60"
 
 
+class UnitFile(configparser.ConfigParser):
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr  # systemd keys are case-sensitive
+
+
 def test_the_systemd_unit_only_starts_gunicorn():
-    unit = configparser.ConfigParser(strict=False, interpolation=None)
-    unit.optionxform = str  # systemd keys are case-sensitive
+    unit = UnitFile(strict=False, interpolation=None)
     unit.read(ROOT / "deploy" / "stellenplan.service", encoding="utf-8")
     service = unit["Service"]
     assert service["ExecStart"] == (
