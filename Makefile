@@ -4,19 +4,38 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := stellenplan.settings
+# Lock files (pip-compile with hashes): what CI, developers and production install.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# The project itself: editable, without dependencies (they come from the lock) and built with
+# the setuptools pinned in the lock, so nothing unpinned is fetched.
+INSTALL_PROJECT := $(PIP) install --quiet --no-deps --no-build-isolation -e .
 
-.PHONY: install system-deps run demo-data test test-sqlite test-postgres lint format bench serve loadtest clean
+.PHONY: install lock system-deps run demo-data test test-sqlite test-postgres lint typecheck format bench serve deploy loadtest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-# Python packages of the project with its dev extras (idempotent: re-run only when pyproject changes).
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[dev]'
+# Runtime + dev packages exactly as locked, then the project (idempotent: re-run only when the
+# lock or pyproject changes).
+$(VENV)/.installed: $(DEV_LOCK) pyproject.toml | $(PY)
+	$(PIP) install --quiet --require-hashes -r $(DEV_LOCK)
+	$(INSTALL_PROJECT)
 	touch $@
 
 install: $(VENV)/.installed
+
+# Regenerate both lock files after a change of the dependencies in pyproject.toml; pins that
+# still fit stay. All to the newest releases within the bounds: make lock LOCK_ARGS=--upgrade
+# (one package: LOCK_ARGS="--upgrade-package django"). The dev lock is constrained by the
+# runtime lock, so both pin the same versions. Commit both, then `make install`.
+LOCK_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet $(LOCK_ARGS) \
+	--generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIP_COMPILE) -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK) pyproject.toml
 
 # Debian packages the tests and PDF/Excel features need (browser, LibreOffice, poppler, fonts).
 system-deps:
@@ -31,10 +50,22 @@ run: install
 test: install system-deps
 	DJANGO_DEBUG=1 $(VENV)/bin/pytest
 
-# Production mode: gunicorn + whitenoise on PostgreSQL after migrate and collectstatic.
+# Production mode in one command, for trying it locally (smoke test, load test): creates the
+# PostgreSQL database if missing, migrates, collects static files, starts gunicorn.
 # Needs SECRET_KEY and ALLOWED_HOSTS; DATABASE_URL defaults to the local PostgreSQL (README).
 serve: install
 	bash scripts/serve.sh
+
+# One release on a production server (README, "Betrieb in Produktion"): runtime packages from
+# the lock (no dev extras), migrate, collectstatic, deploy check. Run once per release with the
+# server's environment (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL), then restart the service,
+# which only starts gunicorn (deploy/stellenplan.service).
+deploy: | $(PY)
+	$(PIP) install --quiet --require-hashes -r $(LOCK)
+	$(INSTALL_PROJECT)
+	env -u DJANGO_DEBUG $(PY) manage.py migrate --noinput
+	env -u DJANGO_DEBUG $(PY) manage.py collectstatic --noinput --verbosity 0
+	env -u DJANGO_DEBUG $(PY) manage.py check --deploy
 
 # Benchmark of the main paths (issue 6), not part of `make test`: builds two SQLite databases
 # with generate_city (2,000 and 20,000 positions), prints medians and their ratios to the floors
@@ -50,6 +81,11 @@ loadtest: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with the django-stubs plugin (configured in pyproject.toml). The plugin imports the
+# settings, which need DJANGO_DEBUG=1 (or SECRET_KEY). Not yet part of `make lint`.
+typecheck: install
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Production mode: PostgreSQL, migrate, collectstatic, gunicorn with whitenoise.
+# Production mode in one command, for trying it on one machine (`make serve`, the smoke test and
+# the load test): creates the PostgreSQL database if missing, migrate, collectstatic, deploy
+# check, then gunicorn with whitenoise. A production server runs `make deploy` once per release
+# instead and starts gunicorn alone (deploy/stellenplan.service); both use deploy/gunicorn.conf.py.
 #
 # Environment (see README, "Betrieb in Produktion"):
 #   SECRET_KEY        required (long random value, the same on every app server)
@@ -8,6 +11,7 @@
 #   BIND              gunicorn address, default 127.0.0.1:8000 (put a TLS reverse proxy in front)
 #   WEB_CONCURRENCY   gunicorn worker processes, default 2 × CPUs + 1
 #   GUNICORN_THREADS  threads per worker, default 1
+#   GUNICORN_TIMEOUT  seconds before a silent worker is restarted, default 120
 #   DB_CONN_MAX_AGE   seconds a worker keeps its database connection, default 60
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +19,6 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 export DJANGO_SETTINGS_MODULE=stellenplan.settings
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stellenplan}
-# Keep each worker's database connection for a minute instead of opening one per request.
-export DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-60}
 unset DJANGO_DEBUG
 
 if [[ -z "${SECRET_KEY:-}" ]]; then
@@ -53,11 +55,5 @@ PYEOF
 "$PY" manage.py collectstatic --noinput --verbosity 0
 "$PY" manage.py check --deploy   # prints what is insecure; stops only on errors
 
-workers=${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}
-exec "$(dirname "$PY")/gunicorn" stellenplan.wsgi:application \
-  --bind "${BIND:-127.0.0.1:8000}" \
-  --workers "$workers" \
-  --threads "${GUNICORN_THREADS:-1}" \
-  --timeout "${GUNICORN_TIMEOUT:-120}" \
-  --access-logfile - \
-  --error-logfile -
+# BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, DB_CONN_MAX_AGE: see the config.
+exec "$(dirname "$PY")/gunicorn" --config deploy/gunicorn.conf.py
