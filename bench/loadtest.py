@@ -77,6 +77,7 @@ class Shared:
     acknowledged: list[tuple[int, str]] = field(default_factory=list)  # (position id, title)
     conflicts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds under load, by whom
 
 
 def free_port() -> int:
@@ -217,6 +218,14 @@ def server_pids(master: int) -> list[int]:
     return pids
 
 
+def machine_busy() -> float:
+    """CPU seconds all cores of the machine spent busy since boot (/proc/stat, not idle or
+    waiting for I/O)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICK
+
+
 class CpuMeter:
     """CPU time of the app server and of the test database's PostgreSQL backends (the
     database server's own background processes and other databases' backends excluded; the
@@ -309,8 +318,13 @@ def capacity_ratio(costs: list[Cost], shared: Shared, elapsed: float) -> dict:
     requests = sum(1 for s in shared.samples if not s.error)
     capacity = cores / cpu_per_action if cpu_per_action else 0.0
     throughput = total / elapsed
+    cpu = dict(shared.cpu)
+    if cpu and total:
+        cpu["server_per_action"] = cpu["server"] / total
     return {
         "cores": cores,
+        "elapsed": elapsed,
+        "cpu": cpu,
         "cpu_per_action": cpu_per_action,
         "capacity": capacity,
         "throughput": throughput,
@@ -373,6 +387,24 @@ def de(value: float, places: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def cpu_under_load(capacity: dict) -> list[str]:
+    """Where the cores' time went during the load (explains a low ratio on a shared machine)."""
+    cpu = capacity.get("cpu")
+    if not cpu:
+        return []
+    offered = capacity["cores"] * capacity["elapsed"]
+    other = max(0.0, cpu["machine"] - cpu["server"] - cpu["generator"])
+    return [
+        f"CPU-Zeit während der Last ({de(capacity['cores'])} Kerne × "
+        f"{de(capacity['elapsed'], 1)} s = {de(offered, 1)} s): gunicorn und PostgreSQL-Backends "
+        f"{de(cpu['server'], 1)} s ({de(cpu['server_per_action'] * 1000)} ms je Aktion, allein "
+        f"{de(capacity['cpu_per_action'] * 1000)} ms), Lastgenerator {de(cpu['generator'], 1)} s, "
+        f"alles andere auf dem Rechner {de(other, 1)} s, frei "
+        f"{de(max(0.0, offered - cpu['machine']), 1)} s.",
+        "",
+    ]
+
+
 def capacity_lines(costs: list[Cost], capacity: dict, users: int) -> list[str]:
     met = capacity["ratio"] >= TARGET_RATIO
     lines = [
@@ -393,6 +425,7 @@ def capacity_lines(costs: list[Cost], capacity: dict, users: int) -> list[str]:
         f"{de(capacity['throughput'], 1)} Aktionen/s ({de(capacity['requests_per_s'], 1)} "
         f"Anfragen/s, {de(capacity['requests_per_action'], 2)} Anfragen je Aktion).",
         "",
+        *cpu_under_load(capacity),
         f"- **{'erreicht' if met else 'verfehlt'}**: Durchsatz = {de(capacity['ratio'], 2)} × "
         f"die Kapazität (Ziel ≥ {de(TARGET_RATIO, 1)} bei 20 Benutzern, hier {users}; "
         "Lastgenerator, gunicorn und PostgreSQL teilen sich die Kerne).",
@@ -524,13 +557,17 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
 
         seconds = min(args.capacity_seconds, max(1.0, args.seconds / 5))
         print(f"Kapazität: jede Aktion allein, je {seconds:.0f} s …", flush=True)
-        costs, alone = measure_capacity(
-            clients[0], targets, CpuMeter(server.pid), seconds, args.seed
-        )
-        connection.close()
+        meter = CpuMeter(server.pid)
+        costs, alone = measure_capacity(clients[0], targets, meter, seconds, args.seed)
 
         shared = Shared()
         print(f"{args.users} Benutzer, {args.seconds:.0f} s …", flush=True)
+        server_before, machine_before, own_before = (
+            meter.snapshot(),
+            machine_busy(),
+            time.process_time(),
+        )
+        connection.close()
         start = time.monotonic()
         deadline = start + args.seconds
         threads = [
@@ -545,6 +582,12 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - start
+        shared.cpu = {
+            "server": meter.spent(server_before, meter.snapshot()),
+            "machine": machine_busy() - machine_before,
+            "generator": time.process_time() - own_before,
+        }
+        connection.close()
         for client in clients:
             client.close()
     finally:
@@ -592,6 +635,10 @@ def main() -> int:
         WEB_CONCURRENCY=str(args.workers),
         PY=PY,
     )
+    # Each worker keeps its database connection for the whole run (production: 60 s), so that
+    # the CPU meter sees every PostgreSQL backend from start to end (an exiting backend would
+    # take its CPU time with it).
+    env.setdefault("DB_CONN_MAX_AGE", str(int(args.seconds) + 900))
     os.environ.update(env)
     os.environ.pop("DJANGO_DEBUG", None)
 
