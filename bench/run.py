@@ -157,7 +157,7 @@ def child(size: int, repeat: int, largest: bool, out: Path) -> None:
     for key, measure in (
         ("pages", measure_pages),
         ("costing", measure_costing),
-        ("excel", measure_excel),
+        ("excel", lambda count: measure_excel(count, comparisons=size <= LARGE)),
         ("pdf", measure_pdf),
         ("json", measure_json),
     ):
@@ -341,7 +341,10 @@ def ratios(times: dict) -> dict:
     }
 
 
-def measure_excel(repeat: int) -> dict:
+def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
+    """Export against the formatted floor; with `comparisons` also the bare floor (no formats)
+    and the floor's peak memory, which are for reading the figures only (left out above
+    LARGE, where each costs minutes)."""
     from openpyxl import Workbook, load_workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -354,6 +357,8 @@ def measure_excel(repeat: int) -> dict:
             write_workbook(handle, years)
             return handle.tell()
 
+    steps: dict[str, float] = {}  # CPU seconds of each step of this measurement
+    step = time.process_time()
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
         write_workbook(handle.name, years)
         size = Path(handle.name).stat().st_size
@@ -405,7 +410,17 @@ def measure_excel(repeat: int) -> dict:
         with tempfile.TemporaryFile() as handle:
             workbook.save(handle)
 
-    times = timed({"app": export, "floor": formatted, "bare": bare}, repeat, warmup=0)
+    steps["read_back"], step = time.process_time() - step, time.process_time()
+    functions = {"app": export, "floor": formatted}
+    if comparisons:
+        functions["bare"] = bare
+    times = timed(functions, repeat, warmup=0)
+    steps["timed"], step = time.process_time() - step, time.process_time()
+    app_peak = peak_bytes(export)
+    steps["app_peak"], step = time.process_time() - step, time.process_time()
+    floor_peak = peak_bytes(formatted) if comparisons else None
+    steps["floor_peak"] = time.process_time() - step
+    skipped = {"error": f"nicht gemessen über N = {de(LARGE)}"}
     return {
         "years": years,
         "sheets": len(sheets),
@@ -413,10 +428,11 @@ def measure_excel(repeat: int) -> dict:
         "cells": cells,
         "bytes": size,
         **ratios(times),  # floor: the same cells with the same number formats
-        "bare_s": times["bare"]["cpu"],
-        "bare_ratio": times["app"]["cpu"] / times["bare"]["cpu"],
-        "app_peak_mb": peak_bytes(export) / 2**20,
-        "floor_peak_mb": peak_bytes(formatted) / 2**20,
+        "bare_s": times["bare"]["cpu"] if comparisons else skipped,
+        "bare_ratio": times["app"]["cpu"] / times["bare"]["cpu"] if comparisons else skipped,
+        "app_peak_mb": app_peak / 2**20,
+        "floor_peak_mb": floor_peak / 2**20 if floor_peak is not None else skipped,
+        "steps_cpu_s": steps,
     }
 
 
@@ -555,7 +571,8 @@ def value(result: dict, group: str, key: str) -> float | None:
         data = data.get(first, {}) if isinstance(data, dict) else {}
     if not isinstance(data, dict) or "error" in data:
         return None
-    return data.get(key)
+    number = data.get(key)
+    return None if isinstance(number, dict) else number  # a dict: {"error": why not measured}
 
 
 ROWS = [
@@ -604,6 +621,8 @@ def render_cell(result: dict, group: str | None, key: str, unit: str, places: in
         data = result.get(group, {}) if group else {}
         if "." in key and isinstance(data, dict):
             data = data.get(key.split(".")[0], {})
+        if isinstance(data, dict) and isinstance(data.get(key.split(".")[-1]), dict):
+            data = data[key.split(".")[-1]]  # this figure alone was not measured
         return data.get("error", UNAVAILABLE) if isinstance(data, dict) else UNAVAILABLE
     return f"{de(number, places)}{unit}"
 

@@ -84,3 +84,14 @@ def test_fewer_repeats_above_20000_and_the_pdf_three_times_at_the_largest_size_o
         "pdf": 3,
         "json": 2,
     }
+
+
+def test_a_figure_left_out_at_a_size_says_why():
+    skipped = {"error": "nicht gemessen über N = 20.000"}
+    big = result(100000, 50, 12, excel={"app_s": 30.0, "bare_s": skipped, "ratio": 1.1})
+
+    lines = table([big])
+
+    bare = next(line for line in lines if "ohne Formate" in line)
+    assert bare.endswith("| nicht gemessen über N = 20.000 |")
+    assert any(line.endswith("| 30,00 s |") for line in lines)
