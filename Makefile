@@ -67,14 +67,17 @@ deploy: | $(PY)
 	env -u DJANGO_DEBUG $(PY) manage.py collectstatic --noinput --verbosity 0
 	env -u DJANGO_DEBUG $(PY) manage.py check --deploy
 
-# Benchmark of the main paths (issue 6), not part of `make test`: builds two SQLite databases
-# with generate_city (2,000 and 20,000 positions), prints medians and their ratios to the floors
-# and writes them to bench/results.md (about 8 minutes on 2 cores). Shorter: BENCH_ARGS="--sizes 2000".
+# Benchmark of the main paths (issues 6 and 10), not part of `make test`: builds three SQLite
+# databases with generate_city (2,000, 20,000 and 100,000 positions; dev-tools app `bench`),
+# prints medians and their ratios to the floors and writes them to bench/results.md (about
+# 20 minutes on 2 cores; fewer repeats at 100,000). Shorter: BENCH_ARGS="--sizes 2000 20000".
 bench: install system-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# Load test: 20 users for 60 s against `make serve` on a throw-away PostgreSQL database with
-# city-size data; appends the result to bench/results.md. Shorter: LOADTEST_ARGS="--users 5 --seconds 10".
+# Load test: measures the machine's capacity for the request mix (each action alone, CPU of
+# gunicorn and PostgreSQL), then 20 users for 60 s against `make serve` on a throw-away
+# PostgreSQL database with city-size data; reports throughput ÷ capacity in bench/results.md.
+# Shorter: LOADTEST_ARGS="--users 5 --seconds 10 --positions 2000 --no-results".
 loadtest: install
 	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
 

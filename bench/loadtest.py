@@ -1,11 +1,21 @@
-"""Load test of the production mode (issue 7): `make loadtest`.
+"""Load test of the production mode (issues 7 and 10): `make loadtest`.
 
 Starts `scripts/serve.sh` (gunicorn + whitenoise) on 127.0.0.1 and a free port with a throw-away
-PostgreSQL database filled by `manage.py generate_city`, logs in N simulated users (threads, one
-session each) and lets them list, filter, edit and export positions for a fixed time. Reports
-requests/s, p50/p95 latency per action and the error count (must be 0), then stops the server and
-checks that every acknowledged edit is in the database (current value and history). The result
-replaces the section "Lasttest" of bench/results.md (unless --no-results).
+PostgreSQL database filled by `manage.py generate_city` (with STELLENPLAN_DEVTOOLS=1 for that
+command only: the server runs without the dev tools, as in production), logs in N simulated
+users (threads, one session each) and lets them list, filter, edit and export positions for a
+fixed time. Pages are addressed by path (URL names may change, paths stay).
+
+Capacity, measured in the same run before the load: each kind of action runs alone,
+sequentially, from one client; the CPU time it costs is read from /proc (utime + stime) of
+the gunicorn processes and of the PostgreSQL backends of the test database, before and after.
+The capacity for the load's mix is cores ÷ the mean CPU seconds per action (weighted by how
+often each kind ran under load), and the load test reports its throughput as a ratio to it
+(target ≥ 0.7 with 20 users: the load generator shares the cores).
+
+Reports requests/s, p50/p95 latency per action and the error count (must be 0), then stops the
+server and checks that every acknowledged edit is in the database (current value and history).
+The result replaces the section "Lasttest" of bench/results.md (unless --no-results).
 
 Loopback only; stops by itself after --seconds. Exit code 1 on any error or lost edit.
 
@@ -45,6 +55,11 @@ PY = os.environ.get("PY", str(ROOT / ".venv" / "bin" / "python"))
 RESULTS = ROOT / "bench" / "results.md"
 SECTION = "## Lasttest"
 WEIGHTS = {"Liste": 35, "Filter": 35, "Bearbeiten": 20, "Export": 10}
+# Paths, not URL names (names are being renamed; paths stay).
+LIST_PATH = "/kosten/stellen/"
+EXPORT_PATH = "/kosten/excel/stellenliste/"
+EDIT_PATH = "/stellen/{pk}/bearbeiten/"
+TARGET_RATIO = 0.7
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -62,6 +77,7 @@ class Shared:
     acknowledged: list[tuple[int, str]] = field(default_factory=list)  # (position id, title)
     conflicts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds under load, by whom
 
 
 def free_port() -> int:
@@ -94,76 +110,228 @@ class Targets:
         self.words = sorted({w for t in words for w in t.split() if len(w) > 4}) or ["Stelle"]
 
 
+def act(
+    client: Client,
+    action: str,
+    targets: Targets,
+    shared: Shared,
+    rnd: random.Random,
+    title: str,
+) -> None:
+    """One action of a user (one request, or two for an edit: form and save), recorded."""
+    try:
+        if action == "Liste":
+            response = client.get(f"{LIST_PATH}?page={rnd.randint(1, 5)}")
+            ok = response.status == 200
+        elif action == "Filter":
+            choice = rnd.randrange(4)
+            if choice == 0:
+                query = {"org_unit": rnd.choice(targets.departments), "year": 2012}
+            elif choice == 1:
+                query = {"pay_grade": rnd.choice(targets.grades)}
+            elif choice == 2:
+                query = {"q": rnd.choice(targets.words), "status_group": "tarif"}
+            else:
+                query = {"org_unit": rnd.choice(targets.units), "note": "KW"}
+            response = client.get(f"{LIST_PATH}?{urlencode(query)}")
+            ok = response.status == 200
+        elif action == "Export":
+            unit = rnd.choice(targets.units)
+            response = client.get(f"{EXPORT_PATH}?org_unit={unit}&year=2012")
+            ok = response.status == 200 and response.headers.get("content-type", "").startswith(
+                XLSX
+            )
+        else:
+            # a third of the edits go to a few "hot" positions, so that edits collide
+            pool = targets.hot if rnd.random() < 0.3 else targets.positions
+            pk = rnd.choice(pool)
+            url = EDIT_PATH.format(pk=pk)
+            form = client.get(url)
+            if form.status != 200:
+                record(shared, Sample("Bearbeiten (Formular)", form.status, form.seconds, "GET"))
+                return
+            record(shared, Sample("Bearbeiten (Formular)", form.status, form.seconds))
+            fields = form_fields(form.text)
+            fields["title"] = title
+            response = client.post(url, fields)
+            if response.status == 302:
+                with shared.lock:
+                    shared.acknowledged.append((pk, title))
+                ok = True
+            elif response.status == 409:  # someone saved it in between: told, not an error
+                with shared.lock:
+                    shared.conflicts += 1
+                ok = "wurde inzwischen" in response.text
+            else:
+                errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)', response.text)
+                record(
+                    shared, Sample(action, response.status, response.seconds, "; ".join(errors[:3]))
+                )
+                return
+        record(
+            shared,
+            Sample(action, response.status, response.seconds, "" if ok else "unerwartet"),
+        )
+    except Exception as error:  # noqa: BLE001 - every failure is counted and reported
+        record(shared, Sample(action, 0, 0.0, f"{type(error).__name__}: {error}"))
+        client.close()
+
+
 def user_loop(
     client: Client, targets: Targets, shared: Shared, deadline: float, rnd: random.Random, name: str
 ) -> None:
-    from django.urls import reverse
-
-    list_url = reverse("costing:position_list")
-    export_url = reverse("costing:export_positions_xlsx")
     edits = 0
     while time.monotonic() < deadline:
         action = rnd.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+        if action == "Bearbeiten":
+            edits += 1
+        act(client, action, targets, shared, rnd, f"Lasttest {name} Nr. {edits}")
+
+
+# --- capacity: CPU seconds of one action of each kind, run alone ----------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a process (None if it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # after "pid (comm)": state is fields[0]
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime: fields 14 and 15 of stat
+
+
+def server_pids(master: int) -> list[int]:
+    """The gunicorn master and its workers (the master's children)."""
+    pids = [master]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            if action == "Liste":
-                response = client.get(f"{list_url}?page={rnd.randint(1, 5)}")
-                ok = response.status == 200
-            elif action == "Filter":
-                choice = rnd.randrange(4)
-                if choice == 0:
-                    query = {"org_unit": rnd.choice(targets.departments), "year": 2012}
-                elif choice == 1:
-                    query = {"pay_grade": rnd.choice(targets.grades)}
-                elif choice == 2:
-                    query = {"q": rnd.choice(targets.words), "status_group": "tarif"}
-                else:
-                    query = {"org_unit": rnd.choice(targets.units), "note": "KW"}
-                response = client.get(f"{list_url}?{urlencode(query)}")
-                ok = response.status == 200
-            elif action == "Export":
-                unit = rnd.choice(targets.units)
-                response = client.get(f"{export_url}?org_unit={unit}&year=2012")
-                ok = response.status == 200 and response.headers.get("content-type", "").startswith(
-                    XLSX
-                )
-            else:
-                # a third of the edits go to a few "hot" positions, so that edits collide
-                pool = targets.hot if rnd.random() < 0.3 else targets.positions
-                pk = rnd.choice(pool)
-                url = reverse("stellenplan:position_update", args=[pk])
-                form = client.get(url)
-                if form.status != 200:
-                    record(
-                        shared, Sample("Bearbeiten (Formular)", form.status, form.seconds, "GET")
-                    )
-                    continue
-                record(shared, Sample("Bearbeiten (Formular)", form.status, form.seconds))
-                fields = form_fields(form.text)
-                edits += 1
-                title = f"Lasttest {name} Nr. {edits}"
-                fields["title"] = title
-                response = client.post(url, fields)
-                if response.status == 302:
-                    with shared.lock:
-                        shared.acknowledged.append((pk, title))
-                    ok = True
-                elif response.status == 409:  # someone saved it in between: told, not an error
-                    with shared.lock:
-                        shared.conflicts += 1
-                    ok = "wurde inzwischen" in response.text
-                else:
-                    ok = False
-                    errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)', response.text)
-                    action_error = "; ".join(errors[:3])
-                    record(shared, Sample(action, response.status, response.seconds, action_error))
-                    continue
-            record(
-                shared,
-                Sample(action, response.status, response.seconds, "" if ok else "unerwartet"),
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == master:  # field 4 of stat: ppid
+            pids.append(int(entry.name))
+    return pids
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores of the machine spent busy since boot (/proc/stat, not idle or
+    waiting for I/O)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICK
+
+
+class CpuMeter:
+    """CPU time of the app server and of the test database's PostgreSQL backends (the
+    database server's own background processes and other databases' backends excluded; the
+    meter's own backend excluded)."""
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+
+    def backend_pids(self) -> list[int]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-        except Exception as error:  # noqa: BLE001 - every failure is counted and reported
-            record(shared, Sample(action, 0, 0.0, f"{type(error).__name__}: {error}"))
-            client.close()
+            return [row[0] for row in cursor.fetchall()]
+
+    def snapshot(self) -> dict[int, float]:
+        pids = server_pids(self.master) + self.backend_pids()
+        times = {pid: cpu_seconds(pid) for pid in pids}
+        return {pid: t for pid, t in times.items() if t is not None}
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        """CPU seconds between two snapshots (a process that appeared counts from zero)."""
+        return sum(t - before.get(pid, 0.0) for pid, t in after.items())
+
+
+@dataclass
+class Cost:
+    action: str
+    actions: int
+    requests: int
+    cpu_s: float
+
+    @property
+    def per_action(self) -> float:
+        return self.cpu_s / self.actions
+
+
+def measure_capacity(
+    client: Client, targets: Targets, meter: CpuMeter, seconds: float, seed: int
+) -> tuple[list[Cost], Shared]:
+    """Each kind of action alone, sequentially: CPU seconds of app and database per action.
+
+    A few unmeasured actions first warm every worker up; then the kind runs for `seconds`
+    (at least 5 actions).
+    """
+    shared = Shared()  # the edits are checked with the others
+    rnd = random.Random(seed)
+    costs = []
+    for n, action in enumerate(WEIGHTS):
+        for i in range(WARMUP):
+            act(client, action, targets, shared, rnd, f"Kapazität Aufwärmen {n}.{i}")
+        requests_before = len(shared.samples)
+        before = meter.snapshot()
+        started = time.monotonic()
+        count = 0
+        while count < 5 or time.monotonic() - started < seconds:
+            count += 1
+            act(client, action, targets, shared, rnd, f"Kapazität {action} Nr. {count}")
+        after = meter.snapshot()
+        costs.append(
+            Cost(action, count, len(shared.samples) - requests_before, meter.spent(before, after))
+        )
+    return costs, shared
+
+
+WARMUP = 6  # > gunicorn workers' share of the first requests (templates, imports)
+
+
+def capacity_ratio(costs: list[Cost], shared: Shared, elapsed: float) -> dict:
+    """Throughput of the load as a ratio to the machine's capacity for the same mix.
+
+    The mix is what the users did (actions per kind under load); the capacity for it is
+    cores ÷ the mix's mean CPU seconds per action, so the ratio is the CPU seconds the load's
+    actions would cost alone divided by the CPU seconds the cores offered in the time.
+    """
+    cores = os.cpu_count() or 1
+    done = defaultdict(int)
+    for sample in shared.samples:
+        if sample.action in WEIGHTS and not sample.error:
+            done[sample.action] += 1
+    total = sum(done.values())
+    by_action = {c.action: c for c in costs}
+    cpu_per_action = (
+        sum(n * by_action[a].per_action for a, n in done.items()) / total if total else 0.0
+    )
+    requests = sum(1 for s in shared.samples if not s.error)
+    capacity = cores / cpu_per_action if cpu_per_action else 0.0
+    throughput = total / elapsed
+    cpu = dict(shared.cpu)
+    if cpu and total:
+        cpu["server_per_action"] = cpu["server"] / total
+    return {
+        "cores": cores,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "cpu_per_action": cpu_per_action,
+        "capacity": capacity,
+        "throughput": throughput,
+        "requests_per_s": requests / elapsed,
+        "requests_per_action": requests / total if total else 0.0,
+        "ratio": throughput / capacity if capacity else 0.0,
+    }
 
 
 def record(shared: Shared, sample: Sample) -> None:
@@ -214,7 +382,66 @@ def machine() -> str:
     return f"{platform.node()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
 
 
-def report(args, shared: Shared, elapsed: float, problems: list[str], pg_version: str) -> str:
+def de(value: float, places: int = 0) -> str:
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def cpu_under_load(capacity: dict) -> list[str]:
+    """Where the cores' time went during the load (explains a low ratio on a shared machine)."""
+    cpu = capacity.get("cpu")
+    if not cpu:
+        return []
+    offered = capacity["cores"] * capacity["elapsed"]
+    other = max(0.0, cpu["machine"] - cpu["server"] - cpu["generator"])
+    return [
+        f"CPU-Zeit während der Last ({de(capacity['cores'])} Kerne × "
+        f"{de(capacity['elapsed'], 1)} s = {de(offered, 1)} s): gunicorn und PostgreSQL-Backends "
+        f"{de(cpu['server'], 1)} s ({de(cpu['server_per_action'] * 1000)} ms je Aktion, allein "
+        f"{de(capacity['cpu_per_action'] * 1000)} ms), Lastgenerator {de(cpu['generator'], 1)} s, "
+        f"alles andere auf dem Rechner {de(other, 1)} s, frei "
+        f"{de(max(0.0, offered - cpu['machine']), 1)} s.",
+        "",
+    ]
+
+
+def capacity_lines(costs: list[Cost], capacity: dict, users: int) -> list[str]:
+    met = capacity["ratio"] >= TARGET_RATIO
+    lines = [
+        "Kapazität des Rechners für diese Mischung, im selben Lauf gemessen: jede Aktion allein, "
+        "nacheinander von einem Client; CPU-Zeit (utime + stime aus /proc) der gunicorn-Prozesse "
+        "und der PostgreSQL-Backends der Testdatenbank vorher und nachher:",
+        "",
+        "| Aktion | Aktionen | Anfragen | CPU-Zeit je Aktion (App + Datenbank) |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {c.action} | {c.actions} | {c.requests} | {de(c.per_action * 1000)} ms |"
+            for c in costs
+        ),
+        "",
+        f"Gewichtet mit der Mischung unter Last: {de(capacity['cpu_per_action'] * 1000)} ms "
+        f"CPU je Aktion; Kapazität = {capacity['cores']} Kerne ÷ das = "
+        f"{de(capacity['capacity'], 1)} Aktionen/s. Durchsatz unter Last: "
+        f"{de(capacity['throughput'], 1)} Aktionen/s ({de(capacity['requests_per_s'], 1)} "
+        f"Anfragen/s, {de(capacity['requests_per_action'], 2)} Anfragen je Aktion).",
+        "",
+        *cpu_under_load(capacity),
+        f"- **{'erreicht' if met else 'verfehlt'}**: Durchsatz = {de(capacity['ratio'], 2)} × "
+        f"die Kapazität (Ziel ≥ {de(TARGET_RATIO, 1)} bei 20 Benutzern, hier {users}; "
+        "Lastgenerator, gunicorn und PostgreSQL teilen sich die Kerne).",
+    ]
+    return lines
+
+
+def report(
+    args,
+    shared: Shared,
+    elapsed: float,
+    problems: list[str],
+    pg_version: str,
+    costs: list[Cost],
+    capacity: dict,
+) -> str:
     samples = shared.samples
     errors = [s for s in samples if s.error]
     load_before = f"{args.load_before:.1f}".replace(".", ",")
@@ -248,6 +475,8 @@ def report(args, shared: Shared, elapsed: float, problems: list[str], pg_version
         "„heiße“ Stellen, damit Änderungen zusammenstoßen); Export: Excel-Stellenliste einer "
         "Einheit samt Untereinheiten.",
         "",
+        *capacity_lines(costs, capacity, args.users),
+        "",
         f"Fehler: {len(errors)}. Bestätigte Änderungen: {len(shared.acknowledged)}, "
         f"davon in der Datenbank wiedergefunden: "
         f"{len(shared.acknowledged) if not problems else 'NICHT alle'}; "
@@ -273,10 +502,19 @@ def write_results(text: str) -> None:
 
 
 def run(args, env: dict[str, str], *, names: list[str], password: str, port: int, log):
-    """Fill the database, start the server, let the users work; returns what they saw."""
+    """Fill the database, start the server, measure the capacity, let the users work; returns
+    what they saw and what each action costs alone."""
     print(f"Datenbank: migrate, generate_city --positions {args.positions}", flush=True)
     manage(env, "migrate", "--noinput", "--verbosity", "0")
-    manage(env, "generate_city", "--positions", str(args.positions), "--seed", str(args.seed))
+    # the dev tools for this command only: the server runs as in production, without them
+    manage(
+        {**env, "STELLENPLAN_DEVTOOLS": "1"},
+        "generate_city",
+        "--positions",
+        str(args.positions),
+        "--seed",
+        str(args.seed),
+    )
 
     import django
 
@@ -317,8 +555,19 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
             client.login(n, password)
             clients.append(client)
 
+        seconds = min(args.capacity_seconds, max(1.0, args.seconds / 5))
+        print(f"Kapazität: jede Aktion allein, je {seconds:.0f} s …", flush=True)
+        meter = CpuMeter(server.pid)
+        costs, alone = measure_capacity(clients[0], targets, meter, seconds, args.seed)
+
         shared = Shared()
         print(f"{args.users} Benutzer, {args.seconds:.0f} s …", flush=True)
+        server_before, machine_before, own_before = (
+            meter.snapshot(),
+            machine_busy(),
+            time.process_time(),
+        )
+        connection.close()
         start = time.monotonic()
         deadline = start + args.seconds
         threads = [
@@ -333,6 +582,12 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - start
+        shared.cpu = {
+            "server": meter.spent(server_before, meter.snapshot()),
+            "machine": machine_busy() - machine_before,
+            "generator": time.process_time() - own_before,
+        }
+        connection.close()
         for client in clients:
             client.close()
     finally:
@@ -343,7 +598,7 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-    return shared, elapsed, pg_version
+    return shared, elapsed, pg_version, costs, alone
 
 
 def main() -> int:
@@ -356,6 +611,12 @@ def main() -> int:
     parser.add_argument(
         "--pg", default=os.environ.get("LOADTEST_PG", "postgres://postgres@127.0.0.1:5432")
     )
+    parser.add_argument(
+        "--capacity-seconds",
+        type=float,
+        default=5,
+        help="Sekunden je Aktion bei der Kapazitätsmessung (höchstens ein Fünftel von --seconds)",
+    )
     parser.add_argument("--no-results", action="store_true", help="bench/results.md nicht ändern")
     args = parser.parse_args()
     args.load_before = os.getloadavg()[0]
@@ -363,7 +624,7 @@ def main() -> int:
     db = f"stellenplan_load_{os.getpid()}"
     port = free_port()
     password = secrets.token_urlsafe(18)
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "STELLENPLAN_DEVTOOLS")}
     env.update(
         DJANGO_SETTINGS_MODULE="stellenplan.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -374,13 +635,17 @@ def main() -> int:
         WEB_CONCURRENCY=str(args.workers),
         PY=PY,
     )
+    # Each worker keeps its database connection for the whole run (production: 60 s), so that
+    # the CPU meter sees every PostgreSQL backend from start to end (an exiting backend would
+    # take its CPU time with it).
+    env.setdefault("DB_CONN_MAX_AGE", str(int(args.seconds) + 900))
     os.environ.update(env)
     os.environ.pop("DJANGO_DEBUG", None)
 
     psql(args.pg, f"CREATE DATABASE {db}")
     try:
         with tempfile.NamedTemporaryFile("w+", prefix="stellenplan-load-", suffix=".log") as log:
-            shared, elapsed, pg_version = run(
+            shared, elapsed, pg_version, costs, alone = run(
                 args,
                 env,
                 names=[f"last{i:02d}" for i in range(args.users)],
@@ -388,8 +653,9 @@ def main() -> int:
                 port=port,
                 log=log,
             )
-            problems = verify(shared)
-            errors = sum(1 for s in shared.samples if s.error)
+            capacity = capacity_ratio(costs, shared, elapsed)
+            problems = verify(Shared(acknowledged=alone.acknowledged + shared.acknowledged))
+            errors = sum(1 for s in shared.samples + alone.samples if s.error)
             if errors:
                 log.seek(0)
                 print("--- Server-Log (Ende) ---\n" + "".join(log.readlines()[-30:]))
@@ -399,7 +665,9 @@ def main() -> int:
         connections.close_all()
         psql(args.pg, f"DROP DATABASE IF EXISTS {db}")
 
-    text = report(args, shared, elapsed, problems, pg_version)
+    text = report(args, shared, elapsed, problems, pg_version, costs, capacity)
+    if any(s.error for s in alone.samples):
+        text += f"Fehler bei der Kapazitätsmessung: {sum(1 for s in alone.samples if s.error)}\n"
     print(text)
     if not args.no_results:
         write_results(text)

@@ -1,13 +1,16 @@
 """Settings of the benchmark (bench/run.py): the production settings with debug off.
 
-Differences, all irrelevant to the timings: the test client's host is allowed, plain http
-(no redirect to https, cookies without the secure flag) and static files without the
-collectstatic manifest (the pages only build their URLs).
+Differences, all irrelevant to the timings: the dev tools (app bench: generate_city) are
+installed, the test client's host is allowed, plain http (no redirect to https, cookies
+without the secure flag) and static files without the collectstatic manifest (the pages only
+build their URLs).
 """
 
 from stellenplan.settings import *  # noqa: F403
 
 DEBUG = False
+if "bench" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 ALLOWED_HOSTS = ["testserver"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False

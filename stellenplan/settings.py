@@ -78,6 +78,11 @@ INSTALLED_APPS = [
     "front",
 ]
 
+# Development tools (generate_city, benchmarks): with debug or STELLENPLAN_DEVTOOLS=1 only,
+# never in plain production.
+if DEBUG or env_bool("STELLENPLAN_DEVTOOLS"):
+    INSTALLED_APPS.append("bench")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

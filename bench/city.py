@@ -1,20 +1,23 @@
-"""Fill an empty database with a plausible, reproducible city (issue 6).
+"""The generator of a plausible, reproducible city (issue 6), a development tool.
+
+    from bench.city import generate_city
+    summary = generate_city(positions=20000, seed=1)
+
+or from the shell (the dev tools are installed with DJANGO_DEBUG=1 or STELLENPLAN_DEVTOOLS=1):
 
     python manage.py generate_city --positions 20000 --seed 1
 
 Referate, some 40 Ämter with their Teilhaushalte, sub-units to depth 3 (about 700 units),
 all pay grades as in the reference data (A 5–A 16 with A 9 mD/gD and A 13 gD/hD, EG 1–EG 15),
 three cost tables (2010, 2012, 2014) with a rate for every grade, the Jobcenter's federal
-reimbursement, N position lines and 50 decisions linking positions (when the decisions app
-has its models).
+reimbursement, N position lines and 50 decisions linking positions.
 
 Everything comes from one `random.Random(seed)`: the same seed gives the same city, the same
 lines and the same totals. Rows are written with `bulk_create`, which writes no simple-history
-rows: the history of a generated line starts with its first edit (`--with-history` writes the
-"created" rows too, at about twice the time).
+rows: the history of a generated line starts with its first edit (`with_history=True` writes
+the "created" rows too, at about twice the time).
 
-The command lives in the decisions app because it is the last app in the dependency chain and
-may therefore use all the others.
+It lives in the dev-tools app `bench`, outside the product apps, and may use all of them.
 """
 
 from __future__ import annotations
@@ -23,9 +26,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from time import perf_counter
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
 from costing.models import CostRate, CostTable, ReimbursementRule
@@ -225,59 +226,17 @@ def hundreds(value: Decimal) -> Decimal:
     return (value / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 100
 
 
-class Command(BaseCommand):
-    help = (
-        "Füllt eine leere Datenbank mit einer erfundenen, reproduzierbaren Großstadt "
-        "(Referate, Ämter, Untereinheiten, Stellenwerte, Kostentabellen, Stellen, Beschlüsse)."
-    )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--positions", type=int, default=20000, help="Anzahl der Stellen (Vorgabe 20000)"
-        )
-        parser.add_argument("--seed", type=int, default=1, help="Startwert des Zufalls")
-        parser.add_argument(
-            "--with-history",
-            action="store_true",
-            help="auch die Historie (Anlage-Einträge) der Stellen schreiben (langsamer)",
-        )
-
-    def handle(self, *args, positions: int, seed: int, with_history: bool, **options) -> None:
-        if positions < MIN_POSITIONS:
-            raise CommandError(
-                f"--positions muss mindestens {MIN_POSITIONS} sein (angegeben: {positions})."
-            )
-        self.refuse_non_empty_database()
-        started = perf_counter()
-        summary = generate_city(positions=positions, seed=seed, with_history=with_history)
-        seconds = perf_counter() - started
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Stadt erzeugt (Startwert {seed}): {summary.referate} Referate, "
-                f"{summary.aemter} Ämter, {summary.units} Organisationseinheiten, "
-                f"{summary.grades} Stellenwerte, {summary.tables} Kostentabellen "
-                f"mit {summary.rates} Kostensätzen, {summary.positions} Stellen, "
-                f"{summary.decisions} Beschlüsse in {seconds:.1f} s."
-            )
-        )
-
-    def refuse_non_empty_database(self) -> None:
-        checks: list[tuple[type[models.Model], str]] = [
-            (OrgUnit, "Organisationseinheiten"),
-            (BudgetSection, "Teilhaushalte"),
-            (PayGrade, "Stellenwerte"),
-            (CostTable, "Kostentabellen"),
-            (Position, "Stellen"),
-            (Decision, "Beschlussvorlagen"),
-        ]
-        present = [label for model, label in checks if model.objects.exists()]
-        if present:
-            raise CommandError(
-                "Die Datenbank ist nicht leer (vorhanden: "
-                + ", ".join(present)
-                + "). generate_city füllt nur eine leere Datenbank – bitte eine neue "
-                "anlegen und migrieren, z. B. mit DATABASE_URL=sqlite:///stadt.sqlite3."
-            )
+def existing_data() -> list[str]:
+    """German names of the kinds of data already in the database (empty: it may be filled)."""
+    checks: list[tuple[type[models.Model], str]] = [
+        (OrgUnit, "Organisationseinheiten"),
+        (BudgetSection, "Teilhaushalte"),
+        (PayGrade, "Stellenwerte"),
+        (CostTable, "Kostentabellen"),
+        (Position, "Stellen"),
+        (Decision, "Beschlussvorlagen"),
+    ]
+    return [label for model, label in checks if model.objects.exists()]
 
 
 @transaction.atomic

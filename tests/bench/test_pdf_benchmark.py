@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from decisions.benchmark import pdf_benchmark
+from bench.pdf import pdf_benchmark
 from decisions.models import Decision
 from departments.models import OrgUnit
 from tests.factories import CostRateFactory, OrgUnitFactory, PayGradeFactory, PositionFactory

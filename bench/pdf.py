@@ -1,6 +1,8 @@
 """Render time of decision PDFs: the reference decision and one with 200 positions.
 
-    from decisions.benchmark import pdf_benchmark
+A development tool (app bench), outside the product apps:
+
+    from bench.pdf import pdf_benchmark
     for timing in pdf_benchmark(repeat=3):
         print(timing.label, timing.positions, timing.pages, f"{timing.median:.2f} s")
 

@@ -1,9 +1,17 @@
-"""generate_city: a reproducible, complete city in an empty database (issue 6)."""
+"""generate_city: a reproducible, complete city in an empty database (issue 6).
+
+The command belongs to the dev-tools app `bench`, installed with DJANGO_DEBUG=1 (as the tests
+run) or STELLENPLAN_DEVTOOLS=1, never in plain production.
+"""
 
 import io
+import os
+import subprocess
+import sys
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,15 +20,22 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
+from bench.city import existing_data
+from bench.city import generate_city as generate_city_function
 from costing.models import CostRate, CostTable, ReimbursementRule
-from costing.services import cost_year
 from decisions.models import Decision, DecisionPosition
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year
+
+try:  # the costing engine is moving from costing.services to costing.engine
+    from costing.engine import cost_year
+except ImportError:
+    from costing.services import cost_year
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 GRADES = [f"A {n}" for n in range(5, 17) if n not in (9, 13)] + [
     "A 9 mD",
@@ -174,13 +189,14 @@ def test_it_costs_every_generated_year_without_missing_rates(year):
 
 
 def page_queries(client) -> dict[str, int]:
-    """SQL queries of the list page (first and filtered) and the start page, one call each."""
+    """SQL queries of the pages `make bench` times, one call each (by path, as the benchmark)."""
     amt = OrgUnit.objects.get(code="51")
     urls = {
-        "list": reverse("costing:position_list"),
-        "filtered": reverse("costing:position_list")
-        + f"?org_unit={amt.pk}&status_group=tarif&year=2014",
-        "start": reverse("costing:overview") + "?year=2014",
+        "list": "/kosten/stellen/",
+        "filtered": f"/kosten/stellen/?org_unit={amt.pk}&status_group=tarif&year=2014",
+        "start": "/kosten/?year=2014",
+        "tree": "/kosten/organisation/?year=2014",
+        "unit": f"/kosten/organisation/{amt.pk}/?year=2014",
     }
     counts = {}
     for name, url in urls.items():
@@ -206,3 +222,44 @@ def test_it_keeps_the_page_queries_constant_as_the_city_grows(client, django_use
 
     assert counts[300] == counts[1500]
     assert all(count < 30 for count in counts[300].values())
+
+
+@pytest.mark.django_db
+def test_the_generator_is_a_plain_function_too():
+    assert existing_data() == []
+
+    summary = generate_city_function(positions=150, seed=7)
+
+    assert summary.positions == Position.objects.count() == 150
+    assert existing_data() == [
+        "Organisationseinheiten",
+        "Teilhaushalte",
+        "Stellenwerte",
+        "Kostentabellen",
+        "Stellen",
+        "Beschlussvorlagen",
+    ]
+
+
+def installed_apps(**env: str) -> list[str]:
+    """INSTALLED_APPS of stellenplan.settings in a fresh interpreter with this environment."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "STELLENPLAN_DEVTOOLS")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from stellenplan import settings; print(*settings.INSTALLED_APPS)"],
+        cwd=ROOT,
+        env={**clean, "SECRET_KEY": "test-only", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def test_the_dev_tools_are_installed_with_debug_or_the_switch_only():
+    assert "bench" not in installed_apps()
+    assert "bench" not in installed_apps(STELLENPLAN_DEVTOOLS="0")
+    assert "bench" in installed_apps(STELLENPLAN_DEVTOOLS="1")
+    assert "bench" in installed_apps(DJANGO_DEBUG="1")
+    assert "decisions" in installed_apps()
