@@ -7,7 +7,7 @@ the median of several repetitions, each path in turns with its floor:
 
 - positions list, first page and a filtered page; start page of a year (Django test client,
   logged in as a Personalamt user): ms and SQL queries;
-- costing of a year (costing.services.cost_year) against one raw SQL aggregate query that
+- costing of a year (costing.engine.cost_year) against one raw SQL aggregate query that
   computes the same totals per department in the database (the floor);
 - the Excel workbook of all lines (costing.excel.write_workbook) against writing the same
   cells with bare openpyxl in write-only mode (the floor), with peak memory (tracemalloc);
@@ -254,7 +254,7 @@ def measure_costing(repeat: int) -> dict:
 
     from django.db import connection
 
-    from costing.services import cost_year
+    from costing.engine import cost_year
 
     sql = floor_sql(connection.vendor)
     params = {"jan1": f"{YEAR}-01-01", "dec1": f"{YEAR}-12-01"}

@@ -10,7 +10,7 @@ Sheets, in this order:
 - "Stellen": every position active in one of the selected years, with all its fields and its
   cost per year; it can be imported again (costing.imports.import_positions).
 
-Every figure comes from the costing engine (costing.services.cost_year); this module only lays
+Every figure comes from the costing engine (costing.engine.cost_year); this module only lays
 them out. Totals are SUM formulas over the rows above them (SUBTOTAL on "Stellen", so that they
 follow Excel's filter); tests/costing/test_excel_libreoffice.py recalculates the file with
 LibreOffice and compares every total with the engine's to the cent.
@@ -42,7 +42,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from costing.models import CostRate, CostTable
-from costing.services import ZERO, CostLine, GroupTotal, YearCosting, cost_year
+from costing.engine import ZERO, CostLine, GroupTotal, YearCosting, cost_year
 from departments.selectors import UnitInfo
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year
@@ -161,7 +161,7 @@ def write_workbook(
     """Write the workbook of `years` (all positions, or those of `positions`) to `stream`.
 
     The entry point for the views, the export_costs command and the benchmark.
-    Raises costing.services.CostingError when a year cannot be costed.
+    Raises costing.engine.CostingError when a year cannot be costed.
     """
     build_workbook(years, positions, scope=scope, today=today).save(stream)
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from costing.excel import XLSX_CONTENT_TYPE, ExportError, selected_years, write_workbook
 from costing.forms_excel import CostTableImportForm, PositionImportForm
 from costing.imports import ImportFailed, import_cost_table, import_positions
-from costing.services import CostingError
+from costing.engine import CostingError
 from departments.models import OrgUnit
 from departments.selectors import org_tree
 from stellenplan.filters import PositionFilter

@@ -8,7 +8,7 @@ from typing import Any
 
 import django_tables2 as tables
 
-from costing.services import annual_cost
+from costing.engine import annual_cost
 from stellenplan.tables import PositionTable
 from stellenplan.templatetags.de_format import euro_text
 

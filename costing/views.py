@@ -1,6 +1,6 @@
 """Pages that show costs: start page, positions list, position detail, org unit tree and unit.
 
-Every figure comes from the costing engine (costing.services); a CostingError (e.g. a grade
+Every figure comes from the costing engine (costing.engine); a CostingError (e.g. a grade
 without a rate) is shown as a message on the page instead of an error page.
 """
 
@@ -28,7 +28,7 @@ from costing.permissions import (
     require_rule_right,
     rule_rights,
 )
-from costing.services import (
+from costing.engine import (
     ZERO,
     CostingError,
     GroupTotal,

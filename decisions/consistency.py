@@ -36,7 +36,7 @@ from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from costing.services import CostingError, YearCosting, cost_year
+from costing.engine import CostingError, YearCosting, cost_year
 from decisions.formatting import euro, fte_de, percent_de
 from decisions.models import Decision
 from decisions.selectors import (

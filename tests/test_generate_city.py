@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from costing.models import CostRate, CostTable, ReimbursementRule
-from costing.services import cost_year
+from costing.engine import cost_year
 from decisions.models import Decision, DecisionPosition
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree

@@ -22,7 +22,7 @@ from costing.excel import (
     selected_years,
     write_workbook,
 )
-from costing.services import CostingError, cost_year
+from costing.engine import CostingError, cost_year
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
 from tests.factories import OrgUnitFactory, PositionFactory

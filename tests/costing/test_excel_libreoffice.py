@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from costing.excel import write_workbook
 from costing.models import CostRate, CostTable
-from costing.services import ZERO, cost_year
+from costing.engine import ZERO, cost_year
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 from tests.factories import PositionFactory

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError
 
 from costing.models import CostTable
-from costing.services import (
+from costing.engine import (
     CostingError,
     MissingRateError,
     annual_cost,
