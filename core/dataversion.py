@@ -169,6 +169,9 @@ class VersionedCache(Generic[K, V]):
                 self._entries.popitem(last=False)
         return value
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
