@@ -611,6 +611,69 @@ def clear_caches() -> None:
     """Forget the cached summaries and tree (never needed for correctness; for measurements)."""
     _SUMMARY_CACHE.clear()
     _TREE_CACHE.clear()
+    _RATES_CACHE.clear()
+
+
+# --- rates of a year (lists of positions) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearRates:
+    """The cost table of a year and its full-time rates (grade id -> rate)."""
+
+    year: int
+    table: CostTable
+    rates: dict[int, Decimal]
+
+    def annual_cost_of(self, grade_id: int, fte: Decimal) -> Decimal | None:
+        """A line's annual cost; None where its grade has no rate."""
+        rate = self.rates.get(grade_id)
+        return None if rate is None else annual_cost(fte, rate)
+
+
+_RATES_CACHE: VersionedCache[int, YearRates] = VersionedCache(maxsize=SUMMARY_CACHE_SIZE)
+
+
+def year_rates(year: int) -> YearRates:
+    """The table and rates of `year`, cached by the data version. Raises CostingError."""
+
+    def compute() -> YearRates:
+        table = cost_table_for_year(year)
+        return YearRates(year, table, rates_of(table))
+
+    return _RATES_CACHE.get(year, compute)
+
+
+@dataclass(frozen=True)
+class GroupedSums:
+    """Annual cost, Stellen and lines of groups of equal lines."""
+
+    annual_cost: Decimal
+    fte: Decimal
+    lines: int
+
+
+def annual_cost_of_groups(
+    rates: YearRates, groups: Iterable[tuple[int, Decimal, int]]
+) -> GroupedSums:
+    """The annual cost of (grade id, FTE, number of lines) groups of active lines: each
+    group's rounded line cost times its count, i.e. exactly the sum of the rounded lines.
+    Raises MissingRateError naming the grades without a rate."""
+    total, fte_sum, count_sum = ZERO, ZERO, 0
+    missing: set[int] = set()
+    for grade_id, fte, count in groups:
+        cost = rates.annual_cost_of(grade_id, fte)
+        if cost is None:
+            missing.add(grade_id)
+            continue
+        total += cost * count
+        fte_sum += fte * count
+        count_sum += count
+    if missing:
+        raise MissingRateError(
+            PayGrade.objects.filter(pk__in=missing).values_list("code", flat=True), rates.table
+        )
+    return GroupedSums(total, fte_sum, count_sum)
 
 
 # --- one position ----------------------------------------------------------------------------

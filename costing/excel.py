@@ -41,8 +41,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from costing.models import CostRate, CostTable
 from costing.engine import ZERO, CostLine, GroupTotal, YearCosting, cost_year
+from costing.models import CostRate, CostTable
 from departments.selectors import UnitInfo
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year

@@ -20,14 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from costing import reference_services
-from costing.forms import CostRateForm, ReimbursementRuleForm
-from costing.models import CostRate, CostTable, ReimbursementRule
-from costing.permissions import (
-    costrate_rights,
-    require_costrate_right,
-    require_rule_right,
-    rule_rights,
-)
 from costing.engine import (
     ZERO,
     CostingError,
@@ -40,6 +32,14 @@ from costing.engine import (
     position_cost_by_year,
     rates_of,
     totals_by_unit,
+)
+from costing.forms import CostRateForm, ReimbursementRuleForm
+from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.permissions import (
+    costrate_rights,
+    require_costrate_right,
+    require_rule_right,
+    rule_rights,
 )
 from costing.tables import PositionCostTable
 from departments.models import OrgUnit

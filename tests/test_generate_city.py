@@ -14,8 +14,8 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from costing.models import CostRate, CostTable, ReimbursementRule
 from costing.engine import cost_year
+from costing.models import CostRate, CostTable, ReimbursementRule
 from decisions.models import Decision, DecisionPosition
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from costing.models import CostTable
 from costing.engine import (
     CostingError,
     MissingRateError,
@@ -15,6 +14,7 @@ from costing.engine import (
     months_active,
     round_cents,
 )
+from costing.models import CostTable
 from tests.factories import (
     CostRateFactory,
     CostTableFactory,

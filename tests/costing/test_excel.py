@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from costing.engine import CostingError, cost_year
 from costing.excel import (
     DATE_FORMAT,
     FTE_FORMAT,
@@ -22,7 +23,6 @@ from costing.excel import (
     selected_years,
     write_workbook,
 )
-from costing.engine import CostingError, cost_year
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
 from tests.factories import OrgUnitFactory, PositionFactory
