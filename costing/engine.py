@@ -371,21 +371,21 @@ class YearPricing:
         rate, annual, in_year = price
         unit = self.unit(unit_id)
         return CostLine(
-            position_id=position_id,
-            org_unit_id=unit_id,
-            org_unit_code=unit.code,
-            department_id=unit.department_id,
-            budget_section_id=unit.budget_section_id,
-            pay_grade_code=self.grade_codes[grade_id],
-            title=title,
-            fte=fte,
-            start_date=start,
-            end_date=end,
-            rate=rate,
-            annual_cost=annual,
-            months=months,
-            cost_in_year=in_year,
-            rule_id=unit.rule_id,
+            position_id,
+            unit_id,
+            unit.code,
+            unit.department_id,
+            unit.budget_section_id,
+            self.grade_codes[grade_id],
+            title,
+            fte,
+            start,
+            end,
+            rate,
+            annual,
+            months,
+            in_year,
+            unit.rule_id,
         )
 
     def missing_grades(self) -> list[str]:
@@ -475,20 +475,58 @@ def cost_year(year: int, positions: QuerySet[Position] | None = None) -> YearCos
         .values_list(*LINE_FIELDS)
         .iterator(chunk_size=CHUNK_SIZE)
     )
+    # One pass over the rows; what lines share (months of a (start, end) pair, the price of a
+    # (grade, FTE, months) triple, the facts of a unit) is looked up once in `pricing`.
+    year_months = pricing.months
+    price_of = pricing.price
+    unit_of = pricing.unit
+    grade_codes = pricing.grade_codes
     lines_of_unit: dict[int, list[CostLine]] = {}
-    own: dict[int, Total] = {}
-    for line in cost_lines(pricing, rows):
-        unit_lines = lines_of_unit.get(line.org_unit_id)
-        if unit_lines is None:
-            unit_lines = lines_of_unit[line.org_unit_id] = []
-            own[line.org_unit_id] = Total()
-        unit_lines.append(line)
-        own[line.org_unit_id].add(line)
+    facts_of: dict[int, UnitFacts] = {}
+    for pid, unit_id, grade_id, fte, start, end, title in rows:
+        months = year_months(start, end)
+        price = price_of(grade_id, fte, months)
+        if price is None:
+            continue
+        facts = facts_of.get(unit_id)
+        if facts is None:
+            facts = facts_of[unit_id] = unit_of(unit_id)
+            lines_of_unit[unit_id] = []
+        lines_of_unit[unit_id].append(
+            CostLine(
+                pid,
+                unit_id,
+                facts.code,
+                facts.department_id,
+                facts.budget_section_id,
+                grade_codes[grade_id],
+                title,
+                fte,
+                start,
+                end,
+                price[0],
+                price[1],
+                months,
+                price[2],
+                facts.rule_id,
+            )
+        )
     pricing.raise_missing()
 
     lines: list[CostLine] = []
-    for unit_id in sorted(lines_of_unit, key=lambda u: pricing.unit(u).code):
-        lines.extend(lines_of_unit[unit_id])
+    own: dict[int, Total] = {}
+    for unit_id in sorted(lines_of_unit, key=lambda u: facts_of[u].code):
+        unit_lines = lines_of_unit[unit_id]
+        lines.extend(unit_lines)
+        in_year = sum((line.cost_in_year for line in unit_lines), ZERO)
+        rule_id = facts_of[unit_id].rule_id
+        own[unit_id] = Total(
+            fte=sum((line.fte for line in unit_lines), ZERO),
+            positions=len(unit_lines),
+            annual_cost=sum((line.annual_cost for line in unit_lines), ZERO),
+            cost_in_year=in_year,
+            covered={} if rule_id is None else {rule_id: in_year},
+        )
     departments, sections, total = _group_totals(own, pricing)
     return YearCosting(
         year=year,
