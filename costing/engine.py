@@ -28,7 +28,7 @@ write path) makes the next read recompute.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -446,18 +446,6 @@ def _group_totals(
 # --- line by line ----------------------------------------------------------------------------
 
 LINE_FIELDS = ("id", "org_unit_id", "pay_grade_id", "fte", "start_date", "end_date", "title")
-
-
-def cost_lines(
-    pricing: YearPricing, rows: Iterable[tuple[int, int, int, Decimal, date, date | None, str]]
-) -> Iterator[CostLine]:
-    """The lines of `rows` (LINE_FIELDS of active positions); grades without a rate are
-    skipped and noted in `pricing` (call pricing.raise_missing() afterwards)."""
-    line = pricing.line
-    for row in rows:
-        cost = line(*row)
-        if cost is not None:
-            yield cost
 
 
 def cost_year(year: int, positions: QuerySet[Position] | None = None) -> YearCosting:
