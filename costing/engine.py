@@ -43,7 +43,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractMonth
 
 from core.dataversion import VersionedCache
 from costing.models import CostRate, CostTable, ReimbursementRule
@@ -106,23 +105,29 @@ def is_active_in_year(start: date, end: date | None, year: int) -> bool:
 
 
 def months_expression(year: int) -> Case:
-    """months_active() as a database expression, for positions active in `year`
-    (see active_in_year); Extract and Case work alike on SQLite and PostgreSQL."""
-    jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+    """months_active() as a database expression for positions active in `year` (see
+    active_in_year): the last month whose first day is on or before the end, minus the first
+    month whose first day is on or after the start, plus one. Plain date comparisons, the
+    same on SQLite and PostgreSQL (no date functions, which SQLite would call back into
+    Python for on every row)."""
+    firsts = [date(year, month, 1) for month in range(1, 13)]
     first = Case(
-        When(start_date__lt=jan1, then=Value(1)),
-        When(start_date__day=1, then=ExtractMonth("start_date")),
-        default=ExtractMonth("start_date") + Value(1),
+        *(When(start_date__lte=day, then=Value(month)) for month, day in enumerate(firsts, 1)),
+        default=Value(13),
         output_field=IntegerField(),
     )
     last = Case(
-        When(Q(end_date__isnull=True) | Q(end_date__gt=dec31), then=Value(12)),
-        default=ExtractMonth("end_date"),
+        When(end_date__isnull=True, then=Value(12)),
+        *(
+            When(end_date__gte=day, then=Value(month))
+            for month, day in reversed(list(enumerate(firsts, 1)))
+        ),
+        default=Value(0),
         output_field=IntegerField(),
     )
-    # end ≥ start, so last ≥ first − 1: the difference is never below 0.
+    # start ≤ end, so last ≥ first − 1: the difference is never below 0 for an active line.
     return Case(
-        When(start_date__gt=date(year, 12, 1), then=Value(0)),
+        When(start_date__gt=firsts[-1], then=Value(0)),
         default=last - first + Value(1),
         output_field=IntegerField(),
     )
