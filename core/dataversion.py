@@ -20,6 +20,8 @@ org-unit links). Triggers catch every write path: services, the admin, imports, 
   REPLACE`` function and trigger on PostgreSQL (drop and create before PostgreSQL 14).
   A table added to WATCHED later gets its triggers on the next migrate.
 - If the row is missing (after ``flush``), ``current_token`` creates it with a new token.
+- A restore (``loaddata`` of a full dump) loads the row of the dump first (core comes before
+  the domain apps) and the triggers of the tables loaded after it replace its token.
 
 ``VersionedCache`` is the per-process cache to use with it: a small LRU keyed by
 (key, token); an entry of an older token is never returned again and ages out.
