@@ -53,6 +53,7 @@ from costing.engine import (
     YearPricing,
     YearSummary,
     is_active_in_year,
+    months_active,
     summarize,
     year_summary,
 )
@@ -708,7 +709,8 @@ def _write_lines(
             if not is_active_in_year(start, end, pricing.year):
                 values += [None, 0, None]
                 continue
-            months = pricing.months(start, end)
+            # Not memoised per (start, end) here: that memo would grow with the positions.
+            months = months_active(start, end, pricing.year)
             price = pricing.price(grade_id, fte, months)
             if price is None:  # a rate removed since the summary was read
                 pricing.raise_missing()
