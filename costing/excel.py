@@ -280,10 +280,12 @@ class SheetWriter:
 
     def title(self, title: str, stand: str) -> None:
         """Rows 1-2: title and "Stand: date"; the caller then writes row 3 and the header."""
-        self.append([self._cell(title, font=_TITLE_FONT)])
-        self.append([self._cell(stand)])
+        self.append([self.styled_cell(title, font=_TITLE_FONT)])
+        self.append([self.styled_cell(stand)])
 
-    def _cell(self, value: Any, number_format: str | None = None, **style: Any) -> WriteOnlyCell:
+    def styled_cell(
+        self, value: Any, number_format: str | None = None, **style: Any
+    ) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=self._value(value))
         if number_format:
             cell.number_format = number_format
@@ -294,7 +296,7 @@ class SheetWriter:
     def header(self) -> int:
         return self.append(
             [
-                self._cell(
+                self.styled_cell(
                     c.header, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP, border=_HEADER_BORDER
                 )
                 for c in self.columns
@@ -322,7 +324,7 @@ class SheetWriter:
     def total(self, values: Sequence[Any]) -> int:
         return self.append(
             [
-                self._cell(
+                self.styled_cell(
                     value,
                     _FORMATS.get(column.kind) if value is not None else None,
                     font=_BOLD,
@@ -442,11 +444,11 @@ def _write_overview(
 
     # Per Teilhaushalt
     sheet.append([])
-    sheet.append([sheet._cell("Teilhaushalte", font=_BOLD)])
+    sheet.append([sheet.styled_cell("Teilhaushalte", font=_BOLD)])
     headers = ["Teilhaushalt", "Bezeichnung"]
     sheet.append(
         [
-            sheet._cell(
+            sheet.styled_cell(
                 headers[i] if i < 2 else c.header,
                 font=_BOLD,
                 fill=_HEADER_FILL,
