@@ -32,7 +32,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from django.db.models import (
     Case,
@@ -133,13 +132,11 @@ def months_expression(year: int) -> Case:
     )
 
 
-@lru_cache(maxsize=65536)
 def annual_cost(fte: Decimal, rate: Decimal) -> Decimal:
     """Annual cost of a line: FTE × full-time rate, rounded half-up to cents."""
     return round_cents(fte * rate)
 
 
-@lru_cache(maxsize=65536)
 def cost_in_year(fte: Decimal, rate: Decimal, months: int) -> Decimal:
     """Cost of a line in a calendar year with `months` active months, rounded once."""
     return round_cents(fte * rate * Decimal(months) / TWELVE)
