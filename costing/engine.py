@@ -587,7 +587,9 @@ def _summarize(year: int, positions: QuerySet[Position] | None) -> YearSummary:
     own: dict[int, Total] = {}
     price = pricing.price
     rule_of_unit = pricing.rule_of_unit
-    for unit_id, grade_id, fte, months, count in grouped_lines(queryset, year):
+    for unit_id, grade_id, fte, months, count in grouped_lines(queryset, year).iterator(
+        chunk_size=CHUNK_SIZE
+    ):
         costs = price(grade_id, fte, months)
         if costs is None:
             continue
