@@ -9,8 +9,7 @@ repetitions, each path in turns with its floor:
 - pages, addressed by path (URL names may change, paths stay): start page of a year, positions
   list (first page and filtered by Amt 51, Tarif, 2014), org tree and the org-unit page of
   Amt 51 (Django test client, logged in as a Personalamt user): CPU ms and SQL queries;
-- costing of a year (`cost_year` of costing.engine, or of costing.services before the engine
-  moved) against one raw SQL aggregate query that computes the same totals per department in
+- costing of a year (`cost_year` of costing.engine) against one raw SQL aggregate query that computes the same totals per department in
   the database (the floor);
 - the Excel workbook of all lines (costing.excel.write_workbook) against bare openpyxl in
   write-only mode writing the same cells with the same number formats (the reference) and
@@ -288,21 +287,12 @@ def floor_sql(vendor: str) -> str:
     )
 
 
-def cost_year_function() -> Callable:
-    """`cost_year` of the costing engine: costing.engine, or costing.services before the move."""
-    try:
-        from costing.engine import cost_year
-    except ImportError:
-        from costing.services import cost_year
-    return cost_year
-
-
 def measure_costing(repeat: int) -> dict:
     from decimal import Decimal
 
     from django.db import connection
 
-    cost_year = cost_year_function()
+    from costing.engine import cost_year
 
     sql = floor_sql(connection.vendor)
     params = {"jan1": f"{YEAR}-01-01", "dec1": f"{YEAR}-12-01"}

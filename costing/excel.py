@@ -10,8 +10,8 @@ Sheets, in this order:
 - "Stellen": every position active in one of the selected years, with all its fields and its
   cost per year; it can be imported again (costing.imports.import_positions).
 
-Every figure comes from the costing engine (costing.services.cost_year); this module only lays
-them out. Totals are SUM formulas over the rows above them (SUBTOTAL on "Stellen", so that they
+Every figure comes from the costing engine (costing.engine: the year summaries for the overview,
+YearPricing for each line); this module only lays them out. Totals are SUM formulas over the rows above them (SUBTOTAL on "Stellen", so that they
 follow Excel's filter); tests/costing/test_excel_libreoffice.py recalculates the file with
 LibreOffice and compares every total with the engine's to the cent.
 
@@ -19,14 +19,21 @@ Formula injection: a text cell that begins with "=", "+", "-", "@", tab or CR ge
 apostrophe ("'=1+1"). The text stays readable, is stored as text, and is not evaluated when the
 sheet is saved as CSV and opened again (the OWASP recommendation). The importers remove that
 apostrophe again, so an export can be imported unchanged.
+
+Streaming: openpyxl's write-only sheets write every appended row to a temporary file at once,
+and this module never holds the lines of a year. The overview comes from the year summaries
+(grouped in the database); the positions are read once, in chunks, ordered by org unit code
+and id, each priced for every year and appended to "Stellen" and (first year) to the sheet of
+its Amt/Referat; the total rows are SUM formulas written last. Memory stays flat however many
+positions there are. Public openpyxl API only: no declared <dimension> (openpyxl offers no
+public way for write-only sheets; the importers reset dimensions anyway).
 """
 
 from __future__ import annotations
 
-import inspect
 import operator
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,14 +43,22 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from costing.engine import (
+    ZERO,
+    GroupTotal,
+    YearPricing,
+    YearSummary,
+    is_active_in_year,
+    months_active,
+    summarize,
+    year_summary,
+)
 from costing.models import CostRate, CostTable
-from costing.services import ZERO, CostLine, GroupTotal, YearCosting, cost_year
-from departments.selectors import UnitInfo
+from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year
 
@@ -161,7 +176,7 @@ def write_workbook(
     """Write the workbook of `years` (all positions, or those of `positions`) to `stream`.
 
     The entry point for the views, the export_costs command and the benchmark.
-    Raises costing.services.CostingError when a year cannot be costed.
+    Raises costing.engine.CostingError when a year cannot be costed.
     """
     build_workbook(years, positions, scope=scope, today=today).save(stream)
 
@@ -173,10 +188,15 @@ def build_workbook(
     scope: str = "",
     today: date | None = None,
 ) -> Workbook:
+    """The workbook with every row written (to openpyxl's temporary files); save() it."""
     years = sorted(set(years))
     if not years:
         raise ExportError("Es ist kein Jahr ausgewählt.")
-    costings = [cost_year(year, positions) for year in years]
+    # Raises CostingError / MissingRateError before anything is written.
+    if positions is None:
+        summaries = [year_summary(year) for year in years]
+    else:
+        summaries = [summarize(year, positions) for year in years]
     stand = f"Stand: {(today or timezone.localdate()):%d.%m.%Y}"
     if scope:
         stand += f" · {scope}"
@@ -187,26 +207,19 @@ def build_workbook(
     workbook.properties.creator = "Stellenplan"
 
     used_names = {SHEET_OVERVIEW.lower(), SHEET_RATES.lower(), SHEET_POSITIONS.lower()}
-    departments = _departments(costings)
+    departments = _departments(summaries)
     sheet_names = {unit.id: _sheet_name(unit, used_names) for unit in departments}
 
-    _write_overview(workbook, costings, departments, stand, span)
-    lines_by_department: dict[int, list[CostLine]] = {}
-    for line in costings[0].lines:
-        lines_by_department.setdefault(line.department_id, []).append(line)
-    notes = _notes(costings[0], positions)
-    for unit in departments:
-        _write_anlage(
-            workbook,
-            sheet_names[unit.id],
-            unit,
-            costings[0],
-            lines_by_department.get(unit.id, []),
-            notes,
-            stand,
-        )
-    _write_rates(workbook, costings, stand)
-    _write_positions(workbook, costings, positions, stand, span)
+    # Sheets appear in the order they are created; rows may be appended to any of them.
+    _write_overview(workbook, summaries, departments, stand, span)
+    anlagen = {
+        unit.id: _open_anlage(workbook, sheet_names[unit.id], unit, summaries[0].year, stand)
+        for unit in departments
+    }
+    _write_rates(workbook, summaries, stand)
+    _write_lines(workbook, summaries, positions, anlagen, stand, span)
+    for sheet, first in anlagen.values():
+        _close_anlage(sheet, first)
     return workbook
 
 
@@ -223,67 +236,16 @@ class Column:
 _FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
 
 
-def _stock_values_to_row_signature() -> bool:
-    try:
-        parameters = list(inspect.signature(WriteOnlyWorksheet._values_to_row).parameters)
-    except (AttributeError, TypeError, ValueError):
-        return False
-    return parameters == ["self", "values", "row_idx"]
-
-
-FAST_ROWS = _stock_values_to_row_signature()
-
-
-def _use_fast_rows(ws: WriteOnlyWorksheet) -> None:
-    """Let `ws` take prepared cells without openpyxl's failed-conversion detour.
-
-    openpyxl's write-only sheet first assigns every appended item as a cell *value*; for a
-    styled cell (ours carry the number formats) that raises and formats a ValueError before the
-    cell is used as it is. This replacement of the sheet's row converter yields the same cells
-    in the same order, without the exception: the same file, about a quarter less time for a
-    large export. It is installed only when openpyxl's converter has the expected signature
-    (openpyxl 3.1); otherwise openpyxl's own path runs. test_excel.py compares both outputs.
-    """
-
-    def values_to_row(values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
-        cell = WriteOnlyCell(ws)
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            if isinstance(value, Cell):
-                value.column = col_idx
-                value.row = row_idx
-                if value.hyperlink is not None:
-                    value.hyperlink.ref = value.coordinate
-                yield value
-                continue
-            cell.value = value
-            cell.column = col_idx
-            cell.row = row_idx
-            yield cell
-
-    ws._values_to_row = values_to_row
-
-
 class SheetWriter:
     """Appends rows to a write-only sheet and counts them.
 
-    Data rows reuse one styled cell per column: creating a styled cell for every value is
-    openpyxl's slow path (write-only mode writes each cell as soon as its row is appended).
+    Data rows reuse one styled cell per column (its value set anew for every row): creating a
+    styled cell for every value is slower, and a write-only sheet writes each cell as soon as
+    its row is appended, so the next row may reuse it.
     """
 
-    def __init__(
-        self, workbook: Workbook, title: str, columns: Sequence[Column], rows: int | None = None
-    ) -> None:
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
         self.ws = workbook.create_sheet(title)
-        if FAST_ROWS:
-            _use_fast_rows(self.ws)
-        if rows:
-            # The <dimension> element, which openpyxl writes for a write-only sheet when it can
-            # ask for it. Without it, openpyxl's read-only reader (the importers) scans the whole
-            # sheet once more just to find its size.
-            reference = f"A1:{get_column_letter(len(columns))}{rows}"
-            self.ws.calculate_dimension = lambda: reference
         self.columns = list(columns)
         self.row = 0
         for index, column in enumerate(self.columns, 1):
@@ -318,10 +280,12 @@ class SheetWriter:
 
     def title(self, title: str, stand: str) -> None:
         """Rows 1-2: title and "Stand: date"; the caller then writes row 3 and the header."""
-        self.append([self._cell(title, font=_TITLE_FONT)])
-        self.append([self._cell(stand)])
+        self.append([self.styled_cell(title, font=_TITLE_FONT)])
+        self.append([self.styled_cell(stand)])
 
-    def _cell(self, value: Any, number_format: str | None = None, **style: Any) -> WriteOnlyCell:
+    def styled_cell(
+        self, value: Any, number_format: str | None = None, **style: Any
+    ) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=self._value(value))
         if number_format:
             cell.number_format = number_format
@@ -332,7 +296,7 @@ class SheetWriter:
     def header(self) -> int:
         return self.append(
             [
-                self._cell(
+                self.styled_cell(
                     c.header, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP, border=_HEADER_BORDER
                 )
                 for c in self.columns
@@ -360,7 +324,7 @@ class SheetWriter:
     def total(self, values: Sequence[Any]) -> int:
         return self.append(
             [
-                self._cell(
+                self.styled_cell(
                     value,
                     _FORMATS.get(column.kind) if value is not None else None,
                     font=_BOLD,
@@ -403,9 +367,9 @@ class SheetWriter:
 # --- Übersicht -------------------------------------------------------------------------------
 
 
-def _departments(costings: list[YearCosting]) -> list[UnitInfo]:
+def _departments(summaries: list[YearSummary]) -> list[UnitInfo]:
     units: dict[int, UnitInfo] = {}
-    for costing in costings:
+    for costing in summaries:
         for unit, _total in costing.by_department:
             units[unit.id] = unit
     return sorted(units.values(), key=lambda u: u.code)
@@ -442,7 +406,7 @@ def _group_values(main: GroupTotal | None, per_year: list[GroupTotal | None]) ->
 
 def _write_overview(
     workbook: Workbook,
-    costings: list[YearCosting],
+    costings: list[YearSummary],
     departments: list[UnitInfo],
     stand: str,
     span: str,
@@ -480,11 +444,11 @@ def _write_overview(
 
     # Per Teilhaushalt
     sheet.append([])
-    sheet.append([sheet._cell("Teilhaushalte", font=_BOLD)])
+    sheet.append([sheet.styled_cell("Teilhaushalte", font=_BOLD)])
     headers = ["Teilhaushalt", "Bezeichnung"]
     sheet.append(
         [
-            sheet._cell(
+            sheet.styled_cell(
                 headers[i] if i < 2 else c.header,
                 font=_BOLD,
                 fill=_HEADER_FILL,
@@ -535,14 +499,6 @@ def _write_overview(
 # --- one sheet per Amt/Referat (Anlage) ------------------------------------------------------
 
 
-def _notes(main: YearCosting, positions: QuerySet[Position] | None) -> dict[int, str]:
-    """Stellenvermerk of the positions of the first year that have one (few)."""
-    queryset = positions if positions is not None else Position.objects.all()
-    return dict(
-        active_in_year(queryset, main.year).exclude(note="").values_list("id", "note").order_by()
-    )
-
-
 ANLAGE_COLUMNS = [
     Column("Org.einheit (aut. Stpl.)", 14),
     Column("Stellenwert Haushalt", 13),
@@ -553,33 +509,20 @@ ANLAGE_COLUMNS = [
 ]
 
 
-def _write_anlage(
-    workbook: Workbook,
-    name: str,
-    unit: UnitInfo,
-    main: YearCosting,
-    lines: list[CostLine],
-    notes: dict[int, str],
-    stand: str,
-) -> None:
-    sheet = SheetWriter(workbook, name, ANLAGE_COLUMNS, rows=HEADER_ROW + max(len(lines), 1) + 1)
+def _open_anlage(
+    workbook: Workbook, name: str, unit: UnitInfo, year: int, stand: str
+) -> tuple[SheetWriter, int]:
+    """The sheet of an Amt/Referat up to its header; returns it with its first data row."""
+    sheet = SheetWriter(workbook, name, ANLAGE_COLUMNS)
     sheet.freeze()
     sheet.landscape()
-    sheet.title(f"{unit.code} {unit.name} – Stellen {main.year}", stand)
+    sheet.title(f"{unit.code} {unit.name} – Stellen {year}", stand)
     sheet.append([])
     sheet.header()
-    first = sheet.row + 1
-    for line in lines:
-        sheet.data(
-            [
-                line.org_unit_code,
-                line.pay_grade_code,
-                line.title,
-                line.fte,
-                notes.get(line.position_id, ""),
-                line.annual_cost,
-            ]
-        )
+    return sheet, sheet.row + 1
+
+
+def _close_anlage(sheet: SheetWriter, first: int) -> None:
     last = sheet.row
     sheet.finish_table(first, last)
     sheet.sum_row(2, "Gesamt:", first, last, {"fte", "money"})
@@ -588,7 +531,7 @@ def _write_anlage(
 # --- Kostensätze -----------------------------------------------------------------------------
 
 
-def _write_rates(workbook: Workbook, costings: list[YearCosting], stand: str) -> None:
+def _write_rates(workbook: Workbook, costings: list[YearSummary], stand: str) -> None:
     tables: dict[int, tuple[CostTable, list[int]]] = {}
     for costing in costings:
         tables.setdefault(costing.table.id, (costing.table, []))[1].append(costing.year)
@@ -641,6 +584,7 @@ _POSITION_FIELDS = (
     "org_unit_id",
     "org_unit__code",
     "org_unit__name",
+    "pay_grade_id",
     "pay_grade__code",
     "pay_grade__status_group",
     "title",
@@ -656,13 +600,18 @@ _POSITION_FIELDS = (
 )
 
 
-def _write_positions(
+def _write_lines(
     workbook: Workbook,
-    costings: list[YearCosting],
+    summaries: list[YearSummary],
     positions: QuerySet[Position] | None,
+    anlagen: dict[int, tuple[SheetWriter, int]],
     stand: str,
     span: str,
 ) -> None:
+    """The "Stellen" sheet, and the rows of the first year on the sheets of the Ämter, in one
+    streamed pass over the positions active in one of the years."""
+    tree: OrgTree = summaries[0].tree
+    pricings = [YearPricing(s.year, tree) for s in summaries]
     columns = [
         Column("ID", 8),
         Column(H_ORG_UNIT, 12),
@@ -680,20 +629,20 @@ def _write_positions(
         Column(H_FIXED_TERM, 10),
         Column(H_TASK_HEADING, 30),
     ]
-    for costing in costings:
+    for pricing in pricings:
         columns += [
-            Column(f"{H_ANNUAL} {costing.year}", 16, "money"),
-            Column(f"Monate {costing.year}", 9),
-            Column(f"Kosten {costing.year}", 16, "money"),
+            Column(f"{H_ANNUAL} {pricing.year}", 16, "money"),
+            Column(f"Monate {pricing.year}", 9),
+            Column(f"Kosten {pricing.year}", 16, "money"),
         ]
     columns += [Column(H_TASKS, 50), Column(H_JUSTIFICATION, 50)]
     fte_index = 8
 
-    line_maps = [{line.position_id: line for line in c.lines} for c in costings]
-    ids = set().union(*line_maps)
-    last = HEADER_ROW + max(len(ids), 1)
+    base = positions if positions is not None else Position.objects.all()
+    union = reduce(operator.or_, (active_in_year(base, p.year) for p in pricings))
+    last = HEADER_ROW + max(union.count(), 1)
 
-    sheet = SheetWriter(workbook, SHEET_POSITIONS, columns, rows=last)
+    sheet = SheetWriter(workbook, SHEET_POSITIONS, columns)
     sheet.freeze("C")
     sheet.title(f"Stellenplan – Stellen und Kosten {span}", stand)
     subtotal: list[Any] = [None] * len(columns)
@@ -706,19 +655,18 @@ def _write_positions(
     sheet.header()
 
     # Texts that repeat on many rows (unit, grade, status) are made safe once per value.
-    tree = costings[0].tree
     status = {key: SafeText(label) for key, label in PayGrade.StatusGroup.choices}
     yes_no = (SafeText("nein"), SafeText("ja"))
     units: dict[int, tuple[SafeText | None, ...]] = {}
     grades: dict[str, SafeText | None] = {}
-    base = positions if positions is not None else Position.objects.all()
-    union = reduce(operator.or_, (active_in_year(base, c.year) for c in costings))
+    main = pricings[0]
     rows = union.order_by("org_unit__code", "id").values_list(*_POSITION_FIELDS)
     for (
         pid,
         unit_id,
         unit_code,
         unit_name,
+        grade_id,
         grade_code,
         status_group,
         title,
@@ -732,8 +680,6 @@ def _write_positions(
         tasks,
         justification,
     ) in rows.iterator(chunk_size=2000):
-        if pid not in ids:  # changed between the costing and this read
-            continue
         unit = units.get(unit_id)
         if unit is None:
             section_id = tree.budget_section_of(unit_id)
@@ -761,12 +707,20 @@ def _write_positions(
             yes_no[fixed_term],
             task_heading,
         ]
-        for line_map in line_maps:
-            line = line_map.get(pid)
-            if line is None:
+        for pricing in pricings:
+            if not is_active_in_year(start, end, pricing.year):
                 values += [None, 0, None]
-            else:
-                values += [line.annual_cost, line.months, line.cost_in_year]
+                continue
+            # Not memoised per (start, end) here: that memo would grow with the positions.
+            months = months_active(start, end, pricing.year)
+            price = pricing.price(grade_id, fte, months)
+            if price is None:  # a rate removed since the summary was read
+                pricing.raise_missing()
+            _rate, annual, in_year = price
+            values += [annual, months, in_year]
         values += [tasks, justification]
         sheet.data(values)
+        if is_active_in_year(start, end, main.year):
+            anlage, _first = anlagen[main.unit(unit_id).department_id]
+            anlage.data([unit[0], grade, title, fte, note, values[15]])
     sheet.finish_table(FIRST_DATA_ROW, sheet.row)

@@ -1,6 +1,6 @@
 """Writes of the Kämmerei's reference data: cost rates and reimbursement rules.
 
-(The costing engine itself is costing.services; cost tables come in by Excel import.)
+(The costing engine itself is costing.engine; cost tables come in by Excel import.)
 Keyword-only, with the acting user, in a transaction, validated with ``full_clean()``.
 """
 

@@ -37,7 +37,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 
 from core.formatting import euro, format_decimal, percent
-from costing.services import CostingError, YearCosting, cost_year
+from costing.engine import CostingError, YearCosting, cost_year
 from decisions.models import Decision
 from decisions.selectors import (
     AnnexLine,

@@ -1,6 +1,6 @@
 """Reads of decisions, and the parts generated from their linked positions.
 
-Every figure comes from the costing engine (costing.services.cost_year with the decision's
+Every figure comes from the costing engine (costing.engine.cost_year with the decision's
 positions); this module only groups and orders what the engine returns.
 """
 
@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, QuerySet
 
 from core.formatting import format_decimal, percent, positions_word
-from costing.services import CostingError, CostLine, Total, YearCosting, cost_year
+from costing.engine import CostingError, CostLine, Total, YearCosting, cost_year
 from decisions.models import Annex, Decision, DecisionPosition, FinancialItem, StatusChange
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import OrgTree, UnitInfo

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from core.formatting import euro, format_decimal
-from costing.services import annual_cost
+from costing.engine import annual_cost
 from decisions.models import Decision
 from stellenplan.models import Position
 

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 
-from costing.services import cost_year, costing_as_dict
+from costing.engine import cost_year, costing_as_dict
 from departments.models import OrgUnit
 from stellenplan.models import Position
 from tests.factories import PositionFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from core.parsing import YEAR_MAX, YEAR_MIN
-from costing.services import (
+from costing.engine import (
     CostingError,
     YearCosting,
     cost_year,

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.formatting import euro
 from core.permissions import require_right, rights
 from costing import reference_services
-from costing.models import CostRate, CostTable, ReimbursementRule
-from costing.services import (
+from costing.engine import (
     GroupTotal,
 )
+from costing.models import CostRate, CostTable, ReimbursementRule
 from front.forms.costs import CostRateForm, ReimbursementRuleForm
 from front.views.common import costing_or_error, parse_year
 from stellenplan.models import Position

@@ -11,9 +11,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from costing.engine import CostingError
 from costing.excel import XLSX_CONTENT_TYPE, ExportError, selected_years, write_workbook
 from costing.imports import ImportFailed, import_cost_table, import_positions
-from costing.services import CostingError
 from departments.models import OrgUnit
 from departments.selectors import org_tree
 from front.filters import PositionFilter

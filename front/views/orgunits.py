@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
 from core.history import history_entries
 from core.permissions import require_right, rights
-from costing.services import (
+from costing.engine import (
     GroupTotal,
     rates_of,
     totals_by_unit,

@@ -19,7 +19,7 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import display_value
 from core.parsing import YEAR_MAX, YEAR_MIN
 from core.permissions import require_right, rights
-from costing.services import (
+from costing.engine import (
     ZERO,
     CostingError,
     MissingRateError,

@@ -23,17 +23,13 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.city import existing_data
 from bench.city import generate_city as generate_city_function
+from costing.engine import cost_year
 from costing.models import CostRate, CostTable, ReimbursementRule
 from decisions.models import Decision, DecisionPosition
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year
-
-try:  # the costing engine is moving from costing.services to costing.engine
-    from costing.engine import cost_year
-except ImportError:
-    from costing.services import cost_year
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -1,7 +1,6 @@
 """The cost workbook: sheets, layout, formats, formulas, formula injection, the command."""
 
 import json
-import zipfile
 from datetime import date
 from decimal import Decimal
 from io import BytesIO, StringIO
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from costing.engine import CostingError, cost_year
 from costing.excel import (
     DATE_FORMAT,
     FTE_FORMAT,
@@ -22,7 +22,6 @@ from costing.excel import (
     selected_years,
     write_workbook,
 )
-from costing.services import CostingError, cost_year
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
 from tests.factories import OrgUnitFactory, PositionFactory
@@ -378,31 +377,3 @@ def test_the_figures_are_the_engines():
     wfb = cost_year(2012).by_department[-1]
     assert book["Übersicht"]["A9"].value == wfb[0].code
     assert D(str(book["Übersicht"]["E9"].value)) == wfb[1].cost_in_year
-
-
-def test_the_fast_row_path_writes_exactly_what_openpyxl_writes(monkeypatch):
-    from costing import excel
-
-    assert excel.FAST_ROWS  # openpyxl 3.1: the fast path is in use
-
-    def members(fast: bool) -> dict[str, bytes]:
-        monkeypatch.setattr(excel, "FAST_ROWS", fast)
-        buffer = BytesIO()
-        write_workbook(buffer, [2011, 2012, 2013], today=TODAY)
-        with zipfile.ZipFile(buffer) as archive:
-            return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
-
-    fast, stock = members(True), members(False)
-    assert fast.keys() == stock.keys()
-    assert len([n for n in fast if n.startswith("xl/worksheets/")]) == 8
-    for name in fast:
-        assert fast[name] == stock[name], name
-
-
-def test_the_large_sheets_declare_their_size_for_readers():
-    buffer = BytesIO()
-    write_workbook(buffer, [2012], today=TODAY)
-    book = load_workbook(buffer, read_only=True)
-    assert (book["Stellen"].max_row, book["Stellen"].max_column) == (22, 20)
-    assert book["20 Stadtkämmerei"].max_row == 10  # 4 heading rows, 5 lines, the total
-    book.close()

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from costing.engine import ZERO, cost_year
 from costing.excel import write_workbook
 from costing.models import CostRate, CostTable
-from costing.services import ZERO, cost_year
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 from tests.factories import PositionFactory

@@ -11,9 +11,9 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from costing.engine import cost_year
 from costing.excel import write_workbook
 from costing.imports import ImportFailed, default_start_date, import_positions
-from costing.services import cost_year
 from stellenplan.models import Position
 from tests.costing.excel_files import POSITION_HEADER, xlsx_file
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from costing.services import cost_year, totals_by_unit
+from costing.engine import cost_year, totals_by_unit
 
 D = Decimal
 

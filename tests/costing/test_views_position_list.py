@@ -144,7 +144,7 @@ QUERIES_FILTERED = 15
 
 
 def test_it_sums_the_list_exactly_as_the_engine_does(client, role_users):
-    from costing.services import cost_year
+    from costing.engine import cost_year
     from front.views.positions import list_costs
 
     table = CostTableFactory(valid_from=date(2010, 1, 1))

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from costing.services import CostingError
+from costing.engine import CostingError
 from decisions.models import Decision, DecisionPosition, FinancialItem
 from decisions.selectors import decision_document, decision_finance, decision_years
 from tests.factories import (

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from costing.engine import CostingError, cost_year, costing_as_dict
 from costing.excel import ExportError, selected_years, write_workbook
-from costing.services import CostingError, cost_year, costing_as_dict
 
 
 def year_list(values: list[str] | None) -> list[int]:

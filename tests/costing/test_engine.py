@@ -4,8 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from costing.models import CostTable
-from costing.services import (
+from costing.engine import (
     CostingError,
     MissingRateError,
     annual_cost,
@@ -15,6 +14,7 @@ from costing.services import (
     months_active,
     round_cents,
 )
+from costing.models import CostTable
 from tests.factories import (
     CostRateFactory,
     CostTableFactory,
@@ -152,3 +152,133 @@ def test_it_queries_a_constant_number_of_times(django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         costing = cost_year(2012)
     assert costing.total.positions == 30
+
+
+def _random_city(seed: int, lines: int = 400):
+    """Units in a tree with a reimbursement rule, grades, two tables, lines with start and
+    end dates on many days (1st of a month and not) around the years costed."""
+    import random
+
+    rng = random.Random(seed)
+    old = CostTableFactory(valid_from=date(2010, 1, 1))
+    new = CostTableFactory(valid_from=date(2012, 1, 1))
+    grades = [PayGradeFactory() for _ in range(5)]
+    for grade in grades:
+        CostRateFactory(
+            table=old, pay_grade=grade, annual_cost=D(rng.randint(3000000, 9000000)) / 100
+        )
+        CostRateFactory(
+            table=new, pay_grade=grade, annual_cost=D(rng.randint(3000000, 9000000)) / 100
+        )
+    amt = OrgUnitFactory(code="50")
+    other = OrgUnitFactory(code="20")
+    subs = [
+        OrgUnitFactory(code=f"50-{n}", parent=amt, kind="abteilung", budget_section=None)
+        for n in range(3)
+    ] + [OrgUnitFactory(code=f"20-{n}", parent=other, kind="abteilung") for n in range(2)]
+    rule = ReimbursementRuleFactory(rate=D("0.8480"), valid_from=date(2011, 1, 1))
+    rule.org_units.add(subs[0])
+    units = [amt, other, *subs]
+    for _ in range(lines):
+        start = date(rng.randint(2009, 2014), rng.randint(1, 12), rng.choice([1, 1, 2, 15, 28]))
+        end = None
+        if rng.random() < 0.6:
+            end = start.replace(year=start.year + rng.randint(0, 3), day=rng.choice([1, 28]))
+            end = max(end, start)
+        PositionFactory(
+            org_unit=rng.choice(units),
+            pay_grade=rng.choice(grades),
+            fte=D(rng.choice(["1.00", "0.50", "0.33", "0.75", "0.01"])),
+            start_date=start,
+            end_date=end,
+        )
+    return amt
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_grouped_summary_equals_the_line_by_line_engine(seed):
+    from costing.engine import summarize, totals_by_unit, year_summary
+
+    amt = _random_city(seed)
+    for year in (2011, 2012, 2013, 2014):
+        costing = cost_year(year)
+        summary = summarize(year)
+        assert summary.total == costing.total, year
+        assert summary.by_department == costing.by_department
+        assert summary.by_budget_section == costing.by_budget_section
+        assert summary.by_unit == totals_by_unit(costing)
+        assert year_summary(year).total == costing.total
+        own = {}
+        for line in costing.lines:
+            own[line.org_unit_id] = own.get(line.org_unit_id, 0) + line.cost_in_year
+        assert {u: t.cost_in_year for u, t in summary.by_unit_own.items()} == own
+    assert summary.total.positions > 50
+    assert summary.total.reimbursement > 0
+    # a filtered set: the same figures as the engine on that set
+    from stellenplan.models import Position
+
+    subset = Position.objects.filter(org_unit__parent=amt)
+    assert summarize(2013, subset).total == cost_year(2013, subset).total
+
+
+@pytest.mark.django_db
+def test_the_summary_counts_months_in_the_database_as_months_active_does():
+    from costing.engine import months_expression
+    from stellenplan.models import Position
+    from stellenplan.selectors import active_in_year
+
+    _random_city(3, lines=300)
+    for year in (2011, 2012, 2013):
+        rows = (
+            active_in_year(Position.objects.all(), year)
+            .annotate(months=months_expression(year))
+            .values_list("start_date", "end_date", "months")
+        )
+        for start, end, months in rows:
+            assert months == months_active(start, end, year), (start, end, year)
+
+
+@pytest.mark.django_db
+def test_year_summary_is_cached_until_the_data_changes(django_assert_max_num_queries):
+    from costing.engine import year_summary
+
+    rate = CostRateFactory(annual_cost=D("12000.00"))
+    unit = OrgUnitFactory()
+    PositionFactory(org_unit=unit, pay_grade=rate.pay_grade)
+    first = year_summary(2012)
+    assert first.total.cost_in_year == D("12000.00")
+    with django_assert_max_num_queries(1):
+        assert year_summary(2012) is first
+    PositionFactory(org_unit=unit, pay_grade=rate.pay_grade, fte=D("0.50"))
+    assert year_summary(2012).total.cost_in_year == D("18000.00")
+
+
+@pytest.mark.django_db
+def test_year_summary_raises_for_a_grade_without_a_rate_like_cost_year():
+    from costing.engine import year_summary
+
+    CostTableFactory(name="ohne")
+    PositionFactory(pay_grade=PayGradeFactory(code="A 7"))
+    for _ in range(2):  # also when the summary comes from the cache
+        with pytest.raises(MissingRateError, match="A 7"):
+            year_summary(2012)
+
+
+@pytest.mark.django_db
+def test_position_cost_by_year_equals_the_engine_in_a_constant_number_of_queries(
+    django_assert_max_num_queries,
+):
+    from costing.engine import position_cost_by_year
+    from stellenplan.models import Position
+
+    _random_city(4, lines=40)
+    years = list(range(2010, 2016))
+    for position in Position.objects.all():
+        with django_assert_max_num_queries(8):
+            rows = position_cost_by_year(position, years)
+        expected = []
+        for year in years:
+            lines = cost_year(year, Position.objects.filter(pk=position.pk)).lines
+            expected.append((year, lines[0] if lines else None))
+        assert rows == expected
