@@ -45,4 +45,6 @@ def test_it_rejects_an_end_before_the_start_in_german():
     position = make(start_date=date(2012, 5, 1), end_date=date(2012, 4, 1))
     with pytest.raises(ValidationError) as raised:
         position.full_clean()
-    assert raised.value.messages == ["Das Ende darf nicht vor dem Beginn liegen."]
+    assert raised.value.message_dict == {
+        "end_date": ["Das Ende (01.04.2012) darf nicht vor dem Beginn (01.05.2012) liegen."]
+    }

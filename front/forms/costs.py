@@ -12,8 +12,10 @@ from departments.models import OrgUnit
 
 
 class CostRateForm(forms.ModelForm):
+    # The amounts' rules (positive, not negative) are the model's constraints.
     annual_cost = MoneyField(
         label="Jahreskosten (Vollzeit)",
+        min_value=None,
         help_text="Gesamtkosten eines Vollzeitarbeitsplatzes pro Jahr in Euro, z. B. 63.000.",
     )
     personnel_cost = MoneyField(label="Personalkosten", required=False, min_value=None)
@@ -47,14 +49,3 @@ class ReimbursementRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["org_units"].queryset = OrgUnit.objects.order_by("code")
         self.fields["org_units"].widget.attrs["size"] = 12
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("valid_from"), data.get("valid_to")
-        if start and end and end < start:
-            self.add_error(
-                "valid_to",
-                f"„gültig bis“ ({end:%d.%m.%Y}) darf nicht vor „gültig ab“ "
-                f"({start:%d.%m.%Y}) liegen.",
-            )
-        return data

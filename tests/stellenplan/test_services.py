@@ -51,7 +51,9 @@ def test_it_refuses_an_invalid_position_with_a_german_message(hr):
             start_date=date(2012, 1, 1),
             end_date=date(2011, 1, 1),
         )
-    assert "Das Ende darf nicht vor dem Beginn liegen." in str(error.value)
+    assert error.value.message_dict["end_date"] == [
+        "Das Ende (01.01.2011) darf nicht vor dem Beginn (01.01.2012) liegen."
+    ]
     assert not Position.objects.exists()
 
 

@@ -1,0 +1,77 @@
+"""A check constraint that belongs to one field, with a German message naming the values.
+
+Django reports a violated ``CheckConstraint`` as an error of the whole object. The rules of
+this project are about one field each ("Das Ende darf nicht vor dem Beginn liegen" belongs to
+*Ende*), so that forms show the message next to that field and the Excel importers name its
+column. ``FieldCheckConstraint`` is a ``CheckConstraint`` (the same check in the database and in
+``full_clean()``) that raises its violation as ``{field: message}``. The message may name the
+object's values as ``%(<field name>)s``, formatted the German way (dates TT.MM.JJJJ, decimals
+with a comma):
+
+    FieldCheckConstraint(
+        condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+        name="position_start_before_end",
+        field="end_date",
+        violation_error_code="end_before_start",
+        violation_error_message="Das Ende (%(end_date)s) darf nicht vor dem Beginn "
+        "(%(start_date)s) liegen.",
+    )
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, models
+
+from core.formatting import display_value
+
+
+class FieldCheckConstraint(models.CheckConstraint):
+    """A ``CheckConstraint`` whose violation ``full_clean()`` reports at ``field``."""
+
+    def __init__(self, *, field: str, **kwargs: Any) -> None:
+        self.field = field
+        super().__init__(**kwargs)
+
+    def get_violation_error_message(self) -> str:
+        # The template: validate() fills in the values of the object that violates it.
+        return str(self.violation_error_message)
+
+    def message_for(self, instance: models.Model) -> str:
+        """The German message for `instance`, its field values filled in."""
+        values = {
+            field.name: display_value(field, getattr(instance, field.attname))
+            for field in instance._meta.concrete_fields
+            if not field.is_relation
+        }
+        return str(self.violation_error_message) % {"name": self.name, **values}
+
+    def validate(
+        self,
+        model: type[models.Model],
+        instance: models.Model,
+        exclude: Any = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError:
+            raise ValidationError(
+                {
+                    self.field: ValidationError(
+                        self.message_for(instance), code=self.violation_error_code
+                    )
+                }
+            ) from None
+
+    def deconstruct(self) -> tuple[str, tuple, dict[str, Any]]:
+        path, args, kwargs = super().deconstruct()
+        kwargs["field"] = self.field
+        return path, args, kwargs
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FieldCheckConstraint):
+            return self.field == other.field and super().__eq__(other)
+        return NotImplemented
