@@ -8,12 +8,14 @@ Edits of a position are refused when someone saved it after the form was opened 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
+from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import (
     DeleteRefusedError,
@@ -123,6 +125,57 @@ def position_delete(*, acting_user, position: Position, expected_version: int) -
         acting_user=acting_user,
         expected_version=expected_version,
         label=f"Die Stelle „{position}“",
+    )
+
+
+class PositionsRefused(Exception):
+    """Some positions of a batch break the model's rules; nothing was saved.
+
+    ``errors`` maps the index of each refused position to its ``ValidationError`` (with the
+    message of every rule it breaks, at its field).
+    """
+
+    def __init__(self, errors: Mapping[int, ValidationError]) -> None:
+        self.errors = dict(errors)
+        super().__init__(f"{len(self.errors)} Stellen verletzen die Regeln des Stellenplans.")
+
+
+IMPORT_BATCH_SIZE = 1000
+
+
+def positions_check(positions: Sequence[Position]) -> dict[int, ValidationError]:
+    """Every rule of the model (fields, references, constraints) for each new position;
+    the errors by index (empty if all may be saved). Saves nothing."""
+    errors: dict[int, ValidationError] = {}
+    for index, position in enumerate(positions):
+        if position.pk is not None:
+            raise ValueError("positions_import creates new positions only")
+        try:
+            position.full_clean(validate_constraints=True)
+        except ValidationError as error:
+            errors[index] = error
+    return errors
+
+
+@transaction.atomic
+def positions_import(
+    *, acting_user, positions: Sequence[Position], change_reason: str = "Excel-Import"
+) -> list[Position]:
+    """Create many new positions, all or nothing, each with its history entry.
+
+    Every position is validated with ``full_clean()`` including the constraints; if any breaks
+    a rule, nothing is saved and ``PositionsRefused`` names each one (by index) and its errors.
+    The acting user and `change_reason` are recorded in the history.
+    """
+    errors = positions_check(positions)
+    if errors:
+        raise PositionsRefused(errors)
+    return bulk_create_with_history(
+        list(positions),
+        Position,
+        batch_size=IMPORT_BATCH_SIZE,
+        default_user=acting_user,
+        default_change_reason=change_reason,
     )
 
 

@@ -11,9 +11,10 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from core.xlsx import ImportFailed
 from costing.excel import write_workbook
-from costing.imports import ImportFailed, default_start_date, import_positions
 from costing.services import cost_year
+from stellenplan.imports import default_start_date, import_positions
 from stellenplan.models import Position
 from tests.costing.excel_files import POSITION_HEADER, xlsx_file
 
