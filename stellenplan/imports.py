@@ -32,7 +32,6 @@ from core.xlsx import (
     parse_text,
     read_table,
     report_model_errors,
-    validate_row,
 )
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
@@ -202,6 +201,10 @@ def parse_positions(
     return table.sheet, rows
 
 
+def _failed_fields(row: Row) -> set[str]:
+    return {name for name, column in POSITION_FIELDS.items() if column in row.failed}
+
+
 def import_positions(
     source: Source,
     *,
@@ -216,24 +219,23 @@ def import_positions(
     """
     with open_xlsx(source) as workbook:
         sheet, rows = parse_positions(workbook, default_start=default_start)
-    if any(row.issues for row, _ in rows):
-        # Some cells could not be read: check the rest of each row against the model's rules
-        # too, so that the list names every problem of the file at once.
-        for row, position in rows:
-            validate_row(row, position, POSITION_FIELDS, exclude=set())
-        raise ImportFailed([issue for row, _ in rows for issue in row.issues])
     positions = [position for _, position in rows]
+    unreadable = any(row.issues for row, _ in rows)
     try:
-        if dry_run:
-            errors = positions_check(positions)
+        if unreadable or dry_run:
+            # Cells that could not be read are left out; the rest of each row is checked too,
+            # so that the list names every problem of the file at once.
+            errors = positions_check(positions, exclude=[_failed_fields(row) for row, _ in rows])
             if errors:
                 raise PositionsRefused(errors)
-        else:
+        if not unreadable and not dry_run:
             positions_import(acting_user=acting_user, positions=positions)
     except PositionsRefused as refused:
-        for index, error in sorted(refused.errors.items()):
+        for index, error in refused.errors.items():
             report_model_errors(rows[index][0], error, POSITION_FIELDS)
-        raise ImportFailed([issue for row, _ in rows for issue in row.issues]) from None
+    issues = [issue for row, _ in rows for issue in row.issues]
+    if issues:
+        raise ImportFailed(issues)
     return PositionImportResult(
         sheet=sheet, created=len(positions), fte=sum((p.fte for p in positions), Decimal("0.00"))
     )
