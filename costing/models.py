@@ -18,6 +18,13 @@ MONEY = {
     },
 }
 
+#: (%% because Django fills in the message's parameters)
+RULE_RATE_RANGE = "Der Erstattungssatz muss zwischen 0 und 1 (100 %%) liegen."
+RULE_RATE_DIGITS = (
+    "Der Erstattungssatz ist zu genau: höchstens vier Nachkommastellen als Anteil zwischen 0 "
+    "und 1 (z. B. 0,8475 oder 84,75 %%)."
+)
+
 
 class CostTable(models.Model):
     """E.g. "Rundschreiben Nr. 03/2010 – Kosten eines Arbeitsplatzes", valid from a date."""
@@ -100,6 +107,12 @@ class ReimbursementRule(models.Model):
         _("Erstattungssatz"),
         max_digits=5,
         decimal_places=4,
+        # The range is the constraint below; the field's own digit checks by their code.
+        error_messages={
+            "max_digits": RULE_RATE_DIGITS,
+            "max_whole_digits": RULE_RATE_RANGE,
+            "max_decimal_places": RULE_RATE_DIGITS,
+        },
         help_text=_("Anteil als Dezimalzahl, z. B. 0,848 für 84,8 %."),
     )
     org_units = models.ManyToManyField(
@@ -121,7 +134,7 @@ class ReimbursementRule(models.Model):
                 name="rule_rate_range",
                 field="rate",
                 violation_error_code="out_of_range",
-                violation_error_message="Der Erstattungssatz muss zwischen 0 und 1 (100 %%) liegen.",
+                violation_error_message=RULE_RATE_RANGE,
             ),
             FieldCheckConstraint(
                 condition=models.Q(valid_to__isnull=True)

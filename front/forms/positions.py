@@ -6,10 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from core.formatting import format_decimal
-from core.forms import FastSelect, GermanDateField, VersionedModelForm, german_decimal
+from core.forms import (
+    FastSelect,
+    GermanDateField,
+    ReadBackMixin,
+    VersionedModelForm,
+    german_decimal,
+)
 from core.parsing import GERMAN_THOUSANDS
 from departments.models import OrgUnit
 from stellenplan.models import FTE_MAX, PayGrade, Position
@@ -21,7 +26,7 @@ class FteField(forms.Field):
 
     "0.500" is a German number with a thousands separator (five hundred), which is what
     Django's localized input would make of it; the model refuses 500, and the form says how the
-    input was read (``understood``).
+    input was read (``reading``).
     """
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6})
@@ -45,7 +50,7 @@ class FteField(forms.Field):
         return understood / 100 if percent else understood
 
     @classmethod
-    def understood(cls, entered: Any) -> str:
+    def reading(cls, entered: Any) -> str:
         """How `entered` was read, for a message about it: "„0.500“ wurde als 500 gelesen
         (der Punkt gilt im Deutschen als Tausendertrennzeichen)"; "" if it is no number."""
         entered = str(entered or "").strip()
@@ -72,7 +77,7 @@ class PayGradeChoiceField(forms.ModelChoiceField):
         return f"{obj.code} ({obj.get_status_group_display()})"
 
 
-class PositionForm(VersionedModelForm):
+class PositionForm(ReadBackMixin, VersionedModelForm):
     fte = FteField(
         label="Anzahl der Stellen",
         help_text="Stellenanteil zwischen 0,01 und 1,0, z. B. 0,5 für eine halbe Stelle "
@@ -117,27 +122,6 @@ class PositionForm(VersionedModelForm):
         self.fields["org_unit"].empty_label = "— bitte wählen —"
         self.fields["pay_grade"].queryset = PayGrade.objects.order_by("sort_order", "code")
         self.fields["pay_grade"].empty_label = "— bitte wählen —"
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        """Errors of the model's rules (here or from the service); a refused share says how
-        the input was read."""
-        if not isinstance(error, ValidationError):
-            error = ValidationError(error)
-        if hasattr(error, "error_dict") and "fte" in error.error_dict:
-            error.error_dict["fte"] = self._with_reading(error.error_dict["fte"])
-        elif field == "fte":
-            error = ValidationError(self._with_reading(error.error_list))
-        super().add_error(field, error)
-
-    def _with_reading(self, errors: list[ValidationError]) -> list[ValidationError]:
-        reading = FteField.understood(self.data.get(self.add_prefix("fte")))
-        if not reading:
-            return errors
-        read: dict[str, ValidationError] = {}
-        for error in errors:
-            for message in error:
-                read.setdefault(message, ValidationError(f"{reading}. {message}", code=error.code))
-        return list(read.values())
 
 
 class VersionForm(forms.Form):
