@@ -39,6 +39,7 @@ from core.xlsx import (
 from costing.excel import H_ANNUAL, H_GRADE, H_IT, H_MATERIAL, H_PERSONNEL, SHEET_RATES
 from costing.models import CostRate, CostTable
 from stellenplan.models import PayGrade
+from stellenplan.services import paygrade_create
 
 
 @dataclass
@@ -97,6 +98,7 @@ def import_cost_table(
     create_grades: bool = False,
     remark: str = "",
     dry_run: bool = False,
+    acting_user: Any = None,
 ) -> CostTableImportResult:
     """Import a cost table with one rate per grade, or nothing (raises ImportFailed)."""
     issues: list[ImportIssue] = []
@@ -142,7 +144,7 @@ def import_cost_table(
     if dry_run:
         return CostTableImportResult(sheet, table, len(rates), sorted(new_grades))
     with transaction.atomic():
-        grade_ids = _create_grades(new_grades)
+        grade_ids = _create_grades(new_grades, acting_user)
         table.save()
         for code, rate in rates:
             rate.table = table
@@ -215,19 +217,18 @@ def _parse_rates(
     return rates, new_grades, issues
 
 
-def _create_grades(new_grades: dict[str, str]) -> dict[str, int]:
+def _create_grades(new_grades: dict[str, str], acting_user: Any) -> dict[str, int]:
     created: dict[str, int] = {}
     order = PayGrade.objects.aggregate(m=Max("sort_order"))["m"] or 0
     for code, group in new_grades.items():
         order += 10
         career = _CAREER.search(code)
-        grade = PayGrade(
+        grade = paygrade_create(
+            acting_user=acting_user,
             code=code,
             status_group=group,
             career_group=career.group(1) if career else "",
             sort_order=order,
         )
-        grade.full_clean()
-        grade.save()
         created[code] = grade.pk
     return created
