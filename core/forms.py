@@ -5,8 +5,9 @@ models (constraints) and are checked by the services with ``full_clean()``.
 
 - ``german_decimal``: "0,5", "0.5", "63.000", "63.000,50" (``core.parsing``), a message naming
   the input otherwise;
-- ``MoneyField`` (euros, cents half-up), ``ShareField`` (0 … 1 or "84,8 %"),
+- ``MoneyField`` (euros), ``ShareField`` ("0,848" or "84,8 %"),
   ``GermanDateField`` ("01.10.2011", years ``core.parsing.YEAR_MIN`` … ``YEAR_MAX``);
+- ``ReadBackMixin``: a model error on a field that only reads starts with how it read the input;
 - ``FastSelect``: a select rendered without a template per option (~700 org units);
 - ``VersionedModelForm``: carries the object's ``version`` and a signed snapshot of what the
   form showed, so a refused save can name what someone else changed.
@@ -15,11 +16,12 @@ models (constraints) and are checked by the services with ``full_clean()``.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -47,13 +49,12 @@ def german_decimal(
 
 
 class MoneyField(forms.Field):
-    """An amount in euros: "63.000", "63000", "63.000,50" (cents rounded half-up)."""
+    """An amount in euros: "63.000", "63000", "63.000,50", "63.000 €".
+
+    Only reads: the amount's rules (positive, cents, size) are the model's.
+    """
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 12})
-
-    def __init__(self, *, min_value: Decimal | None = Decimal("0.01"), **kwargs: Any) -> None:
-        self.min_value = min_value
-        super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
@@ -67,30 +68,11 @@ class MoneyField(forms.Field):
         if isinstance(value, Decimal):
             return value
         entered = str(value).strip()
-        amount = german_decimal(entered.removesuffix("€").strip(), entered, "63.000 oder 63.000,50")
-        if amount.as_tuple().exponent < -2:
-            raise forms.ValidationError(
-                "„%(value)s“ hat mehr als zwei Nachkommastellen (Cent).",
-                code="decimal_places",
-                params={"value": entered},
-            )
-        if abs(amount) >= Decimal("1e10"):
-            raise forms.ValidationError(
-                "„%(value)s“ ist zu groß (höchstens 9.999.999.999,99 €).",
-                code="max_value",
-                params={"value": entered},
-            )
-        if self.min_value is not None and amount < self.min_value:
-            raise forms.ValidationError(
-                "„%(value)s“: der Betrag muss mindestens %(min)s € sein.",
-                code="min_value",
-                params={"value": entered, "min": formatting.format_decimal(self.min_value)},
-            )
-        return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return german_decimal(entered.removesuffix("€").strip(), entered, "63.000 oder 63.000,50")
 
 
 class ShareField(forms.Field):
-    """A rate between 0 and 1: "0,848", "0.848" or "84,8 %"."""
+    """A rate: "0,848", "0.848" or "84,8 %" (the range 0 … 1 is the model's rule)."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
 
@@ -99,35 +81,59 @@ class ShareField(forms.Field):
             return f"{formatting.format_decimal(value * 100).removesuffix(',0')} %"
         return value
 
+    @staticmethod
+    def read(entered: str) -> Decimal:
+        text = entered.replace(" ", "")
+        share = german_decimal(text.removesuffix("%"), entered, "84,8 % oder 0,848")
+        return share / 100 if text.endswith("%") else share
+
+    @classmethod
+    def reading(cls, entered: Any) -> str:
+        """How `entered` was read, for a message about it: "„848“ wurde als 84.800 % gelesen"."""
+        entered = str(entered or "").strip()
+        try:
+            share = cls.read(entered)
+        except forms.ValidationError:
+            return ""
+        return f"„{entered}“ wurde als {formatting.format_decimal(share * 100).removesuffix(',0')} % gelesen"
+
     def to_python(self, value: Any) -> Decimal | None:
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
             return value
-        entered = str(value).strip()
-        text = entered.replace(" ", "")
-        percent = text.endswith("%")
-        share = german_decimal(text.removesuffix("%"), entered, "84,8 % oder 0,848")
-        if percent:
-            share = share / 100
-        if not 0 <= share <= 1:
-            raise forms.ValidationError(
-                "„%(value)s“ wurde als %(shown)s %% gelesen; der Satz muss zwischen 0 und 100 %% "
-                "liegen (z. B. 84,8 %% oder 0,848).",
-                code="range",
-                params={
-                    "value": entered,
-                    "shown": formatting.format_decimal(share * 100).removesuffix(",0"),
-                },
-            )
-        if share != share.quantize(Decimal("0.0001")):
-            raise forms.ValidationError(
-                "„%(value)s“ ist zu genau: höchstens vier Nachkommastellen als Anteil "
-                "(z. B. 0,8475 oder 84,75 %%).",
-                code="decimal_places",
-                params={"value": entered},
-            )
-        return share.quantize(Decimal("0.0001"))
+        return self.read(str(value).strip())
+
+
+class ReadBackMixin:
+    """For a (model) form whose fields only read: an error of the model's rules on a field
+    that can say how it read the input (a ``reading(entered)`` method) starts with that
+    ("„0.500“ wurde als 500 gelesen …. Die Anzahl der Stellen darf höchstens 1,0 sein …"),
+    whether it comes from the form's model validation or from a service."""
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if not isinstance(error, ValidationError):
+            error = ValidationError(error)
+        if hasattr(error, "error_dict"):
+            for name in error.error_dict:
+                error.error_dict[name] = self._read_back(name, error.error_dict[name])
+        elif field is not None:
+            error = ValidationError(self._read_back(field, error.error_list))
+        super().add_error(field, error)  # type: ignore[misc]
+
+    def _read_back(self, name: str, errors: list[ValidationError]) -> list[ValidationError]:
+        field = self.fields.get(name)  # type: ignore[attr-defined]
+        reading = getattr(field, "reading", None)
+        if reading is None:
+            return errors
+        text = reading(self.data.get(self.add_prefix(name)))  # type: ignore[attr-defined]
+        if not text:
+            return errors
+        read: dict[str, ValidationError] = {}
+        for error in errors:
+            for message in error:
+                read.setdefault(message, ValidationError(f"{text}. {message}", code=error.code))
+        return list(read.values())
 
 
 class FastSelect(forms.Select):

@@ -1,15 +1,29 @@
 """Workplace cost tables and reimbursement rules."""
 
-from decimal import Decimal
-
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import FieldCheckConstraint
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "error_messages": {
+        "max_digits": "Der Betrag ist zu groß (höchstens 9.999.999.999,99 €).",
+        "max_whole_digits": "Der Betrag ist zu groß (höchstens 9.999.999.999,99 €).",
+        "max_decimal_places": "Der Betrag hat mehr als zwei Nachkommastellen: erlaubt sind "
+        "höchstens zwei Nachkommastellen (Cent).",
+    },
+}
+
+#: (%% because Django fills in the message's parameters)
+RULE_RATE_RANGE = "Der Erstattungssatz muss zwischen 0 und 1 (100 %%) liegen."
+RULE_RATE_DIGITS = (
+    "Der Erstattungssatz ist zu genau: höchstens vier Nachkommastellen als Anteil zwischen 0 "
+    "und 1 (z. B. 0,8475 oder 84,75 %%)."
+)
 
 
 class CostTable(models.Model):
@@ -39,7 +53,6 @@ class CostRate(models.Model):
     )
     annual_cost = models.DecimalField(
         _("Jahreskosten (Vollzeit)"),
-        validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Gesamtkosten eines Arbeitsplatzes pro Jahr in Euro."),
         **MONEY,
     )
@@ -57,10 +70,28 @@ class CostRate(models.Model):
                 name="one_rate_per_grade",
                 violation_error_message="Für diesen Stellenwert gibt es in dieser Kostentabelle schon einen Kostensatz.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=models.Q(annual_cost__gt=0),
                 name="rate_positive",
-                violation_error_message="Die Jahreskosten müssen größer als 0 sein.",
+                field="annual_cost",
+                violation_error_code="not_positive",
+                violation_error_message="Die Jahreskosten müssen größer als 0 sein: der Betrag "
+                "muss mindestens 0,01 € sein.",
+            ),
+            *(
+                FieldCheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 0}),
+                    name=f"rate_{name}_not_negative",
+                    field=name,
+                    violation_error_code="negative",
+                    violation_error_message=f"Die {label} dürfen nicht negativ sein.",
+                )
+                for name, label in [
+                    ("personnel_cost", "Personalkosten"),
+                    ("material_cost", "Sachkosten"),
+                    ("it_cost", "IT-Kosten"),
+                ]
             ),
         ]
 
@@ -76,7 +107,12 @@ class ReimbursementRule(models.Model):
         _("Erstattungssatz"),
         max_digits=5,
         decimal_places=4,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        # The range is the constraint below; the field's own digit checks by their code.
+        error_messages={
+            "max_digits": RULE_RATE_DIGITS,
+            "max_whole_digits": RULE_RATE_RANGE,
+            "max_decimal_places": RULE_RATE_DIGITS,
+        },
         help_text=_("Anteil als Dezimalzahl, z. B. 0,848 für 84,8 %."),
     )
     org_units = models.ManyToManyField(
@@ -93,16 +129,21 @@ class ReimbursementRule(models.Model):
         verbose_name_plural = _("Erstattungsregeln")
         ordering = ["valid_from", "name"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=models.Q(rate__gte=0) & models.Q(rate__lte=1),
                 name="rule_rate_range",
-                violation_error_message="Der Erstattungssatz muss zwischen 0 und 1 (100 %) liegen.",
+                field="rate",
+                violation_error_code="out_of_range",
+                violation_error_message=RULE_RATE_RANGE,
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="rule_valid_range",
-                violation_error_message="„gültig bis“ darf nicht vor „gültig ab“ liegen.",
+                field="valid_to",
+                violation_error_code="end_before_start",
+                violation_error_message="„gültig bis“ (%(valid_to)s) darf nicht vor „gültig ab“ "
+                "(%(valid_from)s) liegen.",
             ),
         ]
 

@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
 
+from core import parsing
 from core.formatting import euro, format_decimal, percent
 from costing.engine import CostingError, YearCosting, cost_year
 from decisions.models import Decision
@@ -163,7 +164,7 @@ def parse_decimal(value: str) -> Decimal:
     words = {"ein": 1, "eine": 1, "einer": 1, "einen": 1, "einem": 1}
     if value.lower() in words:
         return Decimal(words[value.lower()])
-    return Decimal(value.replace(".", "").replace(",", "."))
+    return parsing.parse_decimal(value)
 
 
 def parse_amount(match: re.Match) -> Decimal:

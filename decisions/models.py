@@ -6,11 +6,13 @@ the costing engine (decisions/selectors.py), never typed in.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import FieldCheckConstraint
+from core.parsing import year_validators
 from departments.models import BudgetSection, OrgUnit
 from stellenplan.models import Position
 
@@ -20,7 +22,6 @@ grdrs_validator = RegexValidator(
     r"^\d{1,4}/\d{4}$",
     message=_("Eine GRDrs-Nummer hat die Form Nummer/Jahr, z. B. 647/2011."),
 )
-year_validators = [MinValueValidator(1900), MaxValueValidator(2200)]
 
 
 class Decision(models.Model):
@@ -273,15 +274,19 @@ class FinancialItem(models.Model):
         verbose_name_plural = _("sonstige finanzielle Auswirkungen")
         ordering = ["decision", "order", "id"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=models.Q(annual_amount__gte=0),
                 name="financial_item_amount_not_negative",
+                field="annual_amount",
+                violation_error_code="negative",
                 violation_error_message="Der Betrag darf nicht negativ sein.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=models.Q(end_year__isnull=True)
                 | models.Q(end_year__gte=models.F("start_year")),
                 name="financial_item_years",
+                field="end_year",
+                violation_error_code="end_before_start",
                 violation_error_message="„bis Jahr“ darf nicht vor „ab Jahr“ liegen.",
             ),
         ]

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import FieldCheckConstraint
 from core.history import history_user
 
 
@@ -62,9 +63,11 @@ class OrgUnit(models.Model):
         verbose_name_plural = _("Organisationseinheiten")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=~models.Q(parent=models.F("pk")),
                 name="orgunit_not_own_parent",
+                field="parent",
+                violation_error_code="own_parent",
                 violation_error_message="Eine Organisationseinheit kann nicht sich selbst übergeordnet sein.",
             ),
         ]

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import FastSelect
+from core.parsing import YEAR_MAX, YEAR_MIN
 from decisions.models import ConsultationStep, Decision, ProposalPoint, ReasonSection
 from departments.models import OrgUnit
 from departments.selectors import org_tree
@@ -40,8 +41,8 @@ class PositionFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(
         label=_("aktiv im Jahr"),
         method="filter_year",
-        min_value=1900,
-        max_value=2200,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
         decimal_places=0,
         help_text=_("Stellen, die in diesem Jahr mindestens einen Monat besetzt sind."),
     )
@@ -65,7 +66,7 @@ class PositionFilter(django_filters.FilterSet):
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         year = int(value)
-        if not 1900 <= year <= 2200:
+        if not YEAR_MIN <= year <= YEAR_MAX:
             return queryset.none()
         return active_in_year(queryset, year)
 
@@ -107,7 +108,7 @@ class DecisionFilter(django_filters.FilterSet):
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         year = int(value)
-        if not 1900 <= year <= 2200:
+        if not YEAR_MIN <= year <= YEAR_MAX:
             return queryset.none()
         return queryset.filter(Q(date__year=year) | Q(number__endswith=f"/{year}"))
 

@@ -2,16 +2,23 @@
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import FieldCheckConstraint
 from core.history import history_user
 from departments.models import OrgUnit
 
 FTE_MIN = Decimal("0.01")
 FTE_MAX = Decimal("1.00")
+FTE_TOO_LARGE = (
+    "Die Anzahl der Stellen darf höchstens 1,0 sein; für eine halbe Stelle bitte „0,5“ eingeben."
+)
+FTE_TOO_PRECISE = (
+    "Die Anzahl der Stellen hat mehr als zwei Nachkommastellen: erlaubt sind höchstens zwei "
+    "Nachkommastellen, z. B. 0,33 oder 0,5."
+)
 
 
 class PayGrade(models.Model):
@@ -66,7 +73,12 @@ class Position(models.Model):
         _("Anzahl der Stellen"),
         max_digits=3,
         decimal_places=2,
-        validators=[MinValueValidator(FTE_MIN), MaxValueValidator(FTE_MAX)],
+        # The range is checked by the constraints below; the field's own digit checks by code.
+        error_messages={
+            "max_digits": FTE_TOO_LARGE,
+            "max_whole_digits": FTE_TOO_LARGE,
+            "max_decimal_places": FTE_TOO_PRECISE,
+        },
         help_text=_("Stellenanteil zwischen 0,01 und 1,0, z. B. 0,5."),
     )
     title = models.CharField(_("Funktionsbezeichnung"), max_length=200)
@@ -95,21 +107,36 @@ class Position(models.Model):
         verbose_name_plural = _("Stellen")
         ordering = ["org_unit__code", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(fte__gt=0) & models.Q(fte__lte=1),
-                name="position_fte_range",
-                violation_error_message="Die Anzahl der Stellen muss größer als 0 und höchstens 1,0 sein.",
+            FieldCheckConstraint(
+                condition=models.Q(fte__gt=0),
+                name="position_fte_positive",
+                field="fte",
+                violation_error_code="fte_not_positive",
+                violation_error_message="Die Anzahl der Stellen muss größer als 0 sein.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=models.Q(fte__lte=1),
+                name="position_fte_at_most_one",
+                field="fte",
+                violation_error_code="fte_above_one",
+                violation_error_message=FTE_TOO_LARGE,
+            ),
+            FieldCheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="position_start_before_end",
-                violation_error_message="Das Ende darf nicht vor dem Beginn liegen.",
+                field="end_date",
+                violation_error_code="end_before_start",
+                violation_error_message="Das Ende (%(end_date)s) darf nicht vor dem Beginn "
+                "(%(start_date)s) liegen.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=models.Q(note_date__isnull=True) | ~models.Q(note=""),
                 name="position_note_date_needs_note",
-                violation_error_message="Ein Datum des Vermerks setzt einen Stellenvermerk (KW oder KU) voraus.",
+                field="note_date",
+                violation_error_code="note_date_without_note",
+                violation_error_message="Ein Datum des Vermerks setzt einen Stellenvermerk "
+                "(KW oder KU) voraus.",
             ),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"])]

@@ -8,12 +8,14 @@ Edits of a position are refused when someone saved it after the form was opened 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
+from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import (
     DeleteRefusedError,
@@ -22,6 +24,7 @@ from core.concurrency import (
     versioned_delete,
     versioned_update,
 )
+from core.constraints import check_constraints_of_many
 from core.history import HistoryEntry, acting_as, history_entries
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
@@ -123,6 +126,103 @@ def position_delete(*, acting_user, position: Position, expected_version: int) -
         acting_user=acting_user,
         expected_version=expected_version,
         label=f"Die Stelle „{position}“",
+    )
+
+
+class PositionsRefused(Exception):
+    """Some positions of a batch break the model's rules; nothing was saved.
+
+    ``errors`` maps the index of each refused position to its ``ValidationError`` (with the
+    message of every rule it breaks, at its field).
+    """
+
+    def __init__(self, errors: Mapping[int, ValidationError]) -> None:
+        self.errors = dict(errors)
+        super().__init__(f"{len(self.errors)} Stellen verletzen die Regeln des Stellenplans.")
+
+
+IMPORT_BATCH_SIZE = 1000
+
+
+def positions_check(
+    positions: Sequence[Position], exclude: Sequence[Collection[str]] | None = None
+) -> dict[int, ValidationError]:
+    """Every rule of the model for each new position; the errors by index (empty if all may
+    be saved). Saves nothing. `exclude` names, per position, fields not to check (e.g. cells
+    an importer could not read), as ``full_clean(exclude=…)``.
+
+    The same checks as ``full_clean()``, computed once where rows share them: the fields and
+    ``clean()`` per position, the org units and pay grades referred to in one query each, the
+    constraints once per distinct combination of the values they compare
+    (``core.constraints.check_constraints_of_many``).
+    """
+    references = {"org_unit": OrgUnit, "pay_grade": PayGrade}
+    existing = {
+        name: set(
+            model.objects.filter(pk__in={getattr(p, f"{name}_id") for p in positions}).values_list(
+                "pk", flat=True
+            )
+        )
+        for name, model in references.items()
+    }
+    found: dict[int, dict[str, list[ValidationError]]] = {}
+    failed_fields: list[set[str]] = []
+    for index, position in enumerate(positions):
+        if position.pk is not None:
+            raise ValueError("positions_import creates new positions only")
+        skip = set(exclude[index]) if exclude else set()
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            position.full_clean(exclude=skip | set(references), validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name in set(references) - skip:
+            field = Position._meta.get_field(name)
+            value = getattr(position, field.attname)
+            if value is None:
+                errors.setdefault(name, []).append(
+                    ValidationError(field.error_messages["null"], code="null")
+                )
+            elif value not in existing[name]:
+                errors.setdefault(name, []).append(
+                    ValidationError(
+                        field.error_messages["invalid"],
+                        code="invalid",
+                        params={
+                            "model": field.remote_field.model._meta.verbose_name,
+                            "pk": value,
+                            "field": field.remote_field.field_name,
+                            "value": value,
+                        },
+                    )
+                )
+        failed_fields.append(skip | {name for name in errors if name != NON_FIELD_ERRORS})
+        if errors:
+            found[index] = errors
+    for index, error in check_constraints_of_many(positions, failed_fields).items():
+        found[index] = error.update_error_dict(found.get(index, {}))
+    return {index: ValidationError(errors) for index, errors in sorted(found.items())}
+
+
+@transaction.atomic
+def positions_import(
+    *, acting_user, positions: Sequence[Position], change_reason: str = "Excel-Import"
+) -> list[Position]:
+    """Create many new positions, all or nothing, each with its history entry.
+
+    Every position is validated with ``full_clean()`` including the constraints; if any breaks
+    a rule, nothing is saved and ``PositionsRefused`` names each one (by index) and its errors.
+    The acting user and `change_reason` are recorded in the history.
+    """
+    errors = positions_check(positions)
+    if errors:
+        raise PositionsRefused(errors)
+    return bulk_create_with_history(
+        list(positions),
+        Position,
+        batch_size=IMPORT_BATCH_SIZE,
+        default_user=acting_user,
+        default_change_reason=change_reason,
     )
 
 

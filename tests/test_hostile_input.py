@@ -29,10 +29,12 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from costing.imports import ImportFailed, import_cost_table, import_positions
+from core.xlsx import ImportFailed
+from costing.imports import import_cost_table
 from costing.models import CostRate, ReimbursementRule
 from departments.models import BudgetSection, OrgUnit
 from scripts.http_client import form_fields
+from stellenplan.imports import import_positions
 from stellenplan.models import PayGrade, Position
 
 EXAMPLES = settings(

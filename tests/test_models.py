@@ -45,4 +45,43 @@ def test_it_rejects_an_end_before_the_start_in_german():
     position = make(start_date=date(2012, 5, 1), end_date=date(2012, 4, 1))
     with pytest.raises(ValidationError) as raised:
         position.full_clean()
-    assert raised.value.messages == ["Das Ende darf nicht vor dem Beginn liegen."]
+    assert raised.value.message_dict == {
+        "end_date": ["Das Ende (01.04.2012) darf nicht vor dem Beginn (01.05.2012) liegen."]
+    }
+
+
+def test_a_rule_of_two_dates_is_reported_at_its_field_with_both_dates():
+    from costing.models import ReimbursementRule
+
+    rule = ReimbursementRule(
+        name="Zuschuss",
+        rate=Decimal("0.5"),
+        valid_from=date(2012, 1, 1),
+        valid_to=date(2011, 12, 31),
+    )
+    with pytest.raises(ValidationError) as raised:
+        rule.full_clean()
+    assert raised.value.message_dict == {
+        "valid_to": ["„gültig bis“ (31.12.2011) darf nicht vor „gültig ab“ (01.01.2012) liegen."]
+    }
+
+
+def test_an_org_unit_cannot_be_its_own_parent_at_the_parent_field():
+    unit = OrgUnitFactory()
+    unit.parent_id = unit.pk
+    with pytest.raises(ValidationError) as raised:
+        unit.full_clean()
+    assert list(raised.value.message_dict) == ["parent"]
+    assert "nicht sich selbst übergeordnet" in raised.value.message_dict["parent"][0]
+
+
+def test_a_field_constraint_survives_the_migration_round_trip():
+    from core.constraints import FieldCheckConstraint
+
+    constraint = next(
+        c for c in Position._meta.constraints if c.name == "position_start_before_end"
+    )
+    path, args, kwargs = constraint.deconstruct()
+    assert path == "core.constraints.FieldCheckConstraint"
+    assert FieldCheckConstraint(*args, **kwargs) == constraint
+    assert constraint.fields == {"start_date", "end_date"}

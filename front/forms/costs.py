@@ -6,26 +6,27 @@ from typing import Any
 
 from django import forms
 
-from core.forms import FastSelectMultiple, GermanDateField, MoneyField, ShareField
+from core.forms import FastSelectMultiple, GermanDateField, MoneyField, ReadBackMixin, ShareField
 from costing.models import CostRate, ReimbursementRule
 from departments.models import OrgUnit
 
 
 class CostRateForm(forms.ModelForm):
+    # The amounts' rules (positive, not negative) are the model's constraints.
     annual_cost = MoneyField(
         label="Jahreskosten (Vollzeit)",
         help_text="Gesamtkosten eines Vollzeitarbeitsplatzes pro Jahr in Euro, z. B. 63.000.",
     )
-    personnel_cost = MoneyField(label="Personalkosten", required=False, min_value=None)
-    material_cost = MoneyField(label="Sachkosten", required=False, min_value=None)
-    it_cost = MoneyField(label="IT-Kosten", required=False, min_value=None)
+    personnel_cost = MoneyField(label="Personalkosten", required=False)
+    material_cost = MoneyField(label="Sachkosten", required=False)
+    it_cost = MoneyField(label="IT-Kosten", required=False)
 
     class Meta:
         model = CostRate
         fields = ["annual_cost", "personnel_cost", "material_cost", "it_cost"]
 
 
-class ReimbursementRuleForm(forms.ModelForm):
+class ReimbursementRuleForm(ReadBackMixin, forms.ModelForm):
     rate = ShareField(
         label="Erstattungssatz",
         help_text="Anteil der Kosten, den ein Dritter erstattet: „84,8 %“ oder „0,848“.",
@@ -47,14 +48,3 @@ class ReimbursementRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["org_units"].queryset = OrgUnit.objects.order_by("code")
         self.fields["org_units"].widget.attrs["size"] = 12
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("valid_from"), data.get("valid_to")
-        if start and end and end < start:
-            self.add_error(
-                "valid_to",
-                f"„gültig bis“ ({end:%d.%m.%Y}) darf nicht vor „gültig ab“ "
-                f"({start:%d.%m.%Y}) liegen.",
-            )
-        return data

@@ -8,18 +8,25 @@ from typing import Any
 from django import forms
 
 from core.formatting import format_decimal
-from core.forms import FastSelect, GermanDateField, VersionedModelForm, german_decimal
+from core.forms import (
+    FastSelect,
+    GermanDateField,
+    ReadBackMixin,
+    VersionedModelForm,
+    german_decimal,
+)
 from core.parsing import GERMAN_THOUSANDS
 from departments.models import OrgUnit
-from stellenplan.models import FTE_MAX, FTE_MIN, PayGrade, Position
+from stellenplan.models import FTE_MAX, PayGrade, Position
 from stellenplan.services import POSITION_FIELDS
 
 
 class FteField(forms.Field):
-    """Anzahl der Stellen: accepts "0,5", "0.5", "1", "50 %"; rejects what it cannot be sure of.
+    """Anzahl der Stellen: reads "0,5", "0.5", "1", "50 %"; the range is the model's rule.
 
     "0.500" is a German number with a thousands separator (five hundred), which is what
-    Django's localized input would make of it; it is refused with a message saying so.
+    Django's localized input would make of it; the model refuses 500, and the form says how the
+    input was read (``reading``).
     """
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6})
@@ -27,59 +34,42 @@ class FteField(forms.Field):
         "required": "Bitte die Anzahl der Stellen angeben, z. B. 0,5 oder 1,0.",
     }
 
-    def __init__(self, *, max_value: Decimal = FTE_MAX, min_value: Decimal = FTE_MIN, **kwargs):
-        self.max_value, self.min_value = max_value, min_value
-        super().__init__(**kwargs)
-
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
             return format_decimal(value)
         return value
+
+    @staticmethod
+    def read(entered: str) -> Decimal:
+        """The share `entered` stands for ("50 %" is 0.5); ValidationError if not a number."""
+        text = entered.replace("\u00a0", "").replace(" ", "")
+        percent = text.endswith("%")
+        understood = german_decimal(
+            text.removesuffix("%"), entered, example="0,5 oder 1,0 (Stellenanteil)"
+        )
+        return understood / 100 if percent else understood
+
+    @classmethod
+    def reading(cls, entered: Any) -> str:
+        """How `entered` was read, for a message about it: "„0.500“ wurde als 500 gelesen
+        (der Punkt gilt im Deutschen als Tausendertrennzeichen)"; "" if it is no number."""
+        entered = str(entered or "").strip()
+        try:
+            value = cls.read(entered)
+        except forms.ValidationError:
+            return ""
+        hint = ""
+        if GERMAN_THOUSANDS.match(entered.replace(" ", "")) and value > FTE_MAX:
+            hint = " (der Punkt gilt im Deutschen als Tausendertrennzeichen)"
+        shown = format_decimal(value).removesuffix(",0")
+        return f"„{entered}“ wurde als {shown} gelesen{hint}"
 
     def to_python(self, value: Any) -> Decimal | None:
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
             return value
-        entered = str(value).strip()
-        text = entered.replace("\u00a0", "").replace(" ", "")
-        percent = text.endswith("%")
-        if percent:
-            text = text[:-1]
-        understood = german_decimal(text, entered, example="0,5 oder 1,0 (Stellenanteil)")
-        if percent:
-            understood = understood / 100
-        if understood <= 0:
-            raise forms.ValidationError(
-                "„%(value)s“: die Anzahl der Stellen muss größer als 0 sein.",
-                code="min_value",
-                params={"value": entered},
-            )
-        if understood > self.max_value:
-            shown = format_decimal(understood).removesuffix(",0")
-            hint = ""
-            if GERMAN_THOUSANDS.match(text):
-                hint = " (der Punkt gilt im Deutschen als Tausendertrennzeichen)"
-            raise forms.ValidationError(
-                "„%(value)s“ wurde als %(shown)s gelesen%(hint)s. Die Anzahl der Stellen darf "
-                "höchstens 1,0 sein; für eine halbe Stelle bitte „0,5“ eingeben.",
-                code="max_value",
-                params={"value": entered, "shown": shown, "hint": hint},
-            )
-        if understood != understood.quantize(Decimal("0.01")):
-            raise forms.ValidationError(
-                "„%(value)s“ hat mehr als zwei Nachkommastellen. Bitte z. B. 0,33 oder 0,5 "
-                "eingeben.",
-                code="decimal_places",
-                params={"value": entered},
-            )
-        if understood < self.min_value:
-            raise forms.ValidationError(
-                "„%(value)s“: die Anzahl der Stellen muss mindestens 0,01 sein.",
-                code="min_value",
-                params={"value": entered},
-            )
-        return understood.quantize(Decimal("0.01"))
+        return self.read(str(value).strip())
 
 
 class PayGradeChoiceField(forms.ModelChoiceField):
@@ -87,7 +77,7 @@ class PayGradeChoiceField(forms.ModelChoiceField):
         return f"{obj.code} ({obj.get_status_group_display()})"
 
 
-class PositionForm(VersionedModelForm):
+class PositionForm(ReadBackMixin, VersionedModelForm):
     fte = FteField(
         label="Anzahl der Stellen",
         help_text="Stellenanteil zwischen 0,01 und 1,0, z. B. 0,5 für eine halbe Stelle "
@@ -132,21 +122,6 @@ class PositionForm(VersionedModelForm):
         self.fields["org_unit"].empty_label = "— bitte wählen —"
         self.fields["pay_grade"].queryset = PayGrade.objects.order_by("sort_order", "code")
         self.fields["pay_grade"].empty_label = "— bitte wählen —"
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error(
-                "end_date",
-                f"Das Ende ({end:%d.%m.%Y}) darf nicht vor dem Beginn ({start:%d.%m.%Y}) liegen.",
-            )
-        if data.get("note_date") and not data.get("note"):
-            self.add_error(
-                "note_date",
-                "Ein Datum des Vermerks setzt einen Stellenvermerk (KW oder KU) voraus.",
-            )
-        return data
 
 
 class VersionForm(forms.Form):

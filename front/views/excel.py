@@ -11,13 +11,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.xlsx import ImportFailed
 from costing.engine import CostingError
 from costing.excel import XLSX_CONTENT_TYPE, ExportError, selected_years, write_workbook
-from costing.imports import ImportFailed, import_cost_table, import_positions
+from costing.imports import import_cost_table
 from departments.models import OrgUnit
 from departments.selectors import org_tree
 from front.filters import PositionFilter
 from front.forms.imports import CostTableImportForm, PositionImportForm
+from stellenplan.imports import import_positions
 from stellenplan.models import Position
 
 MAX_ISSUES_SHOWN = 500

@@ -7,9 +7,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.xlsx import ImportFailed
 from costing.engine import cost_year
 from costing.excel import write_workbook
-from costing.imports import ImportFailed, import_cost_table, status_group_of
+from costing.imports import import_cost_table, status_group_of
 from costing.models import CostRate, CostTable
 from stellenplan.models import PayGrade
 from tests.costing.excel_files import RATE_HEADER, xlsx_file

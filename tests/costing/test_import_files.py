@@ -5,8 +5,10 @@ from io import BytesIO
 
 import pytest
 
-from costing import imports
-from costing.imports import ImportFailed, check_file, import_cost_table, import_positions
+from core import xlsx
+from core.xlsx import ImportFailed, check_file
+from costing.imports import import_cost_table
+from stellenplan.imports import import_positions
 from stellenplan.models import Position
 from tests.costing.excel_files import POSITION_HEADER, xlsx_bytes
 
@@ -37,7 +39,7 @@ def test_it_refuses_a_file_over_10_mb_before_opening_it(tmp_path, monkeypatch):
     def must_not_open(*args, **kwargs):
         raise AssertionError("openpyxl must not see this file")
 
-    monkeypatch.setattr(imports, "load_workbook", must_not_open)
+    monkeypatch.setattr(xlsx, "load_workbook", must_not_open)
     message = refused(b"PK" + b"\0" * (10 * 1024 * 1024 - 1), tmp_path)
     assert message == "Die Datei ist zu groß (10,0 MB); erlaubt sind höchstens 10,0 MB."
 
@@ -70,7 +72,7 @@ def test_it_refuses_a_zip_bomb_before_openpyxl_unpacks_it(tmp_path, monkeypatch)
     def must_not_open(*args, **kwargs):
         raise AssertionError("openpyxl must not see this file")
 
-    monkeypatch.setattr(imports, "load_workbook", must_not_open)
+    monkeypatch.setattr(xlsx, "load_workbook", must_not_open)
     out = BytesIO()
     valid = xlsx_bytes([POSITION_HEADER])
     with zipfile.ZipFile(BytesIO(valid)) as source:

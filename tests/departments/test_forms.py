@@ -4,6 +4,8 @@ import pytest
 from django import forms
 
 from core.forms import GermanDateField, MoneyField, ShareField, german_decimal
+from front.forms.costs import CostRateForm, ReimbursementRuleForm
+from tests.factories import CostRateFactory, OrgUnitFactory
 
 
 @pytest.mark.parametrize(
@@ -20,21 +22,40 @@ def test_it_refuses_what_is_not_clearly_a_number(text):
         german_decimal(text)
 
 
-def test_it_reads_money_with_cents_rounded_half_up_rejected_beyond():
+def test_it_reads_money_and_leaves_the_rules_to_the_model(db):
     assert MoneyField().clean("63.000 €") == Decimal("63000.00")
     assert MoneyField().clean("1.234,5") == Decimal("1234.50")
-    with pytest.raises(forms.ValidationError, match="mehr als zwei Nachkommastellen"):
-        MoneyField().clean("1,234")
-    with pytest.raises(forms.ValidationError, match="zu groß"):
-        MoneyField().clean("99.999.999.999")
+    assert MoneyField().clean("1,234") == Decimal("1.234")  # read; the model refuses it
+    rate = CostRateFactory()
+    form = CostRateForm({"annual_cost": "1,234"}, instance=rate)
+    assert not form.is_valid()
+    assert "mehr als zwei Nachkommastellen" in form.errors["annual_cost"][0]
+    form = CostRateForm({"annual_cost": "99.999.999.999"}, instance=rate)
+    assert not form.is_valid()
+    assert "zu groß" in form.errors["annual_cost"][0]
+    form = CostRateForm({"annual_cost": "63.000", "material_cost": "-1"}, instance=rate)
+    assert not form.is_valid()
+    assert form.errors["material_cost"] == ["Die Sachkosten dürfen nicht negativ sein."]
 
 
-def test_it_reads_shares_as_percent_or_fraction():
+def test_it_reads_shares_as_percent_or_fraction(db):
     assert ShareField().clean("84,8 %") == Decimal("0.8480")
     assert ShareField().clean("0,848") == Decimal("0.8480")
     assert ShareField().prepare_value(Decimal("0.8480")) == "84,8 %"
-    with pytest.raises(forms.ValidationError, match="zu genau"):
-        ShareField().clean("84,8475 %")
+    unit = OrgUnitFactory()
+    data = {"name": "Zuschuss", "org_units": [unit.pk], "valid_from": "01.01.2012"}
+    form = ReimbursementRuleForm({**data, "rate": "84,8475 %"})
+    assert not form.is_valid()
+    assert form.errors["rate"] == [
+        "„84,8475 %“ wurde als 84,8475 % gelesen. Der Erstattungssatz ist zu genau: höchstens "
+        "vier Nachkommastellen als Anteil zwischen 0 und 1 (z. B. 0,8475 oder 84,75 %)."
+    ]
+    form = ReimbursementRuleForm({**data, "rate": "848"})
+    assert not form.is_valid()
+    assert form.errors["rate"] == [
+        "„848“ wurde als 84.800 % gelesen. Der Erstattungssatz muss zwischen 0 und 1 (100 %) "
+        "liegen."
+    ]
 
 
 def test_it_names_a_bad_date():

@@ -28,6 +28,25 @@ def test_it_reads_german_and_english_decimal_shares(entered, expected):
 @pytest.mark.parametrize(
     ("entered", "message"),
     [
+        ("halbe", "„halbe“ ist keine Zahl"),
+        ("1e-1", "ist keine Zahl"),
+        ("", "Bitte die Anzahl der Stellen angeben"),
+    ],
+)
+def test_it_rejects_what_is_no_share(entered, message):
+    with pytest.raises(forms.ValidationError) as error:
+        FteField().clean(entered)
+    assert message in " ".join(error.value.messages)
+
+
+@pytest.mark.parametrize("entered", ["0.500", "1,5", "0", "-0,5", "0,125"])
+def test_the_field_only_reads_the_range_is_the_models_rule(entered):
+    assert FteField().clean(entered) == FteField.read(entered)
+
+
+@pytest.mark.parametrize(
+    ("entered", "message"),
+    [
         (
             "0.500",
             "„0.500“ wurde als 500 gelesen (der Punkt gilt im Deutschen als Tausendertrennzeichen)",
@@ -37,15 +56,14 @@ def test_it_reads_german_and_english_decimal_shares(entered, expected):
         ("0", "muss größer als 0 sein"),
         ("-0,5", "muss größer als 0 sein"),
         ("0,125", "mehr als zwei Nachkommastellen"),
-        ("halbe", "„halbe“ ist keine Zahl"),
-        ("1e-1", "ist keine Zahl"),
-        ("", "Bitte die Anzahl der Stellen angeben"),
     ],
 )
-def test_it_rejects_unclear_shares_saying_what_it_understood(entered, message):
-    with pytest.raises(forms.ValidationError) as error:
-        FteField().clean(entered)
-    assert message in " ".join(error.value.messages)
+def test_it_rejects_unclear_shares_saying_what_it_understood(form_data, entered, message):
+    form = PositionForm({**form_data, "fte": entered})
+    assert not form.is_valid()
+    assert len(form.errors["fte"]) == 1
+    assert message in form.errors["fte"][0]
+    assert not form.non_field_errors()
 
 
 def test_it_shows_a_share_the_german_way():

@@ -6,14 +6,18 @@ from django.core.exceptions import ValidationError
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError, raw_values
 from core.history import BASELINE_REASON
+from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
 from stellenplan.services import (
+    PositionsRefused,
     deleted_positions,
     paygrade_delete,
     position_create,
     position_delete,
     position_history,
     position_update,
+    positions_check,
+    positions_import,
 )
 from tests.factories import CostRateFactory, OrgUnitFactory, PayGradeFactory, PositionFactory
 
@@ -51,7 +55,9 @@ def test_it_refuses_an_invalid_position_with_a_german_message(hr):
             start_date=date(2012, 1, 1),
             end_date=date(2011, 1, 1),
         )
-    assert "Das Ende darf nicht vor dem Beginn liegen." in str(error.value)
+    assert error.value.message_dict["end_date"] == [
+        "Das Ende (01.01.2011) darf nicht vor dem Beginn (01.01.2012) liegen."
+    ]
     assert not Position.objects.exists()
 
 
@@ -145,3 +151,76 @@ def test_it_deletes_an_unused_pay_grade(hr):
     grade = PayGradeFactory()
     paygrade_delete(acting_user=hr, grade=grade)
     assert not PayGrade.objects.filter(pk=grade.pk).exists()
+
+
+def new_position(unit, grade, **overrides) -> Position:
+    fields = {
+        "org_unit": unit,
+        "pay_grade": grade,
+        "fte": Decimal("0.50"),
+        "title": "SB Import",
+        "start_date": date(2013, 1, 1),
+    }
+    return Position(**{**fields, **overrides})
+
+
+def test_it_imports_positions_all_at_once_with_history(hr):
+    unit, grade = OrgUnitFactory(), PayGradeFactory()
+    created = positions_import(
+        acting_user=hr,
+        positions=[new_position(unit, grade, title=f"SB {i}") for i in range(3)],
+    )
+    assert Position.objects.filter(title__startswith="SB ").count() == 3
+    record = Position.history.get(id=created[0].pk)
+    assert (record.history_user, record.history_change_reason) == (hr, "Excel-Import")
+
+
+def test_it_imports_nothing_if_one_position_breaks_a_rule_and_names_each_at_its_field(hr):
+    unit, grade = OrgUnitFactory(), PayGradeFactory()
+    positions = [
+        new_position(unit, grade),
+        new_position(unit, grade, fte=Decimal("1.50")),
+        new_position(unit, grade, end_date=date(2012, 12, 31)),
+        new_position(unit, grade, note_date=date(2013, 1, 1)),
+        new_position(unit, grade, fte=Decimal("0.125"), title=""),
+        new_position(OrgUnit(pk=999999), grade),
+    ]
+    with pytest.raises(PositionsRefused) as refused:
+        positions_import(acting_user=hr, positions=positions)
+    errors = {index: error.message_dict for index, error in refused.value.errors.items()}
+    assert errors[1] == {
+        "fte": [
+            "Die Anzahl der Stellen darf höchstens 1,0 sein; für eine halbe Stelle bitte „0,5“ "
+            "eingeben."
+        ]
+    }
+    assert errors[2] == {
+        "end_date": ["Das Ende (31.12.2012) darf nicht vor dem Beginn (01.01.2013) liegen."]
+    }
+    assert list(errors[3]) == ["note_date"]
+    assert sorted(errors[4]) == ["fte", "title"]
+    assert "mehr als zwei Nachkommastellen" in errors[4]["fte"][0]
+    assert list(errors[5]) == ["org_unit"]
+    assert 0 not in errors
+    assert not Position.objects.filter(title="SB Import").exists()
+
+
+def test_its_check_finds_what_full_clean_finds(hr):
+    """The batched check (constraints once per distinct value set, references in one query)
+    gives the same errors as full_clean() of each position."""
+    unit, grade = OrgUnitFactory(), PayGradeFactory()
+    positions = [
+        new_position(unit, grade, fte=fte, end_date=end, note=note, note_date=note_date)
+        for fte in (Decimal("0"), Decimal("0.5"), Decimal("2"), Decimal("500"))
+        for end in (None, date(2012, 1, 1), date(2014, 1, 1))
+        for note, note_date in (("", None), ("", date(2013, 1, 1)), ("KW", date(2013, 1, 1)))
+    ]
+    expected = {}
+    for index, position in enumerate(positions):
+        try:
+            position.full_clean()
+        except ValidationError as error:
+            expected[index] = error.message_dict
+    found = {index: error.message_dict for index, error in positions_check(positions).items()}
+    assert found == expected
+    assert len(expected) == len(positions) - 4  # 0,5 with a valid end and note (date)

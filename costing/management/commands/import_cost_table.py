@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from costing.imports import ImportFailed, import_cost_table
-from costing.management.commands.import_positions import iso_date
+from core.xlsx import ImportFailed
+from costing.imports import import_cost_table
+from stellenplan.management.commands.import_positions import iso_date
 
 
 class Command(BaseCommand):

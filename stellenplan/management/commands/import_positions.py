@@ -2,7 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from costing.imports import ImportFailed, default_start_date, import_positions
+from core.xlsx import ImportFailed
+from stellenplan.imports import default_start_date, import_positions
 
 
 def iso_date(value: str) -> date:

@@ -11,9 +11,10 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from core.xlsx import ImportFailed
 from costing.engine import cost_year
 from costing.excel import write_workbook
-from costing.imports import ImportFailed, default_start_date, import_positions
+from stellenplan.imports import default_start_date, import_positions
 from stellenplan.models import Position
 from tests.costing.excel_files import POSITION_HEADER, xlsx_file
 
@@ -328,3 +329,22 @@ def test_the_command_exits_non_zero_on_a_bad_file(tmp_path):
     )
     assert done.returncode == 1
     assert "keine gültige Excel-Arbeitsmappe" in done.stderr
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_it_reports_a_broken_model_rule_at_the_column_of_its_field(tmp_path, dry_run):
+    """The rule is the model's constraint (checked by the service), the cell is the importer's."""
+    header = [*POSITION_HEADER, "Stellenvermerk", "Datum des Vermerks"]
+    path = xlsx_file(tmp_path, [header, ["20-4", "A 8", "SB", 1, "", "01.01.2013"]])
+    with pytest.raises(ImportFailed) as failed:
+        import_positions(path, dry_run=dry_run)
+    (issue,) = failed.value.issues
+    assert (issue.row, issue.column, issue.letter, issue.value) == (
+        2,
+        "Datum des Vermerks",
+        "F",
+        "01.01.2013",
+    )
+    assert issue.message == (
+        "Ein Datum des Vermerks setzt einen Stellenvermerk (KW oder KU) voraus."
+    )
