@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from core.formatting import euro, format_decimal
-from costing.engine import annual_cost
+from costing.engine import YearRates, is_active_in_year
 from decisions.models import Decision
 from stellenplan.models import Position
 
@@ -138,9 +138,9 @@ NUM = {"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}}
 class PositionCostTable(PositionTable):
     """The positions table plus each row's annual cost in the selected year.
 
-    ``rates`` are the full-time rates of the year's cost table (grade id -> rate); each row's
-    cost is the engine's ``annual_cost(fte, rate)``. ``sums["annual_cost"]`` is the total of
-    the whole filtered set.
+    ``rates`` are the engine's rates of the year (``costing.engine.year_rates``, cached by data
+    version); each row's cost is the engine's, for the rows of the page only.
+    ``sums["annual_cost"]`` is the total of the whole filtered set.
     """
 
     annual_cost = tables.Column(
@@ -157,7 +157,7 @@ class PositionCostTable(PositionTable):
     def __init__(
         self,
         *args: Any,
-        rates: Mapping[int, Decimal] | None = None,
+        rates: YearRates | None = None,
         year: int,
         **kwargs: Any,
     ) -> None:
@@ -167,14 +167,13 @@ class PositionCostTable(PositionTable):
         self.columns["annual_cost"].column.verbose_name = f"Jahreskosten {year}"
 
     def render_annual_cost(self, record) -> str:
-        """The engine's line cost from the rates of the year's table (no query per row);
-        the rows carry ``in_year`` (see costing.views.with_in_year)."""
+        """The engine's line cost from the rates of the year (no query per row)."""
         if self.rates is None:
             return "—"
-        if not record.in_year:
+        if not is_active_in_year(record.start_date, record.end_date, self.year):
             return f"nicht aktiv {self.year}"
-        rate = self.rates.get(record.pay_grade_id)
-        return euro(annual_cost(record.fte, rate)) if rate is not None else "—"
+        cost = self.rates.annual_cost_of(record.pay_grade_id, record.fte)
+        return euro(cost) if cost is not None else "—"
 
     @property
     def annual_cost_footer(self) -> str:

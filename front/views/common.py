@@ -5,11 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from core.parsing import YEAR_MAX, YEAR_MIN
-from costing.engine import (
-    CostingError,
-    YearCosting,
-    cost_year,
-)
+from costing import selectors
+from costing.engine import CostingError, YearSummary
 from departments.selectors import OrgTree
 
 
@@ -30,9 +27,10 @@ def parse_year(value: str | None) -> tuple[int, str | None]:
     )
 
 
-def costing_or_error(year: int, positions=None) -> tuple[YearCosting | None, str | None]:
+def summary_or_error(year: int) -> tuple[YearSummary | None, str | None]:
+    """The figures of a year (cached by data version), or the engine's German message."""
     try:
-        return cost_year(year, positions), None
+        return selectors.summary(year), None
     except CostingError as error:
         return None, str(error)
 

@@ -22,7 +22,7 @@ from costing.engine import (
 )
 from costing.models import CostRate, CostTable, ReimbursementRule
 from front.forms.costs import CostRateForm, ReimbursementRuleForm
-from front.views.common import costing_or_error, parse_year
+from front.views.common import parse_year, summary_or_error
 from stellenplan.models import Position
 
 
@@ -85,7 +85,7 @@ def bar_chart(rows: list[tuple[object, GroupTotal]]) -> tuple[list[Bar], str]:
 def overview(request: HttpRequest) -> HttpResponse:
     """Start page: the staffing plan of a year per Amt/Referat and per Teilhaushalt."""
     year, year_error = parse_year(request.GET.get("year"))
-    costing, costing_error = costing_or_error(year)
+    costing, costing_error = summary_or_error(year)
     bars, chart_height = bar_chart(costing.by_department) if costing else ([], "0")
     return render(
         request,

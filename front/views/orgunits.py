@@ -15,18 +15,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
 from core.history import history_entries
 from core.permissions import require_right, rights
+from costing import selectors
 from costing.engine import (
+    ZERO,
     GroupTotal,
-    rates_of,
-    totals_by_unit,
 )
 from departments.models import OrgUnit
-from departments.selectors import OrgTree, org_tree
+from departments.selectors import OrgTree
 from departments.services import orgunit_create, orgunit_delete, orgunit_update
 from front.forms.orgunits import OrgUnitForm
 from front.tables import PositionCostTable, paginate
-from front.views.common import ancestors_of, costing_or_error, parse_year
-from front.views.positions import line_sums, with_in_year
+from front.views.common import ancestors_of, parse_year, summary_or_error
+from front.views.positions import line_sums
 from stellenplan.models import Position
 
 
@@ -72,9 +72,9 @@ def _walk(tree: OrgTree, roots: list[int], totals: dict[int, GroupTotal]) -> lis
 def orgunit_tree(request: HttpRequest) -> HttpResponse:
     """The whole org unit tree with Stellen and costs of the year rolled up to every level."""
     year, year_error = parse_year(request.GET.get("year"))
-    costing, costing_error = costing_or_error(year)
-    tree = costing.tree if costing else org_tree()
-    totals = totals_by_unit(costing) if costing else {}
+    costing, costing_error = summary_or_error(year)
+    tree = costing.tree if costing else selectors.org_tree()
+    totals = costing.by_unit if costing else {}
     rows = _walk(tree, tree.children.get(None, []), totals)
     return render(
         request,
@@ -98,20 +98,21 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One unit: its sub-units with rolled-up figures, its positions, its history."""
     unit = get_object_or_404(OrgUnit.objects.select_related("parent", "budget_section"), pk=pk)
     year, year_error = parse_year(request.GET.get("year"))
-    tree = org_tree()
+    tree = selectors.org_tree()
     subtree = tree.descendants_or_self([unit.pk])
     positions = Position.objects.select_related("org_unit", "pay_grade").filter(
         org_unit_id__in=subtree
     )
-    costing, costing_error = costing_or_error(year, positions)
-    totals = totals_by_unit(costing) if costing else {}
+    costing, costing_error = summary_or_error(year)
+    totals = costing.by_unit if costing else {}
     children = [row for row in _walk(tree, [unit.pk], totals)[1:] if row.depth == 1]
     sums = line_sums(positions)
+    total = totals.get(unit.pk)
     if costing is not None:
-        sums["annual_cost"] = costing.total.annual_cost
+        sums["annual_cost"] = total.annual_cost if total is not None else ZERO
     table = PositionCostTable(
-        with_in_year(positions, year),
-        rates=rates_of(costing.table) if costing else None,
+        positions,
+        rates=selectors.year_rates(year) if costing else None,
         year=year,
         sums=sums,
     )
@@ -128,7 +129,7 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "department": tree.units[tree.department_of(unit.pk)],
             "budget_section": tree.budget_sections.get(section_id) if section_id else None,
             "children": children,
-            "total": totals.get(unit.pk),
+            "total": total,
             "costing": costing,
             "costing_error": costing_error,
             "table": table,

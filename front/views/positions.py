@@ -3,14 +3,13 @@ and the deleted positions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,23 +18,16 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import display_value
 from core.parsing import YEAR_MAX, YEAR_MIN
 from core.permissions import require_right, rights
+from costing import selectors
 from costing.engine import (
-    ZERO,
     CostingError,
-    MissingRateError,
-    annual_cost,
-    cost_table_for_year,
-    position_cost_by_year,
-    rates_of,
 )
 from departments.models import OrgUnit
-from departments.selectors import org_tree
 from front.filters import PositionFilter
 from front.forms.positions import PositionForm, VersionForm
 from front.tables import PositionCostTable, paginate
 from front.views.common import ancestors_of, current_year, parse_year
 from stellenplan.models import PayGrade, Position
-from stellenplan.selectors import active_in_year
 from stellenplan.services import (
     deleted_positions,
     position_create,
@@ -55,53 +47,6 @@ def line_sums(positions) -> dict:
     return sums
 
 
-@dataclass(frozen=True)
-class ListCosts:
-    """The annual cost in `year` of the positions of a list that are active then."""
-
-    year: int
-    rates: dict[int, Decimal]
-    annual_cost: Decimal
-    active_fte: Decimal
-    active_lines: int
-
-
-def list_costs(positions: QuerySet[Position], year: int) -> ListCosts:
-    """The engine's annual cost of the active lines of `positions`, by groups of equal lines.
-
-    Lines with the same grade and share cost the same (``annual_cost(fte, rate)``, rounded per
-    line), so the total is each group's line cost times its number of lines: exactly the
-    engine's ``cost_year(year, positions).total.annual_cost``, from one grouped query instead
-    of a pass over every line (the list pages stay fast for a whole city).
-    """
-    table = cost_table_for_year(year)
-    rates = rates_of(table)
-    groups = list(
-        active_in_year(positions, year)
-        .order_by()
-        .values_list("pay_grade_id", "fte")
-        .annotate(lines=Count("id"))
-    )
-    missing = {grade for grade, _, _ in groups if grade not in rates}
-    if missing:
-        raise MissingRateError(
-            PayGrade.objects.filter(pk__in=missing).values_list("code", flat=True), table
-        )
-    return ListCosts(
-        year=year,
-        rates=rates,
-        annual_cost=sum((annual_cost(fte, rates[g]) * n for g, fte, n in groups), ZERO),
-        active_fte=sum((fte * n for _, fte, n in groups), ZERO),
-        active_lines=sum(n for _, _, n in groups),
-    )
-
-
-def with_in_year(positions: QuerySet[Position], year: int) -> QuerySet[Position]:
-    """The positions, each marked ``in_year`` if active in `year` (for the rows of a page)."""
-    active = active_in_year(Position.objects.filter(pk=OuterRef("pk")), year)
-    return positions.annotate(in_year=Exists(active))
-
-
 @login_required
 @require_GET
 def position_list(request: HttpRequest) -> HttpResponse:
@@ -114,16 +59,19 @@ def position_list(request: HttpRequest) -> HttpResponse:
     filter_year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
     year = int(filter_year) if filter_year and YEAR_MIN <= filter_year <= YEAR_MAX else None
     year = year or current_year()
-    sums = line_sums(positions)
     try:
-        costs = list_costs(positions, year)
+        costs = selectors.list_sums(positions, year)
         costing_error = None
-        sums.update(annual_cost=costs.annual_cost, active_fte=costs.active_fte)
+        sums = {
+            "lines": costs.lines,
+            "fte": costs.fte,
+            "annual_cost": costs.annual_cost,
+            "active_fte": costs.active_fte,
+        }
     except CostingError as error:
         costs, costing_error = None, str(error)
-    table = PositionCostTable(
-        with_in_year(positions, year), rates=costs.rates if costs else None, year=year, sums=sums
-    )
+        sums = line_sums(positions)
+    table = PositionCostTable(positions, rates=costs.rates if costs else None, year=year, sums=sums)
     paginate(request, table, count=sums["lines"])
     return render(
         request,
@@ -144,15 +92,6 @@ def position_list(request: HttpRequest) -> HttpResponse:
 DETAIL_YEARS = 5
 
 
-def first_detail_year(position: Position, this_year: int) -> int:
-    """The first year of the detail page's cost window when none is asked for: this year,
-    moved into the position's active years so that a past or future position shows them."""
-    first = max(this_year, position.start_date.year)
-    if position.end_date is None:
-        return first
-    return min(first, max(position.start_date.year, position.end_date.year - DETAIL_YEARS + 1))
-
-
 @login_required
 @require_GET
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -167,16 +106,16 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("positions:deleted_detail", pk=pk)
         raise Http404("Diese Stelle gibt es nicht.")
     if request.GET.get("year") in (None, ""):
-        first, year_error = first_detail_year(position, current_year()), None
+        first, year_error = selectors.first_costed_year(position, current_year()), None
     else:
         first, year_error = parse_year(request.GET.get("year"))
     years = list(range(first, first + DETAIL_YEARS))
     try:
-        cost_rows = position_cost_by_year(position, years)
+        cost_rows = selectors.position_costs(position, years)
         costing_error = None
     except CostingError as error:
         cost_rows, costing_error = [], str(error)
-    tree = org_tree()
+    tree = selectors.org_tree()
     department = tree.units[tree.department_of(position.org_unit_id)]
     section_id = tree.budget_section_of(position.org_unit_id)
     return render(

@@ -81,10 +81,10 @@ def test_it_shows_a_costing_error_instead_of_failing(position, client, role_user
 def test_it_opens_the_cost_window_on_the_positions_active_years(start, end, this_year, first):
     from datetime import date
 
-    from front.views.positions import first_detail_year
+    from costing.selectors import first_costed_year
 
     position = Position(start_date=date(*start), end_date=date(*end) if end else None)
-    assert first_detail_year(position, this_year) == first
+    assert first_costed_year(position, this_year) == first
 
 
 def test_it_shows_an_ended_position_its_own_years_by_default(position, client, role_users):
