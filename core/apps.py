@@ -15,5 +15,7 @@ class CoreConfig(AppConfig):
 
 def after_migrate(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
     from core.dataversion import install_triggers
+    from core.roles import sync_roles
 
     install_triggers(using)
+    sync_roles(using)

@@ -29,7 +29,7 @@ ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
 }
 
 
-def role_permissions(role: str) -> list[Permission]:
+def role_permissions(role: str, using: str = "default") -> list[Permission]:
     """The permissions of `role`, created where missing (a new model's before its first use)."""
     wanted: list[Permission] = []
     for app_label, models in ROLES[role].items():
@@ -39,9 +39,11 @@ def role_permissions(role: str) -> list[Permission]:
             actions = models.get(opts.model_name, models.get("*", ()))
             if not actions:
                 continue
-            content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+            content_type = ContentType.objects.db_manager(using).get_for_model(
+                model, for_concrete_model=False
+            )
             for action in actions:
-                permission, _ = Permission.objects.get_or_create(
+                permission, _ = Permission.objects.using(using).get_or_create(
                     content_type=content_type,
                     codename=f"{action}_{opts.model_name}",
                     defaults={"name": f"Can {action} {opts.verbose_name_raw}"},
@@ -50,8 +52,8 @@ def role_permissions(role: str) -> list[Permission]:
     return wanted
 
 
-def sync_roles() -> None:
+def sync_roles(using: str = "default") -> None:
     """Create the role groups and give each exactly the permissions of the table."""
     for role in ROLES:
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(role_permissions(role))
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(role_permissions(role, using))
