@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 
+from core.history import acting_as
 from costing.engine import cost_year, costing_as_dict
 from departments.models import OrgUnit
 from stellenplan.models import Position
@@ -79,23 +80,22 @@ def history_with_changes(seed):
     editor = User.objects.create_user("personalamt_test", password="Ein-sicheres-Passwort-1")
     group, _ = Group.objects.get_or_create(name="Sicherungstest")
     editor.groups.add(group)
-    for position in Position.objects.order_by("pk")[:5]:
-        position._history_user = editor
-        position.fte = Decimal("0.50")
-        position.title = f"{position.title} (geändert) – „Ä“ <b>"
-        position.save()
-    unit = OrgUnit.objects.order_by("pk").first()
-    unit._history_user = editor
-    unit.name = f"{unit.name} (umbenannt)"
-    unit.save()
+    with acting_as(editor):
+        for position in Position.objects.order_by("pk")[:5]:
+            position.fte = Decimal("0.50")
+            position.title = f"{position.title} (geändert) – „Ä“ <b>"
+            position.save()
+        unit = OrgUnit.objects.order_by("pk").first()
+        unit.name = f"{unit.name} (umbenannt)"
+        unit.save()
     extra = PositionFactory(
         org_unit=unit,
         pay_grade=Position.objects.first().pay_grade,
         start_date=date(2011, 10, 1),
     )
     doomed = PositionFactory(org_unit=unit, pay_grade=extra.pay_grade)
-    doomed._history_user = editor
-    doomed.delete()
+    with acting_as(editor):
+        doomed.delete()
     return editor
 
 
