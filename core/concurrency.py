@@ -161,13 +161,13 @@ def _claim_version(model: type[models.Model], pk: Any, expected_version: int) ->
 
 @transaction.atomic
 def versioned_update(
-    instance: models.Model,
+    instance: ModelT,
     *,
     acting_user,
     expected_version: int,
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
-) -> models.Model:
+) -> ModelT:
     """Save `data` onto `instance` unless it was saved by someone else since `expected_version`.
 
     `opened` is what the form showed (``raw_values``), so the refusal can name exactly the
