@@ -106,6 +106,14 @@ class ShareField(forms.Field):
         return self.read(str(value).strip())
 
 
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name`, which is a (multiple) model choice field."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field
+
+
 class ReadBackMixin:
     """For a (model) form whose fields only read: an error of the model's rules on a field
     that can say how it read the input (a ``reading(entered)`` method) starts with that
