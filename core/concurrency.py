@@ -153,8 +153,8 @@ def _conflict(
 def _claim_version(model: type[models.Model], pk: Any, expected_version: int) -> bool:
     """Bump the version if it is still `expected_version`; the row stays locked until commit."""
     return bool(
-        model._default_manager.filter(pk=pk, **{VERSION_FIELD: expected_version}).update(
-            **{VERSION_FIELD: F(VERSION_FIELD) + 1}
+        model._default_manager.filter(pk=pk, version=expected_version).update(
+            version=F("version") + 1
         )
     )
 
