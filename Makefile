@@ -84,9 +84,11 @@ loadtest: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 
-# mypy with the django-stubs plugin (configured in pyproject.toml). The plugin imports the
-# settings, which need DJANGO_DEBUG=1 (or SECRET_KEY). Not yet part of `make lint`.
+# mypy with the django-stubs plugin (configured in pyproject.toml; the product packages, not
+# tests/ and scripts/), also run by `make lint`. The plugin imports the settings, which need
+# DJANGO_DEBUG=1 (or SECRET_KEY).
 typecheck: install
 	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 

@@ -236,7 +236,7 @@ def existing_data() -> list[str]:
         (Position, "Stellen"),
         (Decision, "Beschlussvorlagen"),
     ]
-    return [label for model, label in checks if model.objects.exists()]
+    return [label for model, label in checks if model._default_manager.exists()]
 
 
 @transaction.atomic
@@ -497,15 +497,20 @@ def _decisions(rng: random.Random, lines: list[Position]) -> int:
         )
     decisions = Decision.objects.bulk_create(decisions, batch_size=BATCH_SIZE)
 
-    links, points, annexes, steps, changes, submitted = [], [], [], [], [], []
     Submitted = Decision.submitted_by.through
+    links: list[DecisionPosition] = []
+    submitted: list[tuple[int, int]] = []  # (decision id, org unit id)
+    points: list[ProposalPoint] = []
+    annexes: list[Annex] = []
+    steps: list[ConsultationStep] = []
+    changes: list[StatusChange] = []
     for decision, chosen in zip(decisions, chosen_lines, strict=True):
         links.extend(
             DecisionPosition(decision=decision, position=position, order=order)
             for order, position in enumerate(chosen, start=1)
         )
         amter = sorted({_amt_of(p.org_unit).pk for p in chosen})
-        submitted.extend(Submitted(decision_id=decision.pk, orgunit_id=pk) for pk in amter)
+        submitted.extend((decision.pk, pk) for pk in amter)
         fte = sum((p.fte for p in chosen), Decimal(0))
         points.append(
             ProposalPoint(
@@ -562,15 +567,18 @@ def _decisions(rng: random.Random, lines: list[Position]) -> int:
                     recorded_at=_noon(adopted),
                 )
             )
-    for model, rows in (
-        (DecisionPosition, links),
-        (Submitted, submitted),
-        (ProposalPoint, points),
-        (Annex, annexes),
-        (ConsultationStep, steps),
-        (StatusChange, changes),
-    ):
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    DecisionPosition.objects.bulk_create(links, batch_size=BATCH_SIZE)
+    Submitted.objects.bulk_create(
+        [
+            Submitted(decision_id=decision_id, orgunit_id=unit_id)
+            for decision_id, unit_id in submitted
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    ProposalPoint.objects.bulk_create(points, batch_size=BATCH_SIZE)
+    Annex.objects.bulk_create(annexes, batch_size=BATCH_SIZE)
+    ConsultationStep.objects.bulk_create(steps, batch_size=BATCH_SIZE)
+    StatusChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
     return len(decisions)
 
 

@@ -125,6 +125,7 @@ def act(
             ok = response.status == 200
         elif action == "Filter":
             choice = rnd.randrange(4)
+            query: dict[str, str | int]
             if choice == 0:
                 query = {"org_unit": rnd.choice(targets.departments), "year": 2012}
             elif choice == 1:
@@ -306,7 +307,7 @@ def capacity_ratio(costs: list[Cost], shared: Shared, elapsed: float) -> dict:
     actions would cost alone divided by the CPU seconds the cores offered in the time.
     """
     cores = os.cpu_count() or 1
-    done = defaultdict(int)
+    done: defaultdict[str, int] = defaultdict(int)
     for sample in shared.samples:
         if sample.action in WEIGHTS and not sample.error:
             done[sample.action] += 1

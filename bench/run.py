@@ -49,6 +49,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -161,7 +162,11 @@ def child(size: int, repeat: int, largest: bool, out: Path) -> None:
         ("json", measure_json),
     ):
         phase = time.perf_counter()
-        guarded(results, key, lambda measure=measure, key=key: measure(counts[key]))
+
+        def call(measure: Callable[[int], dict] = measure, key: str = key) -> dict:
+            return measure(counts[key])
+
+        guarded(results, key, call)
         results["phase_s"][key] = time.perf_counter() - phase
         print(f"  N = {size}: {key} {results['phase_s'][key]:.0f} s", file=sys.stderr, flush=True)
     results["load"] = [load_before, os.getloadavg()[0]]
@@ -305,7 +310,7 @@ def measure_costing(repeat: int) -> dict:
     times = timed({"engine": lambda: cost_year(YEAR), "floor": floor}, repeat)
     costing = cost_year(YEAR)
     rows = floor()
-    floor_total = sum(Decimal(str(row[4])) for row in rows)
+    floor_total = sum((Decimal(str(row[4])) for row in rows), Decimal(0))
     return {
         "lines": costing.total.positions,
         "departments": len(costing.by_department),
@@ -336,7 +341,7 @@ def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
     and the floor's peak memory, which are for reading the figures only (left out above
     LARGE, where each costs minutes)."""
     from openpyxl import Workbook, load_workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
 
     from costing.excel import selected_years, write_workbook
 
@@ -383,9 +388,9 @@ def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
         workbook = Workbook(write_only=True)
         for title, rows in sheets:
             sheet = workbook.create_sheet(title)
-            templates: dict[str, WriteOnlyCell] = {}
+            templates: dict[str, Cell] = {}
             for row in rows:
-                out = []
+                out: list[Any] = []
                 for value, number_format in row:
                     if value is None or number_format in ("", "General"):
                         out.append(value)
@@ -631,8 +636,10 @@ def table(results: list[dict]) -> list[str]:
         row = f"| {label} | " + " | ".join(cells)
         if growth_column:
             a, b = fetch(results[-2], group, key), fetch(results[-1], group, key)
-            growth = a and b is not None and "ratio" not in key
-            row += " | " + (f"{de(b / a, 2)}" if growth else "–")
+            if a and b is not None and "ratio" not in key:
+                row += f" | {de(b / a, 2)}"
+            else:
+                row += " | –"
         lines.append(row + " |")
     return lines
 

@@ -7,10 +7,10 @@ build their URLs).
 """
 
 from stellenplan.settings import *  # noqa: F403
+from stellenplan.settings import INSTALLED_APPS as BASE_APPS
 
 DEBUG = False
-if "bench" not in INSTALLED_APPS:  # noqa: F405
-    INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+INSTALLED_APPS = BASE_APPS if "bench" in BASE_APPS else [*BASE_APPS, "bench"]
 ALLOWED_HOSTS = ["testserver"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False

@@ -12,14 +12,18 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.utils import timezone
 
+from core.fields import concrete_field, related_model
 from core.formatting import display_value
 from core.history import acting_as, ensure_history_baseline, last_change
+
+#: The field every versioned model has (``Model`` itself does not declare it).
+VERSION_FIELD = "version"
 
 
 def raw_value(model_field: models.Field, value: Any) -> str:
@@ -39,10 +43,10 @@ def raw_value(model_field: models.Field, value: Any) -> str:
 
 def raw_values(instance: models.Model, field_names: Iterable[str]) -> dict[str, str]:
     """What a form shows of `instance`, to compare later with what is saved then."""
-    opts = instance._meta
     return {
-        name: raw_value(opts.get_field(name), getattr(instance, opts.get_field(name).attname))
+        name: raw_value(field, getattr(instance, field.attname))
         for name in field_names
+        for field in [concrete_field(instance, name)]
     }
 
 
@@ -55,8 +59,14 @@ class FieldChange:
     saved: str
 
 
-class ConcurrentEditError(Exception):
-    """Someone saved (or deleted) the object after the user opened the form."""
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class ConcurrentEditError(Exception, Generic[ModelT]):
+    """Someone saved (or deleted) the object after the user opened the form.
+
+    Generic in the model, so ``error.current`` has the model's type where that is known.
+    """
 
     def __init__(
         self,
@@ -65,7 +75,7 @@ class ConcurrentEditError(Exception):
         changes: Sequence[FieldChange],
         changed_by: str | None,
         changed_at: datetime.datetime | None,
-        current: models.Model | None,
+        current: ModelT | None,
     ) -> None:
         self.changes = list(changes)
         self.changed_by = changed_by
@@ -115,7 +125,7 @@ def _conflict(
         )
     changes: list[FieldChange] = []
     for name, value in yours.items():
-        model_field = opts.get_field(name)
+        model_field = concrete_field(model, name)
         saved_value = getattr(current, model_field.name)
         saved_raw = raw_value(model_field, saved_value)
         if opened is not None and name in opened:
@@ -151,13 +161,13 @@ def _claim_version(model: type[models.Model], pk: Any, expected_version: int) ->
 
 @transaction.atomic
 def versioned_update(
-    instance: models.Model,
+    instance: ModelT,
     *,
     acting_user,
     expected_version: int,
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
-) -> models.Model:
+) -> ModelT:
     """Save `data` onto `instance` unless it was saved by someone else since `expected_version`.
 
     `opened` is what the form showed (``raw_values``), so the refusal can name exactly the
@@ -170,7 +180,7 @@ def versioned_update(
     if not _claim_version(model, instance.pk, expected_version):
         raise _conflict(model, instance.pk, yours=data, opened=opened)
     ensure_history_baseline(instance)
-    instance.version = expected_version + 1
+    setattr(instance, VERSION_FIELD, expected_version + 1)
     with acting_as(acting_user):
         instance.save()
     return instance
@@ -196,15 +206,19 @@ def describe_usage(instance: models.Model, *, own_kind: str = "", own_kind_plura
     "3 Stellen und 1 Kostensatz"; empty if nothing does. One count query per relation."""
     parts: list[str] = []
     for relation in instance._meta.related_objects:
-        if relation.one_to_one or relation.related_model.__name__.startswith("Historical"):
+        other = related_model(relation)
+        if relation.one_to_one or other.__name__.startswith("Historical"):
             continue
-        count = getattr(instance, relation.get_accessor_name()).count()
+        accessor = relation.get_accessor_name()
+        if accessor is None:  # a hidden relation (related_name="+"): no accessor to count
+            continue
+        count = getattr(instance, accessor).count()
         if not count:
             continue
-        if relation.related_model is type(instance) and own_kind:
+        if other is type(instance) and own_kind:
             parts.append(f"{count} {own_kind if count == 1 else own_kind_plural}")
         else:
-            parts.append(describe_objects({relation.related_model: count}))
+            parts.append(describe_objects({other: count}))
     if len(parts) > 1:
         return ", ".join(parts[:-1]) + " und " + parts[-1]
     return parts[0] if parts else ""

@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 
+from core.fields import concrete_field
 from core.formatting import display_value
 
 
@@ -59,7 +60,8 @@ class FieldCheckConstraint(models.CheckConstraint):
         using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         try:
-            super().validate(model, instance, exclude=exclude, using=using)
+            # django-stubs lacks the documented BaseConstraint.validate().
+            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
         except ValidationError:
             raise ValidationError(
                 {
@@ -69,7 +71,7 @@ class FieldCheckConstraint(models.CheckConstraint):
                 }
             ) from None
 
-    def deconstruct(self) -> tuple[str, tuple, dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         path, args, kwargs = super().deconstruct()
         kwargs["field"] = self.field
         return path, args, kwargs
@@ -96,7 +98,7 @@ def _referenced_fields(condition: Any) -> Iterable[str]:
 def _key_value(instance: models.Model, name: str) -> Any:
     if name == "pk":
         return instance.pk
-    return getattr(instance, instance._meta.get_field(name).attname)
+    return getattr(instance, concrete_field(instance, name).attname)
 
 
 def check_constraints_of_many(
@@ -126,12 +128,13 @@ def check_constraints_of_many(
                     try:
                         constraint.validate(model, instance, exclude=skip)
                         results[key] = None
-                    except ValidationError as error:
-                        results[key] = error
+                    except ValidationError as failed:
+                        results[key] = failed
                 error = results[key]
             else:
                 try:
-                    constraint.validate(model, instance, exclude=skip)
+                    # django-stubs lacks the documented BaseConstraint.validate().
+                    constraint.validate(model, instance, exclude=skip)  # type: ignore[attr-defined]
                     error = None
                 except ValidationError as failed:
                     error = failed

@@ -85,7 +85,7 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
     quote = connection.ops.quote_name
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            replace_trigger = connection.pg_version >= 140000
+            replace_trigger = connection.get_database_version() >= (14,)
             cursor.execute(
                 f"""
                 CREATE OR REPLACE FUNCTION {FUNCTION_NAME}() RETURNS trigger

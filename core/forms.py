@@ -16,18 +16,19 @@ models (constraints) and are checked by the services with ``full_clean()``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from django import forms
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from core import formatting
-from core.concurrency import ConcurrentEditError, raw_values
+from core.concurrency import VERSION_FIELD, ConcurrentEditError, raw_values
 from core.parsing import YEAR_MAX, YEAR_MIN, parse_decimal
 
 SNAPSHOT_SALT = "stellenplan.form-snapshot"
@@ -105,6 +106,14 @@ class ShareField(forms.Field):
         return self.read(str(value).strip())
 
 
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name`, which is a (multiple) model choice field."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field
+
+
 class ReadBackMixin:
     """For a (model) form whose fields only read: an error of the model's rules on a field
     that can say how it read the input (a ``reading(entered)`` method) starts with that
@@ -131,7 +140,7 @@ class ReadBackMixin:
             return errors
         read: dict[str, ValidationError] = {}
         for error in errors:
-            for message in error:
+            for message in error.messages:
                 read.setdefault(message, ValidationError(f"{text}. {message}", code=error.code))
         return list(read.values())
 
@@ -143,7 +152,7 @@ class FastSelect(forms.Select):
     per option costs tens of milliseconds on every page with the filter or the form.
     """
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
@@ -221,15 +230,27 @@ class VersionedModelForm(forms.ModelForm):
             del self.fields["opened"]
         else:
             self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
+            self.fields["version"].initial = getattr(self.instance, VERSION_FIELD)
             self.fields["opened"].initial = signing.dumps(
-                raw_values(self.instance, self._meta.fields), salt=SNAPSHOT_SALT, compress=True
+                raw_values(self.instance, self.model_field_names()),
+                salt=SNAPSHOT_SALT,
+                compress=True,
             )
+
+    @classmethod
+    def model_field_names(cls) -> Collection[str]:
+        """The model fields the form edits (its ``Meta.fields``, which must list them)."""
+        names = cls._meta.fields
+        if names is None:
+            raise ImproperlyConfigured(f"{cls.__name__}.Meta.fields must list the fields.")
+        return names
 
     def model_data(self) -> dict[str, Any]:
         """The cleaned values of the model fields, for the service."""
         return {
-            name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data
+            name: self.cleaned_data[name]
+            for name in self.model_field_names()
+            if name in self.cleaned_data
         }
 
     def opened_values(self) -> dict[str, str] | None:
@@ -240,16 +261,18 @@ class VersionedModelForm(forms.ModelForm):
             return None
 
     @classmethod
-    def after_conflict(cls, data, error: ConcurrentEditError, **kwargs: Any) -> VersionedModelForm:
+    def after_conflict(cls, data, error: ConcurrentEditError, **kwargs: Any) -> Self:
         """The user's input again, now based on the saved state, with the conflict as error.
 
         Saving this form again overwrites the other person's change knowingly, never silently.
         """
         current = error.current
+        if current is None:
+            raise ValueError("A deleted object has no form to edit again.")
         data = data.copy()
-        data["version"] = str(current.version)
+        data["version"] = str(getattr(current, VERSION_FIELD))
         data["opened"] = signing.dumps(
-            raw_values(current, cls._meta.fields), salt=SNAPSHOT_SALT, compress=True
+            raw_values(current, cls.model_field_names()), salt=SNAPSHOT_SALT, compress=True
         )
         form = cls(data, instance=current, **kwargs)
         form.is_valid()

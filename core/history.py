@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 
+from core.fields import concrete_field, related_model
 from core.formatting import display_value
 
 _acting_user: contextvars.ContextVar[Any] = contextvars.ContextVar("acting_user", default=None)
@@ -63,11 +64,11 @@ def relation_labels(
     labels: dict[str, dict[Any, str]] = {}
     rows = list(rows)
     for name in field_names:
-        model_field = model._meta.get_field(name)
+        model_field = concrete_field(model, name)
         if not model_field.is_relation:
             continue
         ids = {row.get(model_field.attname) for row in rows} - {None, ""}
-        related = model_field.related_model.objects.in_bulk(ids) if ids else {}
+        related = related_model(model_field)._default_manager.in_bulk(ids) if ids else {}
         labels[name] = {pk: str(obj) for pk, obj in related.items()}
     return labels
 

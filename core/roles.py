@@ -36,7 +36,7 @@ def role_permissions(role: str, using: str = "default") -> list[Permission]:
         app_config = global_apps.get_app_config(app_label)
         for model in app_config.get_models():
             opts = model._meta
-            actions = models.get(opts.model_name, models.get("*", ()))
+            actions = models.get(opts.model_name or "", models.get("*", ()))
             if not actions:
                 continue
             content_type = ContentType.objects.db_manager(using).get_for_model(

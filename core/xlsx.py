@@ -122,14 +122,16 @@ def check_file(source: Source) -> None:
                 )
             ]
         )
-    stream = source if not isinstance(source, str | os.PathLike) else None
-    if stream is not None:
-        stream.seek(0)
-        magic = stream.read(8)
-        stream.seek(0)
-    else:
+    stream: IO[bytes] | None
+    if isinstance(source, str | os.PathLike):
+        stream = None
         with open(source, "rb") as handle:
             magic = handle.read(8)
+    else:
+        stream = source
+        source.seek(0)
+        magic = source.read(8)
+        source.seek(0)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFailed(
             [
@@ -351,7 +353,7 @@ def german(value: Decimal) -> str:
         whole, fraction = text, ""
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

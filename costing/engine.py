@@ -262,7 +262,7 @@ class YearCosting:
     lines: list[CostLine]
     coverage: list[Coverage]
     by_department: list[tuple[UnitInfo, GroupTotal]]
-    by_budget_section: list[tuple[object, GroupTotal]]
+    by_budget_section: list[tuple[BudgetSection | None, GroupTotal]]
     total: GroupTotal
 
     def lines_of_department(self, department_id: int) -> list[CostLine]:
@@ -439,10 +439,10 @@ def _group_totals(
         for sec_id, t in by_section.items()
     ]
     sections.sort(key=lambda item: item[0].number if item[0] else "~")
-    total = pricing.close(overall)
+    grand_total = pricing.close(overall)
     # The overall reimbursement is the sum of the departments' rounded figures.
-    total.reimbursement = sum((g.reimbursement for _, g in departments), ZERO)
-    return departments, sections, total
+    grand_total.reimbursement = sum((g.reimbursement for _, g in departments), ZERO)
+    return departments, sections, grand_total
 
 
 # --- line by line ----------------------------------------------------------------------------

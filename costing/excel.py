@@ -43,13 +43,14 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from costing.engine import (
     ZERO,
     GroupTotal,
+    MissingRateError,
     YearPricing,
     YearSummary,
     is_active_in_year,
@@ -252,7 +253,7 @@ class SheetWriter:
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         self._cells = [self._styled(_FORMATS.get(c.kind)) for c in self.columns]
 
-    def _styled(self, number_format: str | None, **style: Any) -> WriteOnlyCell | None:
+    def _styled(self, number_format: str | None, **style: Any) -> Cell | None:
         if number_format is None and not style:
             return None
         cell = WriteOnlyCell(self.ws)
@@ -283,9 +284,7 @@ class SheetWriter:
         self.append([self.styled_cell(title, font=_TITLE_FONT)])
         self.append([self.styled_cell(stand)])
 
-    def styled_cell(
-        self, value: Any, number_format: str | None = None, **style: Any
-    ) -> WriteOnlyCell:
+    def styled_cell(self, value: Any, number_format: str | None = None, **style: Any) -> Cell:
         cell = WriteOnlyCell(self.ws, value=self._value(value))
         if number_format:
             cell.number_format = number_format
@@ -714,8 +713,8 @@ def _write_lines(
             # Not memoised per (start, end) here: that memo would grow with the positions.
             months = months_active(start, end, pricing.year)
             price = pricing.price(grade_id, fte, months)
-            if price is None:  # a rate removed since the summary was read
-                pricing.raise_missing()
+            if price is None:  # a rate removed since the summary was read (price() noted it)
+                raise MissingRateError(pricing.missing_grades(), pricing.table)
             _rate, annual, in_year = price
             values += [annual, months, in_year]
         values += [tasks, justification]

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from core.fields import concrete_field
 from core.xlsx import (
     BATCH_SIZE,
     ImportFailed,
@@ -82,6 +83,13 @@ def _amount(expected: str):
     return parse
 
 
+def _grade_code_max_length() -> int:
+    max_length = concrete_field(PayGrade, "code").max_length
+    if max_length is None:
+        raise TypeError("PayGrade.code must have a max_length")
+    return max_length
+
+
 def status_group_of(code: str) -> str | None:
     """Statusgruppe of a new grade from its code: "A …" Beamte, "EG …" Tarif, else None."""
     for pattern, group in _GRADE_STATUS:
@@ -107,7 +115,7 @@ def import_cost_table(
         table.full_clean(validate_unique=False)
     except ValidationError as error:
         for field_name, messages in error.message_dict.items():
-            label = str(CostTable._meta.get_field(field_name).verbose_name)
+            label = str(concrete_field(CostTable, field_name).verbose_name)
             issues += [ImportIssue(f"{label}: {m}") for m in messages]
     existing = CostTable.objects.filter(valid_from=valid_from).first() if valid_from else None
     if existing is not None:
@@ -199,11 +207,13 @@ def _parse_rates(
                             "Statusgruppe nicht erkennbar: neue Stellenwerte müssen mit „A “ "
                             "(Beamte) oder „EG “ (Tarif) beginnen.",
                         )
-                    elif len(code) > PayGrade._meta.get_field("code").max_length:
+                    elif len(code) > _grade_code_max_length():
                         row.issue(H_GRADE, "zu lang: höchstens 20 Zeichen.")
                     else:
                         new_grades[code] = group
-        rate = CostRate(
+        # An unsaved rate may lack its grade (unknown or unreadable); validate_row reports
+        # that. django-stubs types the id of a non-null foreign key as never None.
+        rate = CostRate(  # type: ignore[misc]
             pay_grade_id=grade_id,
             annual_cost=row.get(H_ANNUAL, annual, required=True),
             personnel_cost=row.get(H_PERSONNEL, component),

@@ -1,5 +1,7 @@
 """Workplace cost tables and reimbursement rules."""
 
+from typing import TypedDict
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +9,16 @@ from core.constraints import FieldCheckConstraint
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 
-MONEY = {
+
+class MoneyOptions(TypedDict):
+    """The options every money field shares (typed, so `**MONEY` is checked)."""
+
+    max_digits: int
+    decimal_places: int
+    error_messages: dict[str, str]
+
+
+MONEY: MoneyOptions = {
     "max_digits": 12,
     "decimal_places": 2,
     "error_messages": {

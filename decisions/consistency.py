@@ -279,7 +279,7 @@ class DecisionData:
         return next((u for u in self.tree.units.values() if u.code == code), None)
 
     def rule_rates(self) -> list[Decimal]:
-        rates = []
+        rates: list[Decimal] = []
         for year in self.years():
             costing = self.costing(year)
             used = {line.rule_id for line in costing.lines if line.rule_id is not None}

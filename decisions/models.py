@@ -5,6 +5,8 @@ other financial items; its Finanzielle Auswirkungen and its Anlage are generated
 the costing engine (decisions/selectors.py), never typed in.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -16,7 +18,15 @@ from core.parsing import year_validators
 from departments.models import BudgetSection, OrgUnit
 from stellenplan.models import Position
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class MoneyOptions(TypedDict):
+    """The options every money field shares (typed, so `**MONEY` is checked)."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyOptions = {"max_digits": 12, "decimal_places": 2}
 
 grdrs_validator = RegexValidator(
     r"^\d{1,4}/\d{4}$",

@@ -32,7 +32,7 @@ FONTS = [
     ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
 ]
 STYLESHEET = "decisions/pdf.css"
-KIND_LABELS = {
+KIND_LABELS: dict[str, tuple[str, str]] = {
     # The spelling of the Stuttgart templates (still "Beschluß…" in their current documents).
     Decision.Kind.RESOLUTION: ("Beschlußvorlage", "Beschlußantrag:"),
     Decision.Kind.NOTICE: ("Mitteilungsvorlage", "Bericht:"),
@@ -101,7 +101,9 @@ def document_for(decision: Decision) -> DecisionDocument:
 def decision_html(decision: Decision, doc: DecisionDocument | None = None) -> str:
     """The complete HTML of the PDF (stylesheet and fonts inlined)."""
     doc = doc or document_for(decision)
-    kind_label, points_label = KIND_LABELS.get(doc.decision.kind, KIND_LABELS["beschluss"])
+    kind_label, points_label = KIND_LABELS.get(
+        doc.decision.kind, KIND_LABELS[Decision.Kind.RESOLUTION]
+    )
     with translation.override("de"):
         return render_to_string(
             "decisions/pdf/decision.html",

@@ -163,15 +163,15 @@ def _finance_year(
     is_last: bool,
 ) -> FinanceYear:
     rows: dict[int | None, FinanceRow] = {}
-    for section, total in costing.by_budget_section:
+    for section, group in costing.by_budget_section:
         key = section.pk if section else None
         rows[key] = FinanceRow(
             label=_section_label(section),
             section=section,
-            fte=total.fte,
-            positions=total.positions,
-            personnel_cost=total.cost_in_year,
-            reimbursement=total.reimbursement,
+            fte=group.fte,
+            positions=group.positions,
+            personnel_cost=group.cost_in_year,
+            reimbursement=group.reimbursement,
         )
     year_items = [item for item in items if item.applies_to(year)]
     for item in year_items:
@@ -229,8 +229,8 @@ def _annex(
     """
     line_of: dict[int, CostLine] = {}
     for costing in costings:  # oldest first: later years overwrite
-        for line in costing.lines:
-            line_of[line.position_id] = line
+        for costed in costing.lines:
+            line_of[costed.position_id] = costed
     missing: dict[int, list[int]] = {}
     for link in links:
         if link.position_id not in line_of:
@@ -238,8 +238,8 @@ def _annex(
     for year, ids in missing.items():
         extra = cost_year(year, Position.objects.filter(pk__in=ids))
         tree = tree or extra.tree
-        for line in extra.lines:
-            line_of[line.position_id] = line
+        for costed in extra.lines:
+            line_of[costed.position_id] = costed
     if tree is None:
         return [], Total()
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.forms import BaseFormSet, ModelForm
+from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from decisions.models import Decision, DecisionPosition, StatusChange
 from stellenplan.models import Position
@@ -32,7 +33,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def allowed_statuses(decision: Decision) -> list[tuple[str, str]]:
+def allowed_statuses(decision: Decision) -> list[tuple[str, str | Promise]]:
     """The statuses the decision may change to, as (value, label) for a form."""
     labels = dict(Status.choices)
     return [(value, labels[value]) for value in TRANSITIONS[decision.status]]
@@ -56,7 +57,7 @@ def decision_change_status(
     *,
     decision: Decision,
     status: str,
-    acting_user: AbstractBaseUser | None,
+    acting_user: User | None,
     on: date | None = None,
     comment: str = "",
 ) -> StatusChange:
@@ -90,7 +91,7 @@ def decision_change_status(
 
 @transaction.atomic
 def decision_create(
-    *, form: ModelForm, formsets: Iterable[BaseFormSet] = (), acting_user: AbstractBaseUser | None
+    *, form: ModelForm, formsets: Iterable[BaseInlineFormSet] = (), acting_user: User | None
 ) -> Decision:
     """Save a new decision (Entwurf) from its validated form and inline formsets."""
     decision = form.save()
@@ -110,7 +111,7 @@ def decision_create(
 
 @transaction.atomic
 def decision_save(
-    *, decision: Decision, form: ModelForm | None = None, formsets: Iterable[BaseFormSet] = ()
+    *, decision: Decision, form: ModelForm | None = None, formsets: Iterable[BaseInlineFormSet] = ()
 ) -> Decision:
     """Save validated edit forms of an editable decision in one transaction."""
     ensure_editable(decision)

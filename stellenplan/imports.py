@@ -181,7 +181,9 @@ def parse_positions(
         end = row.get(H_END, parse_date)
         fixed_term = row.get(H_FIXED_TERM, _parse_bool, default=end is not None)
 
-        position = Position(
+        # An unsaved position may lack its unit or grade (unreadable cell); positions_check
+        # reports that. django-stubs types these ids of non-null foreign keys as never None.
+        position = Position(  # type: ignore[misc]
             org_unit_id=unit_id,
             pay_grade_id=grade_id,
             title=title or "",

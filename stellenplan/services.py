@@ -25,6 +25,7 @@ from core.concurrency import (
     versioned_update,
 )
 from core.constraints import check_constraints_of_many
+from core.fields import concrete_field
 from core.history import HistoryEntry, acting_as, history_entries
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
@@ -156,7 +157,10 @@ def positions_check(
     constraints once per distinct combination of the values they compare
     (``core.constraints.check_constraints_of_many``).
     """
-    references = {"org_unit": OrgUnit, "pay_grade": PayGrade}
+    references: dict[str, type[OrgUnit] | type[PayGrade]] = {
+        "org_unit": OrgUnit,
+        "pay_grade": PayGrade,
+    }
     existing = {
         name: set(
             model.objects.filter(pk__in={getattr(p, f"{name}_id") for p in positions}).values_list(
@@ -177,7 +181,7 @@ def positions_check(
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for name in set(references) - skip:
-            field = Position._meta.get_field(name)
+            field = concrete_field(Position, name)
             value = getattr(position, field.attname)
             if value is None:
                 errors.setdefault(name, []).append(

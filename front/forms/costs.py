@@ -6,7 +6,14 @@ from typing import Any
 
 from django import forms
 
-from core.forms import FastSelectMultiple, GermanDateField, MoneyField, ReadBackMixin, ShareField
+from core.forms import (
+    FastSelectMultiple,
+    GermanDateField,
+    MoneyField,
+    ReadBackMixin,
+    ShareField,
+    model_choice_field,
+)
 from costing.models import CostRate, ReimbursementRule
 from departments.models import OrgUnit
 
@@ -46,5 +53,5 @@ class ReimbursementRuleForm(ReadBackMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_units"].queryset = OrgUnit.objects.order_by("code")
+        model_choice_field(self, "org_units").queryset = OrgUnit.objects.order_by("code")
         self.fields["org_units"].widget.attrs["size"] = 12

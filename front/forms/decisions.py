@@ -1,7 +1,9 @@
 """Forms of the decision pages: the document, its parts as inline formsets, status, positions."""
 
+from __future__ import annotations
+
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, ModelForm, inlineformset_factory
 
 from decisions.models import (
     Annex,
@@ -100,31 +102,35 @@ class FinancialItemForm(forms.ModelForm):
         widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
 
 
-FORMSET_OPTIONS = {"extra": 1, "can_delete": True}
 ConsultationStepFormSet = inlineformset_factory(
-    Decision, ConsultationStep, form=ConsultationStepForm, **FORMSET_OPTIONS
+    Decision, ConsultationStep, form=ConsultationStepForm, extra=1, can_delete=True
 )
 ProposalPointFormSet = inlineformset_factory(
-    Decision, ProposalPoint, form=ProposalPointForm, **FORMSET_OPTIONS
+    Decision, ProposalPoint, form=ProposalPointForm, extra=1, can_delete=True
 )
-ReferenceFormSet = inlineformset_factory(
-    Decision, DecisionReference, fields=["number", "note"], **FORMSET_OPTIONS
+ReferenceFormSet: type[
+    BaseInlineFormSet[DecisionReference, Decision, ModelForm[DecisionReference]]
+] = inlineformset_factory(
+    Decision, DecisionReference, fields=["number", "note"], extra=1, can_delete=True
 )
 ReasonSectionFormSet = inlineformset_factory(
-    Decision, ReasonSection, form=ReasonSectionForm, **FORMSET_OPTIONS
+    Decision, ReasonSection, form=ReasonSectionForm, extra=1, can_delete=True
 )
 FinancialItemFormSet = inlineformset_factory(
-    Decision, FinancialItem, form=FinancialItemForm, **FORMSET_OPTIONS
+    Decision, FinancialItem, form=FinancialItemForm, extra=1, can_delete=True
 )
-SignatoryFormSet = inlineformset_factory(
-    Decision, Signatory, fields=["order", "name", "office"], **FORMSET_OPTIONS
+SignatoryFormSet: type[BaseInlineFormSet[Signatory, Decision, ModelForm[Signatory]]] = (
+    inlineformset_factory(
+        Decision, Signatory, fields=["order", "name", "office"], extra=1, can_delete=True
+    )
 )
-AnnexFormSet = inlineformset_factory(
+AnnexFormSet: type[BaseInlineFormSet[Annex, Decision, ModelForm[Annex]]] = inlineformset_factory(
     Decision,
     Annex,
     fields=["number", "title", "generated", "intro"],
     widgets={"intro": forms.Textarea(attrs={"rows": 3})},
-    **FORMSET_OPTIONS,
+    extra=1,
+    can_delete=True,
 )
 
 
@@ -167,7 +173,9 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = choices
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = choices
 
 
 class PositionLinkForm(forms.Form):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import FastSelect, VersionedModelForm
+from core.forms import FastSelect, VersionedModelForm, model_choice_field
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree
 
@@ -28,10 +28,12 @@ class OrgUnitForm(VersionedModelForm):
         parents = OrgUnit.objects.order_by("code")
         if self.instance.pk is not None:
             parents = parents.exclude(pk__in=org_tree().descendants_or_self([self.instance.pk]))
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].empty_label = "— keine (oberste Einheit) —"
-        self.fields["budget_section"].queryset = BudgetSection.objects.order_by("number")
-        self.fields["budget_section"].empty_label = "— wie die übergeordnete Einheit —"
+        parent = model_choice_field(self, "parent")
+        parent.queryset = parents
+        parent.empty_label = "— keine (oberste Einheit) —"
+        budget_section = model_choice_field(self, "budget_section")
+        budget_section.queryset = BudgetSection.objects.order_by("number")
+        budget_section.empty_label = "— wie die übergeordnete Einheit —"
         self.fields["code"].widget.attrs.update({"autocomplete": "off", "size": 12})
         self.fields["name"].widget.attrs.update({"size": 50})
         self.fields["parent"].error_messages["invalid_choice"] = (

@@ -14,6 +14,7 @@ from core.forms import (
     ReadBackMixin,
     VersionedModelForm,
     german_decimal,
+    model_choice_field,
 )
 from core.parsing import GERMAN_THOUSANDS
 from departments.models import OrgUnit
@@ -118,10 +119,12 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.order_by("code")
-        self.fields["org_unit"].empty_label = "— bitte wählen —"
-        self.fields["pay_grade"].queryset = PayGrade.objects.order_by("sort_order", "code")
-        self.fields["pay_grade"].empty_label = "— bitte wählen —"
+        org_unit = model_choice_field(self, "org_unit")
+        org_unit.queryset = OrgUnit.objects.order_by("code")
+        org_unit.empty_label = "— bitte wählen —"
+        pay_grade = model_choice_field(self, "pay_grade")
+        pay_grade.queryset = PayGrade.objects.order_by("sort_order", "code")
+        pay_grade.empty_label = "— bitte wählen —"
 
 
 class VersionForm(forms.Form):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,6 +44,14 @@ from front.tables import DecisionTable
 from stellenplan.models import Position
 
 SEARCH_LIMIT = 50
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user of a ``login_required`` view."""
+    user = request.user
+    if not isinstance(user, User):  # login_required let only logged-in users in
+        raise PermissionDenied
+    return user
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -120,8 +129,10 @@ def _edit_page(
         if valid:
             try:
                 if decision is None:
+                    if form is None:
+                        raise ValueError("A new decision needs its form (with_form=True).")
                     decision = services.decision_create(
-                        form=form, formsets=formsets.values(), acting_user=request.user
+                        form=form, formsets=formsets.values(), acting_user=_user(request)
                     )
                     messages.success(request, "Die Beschlussvorlage wurde angelegt.")
                 else:
@@ -303,7 +314,8 @@ def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST, choices=services.allowed_statuses(decision))
     if not form.is_valid():
         problems = "; ".join(
-            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+            f"{form.fields[name].label}: {' '.join(map(str, errors))}"
+            for name, errors in form.errors.items()
         )
         messages.error(request, f"Status nicht geändert – {problems}")
         return redirect("decisions:detail", pk=decision.pk)
@@ -311,7 +323,7 @@ def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
         change = services.decision_change_status(
             decision=decision,
             status=form.cleaned_data["status"],
-            acting_user=request.user,
+            acting_user=_user(request),
             on=form.cleaned_data["date"],
             comment=form.cleaned_data["comment"],
         )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -56,7 +57,7 @@ def _error(request: HttpRequest, message: str, details: list[str] | None = None)
 
 def _workbook(
     request: HttpRequest, positions: QuerySet[Position] | None, scope: str, name: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     try:
         years = _years(request)
     except ExportError as error:
@@ -82,14 +83,14 @@ def _workbook(
 
 @require_GET
 @login_required
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     """The whole plan: ?year=2012 (default: this year) and optionally ?years=2012,2013."""
     return _workbook(request, None, "alle Stellen", "Kosten")
 
 
 @require_GET
 @login_required
-def export_positions_xlsx(request: HttpRequest) -> HttpResponse:
+def export_positions_xlsx(request: HttpRequest) -> HttpResponseBase:
     """The positions list as filtered (same GET parameters as the list page)."""
     filterset = PositionFilter(request.GET, queryset=Position.objects.all())
     if not filterset.is_valid():
@@ -103,7 +104,7 @@ def export_positions_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def export_org_unit_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def export_org_unit_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     """One org unit with all its sub-units."""
     unit = get_object_or_404(OrgUnit, pk=pk)
     positions = Position.objects.filter(org_unit_id__in=org_tree().descendants_or_self([unit.pk]))

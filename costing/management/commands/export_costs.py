@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -53,13 +54,14 @@ class Command(BaseCommand):
         if format == "xlsx":
             self._xlsx(year, chosen, output)
             return
+        data: list[dict[str, Any]] | dict[str, Any]
         try:
             if chosen:
                 data = [
                     costing_as_dict(cost_year(y))
                     for y in sorted({*chosen, *([year] if year else [])})
                 ]
-            else:
+            elif year is not None:  # (one of the two is given, see above)
                 data = costing_as_dict(cost_year(year))
         except CostingError as error:
             raise CommandError(str(error)) from error
