@@ -16,7 +16,7 @@ def current_year() -> int:
 
 def parse_year(value: str | None) -> tuple[int, str | None]:
     """The year asked for in ``?year=``, or this year with a German message if unusable."""
-    if value in (None, ""):
+    if not value:
         return current_year(), None
     text = value.strip()
     if text.isdigit() and YEAR_MIN <= int(text) <= YEAR_MAX:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,6 +22,7 @@ from costing.engine import (
     GroupTotal,
 )
 from costing.models import CostRate, CostTable, ReimbursementRule
+from departments.selectors import UnitInfo
 from front.forms.costs import CostRateForm, ReimbursementRuleForm
 from front.views.common import parse_year, summary_or_error
 from stellenplan.models import Position
@@ -54,7 +56,7 @@ def _units(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def bar_chart(rows: list[tuple[object, GroupTotal]]) -> tuple[list[Bar], str]:
+def bar_chart(rows: Sequence[tuple[UnitInfo, GroupTotal]]) -> tuple[list[Bar], str]:
     """Horizontal bars of the cost in the year per department: municipal share + reimbursement."""
     largest = max((total.cost_in_year for _, total in rows), default=Decimal(0))
     bars: list[Bar] = []

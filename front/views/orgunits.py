@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
 from core.history import history_entries
-from core.permissions import require_right, rights
+from core.permissions import Action, require_right, rights
 from costing import selectors
 from costing.engine import (
     ZERO,
@@ -57,7 +57,7 @@ def _walk(tree: OrgTree, roots: list[int], totals: dict[int, GroupTotal]) -> lis
                 unit.id,
                 unit.code,
                 unit.name,
-                OrgUnit.Kind(unit.kind).label,
+                str(OrgUnit.Kind(unit.kind).label),
                 depth,
                 totals.get(unit.id),
                 bool(children),
@@ -143,7 +143,7 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _unit_for(request: HttpRequest, pk: int, action: str) -> OrgUnit:
+def _unit_for(request: HttpRequest, pk: int, action: Action) -> OrgUnit:
     """The org unit, if the user may `action` it (403) and it exists (404)."""
     require_right(request.user, OrgUnit, action)
     return get_object_or_404(OrgUnit.objects.select_related("parent", "budget_section"), pk=pk)

@@ -4,6 +4,7 @@ and the deleted positions."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import display_value
 from core.parsing import YEAR_MAX, YEAR_MIN
-from core.permissions import require_right, rights
+from core.permissions import Action, require_right, rights
 from costing import selectors
 from costing.engine import (
     CostingError,
@@ -62,7 +63,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
     try:
         costs = selectors.list_sums(positions, year)
         costing_error = None
-        sums = {
+        sums: dict[str, Any] = {
             "lines": costs.lines,
             "fte": costs.fte,
             "annual_cost": costs.annual_cost,
@@ -72,7 +73,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
         costs, costing_error = None, str(error)
         sums = line_sums(positions)
     table = PositionCostTable(positions, rates=costs.rates if costs else None, year=year, sums=sums)
-    paginate(request, table, count=sums["lines"])
+    paginate(request, table, count=int(sums["lines"]))
     return render(
         request,
         "positions/position_list.html",
@@ -136,7 +137,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _position_for(request: HttpRequest, pk: int, action: str) -> Position:
+def _position_for(request: HttpRequest, pk: int, action: Action) -> Position:
     """The position, if the user may `action` it (403) and it exists (404)."""
     require_right(request.user, Position, action)
     return get_object_or_404(Position.objects.select_related("org_unit", "pay_grade"), pk=pk)
