@@ -47,6 +47,8 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core.parsing import YEAR_MAX, YEAR_MIN
+from core.xlsx import NEUTRALISER, UNSAFE_PREFIXES
 from costing.engine import (
     ZERO,
     GroupTotal,
@@ -60,6 +62,21 @@ from costing.engine import (
 )
 from costing.models import CostRate, CostTable
 from departments.selectors import OrgTree, UnitInfo
+from stellenplan.imports import (
+    H_END,
+    H_FIXED_TERM,
+    H_FTE,
+    H_GRADE,
+    H_JUSTIFICATION,
+    H_NOTE,
+    H_NOTE_DATE,
+    H_ORG_UNIT,
+    H_START,
+    H_TASK_HEADING,
+    H_TASKS,
+    H_TITLE,
+    SHEET_POSITIONS,
+)
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year
 
@@ -71,25 +88,11 @@ MONEY_FORMAT = '#,##0.00 "€"'
 FTE_FORMAT = "0.00"
 DATE_FORMAT = "DD.MM.YYYY"
 
-MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_YEARS = 10
 EXCEL_MAX_TEXT = 32767
-UNSAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-NEUTRALISER = "'"
 
-# Column headers, shared with the importers (costing/imports.py).
-H_ORG_UNIT = "Org.einheit"
-H_GRADE = "Stellenwert"
-H_TITLE = "Funktionsbezeichnung"
-H_FTE = "Anzahl der Stellen"
-H_NOTE = "Stellenvermerk"
-H_NOTE_DATE = "Datum des Vermerks"
-H_START = "Beginn"
-H_END = "Ende"
-H_FIXED_TERM = "befristet"
-H_TASK_HEADING = "Überschrift der Aufgabenbeschreibung"
-H_TASKS = "Aufgaben"
-H_JUSTIFICATION = "Begründung"
+# Column headers of the cost rates, shared with their importer (costing/imports.py); those of
+# the positions come from their importer (stellenplan/imports.py).
 H_ANNUAL = "Jahreskosten"
 H_PERSONNEL = "Personalkosten"
 H_MATERIAL = "Sachkosten"
@@ -97,7 +100,6 @@ H_IT = "IT-Kosten"
 
 SHEET_OVERVIEW = "Übersicht"
 SHEET_RATES = "Kostensätze"
-SHEET_POSITIONS = "Stellen"
 
 HEADER_ROW = 4  # row 1 title, row 2 "Stand", row 3 empty (subtotals on "Stellen")
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -153,11 +155,11 @@ def selected_years(year: int | None = None, years: Iterable[int] | None = None) 
         start = year if year is not None else timezone.localdate().year
         chosen = {start, start + 1, start + 2}
     result = sorted(chosen)
-    bad = [y for y in result if not MIN_YEAR <= y <= MAX_YEAR]
+    bad = [y for y in result if not YEAR_MIN <= y <= YEAR_MAX]
     if bad:
         raise ExportError(
-            f"Ungültiges Jahr {bad[0]}: erwartet eine Jahreszahl zwischen {MIN_YEAR} "
-            f"und {MAX_YEAR}."
+            f"Ungültiges Jahr {bad[0]}: erwartet eine Jahreszahl zwischen {YEAR_MIN} "
+            f"und {YEAR_MAX}."
         )
     if len(result) > MAX_YEARS:
         raise ExportError(

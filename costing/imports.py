@@ -37,8 +37,9 @@ from core.xlsx import (
     read_table,
     validate_row,
 )
-from costing.excel import H_ANNUAL, H_GRADE, H_IT, H_MATERIAL, H_PERSONNEL, SHEET_RATES
+from costing.excel import H_ANNUAL, H_IT, H_MATERIAL, H_PERSONNEL, SHEET_RATES
 from costing.models import CostRate, CostTable
+from stellenplan.imports import H_GRADE
 from stellenplan.models import PayGrade
 from stellenplan.services import paygrade_create
 
