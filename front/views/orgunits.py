@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
 from core.history import history_entries
-from core.permissions import Action, require_right, rights
+from core.permissions import get_for_user, require_right, rights
 from costing import selectors
 from costing.engine import (
     ZERO,
@@ -143,10 +143,7 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _unit_for(request: HttpRequest, pk: int, action: Action) -> OrgUnit:
-    """The org unit, if the user may `action` it (403) and it exists (404)."""
-    require_right(request.user, OrgUnit, action)
-    return get_object_or_404(OrgUnit.objects.select_related("parent", "budget_section"), pk=pk)
+UNITS = OrgUnit.objects.select_related("parent", "budget_section")
 
 
 @login_required
@@ -175,7 +172,7 @@ def orgunit_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def orgunit_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _unit_for(request, pk, "change")
+    unit = get_for_user(request.user, OrgUnit, pk, "change", UNITS)
     status = 200
     if request.method == "POST":
         form = OrgUnitForm(request.POST, instance=unit)
@@ -212,7 +209,7 @@ def orgunit_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def orgunit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _unit_for(request, pk, "delete")
+    unit = get_for_user(request.user, OrgUnit, pk, "delete", UNITS)
     if request.method == "POST":
         try:
             version = int(request.POST.get("version", ""))

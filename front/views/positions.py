@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import display_value
 from core.parsing import YEAR_MAX, YEAR_MIN
-from core.permissions import Action, require_right, rights
+from core.permissions import get_for_user, require_right, rights
 from costing import selectors
 from costing.engine import (
     CostingError,
@@ -137,10 +137,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _position_for(request: HttpRequest, pk: int, action: Action) -> Position:
-    """The position, if the user may `action` it (403) and it exists (404)."""
-    require_right(request.user, Position, action)
-    return get_object_or_404(Position.objects.select_related("org_unit", "pay_grade"), pk=pk)
+POSITIONS = Position.objects.select_related("org_unit", "pay_grade")
 
 
 @login_required
@@ -169,7 +166,7 @@ def position_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    position = _position_for(request, pk, "change")
+    position = get_for_user(request.user, Position, pk, "change", POSITIONS)
     status = 200
     if request.method == "POST":
         form = PositionForm(request.POST, instance=position)
@@ -207,7 +204,7 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def position_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    position = _position_for(request, pk, "delete")
+    position = get_for_user(request.user, Position, pk, "delete", POSITIONS)
     form = VersionForm(request.POST or None, initial={"version": position.version})
     if request.method == "POST" and form.is_valid():
         try:
