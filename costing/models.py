@@ -4,8 +4,10 @@ from typing import TypedDict
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.constraints import FieldCheckConstraint
+from core.history import history_user
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 
@@ -43,6 +45,8 @@ class CostTable(models.Model):
     name = models.CharField(_("Bezeichnung"), max_length=200)
     valid_from = models.DateField(_("gültig ab"), unique=True)
     remark = models.TextField(_("Bemerkung"), blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
 
     class Meta:
         verbose_name = _("Kostentabelle")
@@ -70,6 +74,8 @@ class CostRate(models.Model):
     personnel_cost = models.DecimalField(_("Personalkosten"), null=True, blank=True, **MONEY)
     material_cost = models.DecimalField(_("Sachkosten"), null=True, blank=True, **MONEY)
     it_cost = models.DecimalField(_("IT-Kosten"), null=True, blank=True, **MONEY)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
 
     class Meta:
         verbose_name = _("Kostensatz")
@@ -134,6 +140,10 @@ class ReimbursementRule(models.Model):
     )
     valid_from = models.DateField(_("gültig ab"))
     valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["version"], get_user=history_user, m2m_fields=[org_units]
+    )
 
     class Meta:
         verbose_name = _("Erstattungsregel")

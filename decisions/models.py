@@ -12,8 +12,10 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.constraints import FieldCheckConstraint
+from core.history import history_user
 from core.parsing import year_validators
 from departments.models import BudgetSection, OrgUnit
 from stellenplan.models import Position
@@ -83,6 +85,12 @@ class Decision(models.Model):
     involved_units = models.TextField(_("Beteiligte Stellen"), blank=True)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["version", "updated_at"],
+        get_user=history_user,
+        m2m_fields=[submitted_by],
+    )
 
     class Meta:
         verbose_name = _("Beschlussvorlage")
@@ -131,6 +139,8 @@ class ConsultationStep(models.Model):
     public = models.BooleanField(_("öffentlich"), default=True)
     meeting_date = models.DateField(_("Sitzungstermin"), null=True, blank=True)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("Beratungsschritt")
         verbose_name_plural = _("Beratungsfolge")
@@ -150,6 +160,8 @@ class ProposalPoint(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="proposal_points")
     order = models.PositiveIntegerField(_("Ziffer"), default=1)
     text = models.TextField(_("Text"), help_text=_("Markdown: Listen, **fett**, Tabellen."))
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("Ziffer des Beschlussantrags")
@@ -178,6 +190,8 @@ class ReasonSection(models.Model):
     heading = models.CharField(_("Überschrift"), max_length=300)
     text = models.TextField(_("Text"), blank=True, help_text=_("Markdown."))
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("Abschnitt der Begründung")
         verbose_name_plural = _("Begründung")
@@ -198,6 +212,8 @@ class DecisionReference(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="references")
     number = models.CharField(_("GRDrs-Nummer"), max_length=20, validators=[grdrs_validator])
     note = models.CharField(_("Bemerkung"), max_length=300, blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("Bezug auf andere GRDrs")
@@ -226,6 +242,8 @@ class DecisionPosition(models.Model):
         related_name="decision_links",
     )
     order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("verknüpfte Stelle")
@@ -279,6 +297,8 @@ class FinancialItem(models.Model):
     )
     cost_type = models.CharField(_("Kostenart der Verrechnung"), max_length=100, blank=True)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("sonstige finanzielle Auswirkung")
         verbose_name_plural = _("sonstige finanzielle Auswirkungen")
@@ -314,6 +334,8 @@ class Signatory(models.Model):
     name = models.CharField(_("Name"), max_length=200)
     office = models.CharField(_("Amtsbezeichnung"), max_length=200)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("Unterzeichner/-in")
         verbose_name_plural = _("Unterzeichner/-innen")
@@ -335,6 +357,8 @@ class Annex(models.Model):
         help_text=_("Stellentabellen je Amt und Aufgabenbeschreibungen der Stellen."),
     )
     intro = models.TextField(_("Vorbemerkung"), blank=True, help_text=_("Markdown."))
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("Anlage")

@@ -45,6 +45,8 @@ class PayGrade(models.Model):
         _("Laufbahngruppe"), max_length=2, choices=CareerGroup.choices, blank=True, default=""
     )
     sort_order = models.PositiveIntegerField(_("Sortierung"), default=0)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
 
     class Meta:
         verbose_name = _("Stellenwert")
