@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.apps import apps as global_apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from simple_history.models import HistoricalChanges
 
 ALL = ("add", "change", "delete", "view")
 
-#: role -> app label -> model name ("*": every model of the app) -> actions
+#: role -> app label -> model name ("*": every model of the app except its history tables,
+#: which nobody edits) -> actions
 ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "Personalamt": {
         "departments": {"orgunit": ALL, "budgetsection": ALL},
@@ -36,7 +38,10 @@ def role_permissions(role: str, using: str = "default") -> list[Permission]:
         app_config = global_apps.get_app_config(app_label)
         for model in app_config.get_models():
             opts = model._meta
-            actions = models.get(opts.model_name or "", models.get("*", ()))
+            if issubclass(model, HistoricalChanges):
+                actions = models.get(opts.model_name or "", ())
+            else:
+                actions = models.get(opts.model_name or "", models.get("*", ()))
             if not actions:
                 continue
             content_type = ContentType.objects.db_manager(using).get_for_model(
