@@ -788,8 +788,8 @@ def _summarize(year: int, positions: QuerySet[Position] | None) -> YearSummary:
         total.add_group(fte, count, costs[1], costs[2], rule_of_unit.get(unit_id))
     # The lines without a rate, by position: one more query, only when there are any.
     missing = pricing.missing_lines(queryset)
-    for line in missing:
-        own[line.org_unit_id].missing.append(line)
+    for line in missing:  # setdefault: a line written between the two queries
+        own.setdefault(line.org_unit_id, Total()).missing.append(line)
     rolled: dict[int, Total] = {}
     for unit_id, total in own.items():
         for ancestor in pricing.tree.ancestors_or_self(unit_id):

@@ -296,3 +296,25 @@ def test_saving_a_position_without_a_rate_warns_and_saves(client, role_users, us
     data = position_data(version=position.version, pay_grade=PayGrade.objects.get(code="A 12").pk)
     response = client.post(reverse("positions:update", args=[position.pk]), data)
     assert response.status_code == 302 and warnings_of(response) == []
+
+
+# --- Beschlussvorlagen -----------------------------------------------------------------------
+
+
+def test_a_decision_with_a_linked_position_without_a_rate_names_it_instead_of_failing(reader):
+    """A Beschlussvorlage prints its figures as final: it costs strictly and shows, in place
+    of the figures, which position lacks which rate (no 500, also in print and PDF)."""
+    from decisions.models import Decision, DecisionPosition
+
+    decision = Decision.objects.get()
+    link = DecisionPosition.objects.filter(decision=decision).select_related("position").first()
+    Position.objects.filter(pk=link.position_id).update(
+        pay_grade=PayGrade.objects.get(code="A 9 gD")
+    )
+    for name in ("detail", "print"):
+        html = text(reader.get(reverse(f"decisions:{name}", args=[decision.pk])))
+        assert "„A 9 gD“" in html and TABLE in html
+        assert f"„{link.position.title}“" in html
+    response = reader.get(reverse("decisions:pdf", args=[decision.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
