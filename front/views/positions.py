@@ -155,9 +155,12 @@ def warn_missing_rates(request: HttpRequest, position: Position) -> None:
     """After saving: a warning for each cost table the position will be costed with that has
     no rate for its grade (saving stays allowed: the Kämmerei adds the rate later), with a
     link to the table for users who may edit rates."""
+    tables = selectors.missing_rate_tables(position)
+    if not tables:
+        return
     may_edit = rights(request.user, CostRate).change
     grade = PayGrade.objects.get(pk=position.pay_grade_id).code
-    for table in selectors.missing_rate_tables(position):
+    for table in tables:
         text = format_html(
             "Für den Stellenwert „{}“ enthält die Kostentabelle „{}“ (gültig ab {}) keinen "
             "Kostensatz: die Kosten dieser Stelle fehlen, und die Summen der Jahre dieser "

@@ -285,8 +285,9 @@ def test_saving_a_position_without_a_rate_warns_and_saves(client, role_users, us
     assert "„A 9 gD“" in warning and TABLE in warning
     link = f"{reverse('costs:costtable_list')}?tabelle={CostTable.objects.get().pk}"
     assert (link in warning) is (username == "admin")  # only for who may edit rates
-    page = client.get(response["Location"])
-    assert "„A 9 gD“" in page.content.decode()  # shown on the next page
+    page = client.get(response["Location"]).content.decode()
+    assert "„A 9 gD“" in page  # shown on the next page, the link as a link
+    assert (f'<a href="{link}#fehlende">Kostensätze ergänzen</a>' in page) is (username == "admin")
     # editing it warns again; a grade with a rate does not
     data = position_data(version=position.version)
     response = client.post(reverse("positions:update", args=[position.pk]), data)
