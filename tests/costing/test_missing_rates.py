@@ -319,3 +319,23 @@ def test_a_decision_with_a_linked_position_without_a_rate_names_it_instead_of_fa
     response = reader.get(reverse("decisions:pdf", args=[decision.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_totals_skip_the_missing_cost_and_count_its_stellen(unrated, tmp_path):
+    """The "fehlt" cells are text: LibreOffice's SUM/SUBTOTAL give the engine's totals of the
+    costed lines, and the Stellen include the position."""
+    from costing.excel import write_workbook
+    from tests.costing.test_excel_libreoffice import by_label, cents, recalculate
+
+    source = tmp_path / "kosten.xlsx"
+    with source.open("wb") as handle:
+        write_workbook(handle, [2012])
+    values = load_workbook(recalculate(source, tmp_path), data_only=True)
+    sheet = values["Übersicht"]
+    row = by_label(sheet, 1, "Gesamt (unvollständig)")
+    got = [cents(sheet.cell(row, column).value) for column in range(3, 8)]
+    assert got == [D("14.50"), D("1128560"), D("1128560"), D("405768"), D("722792")]
+    stellen = values["Stellen"]
+    assert cents(stellen.cell(3, 9).value) == D("14.50")  # SUBTOTAL of the Stellen
+    assert cents(stellen.cell(3, 16).value) == D("1128560")  # of the annual cost 2012
