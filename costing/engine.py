@@ -10,7 +10,13 @@ Rules (issue 2):
   group shown (department, Teilhaushalt, org unit); the overall figure is the sum over
   departments;
 - a rule or table applies to a year when it is valid on 1 January of that year;
-- a grade without a rate raises MissingRateError naming grade and table: never a silent zero.
+- a line whose grade has no rate in the table of the year gets no cost (None, never 0): it is a
+  MissingLine (position, org unit, title, grade, table); it still counts in every FTE and
+  position count, every summary that contains one is ``incomplete`` and carries its missing
+  lines, and its money figures are the sums of the lines that could be costed (the pages, Excel
+  and JSON mark them "unvollständig" and list the missing lines). Only ``cost_year(...,
+  strict=True)`` (the Beschlussvorlagen, which print figures as final) raises MissingRateError,
+  naming grade, table and positions.
 
 Two ways to the same figures:
 - ``cost_year`` builds one CostLine per active position (the pages of single lines, the JSON
@@ -60,16 +66,30 @@ class CostingError(Exception):
     """A figure cannot be computed; the message is German and names what is missing."""
 
 
+MISSING_NAMED = 5  # positions named in a MissingRateError message
+
+
 class MissingRateError(CostingError):
-    def __init__(self, grades: Iterable[str], table: CostTable) -> None:
+    def __init__(
+        self,
+        grades: Iterable[str],
+        table: CostTable,
+        lines: Iterable[MissingLine] = (),
+    ) -> None:
         self.grades = sorted(set(grades))
         self.table = table
+        self.lines = list(lines)
         names = ", ".join(f"„{g}“" for g in self.grades)
         word = "den Stellenwert" if len(self.grades) == 1 else "die Stellenwerte"
-        super().__init__(
+        message = (
             f"Für {word} {names} enthält die Kostentabelle „{table.name}“ "
             f"(gültig ab {table.valid_from:%d.%m.%Y}) keinen Kostensatz."
         )
+        if self.lines:
+            named = "; ".join(line.label for line in self.lines[:MISSING_NAMED])
+            more = len(self.lines) - MISSING_NAMED
+            message += f" Betroffen: {named}" + (f" und {more} weitere." if more > 0 else ".")
+        super().__init__(message)
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -202,6 +222,55 @@ class CostLine:
     cost_in_year: Decimal
     rule_id: int | None
 
+    @property
+    def incomplete(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class MissingLine:
+    """An active line whose grade has no rate in the cost table of the year: no cost (None,
+    never 0); it counts in the Stellen of every total that contains it."""
+
+    position_id: int
+    org_unit_id: int
+    org_unit_code: str
+    title: str
+    pay_grade_code: str
+    table_id: int
+    table_name: str
+    table_valid_from: date
+    fte: Decimal
+    months: int
+
+    @property
+    def rate(self) -> None:
+        return None
+
+    @property
+    def annual_cost(self) -> None:
+        return None
+
+    @property
+    def cost_in_year(self) -> None:
+        return None
+
+    @property
+    def incomplete(self) -> bool:
+        return True
+
+    @property
+    def label(self) -> str:
+        """German: unit, title, grade and table, e.g. for a message."""
+        return (
+            f"{self.org_unit_code} „{self.title}“ ({self.pay_grade_code}, "
+            f"Kostentabelle „{self.table_name}“)"
+        )
+
+
+def missing_sort_key(line: MissingLine) -> tuple[str, int]:
+    return (line.org_unit_code, line.position_id)
+
 
 @dataclass
 class Total:
@@ -212,9 +281,24 @@ class Total:
     annual_cost: Decimal = ZERO
     cost_in_year: Decimal = ZERO
     covered: dict[int, Decimal] = field(default_factory=dict)
+    missing: list[MissingLine] = field(default_factory=list)
 
-    def add(self, line: CostLine) -> None:
-        self.add_group(line.fte, 1, line.annual_cost, line.cost_in_year, line.rule_id)
+    def add(self, line: CostLine | MissingLine) -> None:
+        if isinstance(line, MissingLine):
+            self.add_missing(line)
+        else:
+            self.add_group(line.fte, 1, line.annual_cost, line.cost_in_year, line.rule_id)
+
+    def add_missing(self, line: MissingLine) -> None:
+        """A line without a rate: counted in Stellen and positions, no cost."""
+        self.fte += line.fte
+        self.positions += 1
+        self.missing.append(line)
+
+    def add_uncosted(self, fte: Decimal, count: int) -> None:
+        """`count` lines without a rate (their MissingLines are added separately)."""
+        self.fte += fte * count
+        self.positions += count
 
     def add_group(
         self,
@@ -239,19 +323,33 @@ class Total:
         self.cost_in_year += other.cost_in_year
         for rule_id, amount in other.covered.items():
             self.covered[rule_id] = self.covered.get(rule_id, ZERO) + amount
+        self.missing.extend(other.missing)
 
 
 @dataclass
 class GroupTotal:
+    """Stellen and positions of every active line; money of the lines that have a rate. With
+    `missing` lines the money figures are incomplete (shown "unvollständig", never as final)."""
+
     fte: Decimal
     positions: int
     annual_cost: Decimal
     cost_in_year: Decimal
     reimbursement: Decimal
+    missing: list[MissingLine] = field(default_factory=list)
 
     @property
     def municipal_share(self) -> Decimal:
         return self.cost_in_year - self.reimbursement
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing)
+
+    @property
+    def costed_positions(self) -> int:
+        """Positions with a cost (0: no money figure at all, shown as "fehlt")."""
+        return self.positions - len(self.missing)
 
 
 @dataclass
@@ -264,6 +362,11 @@ class YearCosting:
     by_department: list[tuple[UnitInfo, GroupTotal]]
     by_budget_section: list[tuple[BudgetSection | None, GroupTotal]]
     total: GroupTotal
+    missing: list[MissingLine] = field(default_factory=list)
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing)
 
     def lines_of_department(self, department_id: int) -> list[CostLine]:
         return [line for line in self.lines if line.department_id == department_id]
@@ -390,6 +493,16 @@ class YearPricing:
             unit.rule_id,
         )
 
+    def grade_code(self, grade_id: int) -> str:
+        """The code of a grade (those without a rate looked up once, in one query)."""
+        code = self.grade_codes.get(grade_id)
+        if code is None:
+            self.grade_codes.update(
+                PayGrade.objects.exclude(pk__in=self.grade_codes).values_list("pk", "code")
+            )
+            code = self.grade_codes.get(grade_id, "?")
+        return code
+
     def missing_grades(self) -> list[str]:
         if not self.missing_grade_ids:
             return []
@@ -397,11 +510,48 @@ class YearPricing:
             PayGrade.objects.filter(pk__in=self.missing_grade_ids).values_list("code", flat=True)
         )
 
-    def raise_missing(self) -> None:
-        """MissingRateError if a line met a grade without a rate."""
-        missing = self.missing_grades()
-        if missing:
-            raise MissingRateError(missing, self.table)
+    def missing_line(
+        self,
+        position_id: int,
+        unit_id: int,
+        grade_code: str,
+        fte: Decimal,
+        months: int,
+        title: str,
+    ) -> MissingLine:
+        table = self.table
+        return MissingLine(
+            position_id,
+            unit_id,
+            self.unit(unit_id).code,
+            title,
+            grade_code,
+            table.pk,
+            table.name,
+            table.valid_from,
+            fte,
+            months,
+        )
+
+    def missing_lines(self, positions: QuerySet[Position]) -> list[MissingLine]:
+        """The active lines of `positions` whose grade met no rate, in one query (none when
+        every grade had one), ordered by org unit code and id."""
+        if not self.missing_grade_ids:
+            return []
+        rows = (
+            active_in_year(positions, self.year)
+            .filter(pay_grade_id__in=self.missing_grade_ids)
+            .order_by()
+            .values_list(
+                "id", "org_unit_id", "pay_grade__code", "fte", "start_date", "end_date", "title"
+            )
+        )
+        lines = [
+            self.missing_line(pid, unit_id, code, fte, self.months(start, end), title)
+            for pid, unit_id, code, fte, start, end, title in rows
+        ]
+        lines.sort(key=missing_sort_key)
+        return lines
 
     def close(self, total: Total) -> GroupTotal:
         return _close(total, self.rule_rates)
@@ -412,7 +562,12 @@ def _close(total: Total, rates: dict[int, Decimal]) -> GroupTotal:
         (round_cents(rates[rule_id] * amount) for rule_id, amount in total.covered.items()), ZERO
     )
     return GroupTotal(
-        total.fte, total.positions, total.annual_cost, total.cost_in_year, reimbursement
+        total.fte,
+        total.positions,
+        total.annual_cost,
+        total.cost_in_year,
+        reimbursement,
+        sorted(total.missing, key=missing_sort_key),
     )
 
 
@@ -450,10 +605,15 @@ def _group_totals(
 LINE_FIELDS = ("id", "org_unit_id", "pay_grade_id", "fte", "start_date", "end_date", "title")
 
 
-def cost_year(year: int, positions: QuerySet[Position] | None = None) -> YearCosting:
+def cost_year(
+    year: int, positions: QuerySet[Position] | None = None, *, strict: bool = True
+) -> YearCosting:
     """Cost every position active in `year` (all, or those of `positions`) and total them.
 
-    A constant number of queries, whatever the number of positions.
+    A constant number of queries, whatever the number of positions. Lines without a rate are
+    in `missing` (and counted in the Stellen of the totals); with `strict` (the default: the
+    Beschlussvorlagen print their figures as final) they raise MissingRateError naming grade,
+    table and positions instead.
     """
     pricing = YearPricing(year)
     queryset = positions if positions is not None else Position.objects.all()
@@ -472,16 +632,32 @@ def cost_year(year: int, positions: QuerySet[Position] | None = None) -> YearCos
     unit_of = pricing.unit
     grade_codes = pricing.grade_codes
     lines_of_unit: dict[int, list[CostLine]] = {}
+    missing_of_unit: dict[int, list[MissingLine]] = {}
     facts_of: dict[int, UnitFacts] = {}
     for pid, unit_id, grade_id, fte, start, end, title in rows:
         months = year_months(start, end)
         price = price_of(grade_id, fte, months)
-        if price is None:
-            continue
         facts = facts_of.get(unit_id)
         if facts is None:
             facts = facts_of[unit_id] = unit_of(unit_id)
             lines_of_unit[unit_id] = []
+            missing_of_unit[unit_id] = []
+        if price is None:
+            missing_of_unit[unit_id].append(
+                MissingLine(
+                    pid,
+                    unit_id,
+                    facts.code,
+                    title,
+                    pricing.grade_code(grade_id),
+                    pricing.table.pk,
+                    pricing.table.name,
+                    pricing.table.valid_from,
+                    fte,
+                    months,
+                )
+            )
+            continue
         lines_of_unit[unit_id].append(
             CostLine(
                 pid,
@@ -501,21 +677,29 @@ def cost_year(year: int, positions: QuerySet[Position] | None = None) -> YearCos
                 facts.rule_id,
             )
         )
-    pricing.raise_missing()
+    missing = sorted(
+        (line for unit_missing in missing_of_unit.values() for line in unit_missing),
+        key=missing_sort_key,
+    )
+    if strict and missing:
+        raise MissingRateError(pricing.missing_grades(), pricing.table, missing)
 
     lines: list[CostLine] = []
     own: dict[int, Total] = {}
     for unit_id in sorted(lines_of_unit, key=lambda u: facts_of[u].code):
         unit_lines = lines_of_unit[unit_id]
+        unit_missing = missing_of_unit[unit_id]
         lines.extend(unit_lines)
         in_year = sum((line.cost_in_year for line in unit_lines), ZERO)
         rule_id = facts_of[unit_id].rule_id
         own[unit_id] = Total(
-            fte=sum((line.fte for line in unit_lines), ZERO),
-            positions=len(unit_lines),
+            fte=sum((line.fte for line in unit_lines), ZERO)
+            + sum((line.fte for line in unit_missing), ZERO),
+            positions=len(unit_lines) + len(unit_missing),
             annual_cost=sum((line.annual_cost for line in unit_lines), ZERO),
             cost_in_year=in_year,
             covered={} if rule_id is None else {rule_id: in_year},
+            missing=list(unit_missing),
         )
     departments, sections, total = _group_totals(own, pricing)
     return YearCosting(
@@ -527,6 +711,7 @@ def cost_year(year: int, positions: QuerySet[Position] | None = None) -> YearCos
         by_department=departments,
         by_budget_section=sections,
         total=total,
+        missing=missing,
     )
 
 
@@ -534,7 +719,8 @@ def totals_by_unit(costing: YearCosting) -> dict[int, GroupTotal]:
     """Each org unit's figures with all its sub-units rolled up into it."""
     rule_rates = {c.rule_id: c.rate for c in costing.coverage}
     totals: dict[int, Total] = {}
-    for line in costing.lines:
+    every: list[CostLine | MissingLine] = [*costing.lines, *costing.missing]
+    for line in every:
         for unit_id in costing.tree.ancestors_or_self(line.org_unit_id):
             totals.setdefault(unit_id, Total()).add(line)
     return {unit_id: _close(t, rule_rates) for unit_id, t in totals.items()}
@@ -549,8 +735,9 @@ class YearSummary:
 
     by_unit_own: each org unit's own positions; by_unit: with all sub-units rolled up (the
     same figures as totals_by_unit(cost_year(...))); by_department, by_budget_section, total:
-    as in YearCosting. missing_grades: grades of active positions without a rate (summarize
-    and year_summary raise MissingRateError for them).
+    as in YearCosting. missing: the active lines without a rate (each also in the `missing` of
+    every group total that contains it; the summary is then `incomplete`); missing_grades: their
+    grades.
     """
 
     year: int
@@ -564,10 +751,11 @@ class YearSummary:
     by_budget_section: list[tuple[BudgetSection | None, GroupTotal]]
     total: GroupTotal
     missing_grades: list[str]
+    missing: list[MissingLine] = field(default_factory=list)
 
-    def raise_missing(self) -> None:
-        if self.missing_grades:
-            raise MissingRateError(self.missing_grades, self.table)
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing)
 
 
 def grouped_lines(positions: QuerySet[Position], year: int) -> QuerySet:
@@ -591,12 +779,17 @@ def _summarize(year: int, positions: QuerySet[Position] | None) -> YearSummary:
         chunk_size=CHUNK_SIZE
     ):
         costs = price(grade_id, fte, months)
-        if costs is None:
-            continue
         total = own.get(unit_id)
         if total is None:
             total = own[unit_id] = Total()
+        if costs is None:
+            total.add_uncosted(fte, count)
+            continue
         total.add_group(fte, count, costs[1], costs[2], rule_of_unit.get(unit_id))
+    # The lines without a rate, by position: one more query, only when there are any.
+    missing = pricing.missing_lines(queryset)
+    for line in missing:  # setdefault: a line written between the two queries
+        own.setdefault(line.org_unit_id, Total()).missing.append(line)
     rolled: dict[int, Total] = {}
     for unit_id, total in own.items():
         for ancestor in pricing.tree.ancestors_or_self(unit_id):
@@ -614,15 +807,15 @@ def _summarize(year: int, positions: QuerySet[Position] | None) -> YearSummary:
         by_budget_section=sections,
         total=overall,
         missing_grades=sorted(pricing.missing_grades()),
+        missing=missing,
     )
 
 
 def summarize(year: int, positions: QuerySet[Position] | None = None) -> YearSummary:
     """The figures of `year` (all positions, or those of `positions`) from grouped rows,
-    uncached. Raises CostingError / MissingRateError like cost_year."""
-    summary = _summarize(year, positions)
-    summary.raise_missing()
-    return summary
+    uncached. Raises CostingError without a cost table; lines without a rate make it
+    incomplete."""
+    return _summarize(year, positions)
 
 
 SUMMARY_CACHE_SIZE = 16
@@ -632,9 +825,7 @@ _SUMMARY_CACHE: VersionedCache[int, YearSummary] = VersionedCache(maxsize=SUMMAR
 def year_summary(year: int) -> YearSummary:
     """The figures of `year` for all positions, cached per process by (year, data version):
     one query when nothing changed. Shared by every caller: read it, never change it."""
-    summary = _SUMMARY_CACHE.get(year, lambda: _summarize(year, None))
-    summary.raise_missing()
-    return summary
+    return _SUMMARY_CACHE.get(year, lambda: _summarize(year, None))
 
 
 def clear_caches() -> None:
@@ -676,11 +867,17 @@ def year_rates(year: int) -> YearRates:
 
 @dataclass(frozen=True)
 class GroupedSums:
-    """Annual cost, Stellen and lines of groups of equal lines."""
+    """Annual cost, Stellen and lines of groups of equal lines: Stellen and lines of all of
+    them, the cost of those with a rate; `missing_grade_ids`: the grades without one."""
 
     annual_cost: Decimal
     fte: Decimal
     lines: int
+    missing_grade_ids: frozenset[int] = frozenset()
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing_grade_ids)
 
 
 def annual_cost_of_groups(
@@ -688,22 +885,59 @@ def annual_cost_of_groups(
 ) -> GroupedSums:
     """The annual cost of (grade id, FTE, number of lines) groups of active lines: each
     group's rounded line cost times its count, i.e. exactly the sum of the rounded lines.
-    Raises MissingRateError naming the grades without a rate."""
+    Groups without a rate count in Stellen and lines, not in the cost (incomplete)."""
     total, fte_sum, count_sum = ZERO, ZERO, 0
     missing: set[int] = set()
     for grade_id, fte, count in groups:
+        fte_sum += fte * count
+        count_sum += count
         cost = rates.annual_cost_of(grade_id, fte)
         if cost is None:
             missing.add(grade_id)
             continue
         total += cost * count
-        fte_sum += fte * count
-        count_sum += count
-    if missing:
-        raise MissingRateError(
-            PayGrade.objects.filter(pk__in=missing).values_list("code", flat=True), rates.table
+    return GroupedSums(total, fte_sum, count_sum, frozenset(missing))
+
+
+def missing_lines_of(
+    rates: YearRates, positions: QuerySet[Position], grade_ids: Iterable[int]
+) -> list[MissingLine]:
+    """The lines of `positions` active in the year of `rates` whose grade (one of
+    `grade_ids`) has no rate: one query."""
+    grade_ids = set(grade_ids)
+    if not grade_ids:
+        return []
+    year, table = rates.year, rates.table
+    rows = (
+        active_in_year(positions, year)
+        .filter(pay_grade_id__in=grade_ids)
+        .order_by("org_unit__code", "id")
+        .values_list(
+            "id",
+            "org_unit_id",
+            "org_unit__code",
+            "pay_grade__code",
+            "fte",
+            "start_date",
+            "end_date",
+            "title",
         )
-    return GroupedSums(total, fte_sum, count_sum)
+    )
+    return [
+        MissingLine(
+            pid,
+            unit_id,
+            unit_code,
+            title,
+            grade_code,
+            table.pk,
+            table.name,
+            table.valid_from,
+            fte,
+            months_active(start, end, year),
+        )
+        for pid, unit_id, unit_code, grade_code, fte, start, end, title in rows
+    ]
 
 
 # --- one position ----------------------------------------------------------------------------
@@ -711,11 +945,12 @@ def annual_cost_of_groups(
 
 def position_cost_by_year(
     position: Position, years: Iterable[int]
-) -> list[tuple[int, CostLine | None]]:
-    """A single position's cost in each of `years` (None where it is not active).
+) -> list[tuple[int, CostLine | MissingLine | None]]:
+    """A single position's cost in each of `years` (None where it is not active; a MissingLine,
+    `incomplete`, where its grade has no rate in the table of the year).
 
     A constant number of queries for any number of years; raises CostingError for the first
-    year without a cost table and MissingRateError for the first active year without a rate.
+    year without a cost table.
     """
     years = list(years)
     if not years:
@@ -755,14 +990,31 @@ def position_cost_by_year(
     )
     department_id = tree.department_of(unit_id)
     section_id = tree.budget_section_of(unit_id)
-    result: list[tuple[int, CostLine | None]] = []
+    result: list[tuple[int, CostLine | MissingLine | None]] = []
     for year, table in year_tables:
         if not is_active_in_year(start, end, year):
             result.append((year, None))
             continue
         rate = rates.get(table.pk)
         if rate is None:
-            raise MissingRateError([grade_code], table)
+            result.append(
+                (
+                    year,
+                    MissingLine(
+                        pid,
+                        unit_id,
+                        tree.units[unit_id].code,
+                        title,
+                        grade_code,
+                        table.pk,
+                        table.name,
+                        table.valid_from,
+                        fte,
+                        months_active(start, end, year),
+                    ),
+                )
+            )
+            continue
         jan1 = date(year, 1, 1)
         rule_id = next(
             (
@@ -803,7 +1055,9 @@ def _money(value: Decimal) -> str:
 
 
 def costing_as_dict(costing: YearCosting) -> dict:
-    """The JSON export of a year (issue 2): decimals as strings with two places."""
+    """The JSON export of a year (issue 2): decimals as strings with two places. Lines without
+    a rate are listed under "missing_rates" (no cost, never 0) and mark the groups that contain
+    them and the whole year "incomplete"."""
 
     def group(total: GroupTotal) -> dict:
         return {
@@ -813,6 +1067,7 @@ def costing_as_dict(costing: YearCosting) -> dict:
             "cost_in_year": _money(total.cost_in_year),
             "federal_reimbursement": _money(total.reimbursement),
             "municipal_share": _money(total.municipal_share),
+            "incomplete": total.incomplete,
         }
 
     return {
@@ -852,4 +1107,17 @@ def costing_as_dict(costing: YearCosting) -> dict:
             {"name": c.name, "rate": str(c.rate.normalize())} for c in costing.coverage
         ],
         "total": group(costing.total),
+        "incomplete": costing.incomplete,
+        "missing_rates": [
+            {
+                "id": line.position_id,
+                "org_unit": line.org_unit_code,
+                "title": line.title,
+                "pay_grade": line.pay_grade_code,
+                "fte": _money(line.fte),
+                "cost_table": line.table_name,
+                "cost_table_valid_from": line.table_valid_from.isoformat(),
+            }
+            for line in costing.missing
+        ],
     }

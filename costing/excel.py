@@ -6,6 +6,8 @@ Sheets, in this order:
   municipal share, each table with a total row;
 - one sheet per Amt/Referat in the layout of the Anlage of a Beschlussvorlage (first selected
   year), with a total row;
+- "Fehlende Kostensätze" (only when a year is incomplete): every active position whose grade has
+  no rate in the cost table of the year, by year, with unit, title, grade and table;
 - "Kostensätze": the cost table(s) used;
 - "Stellen": every position active in one of the selected years, with all its fields and its
   cost per year; it can be imported again (costing.imports.import_positions).
@@ -14,6 +16,11 @@ Every figure comes from the costing engine (costing.engine: the year summaries f
 YearPricing for each line); this module only lays them out. Totals are SUM formulas over the rows above them (SUBTOTAL on "Stellen", so that they
 follow Excel's filter); tests/costing/test_excel_libreoffice.py recalculates the file with
 LibreOffice and compares every total with the engine's to the cent.
+
+Missing rates: a line whose grade has no rate in the table of a year gets the text "fehlt" in its
+cost cells (never 0; SUM skips text, so every total is the engine's sum of the costed lines);
+it counts in the Stellen. Totals that lack such lines say "unvollständig", a note below the
+overview names them, and the sheet "Fehlende Kostensätze" lists them.
 
 Formula injection: a text cell that begins with "=", "+", "-", "@", tab or CR gets a leading
 apostrophe ("'=1+1"). The text stays readable, is stored as text, and is not evaluated when the
@@ -47,12 +54,13 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core.formatting import format_decimal
 from core.parsing import YEAR_MAX, YEAR_MIN
 from core.xlsx import NEUTRALISER, UNSAFE_PREFIXES
 from costing.engine import (
     ZERO,
     GroupTotal,
-    MissingRateError,
+    MissingLine,
     YearPricing,
     YearSummary,
     is_active_in_year,
@@ -100,6 +108,9 @@ H_IT = "IT-Kosten"
 
 SHEET_OVERVIEW = "Übersicht"
 SHEET_RATES = "Kostensätze"
+SHEET_MISSING = "Fehlende Kostensätze"
+MISSING_COST = "fehlt"
+INCOMPLETE = "unvollständig"
 
 HEADER_ROW = 4  # row 1 title, row 2 "Stand", row 3 empty (subtotals on "Stellen")
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -195,7 +206,7 @@ def build_workbook(
     years = sorted(set(years))
     if not years:
         raise ExportError("Es ist kein Jahr ausgewählt.")
-    # Raises CostingError / MissingRateError before anything is written.
+    # Raises CostingError (a year without a cost table) before anything is written.
     if positions is None:
         summaries = [year_summary(year) for year in years]
     else:
@@ -209,12 +220,19 @@ def build_workbook(
     workbook.properties.title = f"Stellenplan – Kosten {span}"
     workbook.properties.creator = "Stellenplan"
 
-    used_names = {SHEET_OVERVIEW.lower(), SHEET_RATES.lower(), SHEET_POSITIONS.lower()}
+    used_names = {
+        SHEET_OVERVIEW.lower(),
+        SHEET_RATES.lower(),
+        SHEET_POSITIONS.lower(),
+        SHEET_MISSING.lower(),
+    }
     departments = _departments(summaries)
     sheet_names = {unit.id: _sheet_name(unit, used_names) for unit in departments}
 
     # Sheets appear in the order they are created; rows may be appended to any of them.
     _write_overview(workbook, summaries, departments, stand, span)
+    if any(s.incomplete for s in summaries):
+        _write_missing(workbook, summaries, stand)
     anlagen = {
         unit.id: _open_anlage(workbook, sheet_names[unit.id], unit, summaries[0].year, stand)
         for unit in departments
@@ -435,13 +453,15 @@ def _write_overview(
     # Per Amt/Referat
     sheet.header()
     by_year = [{u.id: t for u, t in c.by_department} for c in costings]
+    incomplete = any(c.incomplete for c in costings)
+    total_label = f"Gesamt ({INCOMPLETE})" if incomplete else "Gesamt"
     first = sheet.row + 1
     for unit in departments:
         totals = [m.get(unit.id) for m in by_year]
-        sheet.data([unit.code, unit.name, *_group_values(totals[0], totals)])
+        sheet.data([unit.code, _marked(unit.name, totals), *_group_values(totals[0], totals)])
     last = sheet.row
     sheet.finish_table(first, last)
-    sheet.sum_row(1, "Gesamt", first, last, sums)
+    sheet.sum_row(1, total_label, first, last, sums)
 
     # Per Teilhaushalt
     sheet.append([])
@@ -474,8 +494,8 @@ def _write_overview(
     for key in sorted(sections):
         number, name = sections[key]
         totals = [m.get(key) for m in section_years]
-        sheet.data([number, name, *_group_values(totals[0], totals)])
-    sheet.sum_row(1, "Gesamt", first, sheet.row, sums)
+        sheet.data([number, _marked(name, totals), *_group_values(totals[0], totals)])
+    sheet.sum_row(1, total_label, first, sheet.row, sums)
 
     # Where the figures come from
     sheet.append([])
@@ -495,6 +515,71 @@ def _write_overview(
             "je Stelle auf Cent gerundet. Erstattung je Amt/Referat bzw. Teilhaushalt gerundet.",
         ]
     )
+    for costing in costings:
+        if not costing.incomplete:
+            continue
+        lines = costing.missing
+        fte = sum((line.fte for line in lines), ZERO)
+        grades = ", ".join(f"„{g}“" for g in sorted({line.pay_grade_code for line in lines}))
+        sheet.append(
+            [
+                None,
+                sheet.styled_cell(
+                    f"{costing.year} {INCOMPLETE}: {len(lines)} Stelle(n) mit "
+                    f"{format_decimal(fte)} Stellen ohne Kostensatz in der Kostentabelle "
+                    f"„{costing.table.name}“ (Stellenwert {grades}). Sie sind in den Stellen "
+                    f"mitgezählt, ihre Kosten fehlen in den Summen; siehe Blatt "
+                    f"„{SHEET_MISSING}“.",
+                    font=_BOLD,
+                ),
+            ]
+        )
+
+
+def _marked(name: str, totals: Sequence[GroupTotal | None]) -> str:
+    """A row's name, marked when one of its figures lacks lines without a rate."""
+    if any(t is not None and t.incomplete for t in totals):
+        return f"{name} ({INCOMPLETE})"
+    return name
+
+
+# --- Fehlende Kostensätze --------------------------------------------------------------------
+
+
+def _write_missing(workbook: Workbook, summaries: list[YearSummary], stand: str) -> None:
+    """Every active line without a rate, per year: what the totals lack."""
+    columns = [
+        Column("Jahr", 8),
+        Column("ID", 8),
+        Column(H_ORG_UNIT, 12),
+        Column(H_TITLE, 46),
+        Column(H_GRADE, 12),
+        Column(H_FTE, 11, "fte"),
+        Column("Kostentabelle", 40),
+        Column("gültig ab", 12, "date"),
+    ]
+    sheet = SheetWriter(workbook, SHEET_MISSING, columns)
+    sheet.freeze()
+    sheet.title("Stellen ohne Kostensatz: ihre Kosten fehlen in den Summen (unvollständig)", stand)
+    sheet.append([])
+    sheet.header()
+    first = sheet.row + 1
+    for summary in summaries:
+        line: MissingLine
+        for line in summary.missing:
+            sheet.data(
+                [
+                    summary.year,
+                    line.position_id,
+                    line.org_unit_code,
+                    line.title,
+                    line.pay_grade_code,
+                    line.fte,
+                    line.table_name,
+                    line.table_valid_from,
+                ]
+            )
+    sheet.finish_table(first, sheet.row)
 
 
 # --- one sheet per Amt/Referat (Anlage) ------------------------------------------------------
@@ -715,8 +800,9 @@ def _write_lines(
             # Not memoised per (start, end) here: that memo would grow with the positions.
             months = months_active(start, end, pricing.year)
             price = pricing.price(grade_id, fte, months)
-            if price is None:  # a rate removed since the summary was read (price() noted it)
-                raise MissingRateError(pricing.missing_grades(), pricing.table)
+            if price is None:  # no rate: text, never 0 (see "Fehlende Kostensätze")
+                values += [MISSING_COST, months, MISSING_COST]
+                continue
             _rate, annual, in_year = price
             values += [annual, months, in_year]
         values += [tasks, justification]

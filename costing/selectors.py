@@ -4,12 +4,17 @@ arithmetic here (see costing.engine for the rules).
 Year-wide figures (start page, org tree, org-unit page) come from ``year_summary``, which is
 cached by the data version; a filtered list costs one grouped query; one page of rows and one
 position's years need no run over the whole year.
+
+Lines whose grade has no rate in the cost table of the year never raise: they count in Stellen
+and lines, have no cost (None), and make the figures that contain them ``incomplete`` with the
+lines listed (``missing``). ``missing_rate_tables`` and ``grades_without_rate`` say beforehand
+which rates are missing (the warning after saving a position, the Kostensätze page).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,23 +23,27 @@ from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from costing.engine import (
     CostLine,
     GroupTotal,
+    MissingLine,
     YearRates,
     YearSummary,
     annual_cost_of_groups,
     current_org_tree,
     is_active_in_year,
+    missing_lines_of,
     position_cost_by_year,
     year_rates,
     year_summary,
 )
+from costing.models import CostRate, CostTable
 from departments.selectors import OrgTree, UnitInfo
-from stellenplan.models import Position
+from stellenplan.models import PayGrade, Position
 
 DETAIL_YEARS = 5
 
 
 def summary(year: int) -> YearSummary:
-    """All figures of a year without lines (start page, org tree). Raises CostingError."""
+    """All figures of a year without lines (start page, org tree); `incomplete` with the
+    lines without a rate listed. Raises CostingError only without a cost table."""
     return year_summary(year)
 
 
@@ -68,7 +77,8 @@ def _active(year: int) -> Q:
 @dataclass(frozen=True)
 class ListSums:
     """The sum row of a list of positions: all its lines and Stellen, and the annual cost in
-    `year` of those active then (with their Stellen and lines)."""
+    `year` of those active then (with their Stellen and lines). `missing`: the active lines
+    without a rate, not in `annual_cost` (which is then `incomplete`)."""
 
     year: int
     lines: int
@@ -77,12 +87,18 @@ class ListSums:
     active_fte: Decimal
     active_lines: int
     rates: YearRates
+    missing: list[MissingLine] = field(default_factory=list)
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing)
 
 
 def list_sums(positions: QuerySet[Position], year: int) -> ListSums:
-    """One grouped query over the filtered positions, each (grade, FTE) group priced once.
+    """One grouped query over the filtered positions, each (grade, FTE) group priced once;
+    one more for the lines without a rate when there are any.
 
-    Raises CostingError (no table) or MissingRateError (an active line's grade has no rate).
+    Raises CostingError (no table).
     """
     rates = year_rates(year)
     groups = list(
@@ -107,16 +123,21 @@ def list_sums(positions: QuerySet[Position], year: int) -> ListSums:
         active_fte=active.fte,
         active_lines=active.lines,
         rates=rates,
+        missing=missing_lines_of(rates, positions, active.missing_grade_ids),
     )
 
 
 @dataclass(frozen=True)
 class RowCost:
     """A row of a positions table in `year`: active or not, and its annual cost (None when
-    not active or its grade has no rate)."""
+    not active or its grade has no rate: then `missing_rate`)."""
 
     in_year: bool
     annual_cost: Decimal | None
+
+    @property
+    def missing_rate(self) -> bool:
+        return self.in_year and self.annual_cost is None
 
 
 def row_costs(positions: Iterable[Position], year: int) -> dict[int, RowCost]:
@@ -134,9 +155,11 @@ def row_costs(positions: Iterable[Position], year: int) -> dict[int, RowCost]:
     return result
 
 
-def position_costs(position: Position, years: Iterable[int]) -> list[tuple[int, CostLine | None]]:
-    """A position's line in each of `years` (None where not active): a constant number of
-    queries, not one engine run per year."""
+def position_costs(
+    position: Position, years: Iterable[int]
+) -> list[tuple[int, CostLine | MissingLine | None]]:
+    """A position's line in each of `years` (None where not active, a MissingLine where its
+    grade has no rate): a constant number of queries, not one engine run per year."""
     return position_cost_by_year(position, years)
 
 
@@ -147,3 +170,87 @@ def first_costed_year(position: Position, this_year: int, window: int = DETAIL_Y
     if position.end_date is None:
         return first
     return min(first, max(position.start_date.year, position.end_date.year - window + 1))
+
+
+# --- rates that are missing -----------------------------------------------------------------
+
+
+def _first_year(valid_from: date) -> int:
+    """The first year a table with this valid-from applies to (valid on 1 January)."""
+    return valid_from.year if (valid_from.month, valid_from.day) == (1, 1) else valid_from.year + 1
+
+
+def table_years(tables: list[CostTable]) -> dict[int, tuple[int, int | None]]:
+    """Per table (by pk) the first and last year it is the table of (last None: open); a table
+    superseded before it applied gets first > last."""
+    ordered = sorted(tables, key=lambda t: t.valid_from)
+    result: dict[int, tuple[int, int | None]] = {}
+    for index, table in enumerate(ordered):
+        later = ordered[index + 1] if index + 1 < len(ordered) else None
+        result[table.pk] = (
+            _first_year(table.valid_from),
+            _first_year(later.valid_from) - 1 if later else None,
+        )
+    return result
+
+
+def _active_years(start: date, end: date | None) -> tuple[int, int | None]:
+    """First and last year a line is active in (see is_active_in_year)."""
+    first = start.year if start <= date(start.year, 12, 1) else start.year + 1
+    return first, (end.year if end is not None else None)
+
+
+def missing_rate_tables(position: Position) -> list[CostTable]:
+    """The cost tables the position will be costed with (the table of any of its active years)
+    that have no rate for its grade, oldest first. Two queries."""
+    tables = list(CostTable.objects.order_by("valid_from"))
+    first, last = _active_years(position.start_date, position.end_date)
+    if last is not None and last < first:
+        return []
+    years = table_years(tables)
+    used = []
+    for table in tables:
+        since, until = years[table.pk]
+        if until is not None and until < since:
+            continue
+        if (last is None or since <= last) and (until is None or until >= first):
+            used.append(table)
+    if not used:
+        return []
+    rated = set(
+        CostRate.objects.filter(
+            table__in=[t.pk for t in used], pay_grade_id=position.pay_grade_id
+        ).values_list("table_id", flat=True)
+    )
+    return [t for t in used if t.pk not in rated]
+
+
+@dataclass(frozen=True)
+class GradeWithoutRate:
+    """A grade of positions active while a table applies, without a rate in that table."""
+
+    pay_grade: PayGrade
+    positions: int
+
+
+def grades_without_rate(table: CostTable) -> list[GradeWithoutRate]:
+    """The grades in use by positions active in a year of `table` (see table_years) that have
+    no rate in it, with the number of those positions. Three queries."""
+    tables = list(CostTable.objects.order_by("valid_from"))
+    since, until = table_years(tables).get(table.pk, (_first_year(table.valid_from), None))
+    if until is not None and until < since:
+        return []
+    active = Q(end_date__isnull=True) | Q(end_date__gte=date(since, 1, 1))
+    if until is not None:
+        active &= Q(start_date__lte=date(until, 12, 1))
+    rated = CostRate.objects.filter(table=table).values("pay_grade_id")
+    counts = dict(
+        Position.objects.filter(active)
+        .exclude(pay_grade_id__in=rated)
+        .order_by()
+        .values_list("pay_grade_id")
+        .annotate(count=Count("id"))
+        .values_list("pay_grade_id", "count")
+    )
+    grades = PayGrade.objects.filter(pk__in=counts).order_by("sort_order", "code")
+    return [GradeWithoutRate(grade, counts[grade.pk]) for grade in grades]

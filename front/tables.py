@@ -173,11 +173,21 @@ class PositionCostTable(PositionTable):
         if not is_active_in_year(record.start_date, record.end_date, self.year):
             return f"nicht aktiv {self.year}"
         cost = self.rates.annual_cost_of(record.pay_grade_id, record.fte)
-        return euro(cost) if cost is not None else "—"
+        if cost is None:
+            return format_html(
+                '<span class="missing" title="{}">fehlt</span>',
+                f"Kein Kostensatz für „{record.pay_grade}“ in der Kostentabelle "
+                f"„{self.rates.table.name}“",
+            )
+        return euro(cost)
 
     @property
     def annual_cost_footer(self) -> str:
         total = self.sums.get("annual_cost")
+        if self.sums.get("incomplete"):
+            if not isinstance(total, Decimal):
+                return "fehlt (kein Kostensatz)"
+            return f"{euro(total)} (unvollständig)"
         return euro(total) if isinstance(total, Decimal) else "—"
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formatting import euro
 from core.permissions import require_right, rights
-from costing import reference_services
+from costing import reference_services, selectors
 from costing.engine import (
     GroupTotal,
 )
@@ -75,7 +75,7 @@ def bar_chart(rows: Sequence[tuple[UnitInfo, GroupTotal]]) -> tuple[list[Bar], s
                 refund_x=_units(CHART_LEFT + own),
                 refund_width=_units(refund),
                 value_x=_units(CHART_LEFT + own + refund + 6),
-                value=euro(total.cost_in_year),
+                value=euro(total.cost_in_year) + (" (unvollständig)" if total.incomplete else ""),
             )
         )
     height = str(CHART_TOP + len(rows) * ROW_HEIGHT + 6)
@@ -101,6 +101,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "chart_height": chart_height,
             "chart_left": CHART_LEFT,
             "position_rights": rights(request.user, Position),
+            "rate_rights": rights(request.user, CostRate),
         },
     )
 
@@ -124,6 +125,7 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
         else CostRate.objects.none()
     )
     rules = ReimbursementRule.objects.prefetch_related("org_units").order_by("-valid_from", "name")
+    missing = selectors.grades_without_rate(selected) if selected else []
     return render(
         request,
         "costs/costtable_list.html",
@@ -131,6 +133,7 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "selected": selected,
             "rates": rates,
+            "missing": missing,
             "rules": rules,
             "rate_rights": rights(request.user, CostRate),
             "rule_rights": rights(request.user, ReimbursementRule),

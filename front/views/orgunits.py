@@ -20,6 +20,7 @@ from costing.engine import (
     ZERO,
     GroupTotal,
 )
+from costing.models import CostRate
 from departments.models import OrgUnit
 from departments.selectors import OrgTree
 from departments.services import orgunit_create, orgunit_delete, orgunit_update
@@ -88,6 +89,7 @@ def orgunit_tree(request: HttpRequest) -> HttpResponse:
             "costing": costing,
             "costing_error": costing_error,
             "rights": rights(request.user, OrgUnit),
+            "rate_rights": rights(request.user, CostRate),
         },
     )
 
@@ -110,6 +112,9 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     total = totals.get(unit.pk)
     if costing is not None:
         sums["annual_cost"] = total.annual_cost if total is not None else ZERO
+        sums["incomplete"] = total is not None and total.incomplete
+        if total is not None and total.incomplete and not total.costed_positions:
+            sums["annual_cost"] = None  # no line has a rate: "fehlt", never 0
     table = PositionCostTable(
         positions,
         rates=selectors.year_rates(year) if costing else None,
@@ -139,6 +144,7 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "rights": rights(request.user, OrgUnit),
             "position_rights": rights(request.user, Position),
+            "rate_rights": rights(request.user, CostRate),
         },
     )
 

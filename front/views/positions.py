@@ -13,16 +13,19 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
-from core.formatting import display_value
+from core.formatting import date_de, display_value
 from core.parsing import YEAR_MAX, YEAR_MIN
 from core.permissions import get_for_user, require_right, rights
 from costing import selectors
 from costing.engine import (
     CostingError,
 )
+from costing.models import CostRate
 from departments.models import OrgUnit
 from front.filters import PositionFilter
 from front.forms.positions import PositionForm, VersionForm
@@ -66,8 +69,14 @@ def position_list(request: HttpRequest) -> HttpResponse:
         sums: dict[str, Any] = {
             "lines": costs.lines,
             "fte": costs.fte,
-            "annual_cost": costs.annual_cost,
+            # no active line with a rate: "fehlt", never 0
+            "annual_cost": (
+                None
+                if costs.incomplete and len(costs.missing) == costs.active_lines
+                else costs.annual_cost
+            ),
             "active_fte": costs.active_fte,
+            "incomplete": costs.incomplete,
         }
     except CostingError as error:
         costs, costing_error = None, str(error)
@@ -85,6 +94,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
             "costs": costs,
             "costing_error": costing_error,
             "position_rights": rights(request.user, Position),
+            "rate_rights": rights(request.user, CostRate),
             "querystring": request.GET.urlencode(),
         },
     )
@@ -133,11 +143,38 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "costing_error": costing_error,
             "history": position_history(position.pk),
             "rights": rights(request.user, Position),
+            "rate_rights": rights(request.user, CostRate),
         },
     )
 
 
 POSITIONS = Position.objects.select_related("org_unit", "pay_grade")
+
+
+def warn_missing_rates(request: HttpRequest, position: Position) -> None:
+    """After saving: a warning for each cost table the position will be costed with that has
+    no rate for its grade (saving stays allowed: the Kämmerei adds the rate later), with a
+    link to the table for users who may edit rates."""
+    tables = selectors.missing_rate_tables(position)
+    if not tables:
+        return
+    may_edit = rights(request.user, CostRate).change
+    grade = PayGrade.objects.get(pk=position.pay_grade_id).code
+    for table in tables:
+        text = format_html(
+            "Für den Stellenwert „{}“ enthält die Kostentabelle „{}“ (gültig ab {}) keinen "
+            "Kostensatz: die Kosten dieser Stelle fehlen, und die Summen der Jahre dieser "
+            "Tabelle werden als „unvollständig“ angezeigt, bis der Kostensatz ergänzt ist.",
+            grade,
+            table.name,
+            date_de(table.valid_from),
+        )
+        if may_edit:
+            url = f"{reverse('costs:costtable_list')}?tabelle={table.pk}#fehlende"
+            text = format_html('{} <a href="{}">Kostensätze ergänzen</a>', text, url)
+        else:
+            text = format_html("{} Bitte die Kämmerei, den Kostensatz zu ergänzen.", text)
+        messages.warning(request, text)
 
 
 @login_required
@@ -153,6 +190,7 @@ def position_create_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 messages.success(request, f"Die Stelle „{position}“ wurde angelegt.")
+                warn_missing_rates(request, position)
                 return redirect("positions:detail", pk=position.pk)
     else:
         initial = {}
@@ -190,6 +228,7 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 messages.success(request, f"Die Stelle „{form.instance}“ wurde gespeichert.")
+                warn_missing_rates(request, form.instance)
                 return redirect("positions:detail", pk=pk)
     else:
         form = PositionForm(instance=position)

@@ -13,6 +13,7 @@ from costing.engine import (
     cost_year,
     months_active,
     round_cents,
+    totals_by_unit,
 )
 from costing.models import CostTable
 from tests.factories import (
@@ -93,13 +94,16 @@ def test_it_costs_partial_years_and_sums_rounded_lines():
 def test_it_names_grade_and_table_when_a_rate_is_missing():
     table = CostTableFactory(name="Rundschreiben 99/2011")
     grade = PayGradeFactory(code="A 9 gD")
-    PositionFactory(pay_grade=grade)
+    position = PositionFactory(pay_grade=grade)
     with pytest.raises(MissingRateError) as raised:
         cost_year(2012)
     message = str(raised.value)
     assert "A 9 gD" in message
     assert "Rundschreiben 99/2011" in message
     assert raised.value.table == table
+    # strict (the Beschlussvorlagen) names the position too
+    assert raised.value.lines[0].position_id == position.pk
+    assert f"„{position.title}“" in message
 
 
 @pytest.mark.django_db
@@ -255,14 +259,33 @@ def test_year_summary_is_cached_until_the_data_changes(django_assert_max_num_que
 
 
 @pytest.mark.django_db
-def test_year_summary_raises_for_a_grade_without_a_rate_like_cost_year():
+def test_year_summary_is_incomplete_for_a_grade_without_a_rate_and_counts_it():
     from costing.engine import year_summary
 
-    CostTableFactory(name="ohne")
-    PositionFactory(pay_grade=PayGradeFactory(code="A 7"))
+    table = CostTableFactory(name="ohne")
+    rated = CostRateFactory(table=table, annual_cost=D("12000.00"))
+    costed = PositionFactory(pay_grade=rated.pay_grade, fte=D("1.00"))
+    missing = PositionFactory(pay_grade=PayGradeFactory(code="A 7"), fte=D("0.50"), title="X")
     for _ in range(2):  # also when the summary comes from the cache
-        with pytest.raises(MissingRateError, match="A 7"):
-            year_summary(2012)
+        summary = year_summary(2012)
+        assert summary.incomplete
+        assert summary.missing_grades == ["A 7"]
+        assert [
+            (m.position_id, m.pay_grade_code, m.table_name, m.title) for m in summary.missing
+        ] == [(missing.pk, "A 7", "ohne", "X")]
+        assert summary.missing[0].annual_cost is None
+        assert summary.total.fte == D("1.50")
+        assert summary.total.positions == 2
+        assert summary.total.costed_positions == 1
+        assert summary.total.annual_cost == D("12000.00")
+        assert summary.total.missing == summary.missing
+        assert summary.by_unit[missing.org_unit_id].incomplete
+        assert not summary.by_unit[costed.org_unit_id].incomplete
+    # cost_year, not strict, gives the same figures line by line
+    costing = cost_year(2012, strict=False)
+    assert costing.total == summary.total
+    assert costing.missing == summary.missing
+    assert totals_by_unit(costing) == summary.by_unit
 
 
 @pytest.mark.django_db

@@ -24,7 +24,10 @@ def test_it_exports_2012_as_in_the_issue():
         "cost_in_year": "1128560.00",
         "federal_reimbursement": "405768.00",
         "municipal_share": "722792.00",
+        "incomplete": False,
     }
+    assert data["incomplete"] is False
+    assert data["missing_rates"] == []
     kaemmerei = next(d for d in data["by_department"] if d["code"] == "20")
     assert kaemmerei["name"] == "Stadtkämmerei"
     assert (kaemmerei["fte"], kaemmerei["annual_cost"], kaemmerei["cost_in_year"]) == (

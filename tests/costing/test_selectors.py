@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from costing import selectors
-from costing.engine import CostingError, MissingRateError, cost_year, totals_by_unit
+from costing.engine import CostingError, cost_year, totals_by_unit
 from departments.models import OrgUnit
 from stellenplan.models import Position
 from stellenplan.selectors import active_in_year
@@ -56,11 +56,19 @@ def test_list_sums_are_the_engines_for_all_and_for_a_filter(year, django_assert_
 
 
 @pytest.mark.django_db
-def test_list_sums_name_a_grade_without_a_rate_of_an_active_line():
+def test_list_sums_count_and_list_an_active_line_without_a_rate():
     CostTableFactory(name="T")
-    PositionFactory(pay_grade=PayGradeFactory(code="A 8"), start_date=date(2012, 1, 1))
-    with pytest.raises(MissingRateError, match="A 8"):
-        selectors.list_sums(Position.objects.all(), 2012)
+    position = PositionFactory(
+        pay_grade=PayGradeFactory(code="A 8"), start_date=date(2012, 1, 1), fte=D("0.50")
+    )
+    sums = selectors.list_sums(Position.objects.all(), 2012)
+    assert sums.incomplete
+    assert [(m.position_id, m.pay_grade_code, m.table_name) for m in sums.missing] == [
+        (position.pk, "A 8", "T")
+    ]
+    assert (sums.lines, sums.active_lines, sums.active_fte) == (1, 1, D("0.50"))
+    assert sums.annual_cost == D("0.00")
+    assert selectors.row_costs([position], 2012)[position.pk].missing_rate
     # a year before every table
     with pytest.raises(CostingError, match="2009"):
         selectors.list_sums(Position.objects.all(), 2009)

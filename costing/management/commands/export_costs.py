@@ -58,11 +58,11 @@ class Command(BaseCommand):
         try:
             if chosen:
                 data = [
-                    costing_as_dict(cost_year(y))
+                    costing_as_dict(cost_year(y, strict=False))
                     for y in sorted({*chosen, *([year] if year else [])})
                 ]
             elif year is not None:  # (one of the two is given, see above)
-                data = costing_as_dict(cost_year(year))
+                data = costing_as_dict(cost_year(year, strict=False))
         except CostingError as error:
             raise CommandError(str(error)) from error
         text = json.dumps(data, ensure_ascii=False, indent=2)
