@@ -1,4 +1,27 @@
-"""Writes of org units: create, move or rename (optimistic concurrency), delete when unused."""
+"""Writes of org units: create, move or rename (optimistic concurrency), delete when unused.
+
+Integrity under concurrency (two people, or two workers, at the same moment):
+
+- **No cycle by any interleaving of moves.** Checking "the new parent is not below the unit"
+  and then saving is only safe if no other move lands in between: two simultaneous moves
+  "A under B" and "B under A" each pass the check against the old tree and together form a
+  cycle. Every change of a parent therefore runs under one lock for the tree's shape
+  (``_lock_tree_shape``), taken in the move's transaction *before* the tree is read for the
+  check and held until commit; so moves take turns, and the second one checks the tree as
+  the first one left it and is refused with a German message. One lock for the whole tree
+  rather than row locks on the ancestor chains: a chain can change between reading it and
+  locking it (and locking the extra rows then would risk deadlocks), while moves are rare
+  and quick. Creating a unit cannot close a cycle (nothing is below a new unit) and takes
+  no tree lock. The database itself only guards the shortest cycle (a unit as its own
+  parent, constraint ``orgunit_not_own_parent``); a longer one would need a recursive
+  trigger, which neither SQLite nor the ORM offers portably.
+- **No parent or unit that vanishes under a write.** A unit used as parent, or as the unit of
+  a position (``stellenplan.services``), is held with ``hold_orgunit`` for the transaction,
+  and ``orgunit_delete`` locks the unit before it looks what still refers to it. Whichever
+  comes second sees the first one's result: the create or move is refused with "… wurde
+  inzwischen gelöscht", or the delete with what is now assigned to the unit. Without the
+  locks, PostgreSQL's deferred foreign key checks failed at commit (an IntegrityError, 500).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +29,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 
 from core.concurrency import DeleteRefusedError, describe_usage, versioned_delete, versioned_update
 from core.history import acting_as
@@ -16,7 +40,51 @@ from departments.selectors import org_tree
 ORGUNIT_FIELDS = ["kind", "code", "name", "parent", "budget_section"]
 
 
+#: Key of the PostgreSQL advisory lock for changes of the tree's shape (any fixed number
+#: that no other advisory lock of this database uses: "Org" in ASCII).
+TREE_LOCK_KEY = 0x4F7267
+
+
+def _lock_tree_shape(unit: OrgUnit) -> None:
+    """Make the rest of this transaction the only one changing a parent, until it ends.
+
+    PostgreSQL: a transaction-level advisory lock, released at commit or rollback. The reads
+    after it see every move committed before it was granted (READ COMMITTED). SQLite allows
+    one writer at a time and reads a consistent snapshot; a write as the first statement
+    makes this transaction the writer right away (its ``BEGIN`` is deferred), so another
+    writer waits for the commit instead of failing half-way. Must be called inside the
+    move's transaction, before the tree is read.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
+    else:
+        OrgUnit.objects.filter(pk=unit.pk).update(version=F("version"))
+
+
+def hold_orgunit(unit: OrgUnit, *, field: str) -> None:
+    """Keep `unit` from being deleted until the current transaction ends.
+
+    For writes that point at the unit (a position in it, a sub-unit below it): raises a
+    ``ValidationError`` at `field` if the unit was deleted meanwhile. On PostgreSQL the row
+    is locked ``FOR NO KEY UPDATE`` (``orgunit_delete`` waits for it, renames too, plain
+    reads do not); SQLite has one writer at a time anyway.
+    """
+    held = OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit.pk)
+    if not held.values_list("pk", flat=True):
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    f"Die Organisationseinheit „{unit}“ wurde inzwischen gelöscht. "
+                    "Bitte wählen Sie eine andere Einheit.",
+                    code="deleted",
+                )
+            }
+        )
+
+
 def _check_parent(unit: OrgUnit, parent: OrgUnit | None) -> None:
+    """Refuse a parent below the unit; call after ``_lock_tree_shape`` (reads the tree)."""
     if parent is None or unit.pk is None:
         return
     if parent.pk in org_tree().descendants_or_self([unit.pk]):
@@ -41,6 +109,8 @@ def orgunit_create(
     budget_section: BudgetSection | None = None,
 ) -> OrgUnit:
     unit = OrgUnit(kind=kind, code=code, name=name, parent=parent, budget_section=budget_section)
+    if parent is not None:
+        hold_orgunit(parent, field="parent")
     unit.full_clean()
     with acting_as(acting_user):
         unit.save()
@@ -59,8 +129,13 @@ def orgunit_update(
     unknown = set(data) - set(ORGUNIT_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if "parent" in data:
-        _check_parent(unit, data["parent"])
+    parent = data.get("parent")
+    if "parent" in data and (parent.pk if parent else None) != unit.parent_id:
+        # A move: check and save under the tree lock (see the module docstring).
+        _lock_tree_shape(unit)
+        if parent is not None:
+            hold_orgunit(parent, field="parent")
+        _check_parent(unit, parent)
     return versioned_update(
         unit, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
     )
@@ -68,8 +143,14 @@ def orgunit_update(
 
 @transaction.atomic
 def orgunit_delete(*, acting_user, unit: OrgUnit, expected_version: int) -> None:
-    """Delete an org unit that nothing depends on; otherwise say what is in the way."""
+    """Delete an org unit that nothing depends on; otherwise say what is in the way.
+
+    The unit's row is locked first (``FOR UPDATE``), so a position or sub-unit being created
+    in it (``hold_orgunit``) either committed before and is counted here, or waits and then
+    finds the unit gone (see the module docstring).
+    """
     label = f"Die Organisationseinheit „{unit.code} {unit.name}“"
+    list(OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
     named = describe_usage(unit, own_kind="Untereinheit", own_kind_plural="Untereinheiten")
     if named:
         raise DeleteRefusedError(
