@@ -21,6 +21,10 @@ Integrity under concurrency (two people, or two workers, at the same moment):
   comes second sees the first one's result: the create or move is refused with "… wurde
   inzwischen gelöscht", or the delete with what is now assigned to the unit. Without the
   locks, PostgreSQL's deferred foreign key checks failed at commit (an IntegrityError, 500).
+
+Every write takes its locks in the same order (the tree lock, then the unit pointed at, then
+the unit written), so these writes never wait for each other in a circle (no deadlock). The
+admin shows a unit's parent read-only, so moves always pass through ``orgunit_update``.
 """
 
 from __future__ import annotations
@@ -45,33 +49,44 @@ ORGUNIT_FIELDS = ["kind", "code", "name", "parent", "budget_section"]
 TREE_LOCK_KEY = 0x4F7267
 
 
+def _lock_unit(unit_id: int, *, to_delete: bool = False) -> bool:
+    """Lock a unit's row until the transaction ends; False if the unit no longer exists.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` to delete the unit, else ``FOR NO KEY UPDATE`` (it
+    waits for a delete, and a delete for it; plain reads wait for neither). SQLite locks the
+    whole database for one writer at a time: a write that changes nothing makes this
+    transaction that writer right away (its ``BEGIN`` is deferred), so a concurrent writer
+    waits for the commit instead of failing with "database is locked" half-way.
+    """
+    if connection.vendor == "sqlite":
+        return bool(OrgUnit.objects.filter(pk=unit_id).update(version=F("version")))
+    rows = OrgUnit.objects.select_for_update(no_key=not to_delete).filter(pk=unit_id)
+    return bool(rows.values_list("pk", flat=True))
+
+
 def _lock_tree_shape(unit: OrgUnit) -> None:
     """Make the rest of this transaction the only one changing a parent, until it ends.
 
-    PostgreSQL: a transaction-level advisory lock, released at commit or rollback. The reads
-    after it see every move committed before it was granted (READ COMMITTED). SQLite allows
-    one writer at a time and reads a consistent snapshot; a write as the first statement
-    makes this transaction the writer right away (its ``BEGIN`` is deferred), so another
-    writer waits for the commit instead of failing half-way. Must be called inside the
-    move's transaction, before the tree is read.
+    PostgreSQL: a transaction-level advisory lock, released at commit or rollback; the reads
+    after it see every move committed before it was granted (READ COMMITTED). SQLite: the
+    database's write lock (``_lock_unit``), which no other writer gets before the commit.
+    Call it inside the move's transaction, before the tree is read for the check.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
     else:
-        OrgUnit.objects.filter(pk=unit.pk).update(version=F("version"))
+        _lock_unit(unit.pk)
 
 
 def hold_orgunit(unit: OrgUnit, *, field: str) -> None:
     """Keep `unit` from being deleted until the current transaction ends.
 
-    For writes that point at the unit (a position in it, a sub-unit below it): raises a
-    ``ValidationError`` at `field` if the unit was deleted meanwhile. On PostgreSQL the row
-    is locked ``FOR NO KEY UPDATE`` (``orgunit_delete`` waits for it, renames too, plain
-    reads do not); SQLite has one writer at a time anyway.
+    For writes that point at the unit (a position in it, a sub-unit below it); call it in
+    their transaction before saving. Raises a ``ValidationError`` at `field` if the unit was
+    deleted meanwhile.
     """
-    held = OrgUnit.objects.select_for_update(no_key=True).filter(pk=unit.pk)
-    if not held.values_list("pk", flat=True):
+    if not _lock_unit(unit.pk):
         raise ValidationError(
             {
                 field: ValidationError(
@@ -150,7 +165,7 @@ def orgunit_delete(*, acting_user, unit: OrgUnit, expected_version: int) -> None
     finds the unit gone (see the module docstring).
     """
     label = f"Die Organisationseinheit „{unit.code} {unit.name}“"
-    list(OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
+    _lock_unit(unit.pk, to_delete=True)  # if it is gone already, versioned_delete says so
     named = describe_usage(unit, own_kind="Untereinheit", own_kind_plural="Untereinheiten")
     if named:
         raise DeleteRefusedError(
