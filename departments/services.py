@@ -29,11 +29,12 @@ admin shows a unit's parent read-only, so moves always pass through ``orgunit_up
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from core.concurrency import DeleteRefusedError, describe_usage, versioned_delete, versioned_update
@@ -98,6 +99,22 @@ def hold_orgunit(unit: OrgUnit, *, field: str) -> None:
         )
 
 
+@contextmanager
+def _unique_code_explained(unit: OrgUnit) -> Iterator[None]:
+    """Name in German the code taken by a save that committed at the same moment.
+
+    ``full_clean()`` checks the code before the save, but another transaction can save the
+    same code (in any case) in between; the unique index then refuses ours. The check run
+    again now sees that save and raises the German message at the code field.
+    """
+    try:
+        with transaction.atomic():  # a savepoint: the transaction stays usable for the check
+            yield
+    except IntegrityError:
+        unit.full_clean(exclude=["version"])
+        raise
+
+
 def _check_parent(unit: OrgUnit, parent: OrgUnit | None) -> None:
     """Refuse a parent below the unit; call after ``_lock_tree_shape`` (reads the tree)."""
     if parent is None or unit.pk is None:
@@ -127,7 +144,7 @@ def orgunit_create(
     if parent is not None:
         hold_orgunit(parent, field="parent")
     unit.full_clean()
-    with acting_as(acting_user):
+    with _unique_code_explained(unit), acting_as(acting_user):
         unit.save()
     return unit
 
@@ -151,9 +168,14 @@ def orgunit_update(
         if parent is not None:
             hold_orgunit(parent, field="parent")
         _check_parent(unit, parent)
-    return versioned_update(
-        unit, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
-    )
+    with _unique_code_explained(unit):
+        return versioned_update(
+            unit,
+            acting_user=acting_user,
+            expected_version=expected_version,
+            data=data,
+            opened=opened,
+        )
 
 
 @transaction.atomic

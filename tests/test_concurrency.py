@@ -35,7 +35,7 @@ from django.db import connection, connections
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from departments.models import OrgUnit
-from departments.services import orgunit_delete, orgunit_update
+from departments.services import orgunit_create, orgunit_delete, orgunit_update
 from stellenplan.models import Position
 from stellenplan.services import position_create, position_update
 from tests.factories import OrgUnitFactory, PayGradeFactory, PositionFactory
@@ -300,6 +300,36 @@ def test_deleting_a_unit_while_a_position_is_created_in_it_ends_in_german(django
 
     if connection.vendor == "postgresql":
         assert outcomes == {"delete", "create"}  # truly parallel: either may win
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_units_with_one_code_in_two_cases_at_once_end_in_german(django_user_model):
+    user = django_user_model.objects.create_user("organisation", password="Ein-langes-Passwort-1")
+
+    for round_no in range(1, DELETE_ROUNDS[connection.vendor] + 1):
+        codes = {"groß": f"WFB{round_no}", "klein": f"wfb{round_no}"}
+        results = run_together(
+            {
+                name: functools.partial(
+                    orgunit_create, acting_user=user, kind="referat", code=code, name=name
+                )
+                for name, code in codes.items()
+            }
+        )
+
+        won = [r for r in results.values() if r.won]
+        lost = [r for r in results.values() if not r.won]
+        assert len(won) == 1, f"Runde {round_no}: {results}"
+        assert isinstance(lost[0].error, ValidationError), lost[0].error
+        assert lost[0].error.message_dict == {
+            "code": [
+                f"Das Kürzel „{codes[lost[0].name]}“ ist schon vergeben (Groß- und "
+                "Kleinschreibung zählen dabei nicht)."
+            ]
+        }
+        assert list(OrgUnit.objects.filter(code__iexact=codes["groß"]).values_list("code")) == [
+            (codes[won[0].name],)
+        ]
 
 
 # Deterministic on both databases: the interleavings of that race, one after the other.
