@@ -30,6 +30,16 @@ from core.fields import concrete_field
 from core.formatting import display_value
 
 
+def _message_for(template: Any, name: str, instance: models.Model) -> str:
+    """`template` with the German display of `instance`'s own (non-relation) field values."""
+    values = {
+        field.name: display_value(field, getattr(instance, field.attname))
+        for field in instance._meta.concrete_fields
+        if not field.is_relation
+    }
+    return str(template) % {"name": name, **values}
+
+
 class FieldCheckConstraint(models.CheckConstraint):
     """A ``CheckConstraint`` whose violation ``full_clean()`` reports at ``field``."""
 
@@ -45,12 +55,7 @@ class FieldCheckConstraint(models.CheckConstraint):
 
     def message_for(self, instance: models.Model) -> str:
         """The German message for `instance`, its field values filled in."""
-        values = {
-            field.name: display_value(field, getattr(instance, field.attname))
-            for field in instance._meta.concrete_fields
-            if not field.is_relation
-        }
-        return str(self.violation_error_message) % {"name": self.name, **values}
+        return _message_for(self.violation_error_message, self.name, instance)
 
     def validate(
         self,
@@ -78,6 +83,56 @@ class FieldCheckConstraint(models.CheckConstraint):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FieldCheckConstraint):
+            return self.field == other.field and super().__eq__(other)
+        return NotImplemented
+
+
+class FieldUniqueConstraint(models.UniqueConstraint):
+    """A ``UniqueConstraint`` whose violation ``full_clean()`` reports at ``field``.
+
+    Made for unique expressions such as ``Lower("code")`` (case-insensitive codes), which
+    Django reports as an error of the whole object. The message may name the values of the
+    object's fields as ``%(<field name>)s``, like ``FieldCheckConstraint``::
+
+        FieldUniqueConstraint(
+            Lower("code"),
+            name="orgunit_code_unique_ignoring_case",
+            field="code",
+            violation_error_code="code_taken",
+            violation_error_message="Das Kürzel „%(code)s“ ist schon vergeben.",
+        )
+    """
+
+    def __init__(self, *expressions: Any, field: str, **kwargs: Any) -> None:
+        self.field = field
+        super().__init__(*expressions, **kwargs)
+
+    def get_violation_error_message(self) -> str:
+        return str(self.violation_error_message)
+
+    def validate(
+        self,
+        model: type[models.Model],
+        instance: models.Model,
+        exclude: Any = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        try:
+            # django-stubs lacks the documented BaseConstraint.validate().
+            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
+        except ValidationError:
+            message = _message_for(self.violation_error_message, self.name, instance)
+            raise ValidationError(
+                {self.field: ValidationError(message, code=self.violation_error_code)}
+            ) from None
+
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
+        path, args, kwargs = super().deconstruct()
+        kwargs["field"] = self.field
+        return path, args, kwargs
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FieldUniqueConstraint):
             return self.field == other.field and super().__eq__(other)
         return NotImplemented
 

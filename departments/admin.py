@@ -18,3 +18,9 @@ class OrgUnitAdmin(SimpleHistoryAdmin):
     list_select_related = ["parent", "budget_section"]
     autocomplete_fields = ["parent"]
     ordering = ["code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A move goes through the Organisation pages: departments.services.orgunit_update
+        # checks for a cycle under the tree lock, which a plain admin save would skip.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "parent"] if obj is not None else fields

@@ -28,6 +28,7 @@ from core.constraints import check_constraints_of_many
 from core.fields import concrete_field
 from core.history import HistoryEntry, acting_as, history_entries
 from departments.models import OrgUnit
+from departments.services import hold_orgunit
 from stellenplan.models import PayGrade, Position
 
 POSITION_FIELDS = [
@@ -84,6 +85,8 @@ def position_create(
         tasks=tasks,
         justification=justification,
     )
+    # A unit deleted meanwhile is refused in German, and one being deleted waits (no 500).
+    hold_orgunit(org_unit, field="org_unit")
     position.full_clean()
     with acting_as(acting_user):
         position.save()
@@ -101,6 +104,9 @@ def position_update(
 ) -> Position:
     """Change a position; raises ConcurrentEditError if it was saved since `expected_version`."""
     _only(data, POSITION_FIELDS)
+    unit = data.get("org_unit")
+    if unit is not None and unit.pk != position.org_unit_id:
+        hold_orgunit(unit, field="org_unit")  # moved to a unit that may be deleted meanwhile
     return versioned_update(
         position,
         acting_user=acting_user,

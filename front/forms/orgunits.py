@@ -20,7 +20,8 @@ class OrgUnitForm(VersionedModelForm):
             "name": "Vollständige Bezeichnung, z. B. „Zentrale Personalsachbearbeitung“.",
             "kind": "Referat, Amt, Abteilung oder Sachgebiet. Stellen werden zum nächsten Amt "
             "darüber zusammengefasst.",
-            "parent": "Leer lassen für eine oberste Einheit (Referat oder Amt ohne Referat).",
+            "parent": "Leer lassen für eine oberste Einheit (Referat oder Amt ohne Referat); "
+            "ein Referat hat keine, eine Abteilung oder ein Sachgebiet braucht eine.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -42,10 +43,12 @@ class OrgUnitForm(VersionedModelForm):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
-        clash = OrgUnit.objects.filter(code=code).exclude(pk=self.instance.pk).first()
+        # Names the unit that has it; the model's constraint (ignoring case) holds it anyway.
+        clash = OrgUnit.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
         if clash is not None:
             raise forms.ValidationError(
-                "Das Kürzel „%(code)s“ ist schon vergeben (%(unit)s).",
+                "Das Kürzel „%(code)s“ ist schon vergeben (%(unit)s); Groß- und "
+                "Kleinschreibung zählen dabei nicht.",
                 code="unique",
                 params={"code": code, "unit": str(clash)},
             )

@@ -97,3 +97,71 @@ def test_it_formats_decimals_the_german_way(value, text):
     from decimal import Decimal
 
     assert format_decimal(Decimal(value)) == text
+
+
+def test_it_refuses_a_move_that_closes_a_cycle_with_a_sibling(hr):
+    a = OrgUnitFactory(code="A")
+    b = OrgUnitFactory(code="B")
+    orgunit_update(acting_user=hr, unit=a, expected_version=1, data={"parent": b})
+    with pytest.raises(ValidationError) as error:
+        orgunit_update(acting_user=hr, unit=b, expected_version=1, data={"parent": a})
+    assert error.value.message_dict["parent"] == [
+        f"„{a}“ liegt unterhalb von „B“ und kann ihr daher nicht übergeordnet werden (der Baum "
+        "darf keinen Kreis bilden)."
+    ]
+    b.refresh_from_db()
+    assert b.parent is None
+    assert b.version == 1
+
+
+def test_it_moves_a_unit_and_keeps_a_rename_without_move_unlocked(hr):
+    amt = OrgUnitFactory(code="29")
+    other = OrgUnitFactory(code="30")
+    unit = OrgUnitFactory(code="29-1", parent=amt, kind="abteilung")
+    orgunit_update(acting_user=hr, unit=unit, expected_version=1, data={"parent": other})
+    unit.refresh_from_db()
+    assert (unit.parent, unit.version) == (other, 2)
+    orgunit_update(
+        acting_user=hr, unit=unit, expected_version=2, data={"parent": other, "name": "neu"}
+    )
+    unit.refresh_from_db()
+    assert (unit.name, unit.version) == ("neu", 3)
+
+
+def test_it_refuses_a_parent_deleted_meanwhile_in_german(hr):
+    amt = OrgUnitFactory(code="29", name="Jobcenter")
+    unit = OrgUnitFactory(code="30")
+    OrgUnit.objects.filter(pk=amt.pk).delete()  # after the form offered it
+    with pytest.raises(ValidationError) as error:
+        orgunit_create(acting_user=hr, kind="abteilung", code="29-4", name="A4", parent=amt)
+    assert error.value.message_dict == {
+        "parent": [
+            "Die Organisationseinheit „29 Jobcenter“ wurde inzwischen gelöscht. Bitte wählen "
+            "Sie eine andere Einheit."
+        ]
+    }
+    with pytest.raises(ValidationError) as error:
+        orgunit_update(acting_user=hr, unit=unit, expected_version=1, data={"parent": amt})
+    assert "wurde inzwischen gelöscht" in error.value.message_dict["parent"][0]
+    assert not OrgUnit.objects.filter(code="29-4").exists()
+    unit.refresh_from_db()
+    assert (unit.parent, unit.version) == (None, 1)
+
+
+def test_it_refuses_a_unit_without_the_parent_its_kind_needs(hr):
+    with pytest.raises(ValidationError) as error:
+        orgunit_create(acting_user=hr, kind="abteilung", code="29-2", name="Abteilung 2")
+    assert "liegt unterhalb eines Amtes" in error.value.message_dict["parent"][0]
+    assert not OrgUnit.objects.exists()
+
+
+def test_it_refuses_a_code_taken_in_another_case(hr):
+    OrgUnitFactory(code="WFB")
+    with pytest.raises(ValidationError) as error:
+        orgunit_create(acting_user=hr, kind="referat", code="wfb", name="Referat")
+    assert error.value.message_dict == {
+        "code": [
+            "Das Kürzel „wfb“ ist schon vergeben (Groß- und Kleinschreibung zählen dabei nicht)."
+        ]
+    }
+    assert OrgUnit.objects.count() == 1

@@ -27,13 +27,64 @@ def test_it_creates_a_sub_unit(hr_client):
     assert unit.parent == amt
 
 
-def test_it_refuses_a_duplicate_code_next_to_the_field(hr_client):
-    OrgUnitFactory(code="29", name="Jobcenter")
+@pytest.mark.parametrize(("existing", "entered"), [("29", "29"), ("WFB", "wfb"), ("wfb", "WfB")])
+def test_it_refuses_a_duplicate_code_next_to_the_field(hr_client, existing, entered):
+    unit = OrgUnitFactory(code=existing, name="Jobcenter")
     response = hr_client.post(
-        reverse("orgunits:create"), {"code": "29", "name": "x", "kind": "amt"}
+        reverse("orgunits:create"), {"code": entered, "name": "x", "kind": "amt"}
     )
     html = response.content.decode()
-    assert 'id="id_code_error"><li>Das Kürzel „29“ ist schon vergeben (29 Jobcenter).' in html
+    assert (
+        f'id="id_code_error"><li>Das Kürzel „{entered}“ ist schon vergeben ({unit}); Groß- und '
+        "Kleinschreibung zählen dabei nicht." in html
+    )
+    assert OrgUnit.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "parent", "message"),
+    [
+        (
+            "abteilung",
+            False,
+            "Eine Einheit der Art „Abteilung“ liegt unterhalb eines Amtes: bitte die "
+            "übergeordnete Einheit angeben.",
+        ),
+        (
+            "sachgebiet",
+            False,
+            "Eine Einheit der Art „Sachgebiet“ liegt unterhalb eines Amtes: bitte die "
+            "übergeordnete Einheit angeben.",
+        ),
+        (
+            "referat",
+            True,
+            "Ein Referat ist eine oberste Einheit: die übergeordnete Einheit muss leer bleiben.",
+        ),
+    ],
+)
+def test_it_names_the_parent_rule_of_the_kind_at_the_parent_field(hr_client, kind, parent, message):
+    amt = OrgUnitFactory(code="29")
+    data = {"code": "29-9", "name": "Neu", "kind": kind}
+    if parent:
+        data["parent"] = amt.pk
+    response = hr_client.post(reverse("orgunits:create"), data)
+    assert response.status_code == 200
+    assert f'id="id_parent_error"><li>{message}</li>' in response.content.decode()
+    assert not OrgUnit.objects.filter(code="29-9").exists()
+
+
+def test_it_refuses_to_make_an_abteilung_top_level_on_edit(hr_client):
+    amt = OrgUnitFactory(code="29")
+    abteilung = OrgUnitFactory(code="29-2", kind="abteilung", parent=amt, budget_section=None)
+    response = hr_client.post(
+        reverse("orgunits:update", args=[abteilung.pk]),
+        {"code": "29-2", "name": "Abteilung 2", "kind": "abteilung", "parent": "", "version": 1},
+    )
+    assert response.status_code == 200
+    assert "liegt unterhalb eines Amtes" in response.content.decode()
+    abteilung.refresh_from_db()
+    assert abteilung.parent == amt
 
 
 def test_it_offers_no_parent_below_the_unit(hr_client):
