@@ -843,7 +843,12 @@ def hostile_position(seed):
     from decisions.models import DecisionPosition
 
     if not DecisionPosition.objects.filter(decision=decision, position=position).exists():
-        decision_add_position(decision=decision, position=position)
+        decision_add_position(
+            decision=decision,
+            position=position,
+            acting_user=None,
+            expected_version=decision.version,
+        )
     return position
 
 

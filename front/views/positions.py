@@ -23,6 +23,7 @@ from costing import selectors
 from costing.engine import (
     CostingError,
 )
+from decisions.selectors import decisions_for_position
 from departments.models import OrgUnit
 from front.filters import PositionFilter
 from front.forms.positions import PositionForm, VersionForm
@@ -133,6 +134,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "costing_error": costing_error,
             "history": position_history(position.pk),
             "rights": rights(request.user, Position),
+            "decisions": decisions_for_position(position.pk),
         },
     )
 
