@@ -41,7 +41,9 @@ DECIMAL_KEYS = frozenset(
     }
 )
 #: Keys whose stored strings are dates again when read back.
-DATE_KEYS = frozenset({"note_date", "start_date", "end_date", "valid_from", "valid_to"})
+DATE_KEYS = frozenset(
+    {"note_date", "start_date", "end_date", "valid_from", "valid_to", "date", "meeting_date"}
+)
 
 
 def json_safe(data: Any) -> Any:
@@ -86,6 +88,56 @@ def _item(item: FinancialItem) -> dict[str, Any]:
         "charged_to": section(item.charged_to),
         "cost_type": item.cost_type,
     }
+
+
+def content_data(decision: Decision) -> dict[str, Any]:
+    """The text of the decision as the detail page shows it (parts prefetched by
+    decision_for_page read without further queries)."""
+    return {
+        "number": decision.number,
+        "grdrs_label": decision.grdrs_label,
+        "kind": decision.kind,
+        "kind_label": decision.get_kind_display(),
+        "place": decision.place,
+        "date": decision.date,
+        "file_reference": decision.file_reference,
+        "project": decision.project,
+        "title": decision.title,
+        "involved_units": decision.involved_units,
+        "submitted_by": [unit.name for unit in decision.submitted_by.all()],
+        "references": [
+            {"number": ref.number, "note": ref.note} for ref in decision.references.all()
+        ],
+        "consultation_steps": [
+            {
+                "committee": step.committee,
+                "purpose": step.get_purpose_display(),
+                "session_kind": step.session_kind,
+                "meeting_date": step.meeting_date,
+            }
+            for step in decision.consultation_steps.all()
+        ],
+        "proposal_points": [
+            {"order": point.order, "text": point.text} for point in decision.proposal_points.all()
+        ],
+        "reason_sections": [
+            {
+                "number": section.number,
+                "heading": section.heading,
+                "text": section.text,
+                "level": section.level,
+            }
+            for section in decision.reason_sections.all()
+        ],
+        "signatories": [
+            {"name": person.name, "office": person.office} for person in decision.signatories.all()
+        ],
+    }
+
+
+def decision_content(decision: Decision) -> Any:
+    """The text of a decision in the shape a stored record reads back to (for the page)."""
+    return _read("content", json_safe(content_data(decision)))
 
 
 def document_data(doc: DecisionDocument) -> dict[str, Any]:
@@ -142,6 +194,7 @@ def document_data(doc: DecisionDocument) -> dict[str, Any]:
             "annex_total": _total(doc.finance.annex_total),
         }
     return {
+        "content": content_data(doc.decision),
         "costing_error": doc.costing_error,
         "finance": finance,
         "financial_items": [_item(item) for item in doc.financial_items],
@@ -267,6 +320,7 @@ class FrozenDocument:
 
     decision: Decision
     record: AdoptedRecord
+    content: Any
     finance: Any
     costing_error: str
     financial_items: list[Any]
@@ -284,9 +338,12 @@ class FrozenDocument:
 
 def frozen_document(decision: Decision, record: AdoptedRecord) -> FrozenDocument:
     data = record.document
+    content = data.get("content")
     return FrozenDocument(
         decision=decision,
         record=record,
+        # records stored before the text was part of them show today's (unchangeable) text
+        content=_read("content", content) if content else decision_content(decision),
         finance=_read("finance", data.get("finance")),
         costing_error=data.get("costing_error", ""),
         financial_items=_read("financial_items", data.get("financial_items", [])),

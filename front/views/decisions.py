@@ -24,7 +24,7 @@ from decisions import services
 from decisions.consistency import check_decision
 from decisions.models import Decision, DecisionPosition
 from decisions.pdf import pdf_filename, render_decision_pdf
-from decisions.records import FrozenDocument, frozen_document
+from decisions.records import FrozenDocument, decision_content, frozen_document
 from decisions.selectors import (
     DecisionDocument,
     adopted_records,
@@ -124,6 +124,10 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "doc": doc,
             "decision": decision,
+            # the text as adopted for a frozen record, else as saved now
+            "content": doc.content
+            if isinstance(doc, FrozenDocument)
+            else decision_content(decision),
             "record": doc.record if isinstance(doc, FrozenDocument) else None,
             "records": list(adopted_records(decision)),
             "findings": _findings(doc),

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from costing.models import CostRate, ReimbursementRule
-from decisions.models import AdoptedRecord, Decision
+from decisions.models import AdoptedRecord, Decision, ProposalPoint
 from decisions.selectors import decision_document
 from decisions.services import (
     LEGACY_REASON,
@@ -254,3 +254,16 @@ def test_the_pdf_carries_the_adoption_date(reference):
     pdf = bytes(AdoptedRecord.objects.get(decision=reference).pdf)
     first_page = PdfReader(BytesIO(pdf)).pages[0].extract_text()
     assert re.search(r"beschlossen am\s+06\.10\.2011", first_page)
+
+
+def test_the_detail_page_shows_the_text_as_adopted(reference, personalamt):
+    adopt(reference)
+    url = reverse("decisions:detail", args=[reference.pk])
+    before = personalamt.get(url).content.decode()
+    ProposalPoint.objects.filter(decision=reference).update(text="Nachträglich geändert")
+    Decision.objects.filter(pk=reference.pk).update(title="Anderer Betreff")
+    after = personalamt.get(url).content.decode()
+    assert "Nachträglich geändert" not in after and "Anderer Betreff" not in after
+    assert after.count("Stadtweite Stellenbedarfe im Zusammenhang mit Option") == before.count(
+        "Stadtweite Stellenbedarfe im Zusammenhang mit Option"
+    )
