@@ -156,7 +156,13 @@ def _freeze(
 ) -> AdoptedRecord:
     """Store what the decision shows and prints now as its next adopted record."""
     doc = document_for(decision)
-    pdf = render_decision_pdf(decision, doc, adopted_on=adopted_on)
+    try:
+        pdf = render_decision_pdf(decision, doc, adopted_on=adopted_on)
+    except RecursionError:  # e.g. Markdown nested beyond what the PDF renderer can lay out
+        raise ValidationError(
+            "Das PDF der Beschlussvorlage kann nicht erzeugt werden (zu tief verschachtelter "
+            "Text); bitte den Text kürzen. Nichts wurde festgehalten."
+        ) from None
     last = AdoptedRecord.objects.filter(decision=decision).aggregate(last=Max("sequence"))["last"]
     record = AdoptedRecord(
         decision=decision,
