@@ -338,12 +338,15 @@ def decision_document(decision: Decision) -> DecisionDocument:
 
 
 def current_record(decision: Decision) -> AdoptedRecord | None:
-    """The newest adopted record of an adopted decision (None if it is not beschlossen)."""
+    """The newest adopted record of an adopted decision (None if it is not beschlossen).
+
+    The PDF bytes are read only when used (``record.pdf``)."""
     if decision.status != Decision.Status.ADOPTED:
         return None
     return (
         AdoptedRecord.objects.filter(decision=decision)
         .select_related("acting_user")
+        .defer("pdf")
         .order_by("-sequence")
         .first()
     )
@@ -381,8 +384,9 @@ def decisions_for_position(position_id: int) -> list[PositionDecision]:
         .order_by("-date", "-id")
     )
     adopted: dict[int, date] = {}  # the newest record's date
-    for record in AdoptedRecord.objects.filter(decision__in=decisions).order_by("-sequence"):
-        adopted.setdefault(record.decision_id, record.adopted_on)
+    records = AdoptedRecord.objects.filter(decision__in=decisions).order_by("-sequence")
+    for decision_id, adopted_on in records.values_list("decision_id", "adopted_on"):
+        adopted.setdefault(decision_id, adopted_on)
     return [
         PositionDecision(
             decision,

@@ -190,8 +190,12 @@ def _edit_page(
             except ConcurrentEditError as error:
                 conflict = error
             except ValidationError as error:
-                if form is not None and hasattr(error, "error_dict"):
-                    form.add_error(None, error)
+                if (
+                    form is not None
+                    and hasattr(error, "error_dict")
+                    and set(error.error_dict) <= set(form.fields)
+                ):
+                    form.add_error(None, error)  # e.g. the number taken meanwhile
                 else:
                     messages.error(request, _validation_message(error))
         elif (
