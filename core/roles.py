@@ -28,6 +28,11 @@ ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "Sitzungsdienst": {
         "decisions": {"*": ALL},
     },
+    # Reopens a final status (beschlossen/abgelehnt) and stores an adopted record again, each
+    # with a recorded reason (decisions.services.decision_reopen / decision_record_again).
+    "Sitzungsdienst-Leitung": {
+        "decisions": {"decision": ("reopen",)},
+    },
 }
 
 

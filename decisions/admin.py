@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from decisions.models import (
+    AdoptedRecord,
     Annex,
     ConsultationStep,
     Decision,
@@ -96,4 +97,36 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AdoptedRecord)
+class AdoptedRecordAdmin(admin.ModelAdmin):
+    """The frozen records, for reading only: they are written by decisions.services alone."""
+
+    list_display = ["decision", "sequence", "adopted_on", "recorded_at", "acting_user", "reason"]
+    search_fields = ["decision__number", "decision__title", "reason"]
+    list_select_related = ["decision", "acting_user"]
+    exclude = ["pdf"]
+    readonly_fields = [
+        "decision",
+        "sequence",
+        "adopted_on",
+        "status_change",
+        "recorded_at",
+        "acting_user",
+        "reason",
+        "document",
+        "positions",
+        "sources",
+        "pdf_sha256",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

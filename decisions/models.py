@@ -8,6 +8,7 @@ the costing engine (decisions/selectors.py), never typed in.
 from typing import TypedDict
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -105,6 +106,13 @@ class Decision(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["date"])]
+        permissions = [
+            (
+                "reopen_decision",
+                "Kann einen endgültigen Status wieder öffnen und eine Beschlussfassung neu "
+                "festhalten",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.grdrs_label}: {self.title}"
@@ -403,3 +411,61 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_to_status_display()} am {self.date:%d.%m.%Y}"
+
+
+class AdoptedRecord(models.Model):
+    """What was decided, frozen when the decision became "beschlossen".
+
+    The figures and the Anlage as the detail page shows them (JSON, Decimals as strings), the
+    cost table, rates and reimbursement rules used (id, version, last history entry), the
+    linked positions as they were, and the printed PDF with its SHA-256. Records are never
+    changed: a correction or a new adoption after reopening adds a record with the next
+    sequence number; the newest one of an adopted decision is the one shown and printed.
+    """
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="adopted_records")
+    sequence = models.PositiveIntegerField(_("Fassung"))
+    adopted_on = models.DateField(_("beschlossen am"))
+    status_change = models.ForeignKey(
+        StatusChange,
+        verbose_name=_("Statusänderung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adopted_records",
+    )
+    recorded_at = models.DateTimeField(_("festgehalten am"), default=timezone.now)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("festgehalten von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adopted_decision_records",
+    )
+    reason = models.CharField(
+        _("Grund"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leer bei der Beschlussfassung; Pflicht bei einer neuen Fassung."),
+    )
+    document = models.JSONField(_("Finanzen und Anlage"), encoder=DjangoJSONEncoder)
+    positions = models.JSONField(_("verknüpfte Stellen"), encoder=DjangoJSONEncoder)
+    sources = models.JSONField(_("Kostentabellen und Erstattungsregeln"), encoder=DjangoJSONEncoder)
+    pdf = models.BinaryField(_("PDF"))
+    pdf_sha256 = models.CharField(_("SHA-256 des PDF"), max_length=64)
+
+    class Meta:
+        verbose_name = _("festgehaltene Beschlussfassung")
+        verbose_name_plural = _("festgehaltene Beschlussfassungen")
+        ordering = ["decision", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "sequence"],
+                name="adopted_record_sequence_unique",
+                violation_error_message="Diese Fassung der Beschlussfassung gibt es schon.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision.grdrs_label}, beschlossen am {self.adopted_on:%d.%m.%Y}"

@@ -9,6 +9,7 @@ ever (an http(s) URL in the HTML fails instead of being fetched).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -98,8 +99,11 @@ def document_for(decision: Decision) -> DecisionDocument:
     return decision_document(fresh)
 
 
-def decision_html(decision: Decision, doc: DecisionDocument | None = None) -> str:
-    """The complete HTML of the PDF (stylesheet and fonts inlined)."""
+def decision_html(
+    decision: Decision, doc: DecisionDocument | None = None, adopted_on: date | None = None
+) -> str:
+    """The complete HTML of the PDF (stylesheet and fonts inlined); `adopted_on` marks the
+    printed record of an adopted decision ("beschlossen am …")."""
     doc = doc or document_for(decision)
     kind_label, points_label = KIND_LABELS.get(
         doc.decision.kind, KIND_LABELS[Decision.Kind.RESOLUTION]
@@ -112,13 +116,16 @@ def decision_html(decision: Decision, doc: DecisionDocument | None = None) -> st
                 "css": mark_safe(font_faces() + "\n" + stylesheet()),  # our own files
                 "kind_label": kind_label,
                 "points_label": points_label,
+                "adopted_on": adopted_on,
             },
         )
 
 
-def render_decision_pdf(decision: Decision, doc: DecisionDocument | None = None) -> bytes:
+def render_decision_pdf(
+    decision: Decision, doc: DecisionDocument | None = None, adopted_on: date | None = None
+) -> bytes:
     """The PDF of the decision as bytes (A4, page numbers, running header with the GRDrs)."""
-    html = decision_html(decision, doc)
+    html = decision_html(decision, doc, adopted_on)
     base = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else font_dir()
     document = HTML(
         string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFileFetcher(allowed_dirs())

@@ -14,7 +14,14 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from core.formatting import format_decimal, percent, positions_word
 from costing.engine import CostingError, CostLine, Total, YearCosting, cost_year
-from decisions.models import Annex, Decision, DecisionPosition, FinancialItem, StatusChange
+from decisions.models import (
+    AdoptedRecord,
+    Annex,
+    Decision,
+    DecisionPosition,
+    FinancialItem,
+    StatusChange,
+)
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import Position
@@ -315,6 +322,10 @@ class DecisionDocument:
     def generated_annexes(self) -> list[Annex]:
         return [a for a in self.annexes if a.generated]
 
+    @property
+    def financial_items(self) -> list[FinancialItem]:
+        return list(self.decision.financial_items.all())
+
 
 def decision_document(decision: Decision) -> DecisionDocument:
     links = list(position_links(decision))
@@ -324,3 +335,67 @@ def decision_document(decision: Decision) -> DecisionDocument:
     except CostingError as exc:
         finance, error = None, str(exc)
     return DecisionDocument(decision, links, finance, error)
+
+
+def current_record(decision: Decision) -> AdoptedRecord | None:
+    """The newest adopted record of an adopted decision (None if it is not beschlossen).
+
+    The PDF bytes are read only when used (``record.pdf``)."""
+    if decision.status != Decision.Status.ADOPTED:
+        return None
+    return (
+        AdoptedRecord.objects.filter(decision=decision)
+        .select_related("acting_user")
+        .defer("pdf")
+        .order_by("-sequence")
+        .first()
+    )
+
+
+def adopted_records(decision: Decision) -> QuerySet[AdoptedRecord]:
+    """Every record of the decision, newest first, without the PDF bytes."""
+    return (
+        AdoptedRecord.objects.filter(decision=decision)
+        .select_related("acting_user")
+        .defer("pdf", "document", "positions", "sources")
+        .order_by("-sequence")
+    )
+
+
+@dataclass
+class PositionDecision:
+    """A decision that refers to a position, for the position's page."""
+
+    decision: Decision
+    adopted_on: date | None
+
+    @property
+    def label(self) -> str:
+        if self.decision.status == Decision.Status.ADOPTED:
+            return f"geschaffen durch {self.decision.grdrs_label}"
+        return f"{self.decision.grdrs_label} ({self.decision.get_status_display()})"
+
+
+def decisions_for_position(position_id: int) -> list[PositionDecision]:
+    """The decisions linking the position, newest first; adopted ones with their date."""
+    decisions = list(
+        Decision.objects.filter(position_links__position_id=position_id)
+        .distinct()
+        .order_by("-date", "-id")
+    )
+    adopted: dict[int, date] = {}  # the newest record's date
+    records = AdoptedRecord.objects.filter(decision__in=decisions).order_by("-sequence")
+    for decision_id, adopted_on in records.values_list("decision_id", "adopted_on"):
+        adopted.setdefault(decision_id, adopted_on)
+    return [
+        PositionDecision(
+            decision,
+            adopted.get(decision.pk) if decision.status == Decision.Status.ADOPTED else None,
+        )
+        for decision in decisions
+    ]
+
+
+def decision_version(pk: int) -> int | None:
+    """The saved version of the decision (None if it was deleted)."""
+    return Decision.objects.filter(pk=pk).values_list("version", flat=True).first()

@@ -1,29 +1,44 @@
-"""Writes of decisions: status changes, linked positions, saving the edit forms.
+"""Writes of decisions: status changes, linked positions, saving the edit forms, the record.
 
-Every function takes the acting user where the change is recorded, runs in one transaction
-and validates with full_clean before saving. A decision that is beschlossen, abgelehnt or
-zurückgezogen is closed: its content cannot change any more (reopen a withdrawn one first).
+Every function takes the acting user, runs in one transaction, validates with full_clean before
+saving and records history through ``core.history.acting_as``. Every change of a decision or
+one of its parts claims the version the user opened (optimistic locking): a stale save is
+refused with ``ConcurrentEditError`` and changes nothing. A decision that is beschlossen,
+abgelehnt or zurückgezogen is closed: its content cannot change any more.
+
+When a decision becomes "beschlossen", its figures, Anlage, sources (cost tables, rates, rules
+with their versions), linked positions and printed PDF are frozen in an ``AdoptedRecord``
+(``decision_change_status``). An administrator may reopen a final status with a reason
+(``decision_reopen``: the records stay as history; a new adoption adds a new record) or store a
+deliberate new version of the record with a reason (``decision_record_again``); nothing ever
+recomputes a record silently.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from decisions.models import Decision, DecisionPosition, StatusChange
+from core.concurrency import ConcurrentEditError, FieldChange
+from core.history import acting_as, ensure_history_baseline, last_change
+from decisions.models import AdoptedRecord, Decision, DecisionPosition, StatusChange
+from decisions.pdf import document_for, render_decision_pdf
+from decisions.records import document_data, json_safe, positions_data, sources_data
 from stellenplan.models import Position
 
 Status = Decision.Status
 
-# Which status may follow which.
+# Which status may follow which in an ordinary status change.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.DRAFT: (Status.SUBMITTED, Status.WITHDRAWN),
     Status.SUBMITTED: (Status.ADOPTED, Status.REJECTED, Status.WITHDRAWN, Status.DRAFT),
@@ -31,12 +46,24 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.ADOPTED: (),
     Status.REJECTED: (),
 }
+#: Final statuses an administrator may reopen (back to "eingebracht", with a reason).
+REOPENABLE = frozenset({Status.ADOPTED, Status.REJECTED})
+#: Statuses that need a GRDrs number (a paper is introduced under its number).
+NEEDS_NUMBER = frozenset({Status.SUBMITTED, Status.ADOPTED, Status.REJECTED})
+REOPEN_PERMISSION = "decisions.reopen_decision"
+NUMBER_TAKEN = "Diese GRDrs-Nummer ist schon vergeben."
+REASON_MAX = 250
 
 
 def allowed_statuses(decision: Decision) -> list[tuple[str, str | Promise]]:
     """The statuses the decision may change to, as (value, label) for a form."""
     labels = dict(Status.choices)
     return [(value, labels[value]) for value in TRANSITIONS[decision.status]]
+
+
+def can_reopen(user: Any) -> bool:
+    """Superusers and holders of the right "reopen_decision" (core.roles)."""
+    return bool(user is not None and user.has_perm(REOPEN_PERMISSION))
 
 
 def ensure_editable(decision: Decision) -> None:
@@ -47,9 +74,112 @@ def ensure_editable(decision: Decision) -> None:
         )
 
 
-def _touch(decision: Decision) -> None:
-    decision.updated_at = timezone.now()
-    decision.save(update_fields=["updated_at"])
+def stale_error(pk: int, expected_version: int) -> ConcurrentEditError:
+    """The refusal of a save based on `expected_version` of a decision changed since."""
+    current = Decision.objects.filter(pk=pk).first()
+    if current is None:
+        return ConcurrentEditError(
+            verbose_name="Beschlussvorlage",
+            changes=[],
+            changed_by=None,
+            changed_at=None,
+            current=None,
+        )
+    changed_by, changed_at = last_change(current)
+    return ConcurrentEditError(
+        verbose_name="Beschlussvorlage",
+        changes=[
+            FieldChange(
+                label="Stand der Beschlussvorlage oder ihrer Teile",
+                yours=f"geöffnet in Fassung {expected_version}",
+                saved=f"Fassung {current.version} ({current.get_status_display()})",
+            )
+        ],
+        changed_by=changed_by,
+        changed_at=changed_at,
+        current=current,
+    )
+
+
+def _claim(decision: Decision, expected_version: int, acting_user: User | None) -> Decision:
+    """Bump the decision's version if it is still `expected_version` (else refuse), record
+    the change in its history and return it freshly read.
+
+    One conditional UPDATE: of two saves based on the same version only the first succeeds,
+    on SQLite and PostgreSQL alike; the row stays locked until the transaction ends.
+    """
+    ensure_history_baseline(decision)
+    claimed = Decision.objects.filter(pk=decision.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        raise stale_error(decision.pk, expected_version)
+    fresh = Decision.objects.get(pk=decision.pk)
+    with acting_as(acting_user):
+        fresh.save(update_fields=["updated_at"])  # a history entry: who changed the decision
+    return fresh
+
+
+def _check_status_date(decision: Decision, on: date) -> None:
+    today = timezone.localdate()
+    if on > today:
+        raise ValidationError(
+            {"date": f"Das Datum {on:%d.%m.%Y} liegt in der Zukunft (heute ist {today:%d.%m.%Y})."}
+        )
+    if on < decision.date:
+        raise ValidationError(
+            {
+                "date": f"Das Datum {on:%d.%m.%Y} liegt vor dem Datum der Beschlussvorlage "
+                f"({decision.date:%d.%m.%Y})."
+            }
+        )
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Bitte geben Sie einen Grund an."})
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            {"reason": f"Der Grund ist {len(reason)} Zeichen lang; erlaubt sind {REASON_MAX}."}
+        )
+    return reason
+
+
+def _freeze(
+    decision: Decision,
+    *,
+    adopted_on: date,
+    acting_user: User | None,
+    status_change: StatusChange | None = None,
+    reason: str = "",
+) -> AdoptedRecord:
+    """Store what the decision shows and prints now as its next adopted record."""
+    doc = document_for(decision)
+    try:
+        pdf = render_decision_pdf(decision, doc, adopted_on=adopted_on)
+    except RecursionError:  # e.g. Markdown nested beyond what the PDF renderer can lay out
+        raise ValidationError(
+            "Das PDF der Beschlussvorlage kann nicht erzeugt werden (zu tief verschachtelter "
+            "Text); bitte den Text kürzen. Nichts wurde festgehalten."
+        ) from None
+    last = AdoptedRecord.objects.filter(decision=decision).aggregate(last=Max("sequence"))["last"]
+    record = AdoptedRecord(
+        decision=decision,
+        sequence=(last or 0) + 1,
+        adopted_on=adopted_on,
+        status_change=status_change,
+        acting_user=acting_user,
+        reason=reason,
+        document=json_safe(document_data(doc)),
+        positions=json_safe(positions_data(doc.links)),
+        sources=json_safe(sources_data(doc)),
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    record.full_clean()
+    record.save()
+    return record
 
 
 @transaction.atomic
@@ -58,11 +188,16 @@ def decision_change_status(
     decision: Decision,
     status: str,
     acting_user: User | None,
+    expected_version: int,
     on: date | None = None,
     comment: str = "",
 ) -> StatusChange:
-    """Move the decision to `status`, recording date, acting user and comment."""
-    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    """Move the decision to `status`, recording date, acting user and comment.
+
+    Needs a GRDrs number for "eingebracht" and later; the date may be neither in the future
+    nor before the decision's own date. "beschlossen" freezes the adopted record.
+    """
+    decision = _claim(decision, expected_version, acting_user)
     labels = dict(Status.choices)
     if status not in labels:
         raise ValidationError({"status": f"Unbekannter Status „{status}“."})
@@ -73,20 +208,145 @@ def decision_change_status(
                 f"„{labels[status]}“ gewechselt werden."
             }
         )
+    if status in NEEDS_NUMBER and not decision.number:
+        raise ValidationError(
+            {
+                "status": f"Für „{labels[status]}“ braucht die Beschlussvorlage eine "
+                "GRDrs-Nummer: bitte zuerst unter „Bearbeiten“ eintragen."
+            }
+        )
+    on = on or timezone.localdate()
+    _check_status_date(decision, on)
     change = StatusChange(
         decision=decision,
         from_status=decision.status,
         to_status=status,
-        date=on or timezone.localdate(),
+        date=on,
         acting_user=acting_user,
         comment=comment,
     )
     change.full_clean()
     change.save()
     decision.status = status
-    decision.updated_at = timezone.now()
-    decision.save(update_fields=["status", "updated_at"])
+    with acting_as(acting_user):
+        decision.save(update_fields=["status"])
+    if status == Status.ADOPTED:
+        _freeze(decision, adopted_on=on, acting_user=acting_user, status_change=change)
     return change
+
+
+@transaction.atomic
+def decision_reopen(
+    *,
+    decision: Decision,
+    reason: str,
+    acting_user: User | None,
+    expected_version: int,
+    on: date | None = None,
+) -> StatusChange:
+    """An administrator moves a beschlossen or abgelehnt paper back to "eingebracht".
+
+    The adopted records stay as history; adopting again stores a new record.
+    """
+    if not can_reopen(acting_user):
+        raise ValidationError(
+            "Nur eine Administratorin oder ein Administrator kann einen endgültigen Status "
+            "wieder öffnen."
+        )
+    reason = _required_reason(reason)
+    decision = _claim(decision, expected_version, acting_user)
+    if decision.status not in REOPENABLE:
+        raise ValidationError(
+            {
+                "status": f"Die Beschlussvorlage ist {decision.get_status_display()}; nur "
+                "„beschlossen“ oder „abgelehnt“ kann wieder geöffnet werden."
+            }
+        )
+    on = on or timezone.localdate()
+    _check_status_date(decision, on)
+    change = StatusChange(
+        decision=decision,
+        from_status=decision.status,
+        to_status=Status.SUBMITTED,
+        date=on,
+        acting_user=acting_user,
+        comment=f"Wieder geöffnet: {reason}",
+    )
+    change.full_clean()
+    change.save()
+    decision.status = Status.SUBMITTED
+    with acting_as(acting_user):
+        decision.save(update_fields=["status"])
+    return change
+
+
+@transaction.atomic
+def decision_record_again(
+    *, decision: Decision, reason: str, acting_user: User | None, expected_version: int
+) -> AdoptedRecord:
+    """Store a new version of an adopted decision's record from today's data, with a reason.
+
+    A deliberate, attributed correction ("Beschlussfassung neu festhalten"); the previous
+    record stays unchanged. The adoption date stays that of the newest record.
+    """
+    if not can_reopen(acting_user):
+        raise ValidationError(
+            "Nur eine Administratorin oder ein Administrator kann eine Beschlussfassung neu "
+            "festhalten."
+        )
+    reason = _required_reason(reason)
+    decision = _claim(decision, expected_version, acting_user)
+    if decision.status != Status.ADOPTED:
+        raise ValidationError(
+            f"Die Beschlussvorlage ist {decision.get_status_display()}, nicht beschlossen: "
+            "es gibt keine Beschlussfassung festzuhalten."
+        )
+    previous = AdoptedRecord.objects.filter(decision=decision).order_by("-sequence").first()
+    adopted_on = previous.adopted_on if previous else _adoption_date(decision)
+    return _freeze(decision, adopted_on=adopted_on, acting_user=acting_user, reason=reason)
+
+
+def _adoption_date(decision: Decision) -> date:
+    change = (
+        StatusChange.objects.filter(decision=decision, to_status=Status.ADOPTED)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    return change.date if change else decision.date
+
+
+LEGACY_REASON = "Nachträglich festgehalten: beschlossen vor Einführung der Festschreibung"
+
+
+@transaction.atomic
+def decisions_freeze_unrecorded(*, acting_user: User | None) -> list[AdoptedRecord]:
+    """Give every adopted decision without a record one (data adopted before records
+    existed, e.g. loaded reference data): frozen as it is now, marked as such."""
+    unrecorded = Decision.objects.filter(status=Status.ADOPTED, adopted_records__isnull=True)
+    return [
+        _freeze(
+            decision,
+            adopted_on=_adoption_date(decision),
+            acting_user=acting_user,
+            reason=LEGACY_REASON,
+        )
+        for decision in unrecorded.order_by("pk")
+    ]
+
+
+def _save_number_safely(form: ModelForm) -> Decision:
+    """Save the decision form; a GRDrs number taken meanwhile (two saves at once, past the
+    form's own check) becomes the German message on the number field, not a 500."""
+    number = form.cleaned_data.get("number", "")
+    try:
+        with transaction.atomic():
+            decision = form.save()
+    except IntegrityError:
+        taken = Decision.objects.filter(number=number).exclude(pk=form.instance.pk)
+        if number and taken.exists():
+            raise ValidationError({"number": NUMBER_TAKEN}) from None
+        raise
+    return decision
 
 
 @transaction.atomic
@@ -94,10 +354,11 @@ def decision_create(
     *, form: ModelForm, formsets: Iterable[BaseInlineFormSet] = (), acting_user: User | None
 ) -> Decision:
     """Save a new decision (Entwurf) from its validated form and inline formsets."""
-    decision = form.save()
-    for formset in formsets:
-        formset.instance = decision
-        formset.save()
+    with acting_as(acting_user):
+        decision = _save_number_safely(form)
+        for formset in formsets:
+            formset.instance = decision
+            formset.save()
     StatusChange.objects.create(
         decision=decision,
         from_status="",
@@ -111,16 +372,36 @@ def decision_create(
 
 @transaction.atomic
 def decision_save(
-    *, decision: Decision, form: ModelForm | None = None, formsets: Iterable[BaseInlineFormSet] = ()
+    *,
+    decision: Decision,
+    expected_version: int,
+    acting_user: User | None,
+    form: ModelForm | None = None,
+    formsets: Iterable[BaseInlineFormSet] = (),
 ) -> Decision:
-    """Save validated edit forms of an editable decision in one transaction."""
-    ensure_editable(decision)
-    if form is not None:
-        decision = form.save()
-    for formset in formsets:
-        formset.save()
-    _touch(decision)
-    return decision
+    """Save validated edit forms of an editable decision in one transaction.
+
+    Refused as a whole when the decision or any of its parts was saved since the user opened
+    the page (`expected_version`), so a stale formset never overwrites or resurrects rows.
+    """
+    fresh = _claim(decision, expected_version, acting_user)
+    ensure_editable(fresh)
+    with acting_as(acting_user):
+        if form is not None:
+            form.instance.version = fresh.version
+            form.instance.updated_at = fresh.updated_at
+            form.instance.status = fresh.status
+            fresh = _save_number_safely(form)
+            if fresh.status in NEEDS_NUMBER and not fresh.number:
+                raise ValidationError(
+                    {
+                        "number": f"Eine {fresh.get_status_display()}e Beschlussvorlage braucht "
+                        "ihre GRDrs-Nummer; sie kann geändert, aber nicht gelöscht werden."
+                    }
+                )
+        for formset in formsets:
+            formset.save()
+    return fresh
 
 
 def _renumber(decision: Decision) -> list[DecisionPosition]:
@@ -133,8 +414,11 @@ def _renumber(decision: Decision) -> list[DecisionPosition]:
 
 
 @transaction.atomic
-def decision_add_position(*, decision: Decision, position: Position) -> DecisionPosition:
+def decision_add_position(
+    *, decision: Decision, position: Position, acting_user: User | None, expected_version: int
+) -> DecisionPosition:
     """Link a position at the end of the Anlage order."""
+    decision = _claim(decision, expected_version, acting_user)
     ensure_editable(decision)
     if DecisionPosition.objects.filter(decision=decision, position=position).exists():
         raise ValidationError(
@@ -143,36 +427,47 @@ def decision_add_position(*, decision: Decision, position: Position) -> Decision
     last = DecisionPosition.objects.filter(decision=decision).aggregate(last=Max("order"))["last"]
     link = DecisionPosition(decision=decision, position=position, order=(last or 0) + 1)
     link.full_clean()
-    link.save()
-    _touch(decision)
+    with acting_as(acting_user):
+        link.save()
     return link
 
 
 @transaction.atomic
-def decision_remove_position(*, decision: Decision, link: DecisionPosition) -> None:
+def decision_remove_position(
+    *, decision: Decision, link: DecisionPosition, acting_user: User | None, expected_version: int
+) -> None:
+    decision = _claim(decision, expected_version, acting_user)
     ensure_editable(decision)
     if link.decision_id != decision.pk:
         raise ValidationError("Diese Stelle gehört nicht zu dieser Beschlussvorlage.")
-    link.delete()
-    _renumber(decision)
-    _touch(decision)
+    with acting_as(acting_user):
+        link.delete()
+        _renumber(decision)
 
 
 @transaction.atomic
-def decision_move_position(*, decision: Decision, link: DecisionPosition, direction: str) -> None:
+def decision_move_position(
+    *,
+    decision: Decision,
+    link: DecisionPosition,
+    direction: str,
+    acting_user: User | None,
+    expected_version: int,
+) -> None:
     """Move a linked position one place up or down in the Anlage order."""
-    ensure_editable(decision)
     if direction not in ("up", "down"):
         raise ValidationError(f"Unbekannte Richtung „{direction}“ (erlaubt: up, down).")
-    links = _renumber(decision)
-    index = next((i for i, item in enumerate(links) if item.pk == link.pk), None)
-    if index is None:
-        raise ValidationError("Diese Stelle gehört nicht zu dieser Beschlussvorlage.")
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(links):
-        return
-    first, second = links[index], links[other]
-    first.order, second.order = second.order, first.order
-    first.save(update_fields=["order"])
-    second.save(update_fields=["order"])
-    _touch(decision)
+    decision = _claim(decision, expected_version, acting_user)
+    ensure_editable(decision)
+    with acting_as(acting_user):
+        links = _renumber(decision)
+        index = next((i for i, item in enumerate(links) if item.pk == link.pk), None)
+        if index is None:
+            raise ValidationError("Diese Stelle gehört nicht zu dieser Beschlussvorlage.")
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(links):
+            return
+        first, second = links[index], links[other]
+        first.order, second.order = second.order, first.order
+        first.save(update_fields=["order"])
+        second.save(update_fields=["order"])

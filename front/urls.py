@@ -86,6 +86,8 @@ decisions_urls = (
             name="position_move",
         ),
         path("<int:pk>/status/", decisions.decision_status, name="status"),
+        path("<int:pk>/wieder-oeffnen/", decisions.decision_reopen, name="reopen"),
+        path("<int:pk>/neu-festhalten/", decisions.decision_record_again, name="record_again"),
         path("<int:pk>/drucken/", decisions.decision_print, name="print"),
         path("<int:pk>/pdf", decisions.decision_pdf, name="pdf"),
     ],

@@ -729,23 +729,33 @@ def test_decision_status_and_position_forms(hr_client, data):
     with rolled_back(hr_client):
         decision = editable_decision()
         link = DecisionPosition.objects.filter(decision=decision).first()
-        action = data.draw(st.sampled_from(["status", "add", "move"]))
+        action = data.draw(st.sampled_from(["status", "add", "move", "reopen"]))
+        version = field_value(data, st.sampled_from([str(decision.version), "0", "x"]))
         if action == "status":
             url = reverse("decisions:status", args=[decision.pk])
             payload = {
                 "status": field_value(data, st.sampled_from(["eingebracht", "beschlossen", "x"])),
                 "date": field_value(data, dates),
                 "comment": data.draw(hostile_text),
+                "confirm": field_value(data, st.sampled_from(["on", ""])),
+                "version": version,
             }
+        elif action == "reopen":
+            url = reverse("decisions:reopen", args=[decision.pk])
+            payload = {"reason": data.draw(hostile_text), "confirm": "on", "version": version}
         elif action == "add":
             url = reverse("decisions:position_add", args=[decision.pk])
             payload = {
                 "position": field_value(data, st.sampled_from(ids(Position)).map(str)),
                 "next_query": data.draw(hostile_text),
+                "version": version,
             }
         else:
             url = reverse("decisions:position_move", args=[decision.pk, link.pk])
-            payload = {"direction": field_value(data, st.sampled_from(["up", "down"]))}
+            payload = {
+                "direction": field_value(data, st.sampled_from(["up", "down"])),
+                "version": version,
+            }
         before = database_state()
         response = hr_client.post(url, payload)
         event(f"{action}: HTTP {response.status_code}")
@@ -780,7 +790,7 @@ def project_form_classes() -> set[type]:
 @pytest.mark.django_db
 def test_every_form_of_the_project_is_fuzzed_above(hr_client):
     """A new form must be added to the tests of this module (directly or through its page)."""
-    from front.forms.decisions import MoveForm, PositionLinkForm, StatusForm
+    from front.forms.decisions import MoveForm, PositionLinkForm, ReasonForm, StatusForm
     from front.forms.positions import VersionForm
 
     decision = editable_decision()
@@ -804,7 +814,13 @@ def test_every_form_of_the_project_is_fuzzed_above(hr_client):
             for name in DECISION_PAGES
         ),
     ]
-    covered: set[type] = {VersionForm, StatusForm, PositionLinkForm, MoveForm}  # POSTed above
+    covered: set[type] = {  # POSTed above
+        VersionForm,
+        StatusForm,
+        PositionLinkForm,
+        MoveForm,
+        ReasonForm,
+    }
     for url in pages:
         response = hr_client.get(url)
         assert response.status_code == 200, url
@@ -843,7 +859,12 @@ def hostile_position(seed):
     from decisions.models import DecisionPosition
 
     if not DecisionPosition.objects.filter(decision=decision, position=position).exists():
-        decision_add_position(decision=decision, position=position)
+        decision_add_position(
+            decision=decision,
+            position=position,
+            acting_user=None,
+            expected_version=decision.version,
+        )
     return position
 
 

@@ -146,6 +146,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "decisions:position_remove": post_only("sitzungsdienst"),
     "decisions:position_move": post_only("sitzungsdienst"),
     "decisions:status": post_only("sitzungsdienst"),
+    # Issue 11: only an administrator (or the role Sitzungsdienst-Leitung) reopens a final
+    # status or stores an adopted record again
+    "decisions:reopen": post_only(),
+    "decisions:record_again": post_only(),
     # Django admin: superusers only; others are sent to the admin login
     "admin:login": Expect(
         allowed=frozenset({"admin"}),
@@ -200,6 +204,7 @@ PREFIXES: dict[str, Expect] = {
     "admin:": ADMIN_PAGE,
     "admin:axes_": READ_ONLY_ADMIN_PAGE,  # django-axes' login records
     "admin:decisions_statuschange_": READ_ONLY_ADMIN_PAGE,  # the status log of decisions
+    "admin:decisions_adoptedrecord_": READ_ONLY_ADMIN_PAGE,  # frozen adopted records
 }
 
 

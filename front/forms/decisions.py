@@ -166,21 +166,51 @@ def finance_formsets(data=None, instance=None) -> dict:
     }
 
 
-class StatusForm(forms.Form):
+class DecisionVersionForm(forms.Form):
+    """The version of the decision the user opened (optimistic locking of every edit)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+CONFIRM_LABEL = "Ich bestätige diese Statusänderung."
+
+
+class StatusForm(DecisionVersionForm):
+    """A status change: nothing preselected, confirmed by a required checkbox."""
+
     status = forms.ChoiceField(label="neuer Status", choices=())
     date = forms.DateField(label="Datum", widget=DATE_WIDGET)
     comment = forms.CharField(label="Bemerkung", max_length=300, required=False)
+    confirm = forms.BooleanField(
+        label=CONFIRM_LABEL,
+        error_messages={"required": "Bitte bestätigen Sie die Statusänderung."},
+    )
 
     def __init__(self, *args, choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
-        status.choices = choices
+        status.choices = [("", "– bitte wählen –"), *choices]
 
 
-class PositionLinkForm(forms.Form):
+class ReasonForm(DecisionVersionForm):
+    """Reopening a final status or storing the adopted record again: a reason, confirmed."""
+
+    reason = forms.CharField(
+        label="Grund",
+        max_length=250,
+        widget=forms.TextInput(attrs={"size": 60}),
+        error_messages={"required": "Bitte geben Sie einen Grund an."},
+    )
+    confirm = forms.BooleanField(
+        label="Ich bestätige diesen Schritt.",
+        error_messages={"required": "Bitte bestätigen Sie den Schritt."},
+    )
+
+
+class PositionLinkForm(DecisionVersionForm):
     position = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class MoveForm(forms.Form):
+class MoveForm(DecisionVersionForm):
     direction = forms.ChoiceField(choices=[("up", "nach oben"), ("down", "nach unten")])

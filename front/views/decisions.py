@@ -18,23 +18,30 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from core.concurrency import ConcurrentEditError
 from core.permissions import get_for_user, require_right, rights
 from decisions import services
 from decisions.consistency import check_decision
 from decisions.models import Decision, DecisionPosition
 from decisions.pdf import pdf_filename, render_decision_pdf
+from decisions.records import FrozenDocument, decision_content, frozen_document
 from decisions.selectors import (
     DecisionDocument,
+    adopted_records,
+    current_record,
     decision_document,
     decision_for_page,
+    decision_version,
     decisions_for_list,
 )
 from front.filters import DecisionFilter, PositionFilter
 from front.forms.decisions import (
     FORMSET_LABELS,
     DecisionForm,
+    DecisionVersionForm,
     MoveForm,
     PositionLinkForm,
+    ReasonForm,
     StatusForm,
     finance_formsets,
     main_formsets,
@@ -58,10 +65,26 @@ def _validation_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _findings(doc: DecisionDocument):
-    if doc.finance is None:
-        return []
+def _findings(doc: DecisionDocument | FrozenDocument):
+    if doc.finance is None or isinstance(doc, FrozenDocument):
+        return []  # an adopted record is shown as decided, not checked again
     return check_decision(doc.decision, doc.finance)
+
+
+def _document(decision: Decision) -> DecisionDocument | FrozenDocument:
+    """An adopted decision as its record froze it; any other one computed now."""
+    record = current_record(decision)
+    if record is not None:
+        return frozen_document(decision, record)
+    return decision_document(decision)
+
+
+def _form_problems(form) -> str:
+    return "; ".join(
+        (f"{form.fields[name].label}: " if name in form.fields else "") + " ".join(map(str, errors))
+        for name, errors in form.errors.items()
+        if name != "version"
+    )
 
 
 @login_required
@@ -85,23 +108,34 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
-    doc = decision_document(decision)
+    doc = _document(decision)
     can_change = rights(request.user, Decision).change
     status_form = None
     if can_change and services.allowed_statuses(decision):
         status_form = StatusForm(
             choices=services.allowed_statuses(decision),
-            initial={"date": timezone.localdate()},
+            initial={"date": timezone.localdate(), "version": decision.version},
         )
+    can_reopen = services.can_reopen(request.user)
+    reason_form = ReasonForm(initial={"version": decision.version}) if can_reopen else None
     return render(
         request,
         "decisions/decision_detail.html",
         {
             "doc": doc,
             "decision": decision,
+            # the text as adopted for a frozen record, else as saved now
+            "content": doc.content
+            if isinstance(doc, FrozenDocument)
+            else decision_content(decision),
+            "record": doc.record if isinstance(doc, FrozenDocument) else None,
+            "records": list(adopted_records(decision)),
             "findings": _findings(doc),
             "can_change": can_change and decision.is_editable,
             "status_form": status_form,
+            "reason_form": reason_form,
+            "can_reopen": can_reopen and decision.status in services.REOPENABLE,
+            "can_record_again": can_reopen and decision.status == Decision.Status.ADOPTED,
         },
     )
 
@@ -124,9 +158,17 @@ def _edit_page(
     data = request.POST if request.method == "POST" else None
     form = DecisionForm(data, instance=decision) if with_form else None
     formsets = formsets_of(data, instance=decision or Decision())
+    version_form = DecisionVersionForm(
+        data, initial={"version": decision.version if decision else 1}
+    )
+    conflict: ConcurrentEditError | None = None
     if request.method == "POST":
         valid = (form is None or form.is_valid()) and all(f.is_valid() for f in formsets.values())
-        if valid:
+        if decision is not None and not version_form.is_valid():
+            messages.error(
+                request, "Die Fassung der geöffneten Seite fehlt; nichts wurde gespeichert."
+            )
+        elif valid:
             try:
                 if decision is None:
                     if form is None:
@@ -136,24 +178,60 @@ def _edit_page(
                     )
                     messages.success(request, "Die Beschlussvorlage wurde angelegt.")
                 else:
-                    services.decision_save(decision=decision, form=form, formsets=formsets.values())
+                    services.decision_save(
+                        decision=decision,
+                        expected_version=version_form.cleaned_data["version"],
+                        acting_user=_user(request),
+                        form=form,
+                        formsets=formsets.values(),
+                    )
                     messages.success(request, "Die Änderungen wurden gespeichert.")
                 return redirect("decisions:detail", pk=decision.pk)
+            except ConcurrentEditError as error:
+                conflict = error
             except ValidationError as error:
-                messages.error(request, _validation_message(error))
+                if (
+                    form is not None
+                    and hasattr(error, "error_dict")
+                    and set(error.error_dict) <= set(form.fields)
+                ):
+                    form.add_error(None, error)  # e.g. the number taken meanwhile
+                else:
+                    messages.error(request, _validation_message(error))
+        elif (
+            decision is not None
+            and decision_version(decision.pk) != version_form.cleaned_data["version"]
+        ):
+            # Invalid input against an outdated page (e.g. a row deleted meanwhile): explain that.
+            conflict = services.stale_error(decision.pk, version_form.cleaned_data["version"])
         else:
             messages.error(
                 request, "Bitte prüfen Sie die markierten Felder; nichts wurde gespeichert."
             )
+    if conflict is not None:
+        current = conflict.current
+        if current is None or decision is None:
+            messages.error(request, str(conflict))
+            return redirect("decisions:list")
+        # The saved state, freshly loaded: the stale input is not shown again, so it can
+        # neither overwrite nor resurrect rows changed or deleted meanwhile.
+        decision = current
+        form = DecisionForm(instance=current) if with_form else None
+        formsets = formsets_of(None, instance=current)
+        version_form = DecisionVersionForm(initial={"version": current.version})
     return render(
         request,
         template,
         {
             "decision": decision,
             "form": form,
+            "version_form": version_form,
+            "conflict": conflict,
             "formset_list": [(FORMSET_LABELS[name], fs) for name, fs in formsets.items()],
             "title": title,
+            "reload_url": request.path,
         },
+        status=409 if conflict is not None else 200,
     )
 
 
@@ -252,13 +330,24 @@ def _back_to_positions(request: HttpRequest, decision: Decision) -> HttpResponse
     return redirect(f"{url}?{query}" if query and "\n" not in query else url)
 
 
+def _version_of(request: HttpRequest) -> int | None:
+    form = DecisionVersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+MISSING_VERSION = "Die Fassung der geöffneten Seite fehlt; bitte die Seite neu laden."
+
+
 @login_required
 @require_POST
 def decision_position_add(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
     form = PositionLinkForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Keine gültige Stelle angegeben; nichts wurde verknüpft.")
+        if "position" in form.errors:
+            messages.error(request, "Keine gültige Stelle angegeben; nichts wurde verknüpft.")
+        else:
+            messages.error(request, MISSING_VERSION)
         return _back_to_positions(request, decision)
     position = (
         Position.objects.filter(pk=form.cleaned_data["position"]).select_related("org_unit").first()
@@ -267,13 +356,24 @@ def decision_position_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Die Stelle Nr. {form.cleaned_data['position']} gibt es nicht.")
         return _back_to_positions(request, decision)
     try:
-        services.decision_add_position(decision=decision, position=position)
+        services.decision_add_position(
+            decision=decision,
+            position=position,
+            acting_user=_user(request),
+            expected_version=form.cleaned_data["version"],
+        )
         messages.success(
             request, f"Stelle {position.org_unit.code} „{position.title}“ hinzugefügt."
         )
-    except ValidationError as error:
-        messages.error(request, _validation_message(error))
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, _error_message(error))
     return _back_to_positions(request, decision)
+
+
+def _error_message(error: ValidationError | ConcurrentEditError) -> str:
+    if isinstance(error, ValidationError):
+        return _validation_message(error)
+    return str(error)
 
 
 @login_required
@@ -281,11 +381,17 @@ def decision_position_add(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_position_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
     link = get_object_or_404(DecisionPosition, pk=link_pk, decision=decision)
+    version = _version_of(request)
+    if version is None:
+        messages.error(request, MISSING_VERSION)
+        return _back_to_positions(request, decision)
     try:
-        services.decision_remove_position(decision=decision, link=link)
+        services.decision_remove_position(
+            decision=decision, link=link, acting_user=_user(request), expected_version=version
+        )
         messages.success(request, "Die Stelle wurde aus der Beschlussvorlage entfernt.")
-    except ValidationError as error:
-        messages.error(request, _validation_message(error))
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, _error_message(error))
     return _back_to_positions(request, decision)
 
 
@@ -296,61 +402,147 @@ def decision_position_move(request: HttpRequest, pk: int, link_pk: int) -> HttpR
     link = get_object_or_404(DecisionPosition, pk=link_pk, decision=decision)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Unbekannte Richtung; nichts wurde verschoben.")
+        if "direction" in form.errors:
+            messages.error(request, "Unbekannte Richtung; nichts wurde verschoben.")
+        else:
+            messages.error(request, MISSING_VERSION)
         return _back_to_positions(request, decision)
     try:
         services.decision_move_position(
-            decision=decision, link=link, direction=form.cleaned_data["direction"]
+            decision=decision,
+            link=link,
+            direction=form.cleaned_data["direction"],
+            acting_user=_user(request),
+            expected_version=form.cleaned_data["version"],
         )
-    except ValidationError as error:
-        messages.error(request, _validation_message(error))
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, _error_message(error))
     return _back_to_positions(request, decision)
 
 
 @login_required
 @require_POST
 def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmed status change (nothing preselected; the checkbox is required)."""
     decision = get_for_user(request.user, Decision, pk, "change")
     form = StatusForm(request.POST, choices=services.allowed_statuses(decision))
     if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label}: {' '.join(map(str, errors))}"
-            for name, errors in form.errors.items()
+        messages.error(
+            request, f"Status nicht geändert – {_form_problems(form) or MISSING_VERSION}"
         )
-        messages.error(request, f"Status nicht geändert – {problems}")
         return redirect("decisions:detail", pk=decision.pk)
     try:
         change = services.decision_change_status(
             decision=decision,
             status=form.cleaned_data["status"],
             acting_user=_user(request),
+            expected_version=form.cleaned_data["version"],
             on=form.cleaned_data["date"],
             comment=form.cleaned_data["comment"],
         )
         messages.success(
             request, f"Status geändert: {change.get_to_status_display()} am {change.date:%d.%m.%Y}."
         )
-    except ValidationError as error:
-        messages.error(request, _validation_message(error))
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, f"Status nicht geändert – {_error_message(error)}")
+    return redirect("decisions:detail", pk=decision.pk)
+
+
+def _require_reopen_right(request: HttpRequest) -> None:
+    if not services.can_reopen(request.user):
+        raise PermissionDenied(
+            "Nur eine Administratorin oder ein Administrator darf einen endgültigen Status "
+            "wieder öffnen oder eine Beschlussfassung neu festhalten."
+        )
+
+
+@login_required
+@require_POST
+def decision_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator reopens beschlossen/abgelehnt (back to eingebracht) with a reason."""
+    _require_reopen_right(request)
+    decision = get_for_user(request.user, Decision, pk, "view")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, f"Nicht wieder geöffnet – {_form_problems(form) or MISSING_VERSION}"
+        )
+        return redirect("decisions:detail", pk=decision.pk)
+    try:
+        services.decision_reopen(
+            decision=decision,
+            reason=form.cleaned_data["reason"],
+            acting_user=_user(request),
+            expected_version=form.cleaned_data["version"],
+        )
+        messages.success(
+            request,
+            "Die Beschlussvorlage ist wieder eingebracht; festgehaltene Beschlussfassungen "
+            "bleiben als Historie erhalten.",
+        )
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, f"Nicht wieder geöffnet – {_error_message(error)}")
+    return redirect("decisions:detail", pk=decision.pk)
+
+
+@login_required
+@require_POST
+def decision_record_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator stores a new version of the adopted record, with a reason."""
+    _require_reopen_right(request)
+    decision = get_for_user(request.user, Decision, pk, "view")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, f"Nicht neu festgehalten – {_form_problems(form) or MISSING_VERSION}"
+        )
+        return redirect("decisions:detail", pk=decision.pk)
+    try:
+        record = services.decision_record_again(
+            decision=decision,
+            reason=form.cleaned_data["reason"],
+            acting_user=_user(request),
+            expected_version=form.cleaned_data["version"],
+        )
+        messages.success(
+            request,
+            f"Die Beschlussfassung wurde als Fassung {record.sequence} neu festgehalten; die "
+            "bisherige bleibt erhalten.",
+        )
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, f"Nicht neu festgehalten – {_error_message(error)}")
     return redirect("decisions:detail", pk=decision.pk)
 
 
 @login_required
 def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
-    """Before printing: the open findings of the consistency check, then the download."""
+    """Before printing: the open findings of the consistency check, then the download.
+
+    An adopted decision prints its record: no findings, marked with the adoption date."""
     decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
-    doc = decision_document(decision)
+    doc = _document(decision)
     return render(
         request,
         "decisions/decision_print.html",
-        {"decision": decision, "doc": doc, "findings": _findings(doc)},
+        {
+            "decision": decision,
+            "doc": doc,
+            "record": doc.record if isinstance(doc, FrozenDocument) else None,
+            "findings": _findings(doc),
+        },
     )
 
 
 @login_required
 def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The PDF (also with open findings, and with a costing error printed in its place)."""
+    """The PDF (also with open findings, and with a costing error printed in its place).
+
+    An adopted decision's PDF is the one stored at adoption, byte for byte."""
     decision = get_for_user(request.user, Decision, pk, "view")
-    response = HttpResponse(render_decision_pdf(decision), content_type="application/pdf")
+    record = current_record(decision)
+    content = bytes(record.pdf) if record is not None else render_decision_pdf(decision)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(decision)}"'
+    if record is not None:
+        response["X-Content-SHA256"] = record.pdf_sha256
     return response

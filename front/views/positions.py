@@ -26,6 +26,7 @@ from costing.engine import (
     CostingError,
 )
 from costing.models import CostRate
+from decisions.selectors import decisions_for_position
 from departments.models import OrgUnit
 from front.filters import PositionFilter
 from front.forms.positions import PositionForm, VersionForm
@@ -144,6 +145,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": position_history(position.pk),
             "rights": rights(request.user, Position),
             "rate_rights": rights(request.user, CostRate),
+            "decisions": decisions_for_position(position.pk),
         },
     )
 

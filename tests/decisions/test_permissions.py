@@ -17,8 +17,18 @@ def test_it_gives_the_sitzungsdienst_all_rights_on_every_decisions_model(db):
         if not issubclass(m, HistoricalChanges)
     ]
     expected = {f"{a}_{m}" for a in ["add", "change", "delete", "view"] for m in models}
-    assert len(models) == 10
+    # 11 models (with the adopted records of issue 11), each with its history model but
+    # the status log and the adopted records, whose rows are never edited
+    assert len([m for m in models if not m.startswith("historical")]) == 11
     assert granted == expected
+
+
+def test_it_gives_the_reopen_right_only_to_the_leitung(db):
+    leitung = Group.objects.get(name="Sitzungsdienst-Leitung")
+    assert set(leitung.permissions.values_list("codename", flat=True)) == {"reopen_decision"}
+    assert not Group.objects.get(name="Sitzungsdienst").permissions.filter(
+        codename="reopen_decision"
+    )
 
 
 def test_it_gives_other_roles_no_decision_rights(db):

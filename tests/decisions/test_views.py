@@ -46,10 +46,16 @@ def formset_data(formsets: dict) -> dict:
     return data
 
 
+def version(decision) -> str:
+    """The version a page of the decision opened now carries (optimistic locking)."""
+    return str(Decision.objects.get(pk=decision.pk).version)
+
+
 def edit_data(decision) -> dict:
     return {
         **form_data(DecisionForm(instance=decision)),
         **formset_data(main_formsets(instance=decision)),
+        "version": version(decision),
     }
 
 
@@ -245,6 +251,7 @@ def test_it_keeps_everything_on_bad_input_with_a_german_message(sitzungsdienst, 
 
 def test_it_saves_the_begruendung_and_finance_pages(sitzungsdienst, reference):
     data = formset_data(text_formsets(instance=reference))
+    data["version"] = version(reference)
     data["abschnitt-0-heading"] = "Ausgangslage (neu)"
     assert (
         sitzungsdienst.post(reverse("decisions:edit_text", args=[reference.pk]), data).status_code
@@ -253,6 +260,7 @@ def test_it_saves_the_begruendung_and_finance_pages(sitzungsdienst, reference):
     assert reference.reason_sections.get(number="1").heading == "Ausgangslage (neu)"
 
     data = formset_data(finance_formsets(instance=reference))
+    data["version"] = version(reference)
     data["posten-0-annual_amount"] = "500.000"  # German thousands separator
     data["unterschrift-1-office"] = "Bürgermeister für Allgemeine Verwaltung"
     assert (
@@ -306,7 +314,15 @@ def test_it_redirects_edits_of_a_closed_decision_with_a_message(sitzungsdienst, 
 def test_it_changes_the_status_with_date_and_user(sitzungsdienst, reference):
     url = reverse("decisions:status", args=[reference.pk])
     response = sitzungsdienst.post(
-        url, {"status": "beschlossen", "date": "06.10.2011", "comment": "GR"}, follow=True
+        url,
+        {
+            "status": "beschlossen",
+            "date": "06.10.2011",
+            "comment": "GR",
+            "confirm": "on",
+            "version": version(reference),
+        },
+        follow=True,
     )
     assert "Status geändert: beschlossen am 06.10.2011." in response.content.decode()
     change = StatusChange.objects.filter(decision=reference).last()
@@ -315,7 +331,11 @@ def test_it_changes_the_status_with_date_and_user(sitzungsdienst, reference):
         date(2011, 10, 6),
         sitzungsdienst.user,
     )
-    response = sitzungsdienst.post(url, {"status": "entwurf", "date": "07.10.2011"}, follow=True)
+    response = sitzungsdienst.post(
+        url,
+        {"status": "entwurf", "date": "07.10.2011", "confirm": "on", "version": version(reference)},
+        follow=True,
+    )
     assert "Status nicht geändert" in response.content.decode()
     reference.refresh_from_db()
     assert reference.status == "beschlossen"
@@ -331,7 +351,7 @@ def test_it_searches_and_links_positions(sitzungsdienst, reference):
     assert html.count("<td>SB Zentrales Controlling</td>") == 1  # linked: listed once, not offered
     response = sitzungsdienst.post(
         reverse("decisions:position_add", args=[reference.pk]),
-        {"position": "18", "next_query": "q=Controlling"},
+        {"position": "18", "next_query": "q=Controlling", "version": version(reference)},
     )
     assert response.status_code == 302 and response.url == f"{url}?q=Controlling"
     assert reference.position_links.get(position_id=18).order == 18
@@ -339,11 +359,16 @@ def test_it_searches_and_links_positions(sitzungsdienst, reference):
 
 def test_it_reports_unknown_and_duplicate_positions(sitzungsdienst, reference):
     url = reverse("decisions:position_add", args=[reference.pk])
-    html = sitzungsdienst.post(url, {"position": "9999"}, follow=True).content.decode()
+    v = version(reference)
+    html = sitzungsdienst.post(
+        url, {"position": "9999", "version": v}, follow=True
+    ).content.decode()
     assert "Die Stelle Nr. 9999 gibt es nicht." in html
-    html = sitzungsdienst.post(url, {"position": "1"}, follow=True).content.decode()
+    html = sitzungsdienst.post(url, {"position": "1", "version": v}, follow=True).content.decode()
     assert "ist schon verknüpft" in html
-    html = sitzungsdienst.post(url, {"position": "eins"}, follow=True).content.decode()
+    html = sitzungsdienst.post(
+        url, {"position": "eins", "version": v}, follow=True
+    ).content.decode()
     assert "Keine gültige Stelle angegeben" in html
     assert reference.position_links.count() == 18
 
@@ -351,10 +376,14 @@ def test_it_reports_unknown_and_duplicate_positions(sitzungsdienst, reference):
 def test_it_moves_and_removes_positions(sitzungsdienst, reference):
     wfb = reference.position_links.get(position_id=18)
     sitzungsdienst.post(
-        reverse("decisions:position_move", args=[reference.pk, wfb.pk]), {"direction": "up"}
+        reverse("decisions:position_move", args=[reference.pk, wfb.pk]),
+        {"direction": "up", "version": version(reference)},
     )
     assert reference.position_links.get(position_id=18).order == 17
-    sitzungsdienst.post(reverse("decisions:position_remove", args=[reference.pk, wfb.pk]))
+    sitzungsdienst.post(
+        reverse("decisions:position_remove", args=[reference.pk, wfb.pk]),
+        {"version": version(reference)},
+    )
     assert not reference.position_links.filter(position_id=18).exists()
     assert Position.objects.filter(pk=18).exists()  # only the link is gone
 

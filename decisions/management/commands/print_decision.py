@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from decisions.consistency import check_decision
 from decisions.models import Decision
 from decisions.pdf import document_for, render_decision_pdf
+from decisions.selectors import current_record
 
 
 class Command(BaseCommand):
@@ -23,6 +24,16 @@ class Command(BaseCommand):
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"Der Ordner {target.parent} für die Ausgabe existiert nicht.")
+        record = current_record(decision)
+        if record is not None:
+            target.write_bytes(bytes(record.pdf))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{decision.grdrs_label} (beschlossen am {record.adopted_on:%d.%m.%Y}) "
+                    f"gedruckt wie festgehalten: {target}"
+                )
+            )
+            return
         doc = document_for(decision)
         if doc.costing_error:
             self.stderr.write(f"Achtung: {doc.costing_error}")
