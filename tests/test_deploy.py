@@ -263,3 +263,25 @@ def test_without_a_proxy_the_header_is_ignored(client, db, django_user_model):
     data = {"username": "hinterproxy", "password": PROXY_PASSWORD}
     assert client.post(url, data, REMOTE_ADDR="198.51.100.7").status_code == 429
     assert client.post(url, data, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_every_response_to_a_signed_in_user_says_no_store(client, seed, role_users):
+    # Pages, Excel and PDF downloads hold personnel and cost data: no browser or proxy copy.
+    from decisions.models import Decision
+
+    client.force_login(role_users["admin"])
+    decision = Decision.objects.order_by("pk").first()
+    assert decision is not None
+    urls = [
+        reverse("home"),
+        reverse("positions:list"),
+        reverse("excel:export"),
+        reverse("decisions:pdf", args=[decision.pk]),
+        reverse("admin:index"),
+        "/gibt-es-nicht/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in {200, 302, 404}, url
+        directives = {d.strip() for d in response.headers["Cache-Control"].split(",")}
+        assert {"no-store", "private"} <= directives, url
