@@ -1301,3 +1301,27 @@ def test_a_bad_request_gets_a_german_page(hr_client):
     assert response.status_code == 400
     text = response.content.decode()
     assert "Ungültige Anfrage" in text and '<html lang="de">' in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [HUGE_ID, HUGE_NUMBER, "-" + HUGE_ID])
+def test_huge_numbers_in_posted_forms_are_no_server_error(hr_client, number):
+    from decisions.models import Decision
+
+    decision = Decision.objects.order_by("pk").first()
+    position = Position.objects.order_by("pk").first()
+    unit = OrgUnit.objects.order_by("pk").first()
+    assert decision and position and unit
+    client = page_client(hr_client)
+    before = database_state()
+    posts = [
+        (reverse("positions:delete", args=[position.pk]), {"version": number}),
+        (reverse("orgunits:delete", args=[unit.pk]), {"version": number}),
+        (reverse("decisions:position_add", args=[decision.pk]), {"position": number}),
+        (f"/beschluesse/{decision.pk}/stellen/{number}/entfernen/", {}),
+        (f"/beschluesse/{decision.pk}/stellen/{number}/verschieben/", {"direction": "up"}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code in (200, 302, 400, 404), (url, response.status_code)
+    assert database_state() == before
