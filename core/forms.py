@@ -29,9 +29,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core import formatting
 from core.concurrency import VERSION_FIELD, ConcurrentEditError, raw_values
-from core.parsing import YEAR_MAX, YEAR_MIN, parse_decimal
+from core.parsing import MAX_DIGITS, YEAR_MAX, YEAR_MIN, TooManyDigits, parse_decimal
 
 SNAPSHOT_SALT = "stellenplan.form-snapshot"
+#: How much of a long input a message repeats.
+SHOWN_INPUT = 40
+
+
+def shorten(entered: str) -> str:
+    """The input as a message repeats it: at most ``SHOWN_INPUT`` characters."""
+    return entered if len(entered) <= SHOWN_INPUT else entered[: SHOWN_INPUT - 1] + "…"
 
 
 def german_decimal(
@@ -41,6 +48,13 @@ def german_decimal(
     entered = text if entered is None else entered
     try:
         return parse_decimal(text)
+    except TooManyDigits:
+        raise forms.ValidationError(
+            "„%(value)s“ hat zu viele Ziffern (höchstens %(max)s). Bitte z. B. %(example)s "
+            "eingeben.",
+            code="max_digits",
+            params={"value": shorten(entered), "max": MAX_DIGITS, "example": example},
+        ) from None
     except ValueError:
         raise forms.ValidationError(
             "„%(value)s“ ist keine Zahl. Bitte z. B. %(example)s eingeben.",

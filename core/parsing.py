@@ -1,4 +1,4 @@
-"""German input: the one parser for numbers as people type them, and the one year range.
+"""German input: the one parser for numbers as people type them, the one year range, ids.
 
     parse_decimal("0,5") == parse_decimal("0.5") == Decimal("0.5")
     parse_decimal("63.000") == parse_decimal("63.000,50") - Decimal("0.50") == Decimal(63000)
@@ -14,28 +14,48 @@ this module; each wraps a failure in its own German message naming field and val
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 
 YEAR_MIN, YEAR_MAX = 1900, 2200
 YEAR_RANGE_TEXT = f"{YEAR_MIN} bis {YEAR_MAX}"
 
 #: Validators of every year field, and the range dates are checked against.
 year_validators = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+DATE_MIN, DATE_MAX = date(YEAR_MIN, 1, 1), date(YEAR_MAX, 12, 31)
+
+
+def date_in_year_range(field: str, *, nullable: bool = False) -> Q:
+    """The condition of a check constraint: `field` (a date) lies in the years of YEAR_RANGE_TEXT."""
+    inside = Q(**{f"{field}__gte": DATE_MIN, f"{field}__lte": DATE_MAX})
+    return Q(**{f"{field}__isnull": True}) | inside if nullable else inside
+
 
 #: "63.000" or "63.000,50": a dot before groups of three digits separates thousands.
 GERMAN_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+(,\d*)?")
 _PLAIN = re.compile(r"\d*([.,]\d*)?")
 _CURRENCY = ("€", "EUR", "Euro")
-#: More digits than any figure of a city has; longer input is refused before Decimal sees it.
-MAX_DIGITS = 30
+#: More digits than any figure of a city has; longer input is refused before Decimal sees it
+#: (Decimal arithmetic and quantize work with 28 significant digits).
+MAX_DIGITS = 20
+#: The largest id a database key holds (a signed 64-bit integer).
+ID_MAX = 2**63 - 1
+_YEAR = re.compile(r"[0-9]{1,4}")
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+class TooManyDigits(ValueError):
+    """A number with more than ``MAX_DIGITS`` digits (no figure here has that many)."""
 
 
 def parse_decimal(text: str) -> Decimal:
     """A number as people type it here: "0,5", "0.5", "63.000", "63.000,50", "-3", "31.500 €".
 
-    Raises ValueError for anything else (the caller words the message).
+    Raises ValueError for anything else (the caller words the message), TooManyDigits for a
+    number of more than ``MAX_DIGITS`` digits.
     """
     text = text.replace("\u00a0", "").replace(" ", "").strip()
     for suffix in _CURRENCY:
@@ -50,7 +70,7 @@ def parse_decimal(text: str) -> Decimal:
     else:
         raise ValueError(text)
     if sum(c.isdigit() for c in normalized) > MAX_DIGITS:
-        raise ValueError(text)
+        raise TooManyDigits(text)
     try:
         return Decimal(sign + normalized)
     except InvalidOperation:
@@ -62,7 +82,22 @@ def parse_year(text: str | int | None) -> int | None:
     if text is None:
         return None
     text = str(text).strip()
-    if not text.isdigit() or len(text) > 4:
+    if not _YEAR.fullmatch(text):
         return None
     year = int(text)
     return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+def parse_id(text: str | None) -> int | None:
+    """A database id as a query parameter carries it ("12"), or None if it cannot be one.
+
+    Only ASCII digits, at most 19 of them and below 2^63: ``int()`` of a longer text fails
+    (over 4,300 digits) or the database refuses the number (PostgreSQL's bigint).
+    """
+    if text is None:
+        return None
+    text = str(text).strip()
+    if not _ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 0 < value <= ID_MAX else None

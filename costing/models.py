@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import FieldCheckConstraint
 from core.history import history_user
+from core.parsing import YEAR_RANGE_TEXT, date_in_year_range
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 
@@ -52,6 +53,16 @@ class CostTable(models.Model):
         verbose_name = _("Kostentabelle")
         verbose_name_plural = _("Kostentabellen")
         ordering = ["-valid_from"]
+        constraints = [
+            FieldCheckConstraint(
+                condition=date_in_year_range("valid_from"),
+                name="costtable_valid_from_year_range",
+                field="valid_from",
+                violation_error_code="year_range",
+                violation_error_message="„gültig ab“ (%(valid_from)s) muss in den Jahren "
+                f"{YEAR_RANGE_TEXT} liegen.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -84,13 +85,19 @@ class LocalFileFetcher(URLFetcher):
         self.folders = folders
 
     def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            from urllib.parse import unquote, urlsplit
-
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not any(path.is_relative_to(folder) for folder in self.folders):
-                raise ValueError(f"Datei außerhalb der erlaubten Ordner: {url}")
-        return super().fetch(url, headers)
+        # The scheme is case-insensitive ("FILE:///etc/passwd" is a file URL too), and urlsplit
+        # drops leading blanks and control characters as urllib would: check what is fetched.
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file" or parts.netloc.lower() not in {"", "localhost"}:
+            raise ValueError(f"Nur Dateien der erlaubten Ordner und data:-URLs: {url[:200]}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(folder) for folder in self.folders):
+            raise ValueError(f"Datei außerhalb der erlaubten Ordner: {url[:200]}")
+        # Fetch exactly the file that was checked (normalised, symlinks resolved).
+        return super().fetch(path.as_uri(), headers)
 
 
 def document_for(decision: Decision) -> DecisionDocument:

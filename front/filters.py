@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import FastSelect
@@ -13,6 +15,32 @@ from departments.models import OrgUnit
 from departments.selectors import org_tree
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year
+
+#: At most this many words in a search: each word adds a handful of conditions, and SQLite
+#: refuses a query of some hundred words ("expression tree is too large").
+MAX_SEARCH_TERMS = 20
+StrOrPromise = str | Promise
+
+
+def search_terms_limited(value: str) -> None:
+    """A German form error for a search of more than ``MAX_SEARCH_TERMS`` words."""
+    count = len(value.split())
+    if count > MAX_SEARCH_TERMS:
+        raise ValidationError(
+            "Die Suche „%(start)s …“ hat %(count)s Wörter; bitte höchstens %(max)s Suchbegriffe "
+            "eingeben.",
+            code="too_many_terms",
+            params={"start": " ".join(value.split()[:3]), "count": count, "max": MAX_SEARCH_TERMS},
+        )
+
+
+def search_filter(label: StrOrPromise, help_text: StrOrPromise = "") -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        label=label,
+        method="filter_text",
+        help_text=help_text,
+        validators=[search_terms_limited],
+    )
 
 
 class PositionFilter(django_filters.FilterSet):
@@ -46,9 +74,8 @@ class PositionFilter(django_filters.FilterSet):
         decimal_places=0,
         help_text=_("Stellen, die in diesem Jahr mindestens einen Monat besetzt sind."),
     )
-    q = django_filters.CharFilter(
+    q = search_filter(
         label=_("Suche"),
-        method="filter_text",
         help_text=_("Funktionsbezeichnung, Org.einheit, Stellenwert oder Aufgaben."),
     )
 
@@ -96,11 +123,13 @@ def committee_choices() -> list[tuple[str, str]]:
 
 class DecisionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="Status", choices=Decision.Status.choices)
-    year = django_filters.NumberFilter(label="Jahr", method="filter_year")
+    year = django_filters.NumberFilter(
+        label="Jahr", method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX, decimal_places=0
+    )
     committee = django_filters.ChoiceFilter(
         label="Gremium", choices=committee_choices, method="filter_committee"
     )
-    q = django_filters.CharFilter(label="Text", method="filter_text")
+    q = search_filter(label="Text")
 
     class Meta:
         model = Decision

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import FieldCheckConstraint
 from core.history import history_user
+from core.parsing import YEAR_RANGE_TEXT, date_in_year_range
 from departments.models import OrgUnit
 
 FTE_MIN = Decimal("0.01")
@@ -139,6 +140,30 @@ class Position(models.Model):
                 violation_error_code="note_date_without_note",
                 violation_error_message="Ein Datum des Vermerks setzt einen Stellenvermerk "
                 "(KW oder KU) voraus.",
+            ),
+            FieldCheckConstraint(
+                condition=date_in_year_range("start_date"),
+                name="position_start_date_year_range",
+                field="start_date",
+                violation_error_code="year_range",
+                violation_error_message="Der Beginn (%(start_date)s) muss in den Jahren "
+                f"{YEAR_RANGE_TEXT} liegen.",
+            ),
+            FieldCheckConstraint(
+                condition=date_in_year_range("end_date", nullable=True),
+                name="position_end_date_year_range",
+                field="end_date",
+                violation_error_code="year_range",
+                violation_error_message="Das Ende (%(end_date)s) muss in den Jahren "
+                f"{YEAR_RANGE_TEXT} liegen.",
+            ),
+            FieldCheckConstraint(
+                condition=date_in_year_range("note_date", nullable=True),
+                name="position_note_date_year_range",
+                field="note_date",
+                violation_error_code="year_range",
+                violation_error_message="Das Datum des Vermerks (%(note_date)s) muss in den "
+                f"Jahren {YEAR_RANGE_TEXT} liegen.",
             ),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"])]

@@ -15,7 +15,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD  "0" switches them off (defa
 SECURE_COOKIES           "0": session and CSRF cookies also over plain http (default on)
 SESSION_HOURS            session lifetime in hours (default 8; ends with the browser anyway)
 AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  login lockout (default 5 failures, 15 minutes)
-AXES_PROXY_COUNT         number of reverse proxies in front (client address from X-Forwarded-For)
+AXES_PROXY_COUNT         number of reverse proxies in front that append to X-Forwarded-For (nginx:
+                         $proxy_add_x_forwarded_for); the client is that many entries from the right
 """
 
 import os
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user (pages and downloads).
+    "core.middleware.NoStoreForSignedInUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -222,9 +225,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): 5 failed logins for the same user name from the same address
-# lock that pair out for 15 minutes (HTTP 429, German page). Behind a reverse proxy set
-# AXES_PROXY_COUNT=1 so the client address comes from X-Forwarded-For.
+# Login throttling (django-axes): 5 failed logins for the same user name from the same client
+# address lock that pair out for 15 minutes (HTTP 429, German page). Behind reverse proxies set
+# AXES_PROXY_COUNT to their number: the client address is then the entry the first proxy appended
+# to X-Forwarded-For (core.client_ip), never one the client sent itself.
+REVERSE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -235,6 +241,3 @@ AXES_COOLOFF_MESSAGE = "Zu viele fehlgeschlagene Anmeldeversuche. Bitte später 
 AXES_PERMALOCK_MESSAGE = (
     "Zu viele fehlgeschlagene Anmeldeversuche. Bitte wenden Sie sich an die Administration."
 )
-if os.environ.get("AXES_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

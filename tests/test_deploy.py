@@ -3,6 +3,7 @@
 import configparser
 import json
 import os
+import runpy
 import secrets
 import subprocess
 import sys
@@ -189,13 +190,15 @@ def test_the_systemd_unit_only_starts_gunicorn():
 PROXY_PASSWORD = "Richtiges-Passwort-2011"
 
 
-def failed_logins_then_right_password(client, forwarded_for: dict[str, str]) -> dict[str, int]:
+def failed_logins_then_right_password(
+    client, forwarded_for: dict[str, str], page: str = "login"
+) -> dict[str, int]:
     """Five wrong passwords from the first client, then the right one from each client.
 
-    forwarded_for maps a client to the X-Forwarded-For header the app receives from the proxy
-    (REMOTE_ADDR is the proxy). Returns the status code of each client's right-password login.
+    forwarded_for maps a client to the X-Forwarded-For header the app receives from nginx
+    (REMOTE_ADDR is nginx). Returns the status code of each client's right-password login.
     """
-    url = reverse("login")
+    url = reverse(page)
 
     def attempt(header: str, password: str) -> int:
         data = {"username": "hinterproxy", "password": password}
@@ -210,29 +213,75 @@ def failed_logins_then_right_password(client, forwarded_for: dict[str, str]) -> 
 
 
 @pytest.fixture
-def behind_one_proxy(db, django_user_model, settings):
-    # What AXES_PROXY_COUNT=1 sets (README, "Umgebung").
-    settings.AXES_IPWARE_PROXY_COUNT = 1
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    django_user_model.objects.create_user("hinterproxy", password=PROXY_PASSWORD)
+def behind_one_proxy(db, django_user_model, settings, monkeypatch):
+    # The settings module as loaded with AXES_PROXY_COUNT=1 (README, "Umgebung").
+    monkeypatch.setenv("AXES_PROXY_COUNT", "1")
+    configured = runpy.run_path(str(ROOT / "stellenplan" / "settings.py"))
+    for name in ("REVERSE_PROXY_COUNT", "AXES_CLIENT_IP_CALLABLE"):
+        setattr(settings, name, configured[name])
+    assert settings.REVERSE_PROXY_COUNT == 1
+    # Staff, so that the admin login lets the right password in as well.
+    django_user_model.objects.create_user("hinterproxy", password=PROXY_PASSWORD, is_staff=True)
 
 
-def test_axes_reads_the_client_address_from_the_proxy_header(client, behind_one_proxy):
-    # The AXES_IPWARE_* settings work only with django-ipware installed (the [ipware] extra of
-    # django-axes): without it every client has the proxy's address, and five wrong passwords
-    # from one client lock the name out for everyone.
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_behind_nginx_as_documented_the_lockout_is_per_client(client, behind_one_proxy, page):
+    # nginx with $proxy_add_x_forwarded_for (README) sends the client's address alone.
     codes = failed_logins_then_right_password(
-        client, {"A": "198.51.100.7, 10.0.0.2", "B": "198.51.100.8, 10.0.0.2"}
+        client, {"A": "198.51.100.7", "B": "198.51.100.8"}, page
     )
     assert codes == {"A": 429, "B": 302}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known bug: nginx with $proxy_add_x_forwarded_for (README) sends only the client "
-    "address; with AXES_IPWARE_PROXY_COUNT=1 python-ipware finds no address in it, so all "
-    "clients share one lockout.",
-)
-def test_behind_nginx_as_documented_the_lockout_is_per_client(client, behind_one_proxy):
-    codes = failed_logins_then_right_password(client, {"A": "198.51.100.7", "B": "198.51.100.8"})
-    assert codes == {"A": 429, "B": 302}
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_addresses_a_client_sends_itself_are_not_trusted(client, behind_one_proxy, page):
+    # nginx appends the real address to whatever the client sent: the right-most entry counts.
+    # A (198.51.100.7) pretends to be B; B is not locked out, A is, whatever A sends.
+    codes = failed_logins_then_right_password(
+        client,
+        {
+            "A": "198.51.100.8, 198.51.100.7",
+            "A, other forged entries": '10.9.9.9, "x, garbage, 198.51.100.7',
+            "B": "198.51.100.8",
+        },
+        page,
+    )
+    assert codes == {"A": 429, "A, other forged entries": 429, "B": 302}
+
+
+def test_without_a_proxy_the_header_is_ignored(client, db, django_user_model):
+    # AXES_PROXY_COUNT unset: the connection's address counts, X-Forwarded-For is the client's.
+    django_user_model.objects.create_user("hinterproxy", password=PROXY_PASSWORD)
+    url = reverse("login")
+    for forged in range(5):
+        client.post(
+            url,
+            {"username": "hinterproxy", "password": "falsch"},
+            REMOTE_ADDR="198.51.100.7",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{forged}",
+        )
+    data = {"username": "hinterproxy", "password": PROXY_PASSWORD}
+    assert client.post(url, data, REMOTE_ADDR="198.51.100.7").status_code == 429
+    assert client.post(url, data, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_every_response_to_a_signed_in_user_says_no_store(client, seed, role_users):
+    # Pages, Excel and PDF downloads hold personnel and cost data: no browser or proxy copy.
+    from decisions.models import Decision
+
+    client.force_login(role_users["admin"])
+    decision = Decision.objects.order_by("pk").first()
+    assert decision is not None
+    urls = [
+        reverse("home"),
+        reverse("positions:list"),
+        reverse("excel:export"),
+        reverse("decisions:pdf", args=[decision.pk]),
+        reverse("admin:index"),
+        "/gibt-es-nicht/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in {200, 302, 404}, url
+        directives = {d.strip() for d in response.headers["Cache-Control"].split(",")}
+        assert {"no-store", "private"} <= directives, url

@@ -946,3 +946,403 @@ def test_it_prints_user_text_as_text_in_the_pdf(hr_client, hostile_position):
     # shown literally, so it was escaped, not interpreted as HTML
     assert "<script>alert(1)</script>" in flat
     assert "Ärztin für Straßenbau" in flat
+
+
+# --- Range checks (issue 11): a German message instead of a 500, for each case found. ---
+
+MANY_DIGITS = "4" * 28
+HUGE_NUMBER = "9" * 4400  # above Python's limit for int() of a text (4,300 digits)
+HUGE_ID = str(2**63)  # one above the largest bigint
+THOUSAND_WORDS = " ".join(f"wort{i}" for i in range(1000))
+
+
+def page_client(client: Client) -> Client:
+    """The client, but a server error comes back as a 500 response instead of an exception."""
+    client.raise_request_exception = False
+    return client
+
+
+def error_of(response, field: str) -> list[str]:
+    return [str(m) for m in response.context["form"].errors.get(field, [])]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fte", [MANY_DIGITS, "0," + MANY_DIGITS, MANY_DIGITS + " %", "9" * 40])
+def test_an_fte_with_too_many_digits_gets_a_german_message(hr_client, fte):
+    data = {
+        "org_unit": str(ids(OrgUnit)[0]),
+        "pay_grade": str(ids(PayGrade)[0]),
+        "fte": fte,
+        "title": "Sachbearbeitung",
+        "start_date": "01.01.2012",
+    }
+    before = Position.objects.count()
+    response = page_client(hr_client).post(reverse("positions:create"), data)
+    assert response.status_code == 200
+    (message,) = error_of(response, "fte")
+    assert "zu viele Ziffern" in message and fte[:20] in message
+    assert_german(message, [fte])
+    assert Position.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rate", ["1" * 27, "0," + "1" * 27, "1" * 27 + " %"])
+def test_a_rate_with_too_many_digits_gets_a_german_message(hr_client, rate):
+    data = {
+        "name": "Erstattung",
+        "rate": rate,
+        "org_units": [str(ids(OrgUnit)[0])],
+        "valid_from": "01.01.2012",
+    }
+    before = ReimbursementRule.objects.count()
+    response = page_client(hr_client).post(reverse("costs:rule_create"), data)
+    assert response.status_code == 200
+    (message,) = error_of(response, "rate")
+    assert "zu viele Ziffern" in message
+    assert_german(message, [rate])
+    assert ReimbursementRule.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("amount", ["1" * 27, "1" * 28 + ",50"])
+def test_a_cost_rate_with_too_many_digits_gets_a_german_message(hr_client, amount):
+    rate = CostRate.objects.order_by("pk").first()
+    assert rate is not None
+    url = reverse("costs:costrate_update", args=[rate.pk])
+    data = {"annual_cost": amount, **opened_if_versioned(hr_client, url)}
+    response = page_client(hr_client).post(url, data)
+    assert response.status_code == 200
+    (message,) = error_of(response, "annual_cost")
+    assert "zu viele Ziffern" in message
+    rate_after = CostRate.objects.get(pk=rate.pk)
+    assert rate_after.annual_cost == rate.annual_cost
+
+
+def opened_if_versioned(client: Client, url: str) -> dict[str, str]:
+    form = client.get(url).context["form"]
+    return {name: str(form[name].value()) for name in ("version", "opened") if name in form.fields}
+
+
+def query_pages() -> list[tuple[str, str]]:
+    """(url name, query parameter) of every page that reads a number from its query."""
+    return [
+        ("costs:overview", "year"),
+        ("positions:list", "year"),
+        ("positions:list", "page"),
+        ("positions:list", "per_page"),
+        ("positions:list", "org_unit"),
+        ("positions:list", "pay_grade"),
+        ("positions:detail", "year"),
+        ("orgunits:tree", "year"),
+        ("orgunits:detail", "year"),
+        ("costs:costtable_list", "tabelle"),
+        ("excel:export", "year"),
+        ("excel:export", "years"),
+        ("excel:export_positions", "years"),
+        ("excel:export_positions", "year"),
+        ("excel:export_org_unit", "year"),
+        ("decisions:list", "year"),
+        ("decisions:list", "page"),
+        ("decisions:list", "per_page"),
+        ("decisions:positions", "year"),
+        ("positions:create", "org_unit"),
+        ("orgunits:create", "parent"),
+        ("positions:deleted_list", "page"),
+    ]
+
+
+def url_of(name: str) -> str:
+    from decisions.models import Decision
+
+    if name in {"positions:detail"}:
+        return reverse(name, args=[ids(Position)[0]])
+    if name in {"orgunits:detail", "excel:export_org_unit"}:
+        return reverse(name, args=[ids(OrgUnit)[0]])
+    if name in {"decisions:positions"}:
+        return reverse(name, args=[ids(Decision)[0]])
+    return reverse(name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "param"), query_pages())
+@pytest.mark.parametrize("value", [HUGE_NUMBER, HUGE_ID, "-" + HUGE_ID, "²", "1e999999"])
+def test_huge_numbers_in_the_query_are_no_server_error(hr_client, name, param, value):
+    response = page_client(hr_client).get(url_of(name), {param: value})
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 400:
+        alert = re.search(r'role="alert">(.*?)</p>', response.content.decode(), re.DOTALL)
+        assert alert, "400 ohne Meldung"
+        assert_german(alert.group(1), [value])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/kosten/stellen/{id}/",
+        "/kosten/organisation/{id}/",
+        "/kosten/excel/organisation/{id}/",
+        "/stellen/{id}/bearbeiten/",
+        "/stellen/{id}/loeschen/",
+        "/stellen/geloescht/{id}/",
+        "/organisation/{id}/bearbeiten/",
+        "/stellenwerte/{id}/bearbeiten/",
+        "/kosten/kostensaetze/{id}/bearbeiten/",
+        "/kosten/erstattungsregeln/{id}/bearbeiten/",
+        "/beschluesse/{id}/",
+        "/beschluesse/{id}/pdf",
+    ],
+)
+@pytest.mark.parametrize("pk", [HUGE_ID, HUGE_NUMBER])
+def test_huge_ids_in_the_path_are_not_found(hr_client, url, pk):
+    response = page_client(hr_client).get(url.format(id=pk))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "param"),
+    [("positions:list", "q"), ("decisions:list", "q"), ("decisions:positions", "q")],
+)
+def test_a_thousand_word_search_is_refused_in_german(hr_client, name, param):
+    response = page_client(hr_client).get(url_of(name), {param: THOUSAND_WORDS})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "hat 1000 Wörter; bitte höchstens 20 Suchbegriffe eingeben" in text
+
+
+@pytest.mark.django_db
+def test_twenty_search_words_still_search(hr_client):
+    words = " ".join(["Sachbearbeitung"] * 20)
+    response = page_client(hr_client).get(reverse("positions:list"), {"q": words})
+    assert response.status_code == 200
+    assert "Suchbegriffe" not in response.content.decode()
+    assert response.context["sums"]["lines"] > 0
+
+
+@pytest.mark.django_db
+def test_the_excel_export_of_a_thousand_word_search_says_why(hr_client):
+    response = page_client(hr_client).get(reverse("excel:export_positions"), {"q": THOUSAND_WORDS})
+    assert response.status_code == 400
+    assert "höchstens 20 Suchbegriffe" in response.content.decode()
+
+
+FAR_DATES = ["01.01.0001", "31.12.9999", "0001-01-01", "31.12.1899", "01.01.2201"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["start_date", "end_date", "note_date"])
+@pytest.mark.parametrize("value", FAR_DATES)
+def test_position_dates_are_limited_to_1900_to_2200(hr_client, field, value):
+    data = {
+        "org_unit": str(ids(OrgUnit)[0]),
+        "pay_grade": str(ids(PayGrade)[0]),
+        "fte": "0,5",
+        "title": "Sachbearbeitung",
+        "note": "KW",
+        "start_date": "01.01.2012",
+        field: value,
+    }
+    before = Position.objects.count()
+    response = page_client(hr_client).post(reverse("positions:create"), data)
+    assert response.status_code == 200
+    (message,) = error_of(response, field)
+    assert "1900 bis 2200" in message
+    assert_german(message, [value])
+    assert Position.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"), [("start_date", date(9999, 12, 31)), ("end_date", date(1, 1, 1))]
+)
+def test_the_database_refuses_positions_outside_the_years(seed, field, value):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    position = Position.objects.order_by("pk").first()
+    assert position is not None
+    setattr(position, field, value)
+    if field == "end_date":
+        position.start_date = date(1, 1, 1)
+    with pytest.raises(ValidationError) as refused:
+        position.full_clean()
+    assert "1900 bis 2200" in str(refused.value.message_dict[field])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Position.objects.filter(pk=position.pk).update(**{field: value})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [date(1, 1, 1), date(9999, 12, 31)])
+def test_the_database_refuses_a_cost_table_outside_the_years(seed, value):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    from costing.models import CostTable
+
+    table = CostTable(name="Rundschreiben", valid_from=value)
+    with pytest.raises(ValidationError) as refused:
+        table.full_clean()
+    assert "1900 bis 2200" in str(refused.value.message_dict["valid_from"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CostTable.objects.create(name="Rundschreiben", valid_from=value)
+
+
+@pytest.mark.parametrize("value", FAR_DATES)
+def test_import_and_status_dates_are_limited_to_1900_to_2200(value):
+    from front.forms.decisions import StatusForm
+    from front.forms.imports import CostTableImportForm, PositionImportForm
+
+    xlsx = SimpleUploadedFile("a.xlsx", b"PK")
+    forms_and_fields = [
+        (CostTableImportForm({"name": "R", "valid_from": value}, {"file": xlsx}), "valid_from"),
+        (PositionImportForm({"default_start": value}, {"file": xlsx}), "default_start"),
+        (StatusForm({"status": "x", "date": value}, choices=[("x", "x")]), "date"),
+    ]
+    for form, field in forms_and_fields:
+        assert not form.is_valid()
+        (message,) = form.errors[field]
+        assert "2200" in message, message
+        assert_german(message, [value])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["date"])
+def test_decision_dates_are_limited_to_1900_to_2200(field):
+    from front.forms.decisions import ConsultationStepForm, DecisionForm
+
+    form = DecisionForm({"date": "31.12.9999"})
+    assert not form.is_valid()
+    assert "2200" in form.errors["date"][0]
+    step = ConsultationStepForm({"meeting_date": "01.01.0001"})
+    assert not step.is_valid()
+    assert "2200" in step.errors["meeting_date"][0]
+
+
+def deeply_nested(levels: int) -> str:
+    return "\n".join("    " * i + f"- Ebene {i + 1}" for i in range(levels))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [deeply_nested(100), ">" * 100 + " Zitat", "- " * 100 + "Liste", "x\n" + "\t" * 60 + "- y"],
+)
+def test_deeply_nested_markdown_is_refused_on_save(text):
+    from front.forms.decisions import ProposalPointForm, ReasonSectionForm
+
+    for form in (
+        ProposalPointForm({"order": 1, "text": text}),
+        ReasonSectionForm({"order": 1, "number": "1", "heading": "A", "text": text}),
+    ):
+        assert not form.is_valid()
+        (message,) = form.errors["text"]
+        assert "höchstens 10 Ebenen" in message
+        assert_german(message)
+
+
+def test_ten_levels_of_markdown_are_still_fine():
+    from decisions.markup import render_markdown
+    from front.forms.decisions import ProposalPointForm
+
+    assert ProposalPointForm({"order": 1, "text": deeply_nested(10)}).is_valid()
+    assert render_markdown(deeply_nested(10)).count("<ul>") == 10
+
+
+@pytest.mark.parametrize("levels", [100, 1000])
+def test_deeply_nested_markdown_saved_before_renders_as_plain_text(levels):
+    import time
+
+    from decisions.markup import render_markdown
+
+    started = time.monotonic()
+    html = render_markdown(deeply_nested(levels) + "\n<script>x</script>")
+    assert time.monotonic() - started < 10  # Python-Markdown took minutes for 1000 levels
+    assert "<ul>" not in html and "Ebene 100" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.django_db
+def test_a_decision_with_deeply_nested_text_still_prints(hr_client):
+    from decisions.models import Decision, ProposalPoint
+
+    decision = Decision.objects.order_by("pk").first()
+    assert decision is not None
+    # As saved before the limit (or by a script): the PDF must still print.
+    ProposalPoint.objects.filter(decision=decision).update(text=deeply_nested(100))
+    response = page_client(hr_client).get(reverse("decisions:pdf", args=[decision.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "FILE:///etc/passwd",
+        "File:///etc/passwd",
+        " file:///etc/passwd",
+        "\x01file:///etc/passwd",
+        "file://localhost/etc/passwd",
+        "FILE://LOCALHOST/etc/passwd",
+        "file:/etc/passwd",
+        "file://evil.example/etc/passwd",
+        "{font_dir}/../../../../etc/passwd",
+        "{font_dir_upper}/../../../../etc/passwd",
+        "file:///etc/%70asswd",
+        "HTTPS://example.org/x.css",
+        "ftp://example.org/x.css",
+    ],
+)
+def test_the_pdf_fetcher_refuses_files_outside_whatever_the_spelling(url):
+    from decisions.pdf import LocalFileFetcher, allowed_dirs, font_dir
+
+    fetcher = LocalFileFetcher(allowed_dirs())
+    font_uri = font_dir().resolve().as_uri()
+    url = url.format(font_dir=font_uri, font_dir_upper="FILE" + font_uri.removeprefix("file"))
+    with pytest.raises(ValueError):
+        fetcher.fetch(url)
+
+
+@pytest.mark.django_db
+def test_the_pdf_fetcher_reads_allowed_files_in_any_spelling():
+    from decisions.pdf import LocalFileFetcher, allowed_dirs
+
+    fetcher = LocalFileFetcher(allowed_dirs())
+    font = next(d for d in allowed_dirs() if (d / "DejaVuSans.ttf").exists()) / "DejaVuSans.ttf"
+    for url in (font.as_uri(), "FILE" + font.as_uri().removeprefix("file")):
+        response = fetcher.fetch(url)
+        assert response.read(4) == b"\x00\x01\x00\x00"
+        response.close()
+
+
+@pytest.mark.django_db
+def test_a_bad_request_gets_a_german_page(hr_client):
+    too_many = "&".join(f"f{i}=1" for i in range(1100))  # DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = page_client(hr_client).get(reverse("positions:list") + "?" + too_many)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Ungültige Anfrage" in text and '<html lang="de">' in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [HUGE_ID, HUGE_NUMBER, "-" + HUGE_ID])
+def test_huge_numbers_in_posted_forms_are_no_server_error(hr_client, number):
+    from decisions.models import Decision
+
+    decision = Decision.objects.order_by("pk").first()
+    position = Position.objects.order_by("pk").first()
+    unit = OrgUnit.objects.order_by("pk").first()
+    assert decision and position and unit
+    client = page_client(hr_client)
+    before = database_state()
+    posts = [
+        (reverse("positions:delete", args=[position.pk]), {"version": number}),
+        (reverse("orgunits:delete", args=[unit.pk]), {"version": number}),
+        (reverse("decisions:position_add", args=[decision.pk]), {"position": number}),
+        (f"/beschluesse/{decision.pk}/stellen/{number}/entfernen/", {}),
+        (f"/beschluesse/{decision.pk}/stellen/{number}/verschieben/", {"direction": "up"}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code in (200, 302, 400, 404), (url, response.status_code)
+    assert database_state() == before

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from core.client_ip import client_ip
+
 PASSWORD = "Richtiges-Passwort-2011"
 
 
@@ -68,3 +70,25 @@ def test_it_refuses_a_very_long_user_name_without_a_500(client, user, page):
         response = client.post(reverse(page), {"username": name, "password": "falsch"})
     assert response.status_code == 429
     assert attempt(client, PASSWORD).status_code == 302  # a different name: not locked out
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "remote", "expected"),
+    [
+        (0, "198.51.100.7", "192.0.2.1", "192.0.2.1"),  # no proxy: the header is the client's
+        (1, "198.51.100.7", "127.0.0.1", "198.51.100.7"),
+        (1, "203.0.113.9, 198.51.100.7", "127.0.0.1", "198.51.100.7"),
+        (1, '"x, 198.51.100.7', "127.0.0.1", "198.51.100.7"),  # quotes mean nothing
+        (1, "198.51.100.7, unknown", "127.0.0.1", "127.0.0.1"),  # not written by nginx
+        (1, "2001:DB8::7", "::1", "2001:db8::7"),
+        (2, "203.0.113.9, 198.51.100.7, 10.0.0.2", "10.0.0.3", "198.51.100.7"),
+        (2, "198.51.100.7", "10.0.0.3", "10.0.0.3"),  # fewer entries than proxies
+        (1, "", "127.0.0.1", "127.0.0.1"),
+    ],
+)
+def test_the_client_address_is_counted_from_the_right(
+    rf, settings, proxies, forwarded_for, remote, expected
+):
+    settings.REVERSE_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == expected

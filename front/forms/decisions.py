@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import BaseInlineFormSet, ModelForm, inlineformset_factory
 
+from core.forms import GermanDateField
 from decisions.models import (
     Annex,
     ConsultationStep,
@@ -16,8 +17,11 @@ from decisions.models import (
     Signatory,
 )
 from departments.models import OrgUnit
+from front.forms.fields import MarkdownTextField
 
 DATE_WIDGET = forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "size": 10})
+#: Dates as TT.MM.JJJJ with the years of core.parsing (1900 … 2200) and a German message.
+DATE_FIELDS = {"date": GermanDateField, "meeting_date": GermanDateField}
 
 
 class DecisionForm(forms.ModelForm):
@@ -43,6 +47,7 @@ class DecisionForm(forms.ModelForm):
             "submitted_by",
             "involved_units",
         ]
+        field_classes = {**DATE_FIELDS, "involved_units": MarkdownTextField}
         widgets = {
             "date": DATE_WIDGET,
             "involved_units": forms.Textarea(attrs={"rows": 3}),
@@ -55,6 +60,7 @@ class ConsultationStepForm(forms.ModelForm):
     class Meta:
         model = ConsultationStep
         fields = ["order", "committee", "purpose", "public", "meeting_date"]
+        field_classes = DATE_FIELDS
         widgets = {
             "meeting_date": DATE_WIDGET,
             "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
@@ -65,6 +71,7 @@ class ProposalPointForm(forms.ModelForm):
     class Meta:
         model = ProposalPoint
         fields = ["order", "text"]
+        field_classes = {"text": MarkdownTextField}
         widgets = {
             "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
             "text": forms.Textarea(attrs={"rows": 8}),
@@ -75,6 +82,7 @@ class ReasonSectionForm(forms.ModelForm):
     class Meta:
         model = ReasonSection
         fields = ["order", "number", "heading", "text"]
+        field_classes = {"text": MarkdownTextField}
         widgets = {
             "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
             "number": forms.TextInput(attrs={"size": 6}),
@@ -129,6 +137,7 @@ AnnexFormSet: type[BaseInlineFormSet[Annex, Decision, ModelForm[Annex]]] = inlin
     Annex,
     fields=["number", "title", "generated", "intro"],
     widgets={"intro": forms.Textarea(attrs={"rows": 3})},
+    field_classes={"intro": MarkdownTextField},
     extra=1,
     can_delete=True,
 )
@@ -179,7 +188,7 @@ class StatusForm(DecisionVersionForm):
     """A status change: nothing preselected, confirmed by a required checkbox."""
 
     status = forms.ChoiceField(label="neuer Status", choices=())
-    date = forms.DateField(label="Datum", widget=DATE_WIDGET)
+    date = GermanDateField(label="Datum", widget=DATE_WIDGET)
     comment = forms.CharField(label="Bemerkung", max_length=300, required=False)
     confirm = forms.BooleanField(
         label=CONFIRM_LABEL,

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import GermanDateField
 from stellenplan.imports import default_start_date
 
 XLSX_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -13,7 +14,7 @@ class PositionImportForm(forms.Form):
         label=_("Excel-Datei (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}),
     )
-    default_start = forms.DateField(
+    default_start = GermanDateField(
         label=_("Beginn für Zeilen ohne Beginn"),
         initial=default_start_date,
         help_text=_("TT.MM.JJJJ; Vorgabe: 1. Januar des nächsten Jahres."),
@@ -30,7 +31,7 @@ class CostTableImportForm(forms.Form):
         max_length=200,
         help_text=_("z. B. Rundschreiben Nr. 03/2012 – Kosten eines Arbeitsplatzes"),
     )
-    valid_from = forms.DateField(label=_("gültig ab"), help_text=_("TT.MM.JJJJ"))
+    valid_from = GermanDateField(label=_("gültig ab"), help_text=_("TT.MM.JJJJ"))
     remark = forms.CharField(
         label=_("Bemerkung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

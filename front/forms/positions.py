@@ -18,6 +18,7 @@ from core.forms import (
 )
 from core.parsing import GERMAN_THOUSANDS
 from departments.models import OrgUnit
+from front.forms.fields import MarkdownTextField
 from stellenplan.models import FTE_MAX, PayGrade, Position
 from stellenplan.services import POSITION_FIELDS
 
@@ -99,7 +100,8 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
     class Meta:
         model = Position
         fields = POSITION_FIELDS
-        field_classes = {"pay_grade": PayGradeChoiceField}
+        # The tasks are Markdown in the annex of a decision (PDF).
+        field_classes = {"pay_grade": PayGradeChoiceField, "tasks": MarkdownTextField}
         labels = {"fixed_term": "befristet"}
         help_texts = {
             "org_unit": "Die Organisationseinheit, bei der die Stelle geführt wird.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from core.parsing import YEAR_MAX, YEAR_MIN
+from core.parsing import parse_year as read_year
 from costing import selectors
 from costing.engine import CostingError, YearSummary
 from departments.selectors import OrgTree
@@ -19,8 +20,9 @@ def parse_year(value: str | None) -> tuple[int, str | None]:
     if not value:
         return current_year(), None
     text = value.strip()
-    if text.isdigit() and YEAR_MIN <= int(text) <= YEAR_MAX:
-        return int(text), None
+    year = read_year(text)
+    if year is not None:
+        return year, None
     return current_year(), (
         f"„{text[:20]}“ ist kein gültiges Jahr (erlaubt {YEAR_MIN} bis {YEAR_MAX}); "
         f"angezeigt wird {current_year()}."

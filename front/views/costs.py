@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formatting import euro
+from core.parsing import parse_id
 from core.permissions import require_right, rights
 from costing import reference_services, selectors
 from costing.engine import (
@@ -112,9 +113,9 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
     """The cost tables with the rates of one of them, and the reimbursement rules."""
     tables = list(CostTable.objects.annotate(rate_count=Count("rates")))
     selected = None
-    wanted = request.GET.get("tabelle", "")
-    if wanted.isdigit():
-        selected = next((t for t in tables if t.pk == int(wanted)), None)
+    wanted = parse_id(request.GET.get("tabelle"))
+    if wanted is not None:
+        selected = next((t for t in tables if t.pk == wanted), None)
     if selected is None and tables:
         selected = tables[0]
     rates = (

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from core.concurrency import ConcurrentEditError
 from core.permissions import get_for_user, require_right, rights
@@ -47,7 +46,7 @@ from front.forms.decisions import (
     main_formsets,
     text_formsets,
 )
-from front.tables import DecisionTable
+from front.tables import DecisionTable, paginate
 from stellenplan.models import Position
 
 SEARCH_LIMIT = 50
@@ -93,7 +92,8 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     filterset = DecisionFilter(request.GET or None, queryset=decisions_for_list())
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else decisions_for_list()
     table = DecisionTable(queryset)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    # front.tables.paginate reads ?page= and ?per_page= without trusting them (a huge number)
+    paginate(request, table, count=queryset.count())
     return render(
         request,
         "decisions/decision_list.html",

@@ -30,8 +30,10 @@ def _years(request: HttpRequest) -> list[int]:
     """?year=2012 (and the two following) and/or ?years=2012&years=2013 or ?years=2012,2013."""
 
     def number(text: str) -> int:
+        # At most four ASCII digits: int() of a longer text may fail (over 4,300 digits);
+        # selected_years checks the range.
         text = text.strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) <= 4):
             raise ExportError(f"Ungültiges Jahr „{text[:20]}“: erwartet eine Jahreszahl wie 2012.")
         return int(text)
 

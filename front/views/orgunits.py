@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
 from core.history import history_entries
+from core.parsing import parse_id
 from core.permissions import get_for_user, require_right, rights
 from costing import selectors
 from costing.engine import (
@@ -168,9 +169,9 @@ def orgunit_create_view(request: HttpRequest) -> HttpResponse:
                 return redirect("orgunits:detail", pk=unit.pk)
     else:
         initial = {}
-        parent_id = request.GET.get("parent", "")
-        if parent_id.isdigit() and OrgUnit.objects.filter(pk=parent_id).exists():
-            initial["parent"] = int(parent_id)
+        parent_id = parse_id(request.GET.get("parent"))
+        if parent_id is not None and OrgUnit.objects.filter(pk=parent_id).exists():
+            initial["parent"] = parent_id
         form = OrgUnitForm(initial=initial)
     return render(request, "orgunits/orgunit_form.html", {"form": form, "unit": None})
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import date_de, display_value
-from core.parsing import YEAR_MAX, YEAR_MIN
+from core.parsing import YEAR_MAX, YEAR_MIN, parse_id
 from core.permissions import get_for_user, require_right, rights
 from costing import selectors
 from costing.engine import (
@@ -196,9 +196,9 @@ def position_create_view(request: HttpRequest) -> HttpResponse:
                 return redirect("positions:detail", pk=position.pk)
     else:
         initial = {}
-        unit_id = request.GET.get("org_unit", "")
-        if unit_id.isdigit() and OrgUnit.objects.filter(pk=unit_id).exists():
-            initial["org_unit"] = int(unit_id)
+        unit_id = parse_id(request.GET.get("org_unit"))
+        if unit_id is not None and OrgUnit.objects.filter(pk=unit_id).exists():
+            initial["org_unit"] = unit_id
         form = PositionForm(initial=initial)
     return render(request, "positions/position_form.html", {"form": form, "position": None})
 
