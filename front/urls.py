@@ -46,6 +46,9 @@ costs_urls = (
     [
         path("", costs.overview, name="overview"),
         path("kostensaetze/", costs.costtable_list, name="costtable_list"),
+        path(
+            "kostentabellen/<int:pk>/bearbeiten/", costs.costtable_update, name="costtable_update"
+        ),
         path("kostensaetze/<int:pk>/bearbeiten/", costs.costrate_update, name="costrate_update"),
         path("erstattungsregeln/neu/", costs.rule_create, name="rule_create"),
         path("erstattungsregeln/<int:pk>/bearbeiten/", costs.rule_update, name="rule_update"),
