@@ -175,6 +175,18 @@ def _conflict(
     )
 
 
+def stale_edit_error(
+    model: type[models.Model],
+    pk: Any,
+    *,
+    yours: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
+) -> ConcurrentEditError:
+    """The refusal of a stale save of `model` `pk` (who changed which field since), for
+    callers that check the version themselves (the admin's forms)."""
+    return _conflict(model, pk, yours=yours, opened=opened)
+
+
 def _claim_version(model: type[models.Model], pk: Any, expected_version: int) -> bool:
     """Bump the version if it is still `expected_version`; the row stays locked until commit."""
     return bool(

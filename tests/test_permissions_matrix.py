@@ -21,7 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from simple_history.models import HistoricalChanges
 
+from core.history import ensure_history_baseline
 from departments.models import OrgUnit
 from departments.services import orgunit_update
 from stellenplan.models import PayGrade, Position
@@ -288,6 +290,11 @@ def samples(seed, role_users):
     )
     deleted_id = doomed.pk
     position_delete(acting_user=admin, position=doomed, expected_version=1)
+    for model in apps.get_models():  # a history record of every first object (admin history)
+        first = model._default_manager.order_by("pk").first()
+        historical = issubclass(model, HistoricalChanges)
+        if hasattr(model, "history") and not historical and first is not None:
+            ensure_history_baseline(first)
     return {"position": position, "unit": unit, "deleted_position_id": deleted_id}
 
 
