@@ -4,7 +4,7 @@
 
 from django.urls import include, path
 
-from front.views import costs, decisions, excel, orgunits, paygrades, positions
+from front.views import changes, costs, decisions, excel, orgunits, paygrades, positions
 
 positions_urls = (
     [
@@ -95,6 +95,14 @@ decisions_urls = (
     "decisions",
 )
 
+changes_urls = (
+    [
+        path("", changes.change_list, name="list"),
+        path("excel/", changes.change_export, name="export"),
+    ],
+    "changes",
+)
+
 urlpatterns = [
     path("", costs.home, name="home"),
     path("", include(positions_urls)),
@@ -103,4 +111,5 @@ urlpatterns = [
     path("kosten/", include(costs_urls)),
     path("kosten/", include(excel_urls)),
     path("beschluesse/", include(decisions_urls)),
+    path("aenderungen/", include(changes_urls)),
 ]

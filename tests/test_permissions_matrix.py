@@ -149,6 +149,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "decisions:position_remove": post_only("sitzungsdienst"),
     "decisions:position_move": post_only("sitzungsdienst"),
     "decisions:status": post_only("sitzungsdienst"),
+    # Change log (issue 11): every logged-in user reads it and its export
+    "changes:list": read(),
+    "changes:export": read(),
     # Django admin: superusers only; others are sent to the admin login
     "admin:login": Expect(
         allowed=frozenset({"admin"}),
