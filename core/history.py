@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import CharField, Max, QuerySet, Value
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
+from simple_history.utils import get_m2m_reverse_field_name
 
 from core.fields import concrete_field, related_model
 from core.formatting import display_value
@@ -334,8 +335,10 @@ class ChangeLog(Sequence[ChangeLogEntry]):
         relations = [f.name for f in model._meta.concrete_fields if f.many_to_one]
         current = model._default_manager.select_related(*relations).in_bulk(object_ids)
         type_label = str(model._meta.verbose_name)
+        pairs = _entries_by_record(records, model)
+        _add_link_changes(history_model, pairs)
         result: dict[tuple[str, Any], ChangeLogEntry] = {}
-        for record, entry in _entries_by_record(records, model):
+        for record, entry in pairs:
             if record.history_id not in ids:
                 continue
             obj = current.get(record.id)
@@ -352,6 +355,60 @@ class ChangeLog(Sequence[ChangeLogEntry]):
                 reason=entry.reason,
             )
         return result
+
+
+def _names(ids: set[Any], labels: Mapping[Any, str]) -> str:
+    names = sorted(labels.get(pk, f"Nr. {pk} (gelöscht)") for pk in ids)
+    return ", ".join(names) if names else "—"
+
+
+def _link_history_models(history_model: type[models.Model]) -> list[tuple[Any, Any]]:
+    """(many-to-many field, history model of its links) of a history model."""
+    found = []
+    for field_ in getattr(history_model, "_history_m2m_fields", []):
+        for relation in history_model._meta.related_objects:
+            links = relation.related_model
+            if (
+                isinstance(links, type)
+                and issubclass(links, HistoricalChanges)
+                and getattr(links, "instance_type", None) is field_.remote_field.through
+            ):
+                found.append((field_, links))
+    return found
+
+
+def _add_link_changes(
+    history_model: type[models.Model], pairs: list[tuple[Any, HistoryEntry]]
+) -> None:
+    """Add the changes of many-to-many links (e.g. a rule's org units) to the entries, old →
+    new against the object's previous record: one query per link type and one for labels."""
+    for field_, links in _link_history_models(history_model):
+        target = get_m2m_reverse_field_name(field_)
+        rows = links._default_manager.filter(
+            history_id__in=[record.history_id for record, _ in pairs]
+        ).values_list("history_id", f"{target}_id")
+        linked: dict[Any, set[Any]] = {}
+        for history_id, target_id in rows:
+            linked.setdefault(history_id, set()).add(target_id)
+        every = set().union(*linked.values()) if linked else set()
+        labels = {
+            pk: str(obj)
+            for pk, obj in related_model(field_)._default_manager.in_bulk(every).items()
+        }
+
+        previous_of: dict[Any, Any] = {}
+        for record, entry in pairs:
+            now = linked.get(record.history_id, set())
+            previous = previous_of.get(record.id)
+            if record.history_type == "~" and previous is not None:
+                before = linked.get(previous.history_id, set())
+                if before != now and previous.history_change_reason != BASELINE_REASON:
+                    entry.changes.append(
+                        (str(field_.verbose_name), _names(before, labels), _names(now, labels))
+                    )
+            elif record.history_type == "+" and now:
+                entry.changes.append((str(field_.verbose_name), "—", _names(now, labels)))
+            previous_of[record.id] = record
 
 
 def _deleted_label(record: Any) -> str:

@@ -188,3 +188,33 @@ def test_anonymous_users_are_sent_to_the_login(client, changes):
     for name in ("changes:list", "changes:export"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith("/anmelden/")
+
+
+def test_it_shows_the_org_units_of_a_rule_old_and_new_and_its_deletion(client, seed, anna):
+    first, second = OrgUnit.objects.order_by("pk")[:2]
+    rule = reference_services.reimbursementrule_create(
+        acting_user=anna,
+        name="Zuschuss",
+        rate=Decimal("0.25"),
+        valid_from=datetime.date(2012, 1, 1),
+        valid_to=None,
+        org_units=[first],
+    )
+    reference_services.reimbursementrule_update(
+        acting_user=anna, rule=rule, expected_version=1, data={"org_units": [first, second]}
+    )
+    reference_services.reimbursementrule_delete(acting_user=anna, rule=rule, expected_version=2)
+    client.force_login(anna)
+    response = client.get(
+        reverse("changes:list"), {"typ": "costing.reimbursementrule", "benutzer": anna.pk}
+    )
+    entries = [entry for entry, _ in response.context["entries"]]
+    assert [(e.kind, e.object_label) for e in entries] == [
+        ("gelöscht", "Zuschuss (gelöscht)"),
+        ("geändert", "Zuschuss (gelöscht)"),
+        ("geändert", "Zuschuss (gelöscht)"),
+        ("angelegt", "Zuschuss (gelöscht)"),
+    ]
+    both = ", ".join(sorted([str(first), str(second)]))
+    assert entries[1].changes == [("Organisationseinheiten", str(first), both)]
+    assert entries[2].changes == [("Organisationseinheiten", "—", str(first))]
