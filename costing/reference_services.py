@@ -50,13 +50,12 @@ def costtable_update(
 @transaction.atomic
 def costtable_delete(*, acting_user, table: CostTable, expected_version: int) -> None:
     """Delete a cost table with its rates (each rate's deletion is in the history)."""
-    with acting_as(acting_user):  # the cascade to the rates is recorded with the user too
-        versioned_delete(
-            table,
-            acting_user=acting_user,
-            expected_version=expected_version,
-            label=f"Die Kostentabelle „{table.name}“",
-        )
+    versioned_delete(  # the cascade to the rates is recorded under the acting user too
+        table,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        label=f"Die Kostentabelle „{table.name}“",
+    )
 
 
 @transaction.atomic
