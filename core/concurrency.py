@@ -26,8 +26,15 @@ from core.history import acting_as, ensure_history_baseline, last_change
 VERSION_FIELD = "version"
 
 
+def _related_ids(values: Iterable[Any]) -> list[Any]:
+    return sorted(value.pk if isinstance(value, models.Model) else value for value in values)
+
+
 def raw_value(model_field: models.Field, value: Any) -> str:
-    """A comparable string form of a field value (ids for relations, ISO dates)."""
+    """A comparable string form of a field value (ids for relations, ISO dates; the sorted
+    ids of a many-to-many field, e.g. "3,17")."""
+    if model_field.many_to_many:
+        return ",".join(str(pk) for pk in _related_ids(value or []))
     if isinstance(value, models.Model):
         value = value.pk
     if value is None:
@@ -41,13 +48,27 @@ def raw_value(model_field: models.Field, value: Any) -> str:
     return str(value)
 
 
+def field_value(instance: models.Model, model_field: models.Field) -> Any:
+    """The value of a field of a saved object (the related objects of a many-to-many field)."""
+    if model_field.many_to_many:
+        return list(getattr(instance, model_field.name).all()) if instance.pk else []
+    return getattr(instance, model_field.attname)
+
+
 def raw_values(instance: models.Model, field_names: Iterable[str]) -> dict[str, str]:
     """What a form shows of `instance`, to compare later with what is saved then."""
     return {
-        name: raw_value(field, getattr(instance, field.attname))
+        name: raw_value(field, field_value(instance, field))
         for name in field_names
         for field in [concrete_field(instance, name)]
     }
+
+
+def _display(model_field: models.Field, value: Any) -> str:
+    if model_field.many_to_many:
+        labels = sorted(str(obj) for obj in value or [])
+        return ", ".join(labels) if labels else "—"
+    return display_value(model_field, value)
 
 
 @dataclass(frozen=True)
@@ -126,7 +147,11 @@ def _conflict(
     changes: list[FieldChange] = []
     for name, value in yours.items():
         model_field = concrete_field(model, name)
-        saved_value = getattr(current, model_field.name)
+        saved_value = (
+            field_value(current, model_field)
+            if model_field.many_to_many
+            else getattr(current, model_field.name)
+        )
         saved_raw = raw_value(model_field, saved_value)
         if opened is not None and name in opened:
             differs = opened[name] != saved_raw  # someone else changed this field
@@ -136,8 +161,8 @@ def _conflict(
             changes.append(
                 FieldChange(
                     label=str(model_field.verbose_name),
-                    yours=display_value(model_field, value),
-                    saved=display_value(model_field, saved_value),
+                    yours=_display(model_field, value),
+                    saved=_display(model_field, saved_value),
                 )
             )
     changed_by, changed_at = last_change(current)
@@ -148,6 +173,18 @@ def _conflict(
         changed_at=changed_at,
         current=current,
     )
+
+
+def stale_edit_error(
+    model: type[models.Model],
+    pk: Any,
+    *,
+    yours: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
+) -> ConcurrentEditError:
+    """The refusal of a stale save of `model` `pk` (who changed which field since), for
+    callers that check the version themselves (the admin's forms)."""
+    return _conflict(model, pk, yours=yours, opened=opened)
 
 
 def _claim_version(model: type[models.Model], pk: Any, expected_version: int) -> bool:
@@ -172,16 +209,33 @@ def versioned_update(
 
     `opened` is what the form showed (``raw_values``), so the refusal can name exactly the
     fields changed by the other person; without it every field that differs is named.
+    Many-to-many fields in `data` (lists of objects) are set too; the one history record of
+    the save holds them (django-simple-history's ``m2m_fields``).
     """
     model = type(instance)
+    related = {
+        name: list(value)
+        for name, value in data.items()
+        if concrete_field(model, name).many_to_many
+    }
     for name, value in data.items():
-        setattr(instance, name, value)
+        if name not in related:
+            setattr(instance, name, value)
     instance.full_clean(exclude=["version"])
     if not _claim_version(model, instance.pk, expected_version):
         raise _conflict(model, instance.pk, yours=data, opened=opened)
     ensure_history_baseline(instance)
     setattr(instance, VERSION_FIELD, expected_version + 1)
     with acting_as(acting_user):
+        if related:
+            # simple-history's documented switch: no extra record per m2m signal; the save
+            # below records the object together with its new links
+            instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+            try:
+                for name, value in related.items():
+                    getattr(instance, name).set(value)
+            finally:
+                del instance.skip_history_when_saving  # type: ignore[attr-defined]
         instance.save()
     return instance
 

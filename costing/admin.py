@@ -1,9 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import VersionedAdminMixin, VersionedInlineMixin
 from costing.models import CostRate, CostTable, ReimbursementRule
 
 
-class CostRateInline(admin.TabularInline):
+class CostRateInline(VersionedInlineMixin, admin.TabularInline):
     model = CostRate
     extra = 0
     fields = ["pay_grade", "annual_cost", "personnel_cost", "material_cost", "it_cost"]
@@ -11,7 +13,7 @@ class CostRateInline(admin.TabularInline):
 
 
 @admin.register(CostTable)
-class CostTableAdmin(admin.ModelAdmin):
+class CostTableAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "valid_from"]
     search_fields = ["name"]
     date_hierarchy = "valid_from"
@@ -19,7 +21,7 @@ class CostTableAdmin(admin.ModelAdmin):
 
 
 @admin.register(CostRate)
-class CostRateAdmin(admin.ModelAdmin):
+class CostRateAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "table",
         "pay_grade",
@@ -34,7 +36,7 @@ class CostRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReimbursementRule)
-class ReimbursementRuleAdmin(admin.ModelAdmin):
+class ReimbursementRuleAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "rate", "valid_from", "valid_to"]
     list_filter = ["valid_from"]
     search_fields = ["name", "org_units__code"]

@@ -20,8 +20,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from simple_history.utils import bulk_create_with_history
 
 from core.fields import concrete_field
+from core.history import acting_as
 from core.xlsx import (
     BATCH_SIZE,
     ImportFailed,
@@ -154,12 +156,19 @@ def import_cost_table(
         return CostTableImportResult(sheet, table, len(rates), sorted(new_grades))
     with transaction.atomic():
         grade_ids = _create_grades(new_grades, acting_user)
-        table.save()
+        with acting_as(acting_user):
+            table.save()
         for code, rate in rates:
             rate.table = table
             if rate.pay_grade_id is None:
                 rate.pay_grade_id = grade_ids[code]
-        CostRate.objects.bulk_create([rate for _, rate in rates], batch_size=BATCH_SIZE)
+        bulk_create_with_history(
+            [rate for _, rate in rates],
+            CostRate,
+            batch_size=BATCH_SIZE,
+            default_user=acting_user,
+            default_change_reason="Excel-Import",
+        )
     return CostTableImportResult(sheet, table, len(rates), sorted(new_grades))
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import VersionedAdminMixin
 from decisions.models import (
     AdoptedRecord,
     Annex,
@@ -67,7 +68,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "date", "title", "kind", "status"]
     list_filter = ["status", "kind"]
     search_fields = ["number", "title", "project"]

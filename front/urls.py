@@ -4,7 +4,7 @@
 
 from django.urls import include, path
 
-from front.views import costs, decisions, excel, orgunits, paygrades, positions
+from front.views import changes, costs, decisions, excel, orgunits, paygrades, positions
 
 positions_urls = (
     [
@@ -46,6 +46,9 @@ costs_urls = (
     [
         path("", costs.overview, name="overview"),
         path("kostensaetze/", costs.costtable_list, name="costtable_list"),
+        path(
+            "kostentabellen/<int:pk>/bearbeiten/", costs.costtable_update, name="costtable_update"
+        ),
         path("kostensaetze/<int:pk>/bearbeiten/", costs.costrate_update, name="costrate_update"),
         path("erstattungsregeln/neu/", costs.rule_create, name="rule_create"),
         path("erstattungsregeln/<int:pk>/bearbeiten/", costs.rule_update, name="rule_update"),
@@ -94,6 +97,14 @@ decisions_urls = (
     "decisions",
 )
 
+changes_urls = (
+    [
+        path("", changes.change_list, name="list"),
+        path("excel/", changes.change_export, name="export"),
+    ],
+    "changes",
+)
+
 urlpatterns = [
     path("", costs.home, name="home"),
     path("", include(positions_urls)),
@@ -102,4 +113,5 @@ urlpatterns = [
     path("kosten/", include(costs_urls)),
     path("kosten/", include(excel_urls)),
     path("beschluesse/", include(decisions_urls)),
+    path("aenderungen/", include(changes_urls)),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import VersionedAdminMixin
 from stellenplan.models import PayGrade, Position
 
 
 @admin.register(PayGrade)
-class PayGradeAdmin(admin.ModelAdmin):
+class PayGradeAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "status_group", "career_group", "sort_order"]
     list_filter = ["status_group", "career_group"]
     search_fields = ["code"]
@@ -13,7 +14,7 @@ class PayGradeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "org_unit",
         "pay_grade",

@@ -14,12 +14,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import QuerySet
 from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import (
     DeleteRefusedError,
-    describe_objects,
     describe_usage,
     versioned_delete,
     versioned_update,
@@ -264,37 +263,43 @@ def paygrade_create(
         code=code, status_group=status_group, career_group=career_group, sort_order=sort_order
     )
     grade.full_clean()
-    grade.save()
+    with acting_as(acting_user):
+        grade.save()
     return grade
 
 
 @transaction.atomic
-def paygrade_update(*, acting_user, grade: PayGrade, data: Mapping[str, Any]) -> PayGrade:
+def paygrade_update(
+    *,
+    acting_user,
+    grade: PayGrade,
+    expected_version: int,
+    data: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
+) -> PayGrade:
+    """Change a pay grade; raises ConcurrentEditError if it was saved since `expected_version`."""
     _only(data, PAYGRADE_FIELDS)
-    for name, value in data.items():
-        setattr(grade, name, value)
-    grade.full_clean()
-    grade.save(update_fields=list(data))
-    return grade
+    return versioned_update(
+        grade, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
+    )
 
 
 @transaction.atomic
-def paygrade_delete(*, acting_user, grade: PayGrade) -> None:
-    """Delete a pay grade no position and no cost rate uses; otherwise say who uses it."""
+def paygrade_delete(*, acting_user, grade: PayGrade, expected_version: int | None = None) -> None:
+    """Delete a pay grade no position and no cost rate uses; otherwise say who uses it.
+
+    Refused as a concurrent edit when the grade was saved since `expected_version` (the
+    version the confirmation page showed; None: the version now).
+    """
     named = describe_usage(grade)
     if named:
         raise DeleteRefusedError(
             f"Der Stellenwert „{grade.code}“ kann nicht gelöscht werden: er wird noch von "
             f"{named} verwendet."
         )
-    try:
-        with transaction.atomic():
-            grade.delete()
-    except ProtectedError as error:
-        counts: dict[type, int] = {}
-        for obj in error.protected_objects:
-            counts[type(obj)] = counts.get(type(obj), 0) + 1
-        raise DeleteRefusedError(
-            f"Der Stellenwert „{grade.code}“ kann nicht gelöscht werden: er wird noch von "
-            f"{describe_objects(counts)} verwendet."
-        ) from error
+    versioned_delete(
+        grade,
+        acting_user=acting_user,
+        expected_version=grade.version if expected_version is None else expected_version,
+        label=f"Der Stellenwert „{grade.code}“",
+    )

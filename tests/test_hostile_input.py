@@ -335,7 +335,7 @@ def test_paygrade_update_form(hr_client, data):
     with rolled_back(hr_client):
         grade = PayGrade.objects.order_by("pk").first()
         url = reverse("paygrades:update", args=[grade.pk])
-        submit(hr_client, url, paygrade_data(data), edited=grade)
+        submit(hr_client, url, {**paygrade_data(data), "version": grade.version}, edited=grade)
 
 
 def money_text(cents: int) -> str:
@@ -355,6 +355,7 @@ def test_costrate_update_form(hr_client, data):
             "personnel_cost": field_value(data, st.one_of(st.just(""), amount)),
             "material_cost": field_value(data, st.one_of(st.just(""), amount)),
             "it_cost": field_value(data, st.just("")),
+            "version": rate.version,
         }
         submit(hr_client, reverse("costs:costrate_update", args=[rate.pk]), payload, edited=rate)
 
@@ -392,7 +393,7 @@ def test_reimbursementrule_forms(hr_client, data):
             )
         else:
             url = reverse("costs:rule_update", args=[rule.pk])
-            submit(hr_client, url, rule_data(data), edited=rule)
+            submit(hr_client, url, {**rule_data(data), "version": rule.version}, edited=rule)
 
 
 @pytest.mark.django_db

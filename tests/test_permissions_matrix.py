@@ -21,7 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from simple_history.models import HistoricalChanges
 
+from core.history import ensure_history_baseline
 from departments.models import OrgUnit
 from departments.services import orgunit_update
 from stellenplan.models import PayGrade, Position
@@ -121,6 +123,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "orgunits:tree": read(),
     "orgunits:detail": read(),
     "costs:costtable_list": read(),
+    "costs:costtable_update": write("kaemmerei"),
     "costs:costrate_update": write("kaemmerei"),
     "costs:rule_create": write("kaemmerei"),
     "costs:rule_update": write("kaemmerei"),
@@ -150,6 +153,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # status or stores an adopted record again
     "decisions:reopen": post_only(),
     "decisions:record_again": post_only(),
+    # Change log (issue 11): every logged-in user reads it and its export
+    "changes:list": read(),
+    "changes:export": read(),
     # Django admin: superusers only; others are sent to the admin login
     "admin:login": Expect(
         allowed=frozenset({"admin"}),
@@ -292,6 +298,11 @@ def samples(seed, role_users):
     )
     deleted_id = doomed.pk
     position_delete(acting_user=admin, position=doomed, expected_version=1)
+    for model in apps.get_models():  # a history record of every first object (admin history)
+        first = model._default_manager.order_by("pk").first()
+        historical = issubclass(model, HistoricalChanges)
+        if hasattr(model, "history") and not historical and first is not None:
+            ensure_history_baseline(first)
     return {"position": position, "unit": unit, "deleted_position_id": deleted_id}
 
 
@@ -306,6 +317,7 @@ PK_MODELS = {
     "paygrades:": ("stellenplan", "PayGrade"),
     "orgunits:": ("departments", "OrgUnit"),
     "excel:export_org_unit": ("departments", "OrgUnit"),
+    "costs:costtable_": ("costing", "CostTable"),
     "costs:costrate_": ("costing", "CostRate"),
     "costs:rule_": ("costing", "ReimbursementRule"),
     "decisions:": ("decisions", "Decision"),

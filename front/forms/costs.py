@@ -1,4 +1,5 @@
-"""Forms of the Kämmerei: cost rates and reimbursement rules, German input throughout."""
+"""Forms of the Kämmerei: cost tables, cost rates and reimbursement rules, German input
+throughout; edits carry the version they were opened with (``VersionedModelForm``)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,26 @@ from core.forms import (
     MoneyField,
     ReadBackMixin,
     ShareField,
+    VersionedModelForm,
     model_choice_field,
 )
-from costing.models import CostRate, ReimbursementRule
+from costing.models import CostRate, CostTable, ReimbursementRule
 from departments.models import OrgUnit
 
 
-class CostRateForm(forms.ModelForm):
+class CostTableForm(VersionedModelForm):
+    valid_from = GermanDateField(label="gültig ab", help_text="Format TT.MM.JJJJ.")
+
+    class Meta:
+        model = CostTable
+        fields = ["name", "valid_from", "remark"]
+        widgets = {
+            "name": forms.TextInput(attrs={"size": 60}),
+            "remark": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class CostRateForm(VersionedModelForm):
     # The amounts' rules (positive, not negative) are the model's constraints.
     annual_cost = MoneyField(
         label="Jahreskosten (Vollzeit)",
@@ -33,7 +47,7 @@ class CostRateForm(forms.ModelForm):
         fields = ["annual_cost", "personnel_cost", "material_cost", "it_cost"]
 
 
-class ReimbursementRuleForm(ReadBackMixin, forms.ModelForm):
+class ReimbursementRuleForm(ReadBackMixin, VersionedModelForm):
     rate = ShareField(
         label="Erstattungssatz",
         help_text="Anteil der Kosten, den ein Dritter erstattet: „84,8 %“ oder „0,848“.",

@@ -135,7 +135,7 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class PayGradeForm(forms.ModelForm):
+class PayGradeForm(VersionedModelForm):
     class Meta:
         model = PayGrade
         fields = ["code", "status_group", "career_group", "sort_order"]

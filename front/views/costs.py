@@ -11,20 +11,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import euro
 from core.parsing import parse_id
-from core.permissions import require_right, rights
+from core.permissions import get_for_user, require_right, rights
 from costing import reference_services, selectors
 from costing.engine import (
     GroupTotal,
 )
 from costing.models import CostRate, CostTable, ReimbursementRule
 from departments.selectors import UnitInfo
-from front.forms.costs import CostRateForm, ReimbursementRuleForm
+from front.forms.costs import CostRateForm, CostTableForm, ReimbursementRuleForm
+from front.forms.positions import VersionForm
 from front.views.common import parse_year, summary_or_error
 from stellenplan.models import Position
 
@@ -144,15 +146,61 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def costtable_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name, "gültig ab" and remark of a cost table (its rates come by import)."""
+    table = get_for_user(request.user, CostTable, pk, "change")
+    form = CostTableForm(request.POST or None, instance=table)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            reference_services.costtable_update(
+                acting_user=request.user,
+                table=form.instance,
+                expected_version=form.cleaned_data["version"],
+                data=form.model_data(),
+                opened=form.opened_values(),
+            )
+        except ConcurrentEditError as error:
+            if error.current is None:
+                messages.error(request, str(error))
+                return redirect("costs:costtable_list")
+            form = CostTableForm.after_conflict(request.POST, error)
+            table, status = error.current, 409
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Die Kostentabelle „{form.instance.name}“ wurde gespeichert."
+            )
+            return redirect(f"{reverse('costs:costtable_list')}?tabelle={table.pk}")
+    return render(
+        request, "costs/costtable_form.html", {"form": form, "table": table}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def costrate_update(request: HttpRequest, pk: int) -> HttpResponse:
-    require_right(request.user, CostRate, "change")
-    rate = get_object_or_404(CostRate.objects.select_related("table", "pay_grade"), pk=pk)
+    rate = get_for_user(
+        request.user, CostRate, pk, "change", CostRate.objects.select_related("table", "pay_grade")
+    )
     form = CostRateForm(request.POST or None, instance=rate)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             reference_services.costrate_update(
-                acting_user=request.user, rate=rate, data=form.cleaned_data
+                acting_user=request.user,
+                rate=form.instance,
+                expected_version=form.cleaned_data["version"],
+                data=form.model_data(),
+                opened=form.opened_values(),
             )
+        except ConcurrentEditError as error:
+            if error.current is None:
+                messages.error(request, str(error))
+                return redirect("costs:costtable_list")
+            form = CostRateForm.after_conflict(request.POST, error)
+            rate, status = error.current, 409
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -160,45 +208,76 @@ def costrate_update(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gespeichert."
             )
             return redirect(f"{reverse('costs:costtable_list')}?tabelle={rate.table_id}")
-    return render(request, "costs/costrate_form.html", {"form": form, "rate": rate})
+    return render(request, "costs/costrate_form.html", {"form": form, "rate": rate}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
     require_right(request.user, ReimbursementRule, "add")
-    return _rule_form(request, None)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def rule_update(request: HttpRequest, pk: int) -> HttpResponse:
-    require_right(request.user, ReimbursementRule, "change")
-    return _rule_form(request, get_object_or_404(ReimbursementRule, pk=pk))
-
-
-def _rule_form(request: HttpRequest, rule: ReimbursementRule | None) -> HttpResponse:
-    form = ReimbursementRuleForm(request.POST or None, instance=rule)
+    form = ReimbursementRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = reference_services.reimbursementrule_save(
-                acting_user=request.user, rule=rule, **form.cleaned_data
+            saved = reference_services.reimbursementrule_create(
+                acting_user=request.user, **form.model_data()
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
             return redirect(f"{reverse('costs:costtable_list')}#erstattung")
-    return render(request, "costs/rule_form.html", {"form": form, "rule": rule})
+    return render(request, "costs/rule_form.html", {"form": form, "rule": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_update(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_for_user(request.user, ReimbursementRule, pk, "change")
+    form = ReimbursementRuleForm(request.POST or None, instance=rule)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = reference_services.reimbursementrule_update(
+                acting_user=request.user,
+                rule=form.instance,
+                expected_version=form.cleaned_data["version"],
+                data=form.model_data(),
+                opened=form.opened_values(),
+            )
+        except ConcurrentEditError as error:
+            if error.current is None:
+                messages.error(request, str(error))
+                return redirect(f"{reverse('costs:costtable_list')}#erstattung")
+            form = ReimbursementRuleForm.after_conflict(request.POST, error)
+            rule, status = error.current, 409
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
+            return redirect(f"{reverse('costs:costtable_list')}#erstattung")
+    return render(request, "costs/rule_form.html", {"form": form, "rule": rule}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_right(request.user, ReimbursementRule, "delete")
-    rule = get_object_or_404(ReimbursementRule, pk=pk)
+    rule = get_for_user(request.user, ReimbursementRule, pk, "delete")
+    form = VersionForm(request.POST or None, initial={"version": rule.version})
     if request.method == "POST":
-        reference_services.reimbursementrule_delete(acting_user=request.user, rule=rule)
-        messages.success(request, f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.")
+        if not form.is_valid():
+            messages.error(
+                request,
+                "Die Erstattungsregel wurde nicht gelöscht: die Bestätigung war unvollständig. "
+                "Bitte erneut bestätigen.",
+            )
+            return redirect("costs:rule_delete", pk=pk)
+        try:
+            reference_services.reimbursementrule_delete(
+                acting_user=request.user, rule=rule, expected_version=form.cleaned_data["version"]
+            )
+        except (ConcurrentEditError, DeleteRefusedError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.")
         return redirect(f"{reverse('costs:costtable_list')}#erstattung")
-    return render(request, "costs/rule_confirm_delete.html", {"rule": rule})
+    return render(request, "costs/rule_confirm_delete.html", {"rule": rule, "form": form})

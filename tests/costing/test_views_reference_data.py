@@ -20,7 +20,9 @@ def test_it_lets_the_kaemmerei_change_a_rate_in_german(seed, treasury):
     rate = CostRate.objects.get(pay_grade=PayGrade.objects.get(code="EG 9"))
     url = reverse("costs:costrate_update", args=[rate.pk])
     assert 'value="63.000"' in treasury.get(url).content.decode()
-    response = treasury.post(url, {"annual_cost": "64.250,50", "personnel_cost": ""})
+    response = treasury.post(
+        url, {"annual_cost": "64.250,50", "personnel_cost": "", "version": rate.version}
+    )
     assert response.status_code == 302
     rate.refresh_from_db()
     assert rate.annual_cost == Decimal("64250.50")
@@ -65,10 +67,11 @@ def test_it_lets_the_kaemmerei_create_change_and_delete_a_rule(seed, treasury):
             "org_units": [unit.pk],
             "valid_from": "01.01.2012",
             "valid_to": "31.12.2011",
+            "version": rule.version,
         },
     )
     assert "darf nicht vor „gültig ab“ (01.01.2012) liegen" in response.content.decode()
-    response = treasury.post(reverse("costs:rule_delete", args=[rule.pk]))
+    response = treasury.post(reverse("costs:rule_delete", args=[rule.pk]), {"version": 1})
     assert response.status_code == 302
     assert not ReimbursementRule.objects.filter(pk=rule.pk).exists()
 
@@ -77,7 +80,13 @@ def test_it_refuses_a_rate_above_100_percent(seed, treasury):
     rule = ReimbursementRule.objects.get()
     response = treasury.post(
         reverse("costs:rule_update", args=[rule.pk]),
-        {"name": rule.name, "rate": "848", "org_units": [5], "valid_from": "01.01.2012"},
+        {
+            "name": rule.name,
+            "rate": "848",
+            "org_units": [5],
+            "valid_from": "01.01.2012",
+            "version": rule.version,
+        },
     )
     assert "„848“ wurde als 84.800 % gelesen" in response.content.decode()
     rule.refresh_from_db()

@@ -26,7 +26,13 @@ def test_it_lets_the_admin_create_and_rename_a_grade(client, role_users):
     grade = PayGrade.objects.get(code="A 13 hD")
     response = client.post(
         reverse("paygrades:update", args=[grade.pk]),
-        {"code": "A 13", "status_group": "beamte", "career_group": "hD", "sort_order": 130},
+        {
+            "code": "A 13",
+            "status_group": "beamte",
+            "career_group": "hD",
+            "sort_order": 130,
+            "version": grade.version,
+        },
     )
     assert response.status_code == 302
     grade.refresh_from_db()
@@ -49,7 +55,9 @@ def test_it_refuses_to_delete_a_grade_in_use(client, role_users):
     client.force_login(role_users["admin"])
     page = client.get(reverse("paygrades:delete", args=[grade.pk])).content.decode()
     assert "wird noch von 1 Stelle verwendet" in page
-    response = client.post(reverse("paygrades:delete", args=[grade.pk]), follow=True)
+    response = client.post(
+        reverse("paygrades:delete", args=[grade.pk]), {"version": grade.version}, follow=True
+    )
     assert "kann nicht gelöscht werden: er wird noch von 1 Stelle verwendet" in (
         response.content.decode()
     )

@@ -1,0 +1,107 @@
+"""The change log (Änderungsprotokoll): every recorded change of every type, filtered, paged,
+and as an Excel file. Every logged-in user may read it (as every page of the app)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from core.history import ChangeLog, ChangeLogEntry
+from costing.excel import XLSX_CONTENT_TYPE, safe_text
+from front.forms.changes import ChangeLogFilterForm
+
+PER_PAGE = 50
+EXPORT_LIMIT = 50_000
+EXPORT_CHUNK = 500
+
+#: The page of an object of a type, where there is one.
+PAGES: dict[str, Callable[[object], str]] = {
+    "stellenplan.position": lambda pk: reverse("positions:detail", args=[pk]),
+    "departments.orgunit": lambda pk: reverse("orgunits:detail", args=[pk]),
+    "decisions.decision": lambda pk: reverse("decisions:detail", args=[pk]),
+    "stellenplan.paygrade": lambda pk: reverse("paygrades:update", args=[pk]),
+    "costing.costtable": lambda pk: f"{reverse('costs:costtable_list')}?tabelle={pk}",
+    "costing.costrate": lambda pk: reverse("costs:costrate_update", args=[pk]),
+    "costing.reimbursementrule": lambda pk: reverse("costs:rule_update", args=[pk]),
+}
+
+
+def _link(entry: ChangeLogEntry) -> str:
+    page = PAGES.get(entry.type_key)
+    return page(entry.object_id) if page is not None and entry.exists else ""
+
+
+def _change_log(request: HttpRequest) -> tuple[ChangeLogFilterForm, ChangeLog]:
+    form = ChangeLogFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    return form, ChangeLog(form.change_filter())
+
+
+@login_required
+@require_GET
+def change_list(request: HttpRequest) -> HttpResponse:
+    form, log = _change_log(request)
+    page: Page[ChangeLogEntry] = Paginator(log, PER_PAGE).get_page(request.GET.get("page"))
+    entries = [(entry, _link(entry)) for entry in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "changes/change_list.html",
+        {"form": form, "page": page, "entries": entries, "query": query.urlencode()},
+    )
+
+
+def _changes_text(entry: ChangeLogEntry) -> str:
+    if entry.kind == "angelegt":
+        return "\n".join(f"{label}: {new}" for label, _, new in entry.changes)
+    return "\n".join(f"{label}: {old} → {new}" for label, old, new in entry.changes)
+
+
+def _cell(text: str) -> str | None:
+    return safe_text(text) if text else None
+
+
+@login_required
+@require_GET
+def change_export(request: HttpRequest) -> HttpResponseBase:
+    """The filtered change log as .xlsx (at most EXPORT_LIMIT rows, newest first)."""
+    form, log = _change_log(request)
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = "Stellenplan – Änderungsprotokoll"
+    workbook.properties.creator = "Stellenplan"
+    sheet = workbook.create_sheet("Änderungsprotokoll")
+    sheet.append(["Zeitpunkt", "Benutzer", "Art", "Objekt", "Aktion", "Änderungen (alt → neu)"])
+    total = min(log.total(), EXPORT_LIMIT)
+    for start in range(0, total, EXPORT_CHUNK):
+        for entry in log[start : min(start + EXPORT_CHUNK, total)]:
+            sheet.append(
+                [
+                    timezone.localtime(entry.when).replace(tzinfo=None, microsecond=0),
+                    _cell(entry.who),
+                    _cell(entry.type_label),
+                    _cell(entry.object_label),
+                    _cell(entry.kind),
+                    _cell(_changes_text(entry)),
+                ]
+            )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"Aenderungsprotokoll_{timezone.localdate():%Y-%m-%d}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
