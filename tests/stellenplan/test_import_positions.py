@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
 
 from core.xlsx import ImportFailed
 from costing.engine import cost_year
@@ -33,6 +34,16 @@ def empty_the_plan() -> None:
         ):
             model.objects.all().delete()
     Position.objects.all().delete()
+
+
+def clear_ids(path) -> None:
+    """Empty the ID column of an export's "Stellen" sheet (rows become new positions)."""
+    workbook = load_workbook(path)
+    sheet = workbook["Stellen"]
+    header = next(r for r in sheet.iter_rows() if r[0].value == "ID")
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        row[0].value = None
+    workbook.save(path)
 
 
 def issues_of(path: str, **kwargs) -> list:
@@ -76,7 +87,7 @@ def test_it_imports_numbers_text_numbers_excel_dates_and_text_dates(tmp_path):
     referent = Position.objects.get(title="Referent/-in")
     assert referent.pay_grade.code == "A 13 hD"  # case and spaces of the grade are forgiven
     assert referent.end_date == date(2014, 6, 30)
-    assert referent.history.get().history_change_reason == "Excel-Import"
+    assert referent.history.get().history_change_reason == "Excel-Import 1 (datei.xlsx)"
 
 
 def test_it_starts_rows_without_beginn_on_the_given_date(tmp_path):
@@ -280,6 +291,12 @@ def test_it_round_trips_the_stellen_sheet_of_an_export_into_an_empty_plan(tmp_pa
         write_workbook(handle, years)
     empty_the_plan()
     assert cost_year(2012).total.positions == 0
+    # The IDs of the export name positions that are gone: refused, one issue per row.
+    issues = issues_of(str(path))
+    assert len(issues) == 18
+    assert {(i.column, i.letter) for i in issues} == {("ID", "A")}
+    assert "Eine Stelle mit dieser ID gibt es nicht (mehr)" in issues[0].message
+    clear_ids(path)
 
     result = import_positions(str(path))
 
