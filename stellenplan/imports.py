@@ -22,6 +22,7 @@ the first of the first 20 rows that names the column "Org.einheit".
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import os
@@ -365,9 +366,9 @@ def _existing_positions(ids: list[int]) -> dict[int, Position]:
 
 
 def _copy(position: Position) -> Position:
-    return Position(
-        **{f.attname: getattr(position, f.attname) for f in Position._meta.concrete_fields}
-    )
+    """A copy to set the file's values on and check (a saved instance: unique checks exclude
+    itself), leaving `position` as it was read."""
+    return copy.copy(position)
 
 
 def _duplicate_key(position: Position) -> tuple[Any, ...]:

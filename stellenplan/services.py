@@ -325,7 +325,7 @@ def import_batch_create(
     batch = ImportBatch(
         kind=kind,
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
-        file_name=(file_name or "")[:255],
+        file_name=(file_name or "Excel-Datei")[:255],
         file_sha256=hashlib.sha256(content).hexdigest(),
         file_content=content,
         options=dict(options),
