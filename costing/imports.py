@@ -32,7 +32,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from core.concurrency import describe_objects, describe_usage
+from core.concurrency import describe_objects, describe_usage, raw_values
 from core.dataversion import current_token
 from core.fields import concrete_field
 from core.formatting import euro
@@ -127,6 +127,15 @@ def status_group_of(code: str) -> str | None:
         if pattern.fullmatch(code):
             return group
     return None
+
+
+TABLE_SNAPSHOT = ("name", "valid_from", "remark")
+RATE_SNAPSHOT = ("pay_grade", "annual_cost", "personnel_cost", "material_cost", "it_cost")
+
+
+def _snapshot(instance: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """Comparable values of `instance` (``core.concurrency.raw_values``), kept with the batch."""
+    return raw_values(instance, names)
 
 
 @dataclass
@@ -273,26 +282,50 @@ def _apply(plan: CostTablePlan, *, acting_user: Any, batch: ImportBatch) -> None
         rate.table = table
         if rate.pay_grade_id is None:
             rate.pay_grade_id = grade_ids[code]
-    bulk_create_with_history(
+    created = bulk_create_with_history(
         [rate for _, _, rate in plan.rates],
         CostRate,
         batch_size=BATCH_SIZE,
         default_user=acting_user,
         default_change_reason=f"Excel-Import {batch.pk}",
     )
-    ImportBatchItem.objects.bulk_create(
-        [
-            ImportBatchItem(
-                batch=batch,
-                action=ImportBatchItem.Action.CREATED,
-                model=PayGrade._meta.label_lower,
-                object_id=pk,
-                label=code,
-                version_after=1,
-            )
-            for code, pk in grade_ids.items()
-        ]
-    )
+    items = [
+        ImportBatchItem(
+            batch=batch,
+            action=ImportBatchItem.Action.CREATED,
+            model=CostTable._meta.label_lower,
+            object_id=table.pk,
+            label=table.name[:300],
+            version_after=table.version,
+            values=_snapshot(table, TABLE_SNAPSHOT),
+        )
+    ]
+    codes = {pk: code for code, pk in PayGrade.objects.values_list("code", "id")}
+    items += [
+        ImportBatchItem(
+            batch=batch,
+            action=ImportBatchItem.Action.CREATED,
+            model=CostRate._meta.label_lower,
+            object_id=rate.pk,
+            row=number,
+            label=codes.get(rate.pay_grade_id, ""),
+            version_after=rate.version,
+            values=_snapshot(rate, RATE_SNAPSHOT),
+        )
+        for (number, _, _), rate in zip(plan.rates, created, strict=True)
+    ]
+    items += [
+        ImportBatchItem(
+            batch=batch,
+            action=ImportBatchItem.Action.CREATED,
+            model=PayGrade._meta.label_lower,
+            object_id=pk,
+            label=code,
+            version_after=1,
+        )
+        for code, pk in grade_ids.items()
+    ]
+    ImportBatchItem.objects.bulk_create(items)
     batch.cost_table_id = table.pk
     import_batch_mark_applied(batch=batch, counts={"created": len(plan.rates)})
 
@@ -385,16 +418,36 @@ def cost_table_import_undo(*, batch_id: int, acting_user: Any) -> ImportBatch:
     rates = list(
         CostRate.objects.select_for_update().filter(table=table).select_related("pay_grade")
     )
-    changed = [r.pay_grade.code for r in rates if r.version != 1]
-    if table.version != 1 or changed or len(rates) != batch.created:
-        what = (
-            f"die Kostensätze für {', '.join(changed)} wurden geändert"
-            if changed
-            else "die Kostentabelle oder ihre Kostensätze wurden geändert"
-        )
+    items = {(item.model, item.object_id): item for item in batch.items.all()}
+    rate_model, table_model = CostRate._meta.label_lower, CostTable._meta.label_lower
+    changed = sorted(
+        rate.pay_grade.code
+        for rate in rates
+        if (item := items.get((rate_model, rate.pk))) is None
+        or rate.version != item.version_after
+        or _snapshot(rate, RATE_SNAPSHOT) != item.values
+    )
+    present = {rate.pk for rate in rates}
+    deleted = sorted(
+        item.label
+        for (model, pk), item in items.items()
+        if model == rate_model and pk not in present
+    )
+    if changed or deleted:
+        named = ", ".join(changed + deleted)
         raise ImportBatchError(
-            f"{refused}: {what} seit dem Import (Kostentabelle „{table.name}“). Es wurde "
-            "nichts geändert."
+            f"{refused}: die Kostensätze für {named} wurden seit dem Import geändert, "
+            f"hinzugefügt oder gelöscht (Kostentabelle „{table.name}“). Es wurde nichts geändert."
+        )
+    table_item = items.get((table_model, table.pk))
+    if (
+        table_item is None
+        or table.version != table_item.version_after
+        or _snapshot(table, TABLE_SNAPSHOT) != table_item.values
+    ):
+        raise ImportBatchError(
+            f"{refused}: die Kostentabelle „{table.name}“ wurde seit dem Import geändert. Es "
+            "wurde nichts geändert."
         )
     for relation in table._meta.related_objects:
         other = relation.related_model

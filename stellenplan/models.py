@@ -215,7 +215,9 @@ class ImportBatch(models.Model):
 
 class ImportBatchItem(models.Model):
     """One object an applied import created or changed, to undo it: the row of the file, the
-    version the import left it at, and for a change the values before (raw, per field)."""
+    version the import left it at, and ``values`` (per field, as JSON): for a change the values
+    before it, for a created cost table or rate the values as imported (to see later changes
+    even where a write does not count versions)."""
 
     class Action(models.TextChoices):
         CREATED = "created", _("neu angelegt")
@@ -228,7 +230,7 @@ class ImportBatchItem(models.Model):
     row = models.PositiveIntegerField(_("Zeile"), null=True, blank=True)
     label = models.CharField(_("Bezeichnung"), max_length=300, blank=True)
     version_after = models.PositiveIntegerField(_("Version nach dem Import"))
-    before = models.JSONField(_("Werte vorher"), default=dict, blank=True)
+    values = models.JSONField(_("Werte"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("Zeile eines Imports")

@@ -296,7 +296,7 @@ def positions_import(
                     row=change.row,
                     label=str(position.title)[:300],
                     version_after=version + 1,
-                    before=before,
+                    values=before,
                 )
             )
     ImportBatchItem.objects.bulk_create(items, batch_size=IMPORT_BATCH_SIZE)
@@ -447,7 +447,7 @@ def import_batch_undo(*, batch_id: int, acting_user) -> ImportBatch:
             continue
         data = {
             attname: concrete_field(Position, attname).to_python(value)
-            for attname, value in item.before.items()
+            for attname, value in item.values.items()
         }
         try:
             versioned_update(

@@ -5,10 +5,11 @@ import time
 import zipfile
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
 from core.xlsx import ImportFailed
@@ -349,3 +350,37 @@ def test_a_file_with_refused_rows_gives_no_batch():
     assert plan.preview()["counts"]["created"] == 1
     assert plan.preview()["counts"]["refused"] == 1
     assert not ImportBatch.objects.exists()
+
+
+def test_the_command_applies_the_own_export_without_change_and_previews_with_dry_run(
+    tmp_path, user
+):
+    path = tmp_path / "export.xlsx"
+    position = Position.objects.order_by("pk").first()
+    path.write_bytes(edit_export(export_bytes(), {(position.pk, "Funktionsbezeichnung"): "Neu"}))
+    count, history = Position.objects.count(), history_count()
+
+    out = StringIO()
+    call_command("import_positions", str(path), "--dry-run", stdout=out)
+    assert (
+        "0 Stellen (0,00 Stellenanteile) aus Blatt „Stellen“ geprüft (nichts gespeichert); "
+        "1 geändert, 17 unverändert." in out.getvalue()
+    )
+    assert history_count() == history and not ImportBatch.objects.exists()
+
+    out = StringIO()
+    call_command("import_positions", str(path), "--user", user.username, stdout=out)
+    assert "importiert; 1 geändert, 17 unverändert. Import " in out.getvalue()
+    position.refresh_from_db()
+    assert position.title == "Neu"
+    assert position.history.first().history_user == user
+    assert ImportBatch.objects.get().created_by == user
+    history = history_count()
+
+    out = StringIO()
+    call_command("import_positions", str(path), stdout=out)
+    assert "0 geändert, 18 unverändert." in out.getvalue()
+    assert Position.objects.count() == count and history_count() == history
+
+    with pytest.raises(CommandError, match="Unbekannter Benutzer"):
+        call_command("import_positions", str(path), "--user", "niemand")

@@ -318,7 +318,10 @@ def test_the_command_imports_and_reports(tmp_path):
     path = xlsx_file(tmp_path, [POSITION_HEADER, ["20-4", "A 8", "SB", "0,5"]])
     out = StringIO()
     call_command("import_positions", path, "--default-start", "2013-01-01", stdout=out)
-    assert "1 Stellen (0,50 Stellenanteile) aus Blatt „Tabelle1“ importiert." in out.getvalue()
+    assert (
+        "1 Stellen (0,50 Stellenanteile) aus Blatt „Tabelle1“ importiert; 0 geändert, "
+        "0 unverändert. Import 1." in out.getvalue()
+    )
     assert Position.objects.get(title="SB", fte=D("0.5")).start_date == date(2013, 1, 1)
 
 
