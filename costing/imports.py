@@ -188,7 +188,7 @@ def plan_cost_table(
     source: Source,
     *,
     name: str,
-    valid_from: date | None,
+    valid_from: date,
     create_grades: bool = False,
     remark: str = "",
     limit: int | None = None,
@@ -412,7 +412,11 @@ def cost_table_import_undo(*, batch_id: int, acting_user: Any) -> ImportBatch:
     refused = f"Der Import {batch.pk} kann nicht rückgängig gemacht werden"
     if batch.status != ImportBatch.Status.APPLIED:
         raise ImportBatchError(f"{refused}: sein Status ist „{batch.get_status_display()}“.")
-    table = CostTable.objects.select_for_update().filter(pk=batch.cost_table_id).first()
+    table = (
+        CostTable.objects.select_for_update().filter(pk=batch.cost_table_id).first()
+        if batch.cost_table_id is not None
+        else None
+    )
     if table is None:
         raise ImportBatchError(f"{refused}: die Kostentabelle wurde inzwischen gelöscht.")
     rates = list(

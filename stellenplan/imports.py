@@ -467,11 +467,11 @@ def plan_positions(
             if name == "start_date" and not item.start_given:
                 continue  # an empty Beginn keeps the start of an existing position
             model_field = concrete_field(Position, name)
-            new = getattr(item.position, model_field.attname)
-            if raw_value(model_field, new) != raw_value(
+            value = getattr(item.position, model_field.attname)
+            if raw_value(model_field, value) != raw_value(
                 model_field, getattr(current, model_field.attname)
             ):
-                data[name] = new
+                data[name] = value
         if not data and not row.issues:
             unchanged.append(row.number)
             continue

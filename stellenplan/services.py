@@ -194,9 +194,9 @@ def positions_check(
                         field.error_messages["invalid"],
                         code="invalid",
                         params={
-                            "model": field.remote_field.model._meta.verbose_name,
+                            "model": references[name]._meta.verbose_name,
                             "pk": value,
-                            "field": field.remote_field.field_name,
+                            "field": "id",
                             "value": value,
                         },
                     )
@@ -204,8 +204,8 @@ def positions_check(
         failed_fields.append(skip | {name for name in errors if name != NON_FIELD_ERRORS})
         if errors:
             found[index] = errors
-    for index, error in check_constraints_of_many(positions, failed_fields).items():
-        found[index] = error.update_error_dict(found.get(index, {}))
+    for index, refused in check_constraints_of_many(positions, failed_fields).items():
+        found[index] = refused.update_error_dict(found.get(index, {}))
     return {index: ValidationError(errors) for index, errors in sorted(found.items())}
 
 

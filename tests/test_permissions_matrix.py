@@ -296,10 +296,10 @@ def samples(seed, role_users):
     )
     deleted_id = doomed.pk
     position_delete(acting_user=admin, position=doomed, expected_version=1)
-    import_positions(
-        BytesIO(xlsx_bytes([POSITION_HEADER, [unit.code, doomed.pay_grade.code, "Import", 1]])),
-        acting_user=admin,
-    )
+    # a saved import that renamed the first position (for the pages of import batches)
+    position.refresh_from_db()
+    row = [position.pk, position.org_unit.code, position.pay_grade.code, "Import", position.fte]
+    import_positions(BytesIO(xlsx_bytes([["ID", *POSITION_HEADER], row])), acting_user=admin)
     return {"position": position, "unit": unit, "deleted_position_id": deleted_id}
 
 
