@@ -306,6 +306,10 @@ def positions_import(
 # --- import batches (issue 11) ---------------------------------------------------------------
 
 
+#: How long an unconfirmed preview (with its file) is kept.
+PENDING_KEPT = datetime.timedelta(days=1)
+
+
 class ImportBatchError(Exception):
     """An import batch cannot be confirmed or undone; the message (German) says why."""
 
@@ -321,7 +325,12 @@ def import_batch_create(
     preview: Mapping[str, Any],
     data_token: str,
 ) -> ImportBatch:
-    """A pending import: the file (with its SHA-256) and its preview, until confirmed."""
+    """A pending import: the file (with its SHA-256) and its preview, until confirmed.
+
+    Pending imports older than PENDING_KEPT are discarded here (their files dropped)."""
+    ImportBatch.objects.filter(
+        status=ImportBatch.Status.PENDING, created_at__lt=timezone.now() - PENDING_KEPT
+    ).update(status=ImportBatch.Status.DISCARDED, file_content=b"")
     batch = ImportBatch(
         kind=kind,
         created_by=acting_user if getattr(acting_user, "pk", None) else None,

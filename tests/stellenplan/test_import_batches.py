@@ -3,13 +3,14 @@ warned about, a row limit, a preview kept as a pending batch, confirmation, undo
 
 import time
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO, StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from core.xlsx import ImportFailed
@@ -384,3 +385,15 @@ def test_the_command_applies_the_own_export_without_change_and_previews_with_dry
 
     with pytest.raises(CommandError, match="Unbekannter Benutzer"):
         call_command("import_positions", str(path), "--user", "niemand")
+
+
+def test_previews_not_confirmed_within_a_day_are_discarded_with_their_files(user):
+    content = xlsx_bytes([POSITION_HEADER, ["20-4", "A 8", "SB neu", 1]])
+    _, old = preview_positions(content, file_name="a.xlsx", default_start=START, acting_user=user)
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    _, new = preview_positions(content, file_name="b.xlsx", default_start=START, acting_user=user)
+    old.refresh_from_db()
+    assert (old.status, bytes(old.file_content)) == ("discarded", b"")
+    assert new.status == "pending"
+    with pytest.raises(ImportBatchError, match="nicht noch einmal bestätigt"):
+        confirm_positions(batch_id=old.pk, acting_user=user)

@@ -16,7 +16,7 @@ from core.xlsx import ImportFailed
 from costing.engine import cost_year
 from costing.excel import write_workbook
 from stellenplan.imports import default_start_date, import_positions
-from stellenplan.models import Position
+from stellenplan.models import ImportBatch, Position
 from tests.costing.excel_files import POSITION_HEADER, xlsx_file
 
 pytestmark = pytest.mark.usefixtures("seed")
@@ -87,7 +87,8 @@ def test_it_imports_numbers_text_numbers_excel_dates_and_text_dates(tmp_path):
     referent = Position.objects.get(title="Referent/-in")
     assert referent.pay_grade.code == "A 13 hD"  # case and spaces of the grade are forgiven
     assert referent.end_date == date(2014, 6, 30)
-    assert referent.history.get().history_change_reason == "Excel-Import 1 (datei.xlsx)"
+    batch = ImportBatch.objects.get()
+    assert referent.history.get().history_change_reason == f"Excel-Import {batch.pk} (datei.xlsx)"
 
 
 def test_it_starts_rows_without_beginn_on_the_given_date(tmp_path):
@@ -320,7 +321,7 @@ def test_the_command_imports_and_reports(tmp_path):
     call_command("import_positions", path, "--default-start", "2013-01-01", stdout=out)
     assert (
         "1 Stellen (0,50 Stellenanteile) aus Blatt „Tabelle1“ importiert; 0 geändert, "
-        "0 unverändert. Import 1." in out.getvalue()
+        f"0 unverändert. Import {ImportBatch.objects.get().pk}." in out.getvalue()
     )
     assert Position.objects.get(title="SB", fte=D("0.5")).start_date == date(2013, 1, 1)
 
