@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -60,7 +60,6 @@ from stellenplan.imports import (
     STALE_MESSAGE,
     Confirmation,
     issues_json,
-    locked_token,
     max_rows,
 )
 from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade
@@ -276,8 +275,14 @@ def import_cost_table(
 def _apply(plan: CostTablePlan, *, acting_user: Any, batch: ImportBatch) -> None:
     grade_ids = _create_grades(plan.new_grades, acting_user)
     table = plan.table
-    with acting_as(acting_user):
-        table.save()
+    try:
+        with transaction.atomic(), acting_as(acting_user):
+            table.save()
+    except IntegrityError:  # saved at the same time by someone else ("gültig ab" is unique)
+        raise ImportBatchError(
+            f"Es gibt inzwischen eine Kostentabelle gültig ab {table.valid_from:%d.%m.%Y}; es "
+            "wurde nichts gespeichert."
+        ) from None
     for _, code, rate in plan.rates:
         rate.table = table
         if rate.pay_grade_id is None:
@@ -375,7 +380,7 @@ def confirm_cost_table(*, batch_id: int, acting_user: Any) -> Confirmation:
         batch = import_batch_lock(
             batch_id=batch_id, acting_user=acting_user, kind=ImportBatch.Kind.COST_TABLE
         )
-        token = locked_token()
+        token = current_token()
         options = batch.options
         plan = plan_cost_table(
             io.BytesIO(bytes(batch.file_content)),

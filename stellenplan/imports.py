@@ -38,7 +38,6 @@ from core.concurrency import raw_value
 from core.dataversion import current_token
 from core.fields import concrete_field
 from core.formatting import display_value
-from core.models import DataVersion
 from core.xlsx import (
     Bad,
     ImportFailed,
@@ -671,17 +670,19 @@ STALE_MESSAGE = (
 def confirm_positions(*, batch_id: int, acting_user: Any) -> Confirmation:
     """Save a pending batch of positions, all or nothing.
 
-    The file is read again from the batch inside the transaction, with the data version
-    locked: at the token of the preview it is saved; at another token (someone saved data in
-    between) it is saved only if it still does exactly what the preview showed, otherwise the
-    new preview is stored and shown instead (``applied`` False). Raises ImportBatchError if
-    the batch cannot be confirmed.
+    The file is read again from the batch inside the transaction: at the data version of the
+    preview it is saved; at another version (someone saved data in between) it is saved only
+    if it still does exactly what the preview showed, otherwise the new preview is stored and
+    shown instead (``applied`` False). A position changed by someone else between this check
+    and the save is refused by its version (``ConcurrentEditError``, nothing saved); the data
+    version is not locked, as writers lock their rows before it (a lock here could deadlock).
+    Raises ImportBatchError if the batch cannot be confirmed.
     """
     with transaction.atomic():
         batch = import_batch_lock(
             batch_id=batch_id, acting_user=acting_user, kind=ImportBatch.Kind.POSITIONS
         )
-        token = locked_token()
+        token = current_token()
         start = date.fromisoformat(batch.options["default_start"])
         try:
             plan = plan_positions(io.BytesIO(bytes(batch.file_content)), default_start=start)
@@ -703,12 +704,3 @@ def confirm_positions(*, batch_id: int, acting_user: Any) -> Confirmation:
         f"Import {batch.pk} gespeichert: {batch.created} Stellen neu ({fte} Stellenanteile), "
         f"{batch.updated} geändert, {batch.unchanged} unverändert übersprungen.",
     )
-
-
-def locked_token() -> str:
-    """The data version, its row locked until the end of the transaction (PostgreSQL: every
-    writer of the watched tables waits), so nothing changes between check and save."""
-    token = (
-        DataVersion.objects.select_for_update().filter(pk=1).values_list("token", flat=True).first()
-    )
-    return token if token is not None else current_token()
