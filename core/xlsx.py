@@ -229,7 +229,14 @@ def read_table(
     known: list[str],
     required: list[str],
     aliases: dict[str, str],
+    max_rows: int | None = None,
 ) -> tuple[Table | None, list[ImportIssue]]:
+    """The table of the preferred (else the first) sheet and the problems of its header.
+
+    `max_rows` limits the data rows: they are counted while the sheet is streamed, and
+    reading stops at the first row over the limit (``ImportFailed``), so that a huge file is
+    refused within seconds instead of being read to its end.
+    """
     sheet = preferred_sheet if preferred_sheet in workbook.sheetnames else workbook.sheetnames[0]
     worksheet = workbook[sheet]
     worksheet.reset_dimensions()  # do not trust the file's own idea of its size
@@ -294,6 +301,8 @@ def read_table(
         cells = tuple(row[i] if i < len(row) else None for i in range(max(indexes) + 1))
         if all(blank(cells[i]) for i in indexes):
             continue
+        if max_rows is not None and len(data) >= max_rows:
+            raise ImportFailed([too_many_rows(max_rows, sheet)])
         data.append((number, cells))
     if not issues and not data:
         issues.append(
@@ -302,6 +311,16 @@ def read_table(
             )
         )
     return Table(sheet, header_row, columns, data), issues
+
+
+def too_many_rows(max_rows: int, sheet: str = "") -> ImportIssue:
+    limit = german(Decimal(max_rows))
+    return ImportIssue(
+        f"Die Datei hat mehr als {limit} Datenzeilen; erlaubt sind höchstens {limit} Zeilen je "
+        "Import. Bitte die Datei aufteilen (z. B. nach Ämtern) und in Teilen importieren. "
+        "Es wurde nichts gespeichert.",
+        sheet=sheet,
+    )
 
 
 def _rows(worksheet: Any) -> Iterator[tuple[Any, ...]]:

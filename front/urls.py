@@ -64,6 +64,16 @@ excel_urls = (
         path("excel/organisation/<int:pk>/", excel.export_org_unit_xlsx, name="export_org_unit"),
         path("import/stellen/", excel.import_positions_view, name="import_positions"),
         path("import/kostentabelle/", excel.import_cost_table_view, name="import_cost_table"),
+        path("importe/", excel.import_list_view, name="import_list"),
+        path("importe/<int:pk>/", excel.import_batch_view, name="import_batch"),
+        path(
+            "importe/<int:pk>/bestaetigen/",
+            excel.import_batch_confirm_view,
+            name="import_batch_confirm",
+        ),
+        path(
+            "importe/<int:pk>/rueckgaengig/", excel.import_batch_undo_view, name="import_batch_undo"
+        ),
     ],
     "excel",
 )

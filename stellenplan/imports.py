@@ -1,10 +1,19 @@
-"""Excel import of positions (issue 4): every row a new position, all or nothing.
+"""Excel import of positions (issues 4 and 11): a preview, then all or nothing, as one batch.
 
-The file is checked and read by ``core.xlsx`` (size, magic bytes, zip bomb, header row, cells);
-the rows are written through ``stellenplan.services.positions_import``, which checks every rule
-of the model (``full_clean()`` with its constraints) and records the history with the acting
-user. Every problem is reported with sheet, row, column and value: cells that cannot be read
-by this module, rules that are broken by the model's messages at the column of their field.
+The file is checked and read by ``core.xlsx`` (size, magic bytes, zip bomb, header row, cells,
+at most ``settings.IMPORT_MAX_ROWS`` data rows, counted while reading). ``plan_positions``
+works out what the file would do without saving anything: a row without ID is a new position,
+a row with the ID of an existing position (the first column of the app's own export) changes
+it where its values differ or is skipped when nothing differs, an unknown ID is refused. Rows
+that look like an existing position or another row (same org unit, grade, FTE, title and
+start) are warnings. Every problem is reported with sheet, row, column and value: cells that
+cannot be read by this module, rules that are broken by the model's messages (``full_clean()``
+with its constraints) at the column of their field.
+
+The web import keeps the file as a pending ``ImportBatch`` (``preview_positions``) until the
+user confirms (``confirm_batch``); the batch then records what was created and changed, so
+that it can be undone (``stellenplan.services.import_batch_undo``). The command and
+``import_positions`` apply a file directly, as one batch too.
 
 Which sheet: the sheet named "Stellen" when the file has one, as in the workbook of
 costing.excel, so that an export imports unchanged; otherwise the first sheet. The header row is
@@ -13,14 +22,26 @@ the first of the first 20 rows that names the column "Org.einheit".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+import hashlib
+import io
+import os
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
+
+from core.concurrency import raw_value
+from core.dataversion import current_token
+from core.fields import concrete_field
+from core.formatting import display_value
 from core.xlsx import (
     Bad,
     ImportFailed,
+    ImportIssue,
     Row,
     Source,
     blank,
@@ -34,11 +55,20 @@ from core.xlsx import (
     report_model_errors,
 )
 from departments.models import OrgUnit
-from stellenplan.models import PayGrade, Position
-from stellenplan.services import PositionsRefused, positions_check, positions_import
+from stellenplan.models import ImportBatch, PayGrade, Position
+from stellenplan.services import (
+    ImportBatchError,
+    PositionChange,
+    import_batch_create,
+    import_batch_lock,
+    import_batch_mark_applied,
+    positions_check,
+    positions_import,
+)
 
 #: The sheet and the column headers of positions, shared with the export (costing.excel).
 SHEET_POSITIONS = "Stellen"
+H_ID = "ID"
 H_ORG_UNIT = "Org.einheit"
 H_GRADE = "Stellenwert"
 H_TITLE = "Funktionsbezeichnung"
@@ -51,13 +81,6 @@ H_FIXED_TERM = "befristet"
 H_TASK_HEADING = "Überschrift der Aufgabenbeschreibung"
 H_TASKS = "Aufgaben"
 H_JUSTIFICATION = "Begründung"
-
-
-@dataclass
-class PositionImportResult:
-    sheet: str
-    created: int
-    fte: Decimal
 
 
 POSITION_FIELDS = {
@@ -117,20 +140,51 @@ def _parse_bool(value: Any) -> bool:
     raise Bad("erwartet „ja“ oder „nein“.")
 
 
+def _parse_id(value: Any) -> int:
+    expected = (
+        "erwartet die ID einer vorhandenen Stelle (eine ganze Zahl wie im Excel-Export) oder "
+        "eine leere Zelle für eine neue Stelle."
+    )
+    if isinstance(value, bool):
+        raise Bad(expected)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isdigit() or len(value) > 18:
+            raise Bad(expected)
+        value = int(value)
+    if not isinstance(value, int) or not 0 < value < 2**63:
+        raise Bad(expected)
+    return value
+
+
+@dataclass
+class ParsedRow:
+    """One data row: its cells' issues, the position it describes (unsaved), its ID if any."""
+
+    row: Row
+    position: Position
+    position_id: int | None
+    start_given: bool
+
+
 def parse_positions(
-    workbook: Any, *, default_start: date | None = None
-) -> tuple[str, list[tuple[Row, Position]]]:
+    workbook: Any, *, default_start: date | None = None, max_rows: int | None = None
+) -> tuple[str, list[str], list[ParsedRow]]:
     """Read every row into an unsaved position; each row holds the issues of its cells.
 
-    Raises ImportFailed when the sheet has no usable header or no data rows.
+    Returns the sheet, the known columns present and the rows. Raises ImportFailed when the
+    sheet has no usable header or no data rows, or more than `max_rows` data rows.
     """
     table, issues = read_table(
         workbook,
         preferred_sheet=SHEET_POSITIONS,
         key=H_ORG_UNIT,
-        known=list(POSITION_FIELDS.values()),
+        known=[H_ID, *POSITION_FIELDS.values()],
         required=POSITION_REQUIRED,
         aliases=POSITION_ALIASES,
+        max_rows=max_rows,
     )
     if table is None or issues:
         raise ImportFailed(issues)
@@ -139,10 +193,11 @@ def parse_positions(
     units_folded = {code.casefold(): pk for code, pk in units.items()}
     grades = {" ".join(code.split()): pk for code, pk in PayGrade.objects.values_list("code", "id")}
     grades_folded = {code.casefold(): pk for code, pk in grades.items()}
-    rows: list[tuple[Row, Position]] = []
+    rows: list[ParsedRow] = []
 
     for number, cells in table.rows:
         row = Row(table, number, cells)
+        position_id = row.get(H_ID, _parse_id)
         unit_id = grade_id = None
         raw_unit = row.raw(H_ORG_UNIT)
         if blank(raw_unit):
@@ -176,6 +231,7 @@ def parse_positions(
         note = row.get(H_NOTE, _parse_note, default="")
         note_date = row.get(H_NOTE_DATE, parse_date)
         start = row.get(H_START, parse_date)
+        start_given = start is not None
         if start is None and H_START not in row.failed:
             start = start_default
         end = row.get(H_END, parse_date)
@@ -199,12 +255,333 @@ def parse_positions(
                 parse_text(row.raw(H_JUSTIFICATION)) if row.has(H_JUSTIFICATION) else ""
             ),
         )
-        rows.append((row, position))
-    return table.sheet, rows
+        rows.append(ParsedRow(row, position, position_id, start_given))
+    return table.sheet, list(table.columns), rows
+
+
+# --- what a file would do -------------------------------------------------------------------
+
+#: How many rows of each kind a preview lists (the counts are always complete).
+PREVIEW_ROWS = 500
+#: What makes two positions "likely the same" (warned about, not refused).
+DUPLICATE_FIELDS = ("org_unit_id", "pay_grade_id", "fte", "title", "start_date")
+
+
+def max_rows() -> int:
+    return int(settings.IMPORT_MAX_ROWS)
+
+
+@dataclass
+class PlannedRow:
+    """A row the file would save: a new position, or a change of an existing one (``data``
+    holds the fields that differ, ``changes`` their labels with old and new value as shown)."""
+
+    number: int
+    position: Position
+    existing: Position | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class PositionPlan:
+    sheet: str
+    new: list[PlannedRow]
+    updates: list[PlannedRow]
+    unchanged: list[int]  # rows (numbers) whose position already has every value
+    warnings: list[tuple[int, str]]
+    issues: list[ImportIssue]
+    labels: Labels
+
+    @property
+    def fte(self) -> Decimal:
+        return sum((r.position.fte for r in self.new), Decimal("0.00"))
+
+    def preview(self) -> dict[str, Any]:
+        """What the preview page shows, as JSON (kept with a pending batch)."""
+        labels = self.labels
+        return {
+            "sheet": self.sheet,
+            "counts": {
+                "created": len(self.new),
+                "updated": len(self.updates),
+                "unchanged": len(self.unchanged),
+                "refused": len({i.row for i in self.issues}),
+                "warnings": len(self.warnings),
+            },
+            "fte": str(self.fte),
+            "created": [
+                {
+                    "row": r.number,
+                    "org_unit": labels.units.get(r.position.org_unit_id, ""),
+                    "pay_grade": labels.grades.get(r.position.pay_grade_id, ""),
+                    "title": r.position.title,
+                    "fte": display_value(concrete_field(Position, "fte"), r.position.fte),
+                    "start": display_value(
+                        concrete_field(Position, "start_date"), r.position.start_date
+                    ),
+                }
+                for r in self.new[:PREVIEW_ROWS]
+            ],
+            "updated": [
+                {
+                    "row": r.number,
+                    "id": r.position.pk,
+                    "label": labels.describe(r.existing) if r.existing else "",
+                    "changes": [list(change) for change in r.changes],
+                }
+                for r in self.updates[:PREVIEW_ROWS]
+            ],
+            "unchanged_rows": self.unchanged[:PREVIEW_ROWS],
+            "warnings": [
+                {"row": number, "message": message}
+                for number, message in self.warnings[:PREVIEW_ROWS]
+            ],
+            "issues": issues_json(self.issues[:PREVIEW_ROWS]),
+        }
+
+
+class Labels:
+    """Codes of org units and pay grades by id, for the preview."""
+
+    def __init__(self) -> None:
+        self.units = dict(OrgUnit.objects.values_list("id", "code"))
+        self.grades = dict(PayGrade.objects.values_list("id", "code"))
+
+    def of(self, name: str) -> dict[Any, str]:
+        return self.units if name == "org_unit" else self.grades
+
+    def describe(self, position: Position) -> str:
+        unit = self.units.get(position.org_unit_id, "")
+        grade = self.grades.get(position.pay_grade_id, "")
+        return f"{unit} {grade} {position.title}"
+
+
+def _existing_positions(ids: list[int]) -> dict[int, Position]:
+    found: dict[int, Position] = {}
+    for start in range(0, len(ids), 1000):
+        found.update(Position.objects.in_bulk(ids[start : start + 1000]))
+    return found
+
+
+def _copy(position: Position) -> Position:
+    """A copy to set the file's values on and check (a saved instance: unique checks exclude
+    itself), leaving `position` as it was read."""
+    return copy.copy(position)
+
+
+def _duplicate_key(position: Position) -> tuple[Any, ...]:
+    return (
+        position.org_unit_id,
+        position.pay_grade_id,
+        position.fte.normalize() if isinstance(position.fte, Decimal) else position.fte,
+        " ".join((position.title or "").split()).casefold(),
+        position.start_date,
+    )
+
+
+def _duplicate_warnings(
+    rows: list[tuple[int, Position]], changed_ids: set[int]
+) -> list[tuple[int, str]]:
+    """Rows that look like an existing position (other than one the file changes) or like an
+    earlier row of the file: same org unit, grade, FTE, title and start."""
+    units = {p.org_unit_id for _, p in rows if p.org_unit_id is not None}
+    existing: dict[tuple[Any, ...], int] = {}
+    for start in range(0, len(units), 500):
+        chunk = sorted(units)[start : start + 500]
+        for values in Position.objects.filter(org_unit_id__in=chunk).values_list(
+            "id", *DUPLICATE_FIELDS
+        ):
+            pk, *key = values
+            if pk in changed_ids:
+                continue
+            fte = key[2]
+            key[2] = fte.normalize() if isinstance(fte, Decimal) else fte
+            key[3] = " ".join(key[3].split()).casefold()
+            existing.setdefault(tuple(key), pk)
+    warnings: list[tuple[int, str]] = []
+    first_row: dict[tuple[Any, ...], int] = {}
+    what = "gleiche Org.einheit, Stellenwert, Anzahl der Stellen, Funktionsbezeichnung und Beginn"
+    for number, position in rows:
+        key = _duplicate_key(position)
+        if key in existing and existing[key] != position.pk:
+            warnings.append(
+                (
+                    number,
+                    f"Möglicherweise doppelt: wie die vorhandene Stelle mit der ID "
+                    f"{existing[key]} ({what}).",
+                )
+            )
+        if key in first_row:
+            warnings.append(
+                (
+                    number,
+                    f"Möglicherweise doppelt: wie Zeile {first_row[key]} dieser Datei ({what}).",
+                )
+            )
+        else:
+            first_row[key] = number
+    return warnings
+
+
+def plan_positions(
+    source: Source, *, default_start: date | None = None, limit: int | None = None
+) -> PositionPlan:
+    """What the file would do, saving nothing. Raises ImportFailed only for the file itself
+    (unreadable, no header, too many rows); refused rows are the plan's ``issues``."""
+    with open_xlsx(source) as workbook:
+        sheet, columns, parsed = parse_positions(
+            workbook, default_start=default_start, max_rows=limit or max_rows()
+        )
+    existing = _existing_positions(sorted({p.position_id for p in parsed if p.position_id}))
+    present = [name for name, column in POSITION_FIELDS.items() if column in columns]
+    seen: dict[int, int] = {}
+    candidates: list[tuple[ParsedRow, Position, Position | None, dict[str, Any]]] = []
+    unchanged: list[int] = []
+    for item in parsed:
+        row, position_id = item.row, item.position_id
+        if position_id is None:
+            candidates.append((item, item.position, None, {}))
+            continue
+        if position_id in seen:
+            row.issue(
+                H_ID,
+                f"Die ID steht schon in Zeile {seen[position_id]}: jede Stelle darf nur einmal "
+                "in der Datei stehen.",
+            )
+            continue
+        seen[position_id] = row.number
+        current = existing.get(position_id)
+        if current is None:
+            row.issue(
+                H_ID,
+                "Eine Stelle mit dieser ID gibt es nicht (mehr): erwartet die ID einer "
+                "vorhandenen Stelle oder eine leere Zelle für eine neue Stelle.",
+            )
+            continue
+        data: dict[str, Any] = {}
+        for name in present:
+            if POSITION_FIELDS[name] in row.failed:
+                continue
+            if name == "start_date" and not item.start_given:
+                continue  # an empty Beginn keeps the start of an existing position
+            model_field = concrete_field(Position, name)
+            value = getattr(item.position, model_field.attname)
+            if raw_value(model_field, value) != raw_value(
+                model_field, getattr(current, model_field.attname)
+            ):
+                data[name] = value
+        if not data and not row.issues:
+            unchanged.append(row.number)
+            continue
+        candidate = _copy(current)
+        for name, value in data.items():
+            setattr(candidate, concrete_field(Position, name).attname, value)
+        candidates.append((item, candidate, current, data))
+
+    errors = positions_check(
+        [candidate for _, candidate, _, _ in candidates],
+        exclude=[_failed_fields(item.row) for item, _, _, _ in candidates],
+    )
+    for index, error in errors.items():
+        report_model_errors(candidates[index][0].row, error, POSITION_FIELDS)
+
+    labels = Labels()
+    new: list[PlannedRow] = []
+    updates: list[PlannedRow] = []
+    for item, candidate, current, data in candidates:
+        if item.row.issues:
+            continue
+        if current is None:
+            new.append(PlannedRow(item.row.number, candidate))
+            continue
+        changes = []
+        for name, value in data.items():
+            model_field = concrete_field(Position, name)
+            shown_labels = labels.of(name) if model_field.is_relation else None
+            changes.append(
+                (
+                    str(model_field.verbose_name),
+                    display_value(model_field, getattr(current, model_field.attname), shown_labels),
+                    display_value(model_field, value, shown_labels),
+                )
+            )
+        updates.append(PlannedRow(item.row.number, candidate, current, data, changes))
+    warnings = _duplicate_warnings(
+        [(r.number, r.position) for r in (*new, *updates)], {r.position.pk for r in updates}
+    )
+    warnings.sort(key=lambda w: w[0])
+    issues = [issue for item in parsed for issue in item.row.issues]
+    return PositionPlan(sheet, new, updates, unchanged, warnings, issues, labels)
 
 
 def _failed_fields(row: Row) -> set[str]:
     return {name for name, column in POSITION_FIELDS.items() if column in row.failed}
+
+
+def issues_json(issues: list[ImportIssue]) -> list[dict[str, Any]]:
+    """Issues as JSON (kept in a batch's preview); ``issues_from_json`` reads them back."""
+    return [
+        {
+            "message": i.message,
+            "sheet": i.sheet,
+            "row": i.row,
+            "column": i.column,
+            "letter": i.letter,
+            "value": i.value,
+        }
+        for i in issues
+    ]
+
+
+def issues_from_json(data: list[dict[str, Any]]) -> list[ImportIssue]:
+    return [ImportIssue(**item) for item in data]
+
+
+# --- saving a file --------------------------------------------------------------------------
+
+
+@dataclass
+class PositionImportResult:
+    sheet: str
+    created: int
+    fte: Decimal
+    updated: int = 0
+    unchanged: int = 0
+    batch: ImportBatch | None = None
+
+
+def _apply(plan: PositionPlan, *, acting_user: Any, batch: ImportBatch) -> None:
+    positions_import(
+        acting_user=acting_user,
+        positions=[r.position for r in plan.new],
+        rows=[r.number for r in plan.new],
+        updates=[
+            PositionChange(position=r.existing, data=r.data, row=r.number)
+            for r in plan.updates
+            if r.existing is not None
+        ],
+        change_reason=f"Excel-Import {batch.pk} ({batch.file_name})"[:100],
+        batch=batch,
+    )
+    import_batch_mark_applied(
+        batch=batch,
+        counts={
+            "created": len(plan.new),
+            "updated": len(plan.updates),
+            "unchanged": len(plan.unchanged),
+        },
+    )
+
+
+def _file_bytes(source: Source) -> tuple[bytes, str]:
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as handle:
+            return handle.read(), os.path.basename(os.fspath(source))
+    source.seek(0)
+    content = source.read()
+    source.seek(0)
+    return content, str(getattr(source, "name", "") or "")
 
 
 def import_positions(
@@ -213,31 +590,117 @@ def import_positions(
     default_start: date | None = None,
     acting_user: Any = None,
     dry_run: bool = False,
+    limit: int | None = None,
 ) -> PositionImportResult:
-    """Import every row of the file as a new position, or nothing (raises ImportFailed).
+    """Save a file at once, without a preview (the command, scripts): new rows created,
+    rows with the ID of a position changed where they differ, all or nothing (raises
+    ImportFailed naming every problem), recorded as one applied batch that can be undone.
+    With `dry_run`, only checked."""
+    content, file_name = _file_bytes(source)
+    start = default_start or default_start_date()
+    plan = plan_positions(io.BytesIO(content), default_start=start, limit=limit)
+    if plan.issues:
+        raise ImportFailed(plan.issues)
+    result = PositionImportResult(
+        sheet=plan.sheet,
+        created=len(plan.new),
+        fte=plan.fte,
+        updated=len(plan.updates),
+        unchanged=len(plan.unchanged),
+    )
+    if dry_run:
+        return result
+    with transaction.atomic():
+        batch = import_batch_create(
+            acting_user=acting_user,
+            kind=ImportBatch.Kind.POSITIONS,
+            file_name=file_name,
+            content=b"",
+            options={"default_start": start.isoformat()},
+            preview={},
+            data_token="",
+        )
+        batch.file_sha256 = hashlib.sha256(content).hexdigest()
+        _apply(plan, acting_user=acting_user, batch=batch)
+    result.batch = batch
+    return result
 
-    The rows are written by ``stellenplan.services.positions_import`` (every rule of the model
-    checked, history with the acting user); its refusals are reported at their cells.
+
+def preview_positions(
+    content: bytes, *, file_name: str, default_start: date, acting_user: Any
+) -> tuple[PositionPlan, ImportBatch | None]:
+    """Check a file and keep it as a pending batch with its preview (nothing else saved).
+
+    Raises ImportFailed for a file that cannot be read at all; a file with refused rows gives
+    the plan (with its issues) and no batch, as it could not be confirmed.
     """
-    with open_xlsx(source) as workbook:
-        sheet, rows = parse_positions(workbook, default_start=default_start)
-    positions = [position for _, position in rows]
-    unreadable = any(row.issues for row, _ in rows)
-    try:
-        if unreadable or dry_run:
-            # Cells that could not be read are left out; the rest of each row is checked too,
-            # so that the list names every problem of the file at once.
-            errors = positions_check(positions, exclude=[_failed_fields(row) for row, _ in rows])
-            if errors:
-                raise PositionsRefused(errors)
-        if not unreadable and not dry_run:
-            positions_import(acting_user=acting_user, positions=positions)
-    except PositionsRefused as refused:
-        for index, error in refused.errors.items():
-            report_model_errors(rows[index][0], error, POSITION_FIELDS)
-    issues = [issue for row, _ in rows for issue in row.issues]
-    if issues:
-        raise ImportFailed(issues)
-    return PositionImportResult(
-        sheet=sheet, created=len(positions), fte=sum((p.fte for p in positions), Decimal("0.00"))
+    token = current_token()  # before reading: a write during the check makes the preview stale
+    plan = plan_positions(io.BytesIO(content), default_start=default_start)
+    if plan.issues:
+        return plan, None
+    batch = import_batch_create(
+        acting_user=acting_user,
+        kind=ImportBatch.Kind.POSITIONS,
+        file_name=file_name,
+        content=content,
+        options={"default_start": default_start.isoformat()},
+        preview=plan.preview(),
+        data_token=token,
+    )
+    return plan, batch
+
+
+@dataclass
+class Confirmation:
+    """The outcome of confirming a pending batch: saved, or (the data changed since the
+    preview and the file now does something else) a new preview to confirm instead."""
+
+    batch: ImportBatch
+    applied: bool
+    message: str
+
+
+STALE_MESSAGE = (
+    "Die Daten wurden seit der Vorschau geändert; die Datei wurde neu geprüft und bewirkt jetzt "
+    "etwas anderes. Es wurde nichts gespeichert: bitte die neue Vorschau prüfen und erneut "
+    "bestätigen."
+)
+
+
+def confirm_positions(*, batch_id: int, acting_user: Any) -> Confirmation:
+    """Save a pending batch of positions, all or nothing.
+
+    The file is read again from the batch inside the transaction: at the data version of the
+    preview it is saved; at another version (someone saved data in between) it is saved only
+    if it still does exactly what the preview showed, otherwise the new preview is stored and
+    shown instead (``applied`` False). A position changed by someone else between this check
+    and the save is refused by its version (``ConcurrentEditError``, nothing saved); the data
+    version is not locked, as writers lock their rows before it (a lock here could deadlock).
+    Raises ImportBatchError if the batch cannot be confirmed.
+    """
+    with transaction.atomic():
+        batch = import_batch_lock(
+            batch_id=batch_id, acting_user=acting_user, kind=ImportBatch.Kind.POSITIONS
+        )
+        token = current_token()
+        start = date.fromisoformat(batch.options["default_start"])
+        try:
+            plan = plan_positions(io.BytesIO(bytes(batch.file_content)), default_start=start)
+        except ImportFailed as failed:
+            raise ImportBatchError(
+                str(failed.issues[0]) if failed.issues else str(failed)
+            ) from None
+        preview = plan.preview()
+        if plan.issues or (token != batch.data_token and preview != batch.preview):
+            batch.preview = preview
+            batch.data_token = token
+            batch.save(update_fields=["preview", "data_token"])
+            return Confirmation(batch, False, STALE_MESSAGE)
+        _apply(plan, acting_user=acting_user, batch=batch)
+    fte = display_value(concrete_field(Position, "fte"), plan.fte)
+    return Confirmation(
+        batch,
+        True,
+        f"Import {batch.pk} gespeichert: {batch.created} Stellen neu ({fte} Stellenanteile), "
+        f"{batch.updated} geändert, {batch.unchanged} unverändert übersprungen.",
     )

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -170,3 +171,96 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit.code} {self.pay_grade.code} {self.title}"
+
+
+class ImportBatch(models.Model):
+    """One Excel import: the uploaded file while it waits for confirmation (preview), then the
+    attributed record of what it saved, which can be undone while its rows are untouched.
+
+    Kept in the database (not in a process), so that any app server can confirm a preview.
+    ``data_token`` is the data version (``core.dataversion``) the preview was computed at: a
+    confirmation at another token checks the file again instead of applying the old preview.
+    """
+
+    class Kind(models.TextChoices):
+        POSITIONS = "positions", _("Stellen")
+        COST_TABLE = "cost_table", _("Kostentabelle")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Vorschau, nicht gespeichert")
+        APPLIED = "applied", _("gespeichert")
+        UNDONE = "undone", _("rückgängig gemacht")
+        DISCARDED = "discarded", _("verworfen")
+
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hochgeladen von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+    file_name = models.CharField(_("Dateiname"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256 der Datei"), max_length=64)
+    #: The file itself, only while the import waits for confirmation (emptied afterwards).
+    file_content = models.BinaryField(_("Datei"), blank=True, default=b"")
+    options = models.JSONField(_("Optionen"), default=dict, blank=True)
+    data_token = models.CharField(_("Datenstand der Vorschau"), max_length=64, blank=True)
+    #: What the preview showed (counts and the rows to create, change and warn about).
+    preview = models.JSONField(_("Vorschau"), default=dict, blank=True)
+    created = models.PositiveIntegerField(_("neu"), default=0)
+    updated = models.PositiveIntegerField(_("geändert"), default=0)
+    unchanged = models.PositiveIntegerField(_("unverändert"), default=0)
+    applied_at = models.DateTimeField(_("gespeichert am"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rückgängig gemacht von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("rückgängig gemacht am"), null=True, blank=True)
+    #: The cost table an applied cost-table import created (kind COST_TABLE).
+    cost_table_id = models.PositiveBigIntegerField(_("Kostentabelle"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Import")
+        verbose_name_plural = _("Importe")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_kind_display()}, {self.file_name})"
+
+
+class ImportBatchItem(models.Model):
+    """One object an applied import created or changed, to undo it: the row of the file, the
+    version the import left it at, and ``values`` (per field, as JSON): for a change the values
+    before it, for a created cost table or rate the values as imported (to see later changes
+    even where a write does not count versions)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("neu angelegt")
+        UPDATED = "updated", _("geändert")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    action = models.CharField(_("Aktion"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("Modell"), max_length=40, default="stellenplan.position")
+    object_id = models.PositiveBigIntegerField(_("ID"))
+    row = models.PositiveIntegerField(_("Zeile"), null=True, blank=True)
+    label = models.CharField(_("Bezeichnung"), max_length=300, blank=True)
+    version_after = models.PositiveIntegerField(_("Version nach dem Import"))
+    values = models.JSONField(_("Werte"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Zeile eines Imports")
+        verbose_name_plural = _("Zeilen eines Imports")
+        ordering = ["batch", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.model} {self.object_id}"

@@ -8,13 +8,16 @@ Edits of a position are refused when someone saved it after the form was opened 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import (
@@ -28,7 +31,7 @@ from core.fields import concrete_field
 from core.history import HistoryEntry, acting_as, history_entries
 from departments.models import OrgUnit
 from departments.services import hold_orgunit
-from stellenplan.models import PayGrade, Position
+from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade, Position
 
 POSITION_FIELDS = [
     "org_unit",
@@ -153,8 +156,8 @@ IMPORT_BATCH_SIZE = 1000
 def positions_check(
     positions: Sequence[Position], exclude: Sequence[Collection[str]] | None = None
 ) -> dict[int, ValidationError]:
-    """Every rule of the model for each new position; the errors by index (empty if all may
-    be saved). Saves nothing. `exclude` names, per position, fields not to check (e.g. cells
+    """Every rule of the model for each position (new, or an existing one with the values it
+    is to get); the errors by index (empty if all may be saved). Saves nothing. `exclude` names, per position, fields not to check (e.g. cells
     an importer could not read), as ``full_clean(exclude=…)``.
 
     The same checks as ``full_clean()``, computed once where rows share them: the fields and
@@ -177,8 +180,6 @@ def positions_check(
     found: dict[int, dict[str, list[ValidationError]]] = {}
     failed_fields: list[set[str]] = []
     for index, position in enumerate(positions):
-        if position.pk is not None:
-            raise ValueError("positions_import creates new positions only")
         skip = set(exclude[index]) if exclude else set()
         errors: dict[str, list[ValidationError]] = {}
         try:
@@ -198,9 +199,9 @@ def positions_check(
                         field.error_messages["invalid"],
                         code="invalid",
                         params={
-                            "model": field.remote_field.model._meta.verbose_name,
+                            "model": references[name]._meta.verbose_name,
                             "pk": value,
-                            "field": field.remote_field.field_name,
+                            "field": "id",
                             "value": value,
                         },
                     )
@@ -208,31 +209,278 @@ def positions_check(
         failed_fields.append(skip | {name for name in errors if name != NON_FIELD_ERRORS})
         if errors:
             found[index] = errors
-    for index, error in check_constraints_of_many(positions, failed_fields).items():
-        found[index] = error.update_error_dict(found.get(index, {}))
+    for index, refused in check_constraints_of_many(positions, failed_fields).items():
+        found[index] = refused.update_error_dict(found.get(index, {}))
     return {index: ValidationError(errors) for index, errors in sorted(found.items())}
+
+
+@dataclass(frozen=True)
+class PositionChange:
+    """A change of an existing position by an import: `position` as read (its ``version`` is
+    the one expected), `data` the fields that change (field name -> value; ids for the org
+    unit and the pay grade), `row` the row of the file."""
+
+    position: Position
+    data: Mapping[str, Any]
+    row: int | None = None
+
+
+def _attname(name: str) -> str:
+    return concrete_field(Position, name).attname
+
+
+def _json_value(model_field: Any, value: Any) -> Any:
+    """A field value as JSON that ``field.to_python`` reads back (for undo)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return model_field.value_to_string(value)
 
 
 @transaction.atomic
 def positions_import(
-    *, acting_user, positions: Sequence[Position], change_reason: str = "Excel-Import"
+    *,
+    acting_user,
+    positions: Sequence[Position],
+    updates: Sequence[PositionChange] = (),
+    change_reason: str = "Excel-Import",
+    batch: ImportBatch | None = None,
+    rows: Sequence[int | None] | None = None,
 ) -> list[Position]:
-    """Create many new positions, all or nothing, each with its history entry.
+    """Create many new positions and change existing ones, all or nothing, each with its
+    history entry.
 
     Every position is validated with ``full_clean()`` including the constraints; if any breaks
     a rule, nothing is saved and ``PositionsRefused`` names each one (by index) and its errors.
-    The acting user and `change_reason` are recorded in the history.
+    A change of a position saved by someone else since it was read is refused
+    (``ConcurrentEditError``). The acting user and `change_reason` are recorded in the history;
+    with a `batch`, each created and changed position is recorded in it (for undo), with its
+    row of the file (`rows`, per new position).
     """
     errors = positions_check(positions)
     if errors:
         raise PositionsRefused(errors)
-    return bulk_create_with_history(
+    created = bulk_create_with_history(
         list(positions),
         Position,
         batch_size=IMPORT_BATCH_SIZE,
         default_user=acting_user,
         default_change_reason=change_reason,
     )
+    items: list[ImportBatchItem] = []
+    for index, position in enumerate(created):
+        if batch is not None:
+            items.append(
+                ImportBatchItem(
+                    batch=batch,
+                    action=ImportBatchItem.Action.CREATED,
+                    object_id=position.pk,
+                    row=rows[index] if rows else None,
+                    label=str(position.title)[:300],
+                    version_after=position.version,
+                )
+            )
+    for change in updates:
+        position = change.position
+        data = {_attname(name): value for name, value in change.data.items()}
+        before = {
+            attname: _json_value(concrete_field(Position, attname), getattr(position, attname))
+            for attname in data
+        }
+        version = position.version
+        versioned_update(position, acting_user=acting_user, expected_version=version, data=data)
+        if batch is not None:
+            items.append(
+                ImportBatchItem(
+                    batch=batch,
+                    action=ImportBatchItem.Action.UPDATED,
+                    object_id=position.pk,
+                    row=change.row,
+                    label=str(position.title)[:300],
+                    version_after=version + 1,
+                    values=before,
+                )
+            )
+    ImportBatchItem.objects.bulk_create(items, batch_size=IMPORT_BATCH_SIZE)
+    return created
+
+
+# --- import batches (issue 11) ---------------------------------------------------------------
+
+
+#: How long an unconfirmed preview (with its file) is kept.
+PENDING_KEPT = datetime.timedelta(days=1)
+
+
+class ImportBatchError(Exception):
+    """An import batch cannot be confirmed or undone; the message (German) says why."""
+
+
+@transaction.atomic
+def import_batch_create(
+    *,
+    acting_user,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    options: Mapping[str, Any],
+    preview: Mapping[str, Any],
+    data_token: str,
+) -> ImportBatch:
+    """A pending import: the file (with its SHA-256) and its preview, until confirmed.
+
+    Pending imports older than PENDING_KEPT are discarded here (their files dropped)."""
+    ImportBatch.objects.filter(
+        status=ImportBatch.Status.PENDING, created_at__lt=timezone.now() - PENDING_KEPT
+    ).update(status=ImportBatch.Status.DISCARDED, file_content=b"")
+    batch = ImportBatch(
+        kind=kind,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        file_name=(file_name or "Excel-Datei")[:255],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_content=content,
+        options=dict(options),
+        preview=dict(preview),
+        data_token=data_token,
+    )
+    batch.full_clean(exclude=["file_content"])
+    batch.save()
+    return batch
+
+
+def import_batch_lock(*, batch_id: int, acting_user, kind: str | None = None) -> ImportBatch:
+    """The pending batch of `acting_user`, locked for confirmation; its file checked against
+    its hash. Raises ImportBatchError otherwise. Call inside a transaction."""
+    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None or (kind is not None and batch.kind != kind):
+        raise ImportBatchError("Diesen Import gibt es nicht (mehr).")
+    if batch.status != ImportBatch.Status.PENDING:
+        raise ImportBatchError(
+            f"Der Import {batch.pk} wurde bereits {batch.get_status_display()}; er kann nicht "
+            "noch einmal bestätigt werden."
+        )
+    if batch.created_by_id != getattr(acting_user, "pk", None):
+        raise ImportBatchError("Nur wer die Datei hochgeladen hat, kann den Import bestätigen.")
+    if hashlib.sha256(bytes(batch.file_content)).hexdigest() != batch.file_sha256:
+        raise ImportBatchError(
+            "Die gespeicherte Datei stimmt nicht mehr mit ihrer Prüfsumme überein; bitte die "
+            "Datei erneut hochladen."
+        )
+    return batch
+
+
+def import_batch_mark_applied(*, batch: ImportBatch, counts: Mapping[str, int]) -> ImportBatch:
+    """Record that a pending batch was saved; its file is no longer kept (the hash stays)."""
+    batch.status = ImportBatch.Status.APPLIED
+    batch.applied_at = timezone.now()
+    batch.created = counts.get("created", 0)
+    batch.updated = counts.get("updated", 0)
+    batch.unchanged = counts.get("unchanged", 0)
+    batch.file_content = b""
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def import_batch_discard(*, batch_id: int, acting_user) -> ImportBatch:
+    """Drop a pending import without saving anything of it."""
+    batch = import_batch_lock(batch_id=batch_id, acting_user=acting_user)
+    batch.status = ImportBatch.Status.DISCARDED
+    batch.file_content = b""
+    batch.save(update_fields=["status", "file_content"])
+    return batch
+
+
+def _row_names(items: Sequence[ImportBatchItem], limit: int = 20) -> str:
+    named = [
+        f"Zeile {item.row} (ID {item.object_id}, „{item.label}“)"
+        if item.row
+        else f"ID {item.object_id} („{item.label}“)"
+        for item in items[:limit]
+    ]
+    more = f" und {len(items) - limit} weitere" if len(items) > limit else ""
+    return ", ".join(named) + more
+
+
+@transaction.atomic
+def import_batch_undo(*, batch_id: int, acting_user) -> ImportBatch:
+    """Undo an applied import of positions: delete the positions it created and give the ones
+    it changed their previous values, each with a history entry of `acting_user`.
+
+    Refused (``ImportBatchError``, nothing changed) when any of its positions was changed or
+    deleted since the import (its version differs), naming the rows.
+    """
+    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None or batch.kind != ImportBatch.Kind.POSITIONS:
+        raise ImportBatchError("Diesen Import von Stellen gibt es nicht.")
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise ImportBatchError(
+            f"Der Import {batch.pk} kann nicht rückgängig gemacht werden: sein Status ist "
+            f"„{batch.get_status_display()}“."
+        )
+    items = list(batch.items.order_by("row", "id"))
+    ids = [item.object_id for item in items]
+    current: dict[int, Position] = {}
+    for start in range(0, len(ids), IMPORT_BATCH_SIZE):
+        chunk = ids[start : start + IMPORT_BATCH_SIZE]
+        current.update({p.pk: p for p in Position.objects.select_for_update().filter(pk__in=chunk)})
+    moved = [
+        item
+        for item in items
+        if item.object_id not in current or current[item.object_id].version != item.version_after
+    ]
+    if moved:
+        raise ImportBatchError(
+            f"Der Import {batch.pk} kann nicht rückgängig gemacht werden: "
+            f"{len(moved)} seiner Stellen wurden seit dem Import geändert oder gelöscht: "
+            f"{_row_names(moved)}. Es wurde nichts geändert."
+        )
+    used = [
+        item
+        for item in items
+        if item.action == ImportBatchItem.Action.CREATED and describe_usage(current[item.object_id])
+    ]
+    if used:
+        raise ImportBatchError(
+            f"Der Import {batch.pk} kann nicht rückgängig gemacht werden: {len(used)} der neu "
+            f"angelegten Stellen werden inzwischen verwendet (z. B. in einer Beschlussvorlage): "
+            f"{_row_names(used)}. Es wurde nichts geändert."
+        )
+    for item in items:
+        position = current[item.object_id]
+        if item.action == ImportBatchItem.Action.CREATED:
+            versioned_delete(
+                position,
+                acting_user=acting_user,
+                expected_version=item.version_after,
+                label=f"Die Stelle „{item.label}“",
+            )
+            continue
+        data = {
+            attname: concrete_field(Position, attname).to_python(value)
+            for attname, value in item.values.items()
+        }
+        try:
+            versioned_update(
+                position,
+                acting_user=acting_user,
+                expected_version=item.version_after,
+                data=data,
+            )
+        except ValidationError as error:
+            raise ImportBatchError(
+                f"Der Import {batch.pk} kann nicht rückgängig gemacht werden: die früheren Werte "
+                f"von {_row_names([item])} sind nicht mehr gültig "
+                f"({' '.join(error.messages)}). Es wurde nichts geändert."
+            ) from error
+    batch.status = ImportBatch.Status.UNDONE
+    batch.undone_by = acting_user if getattr(acting_user, "pk", None) else None
+    batch.undone_at = timezone.now()
+    batch.save(update_fields=["status", "undone_by", "undone_at"])
+    return batch
 
 
 def position_history(position_id: int) -> list[HistoryEntry]:

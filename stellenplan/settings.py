@@ -175,6 +175,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Uploads (Excel imports): reject anything larger than 10 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Excel imports: at most this many data rows per file (counted while reading; issue 11).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ changes something does not disturb the next request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from io import BytesIO
 
 import pytest
 from django.apps import apps
@@ -26,8 +27,10 @@ from simple_history.models import HistoricalChanges
 from core.history import ensure_history_baseline
 from departments.models import OrgUnit
 from departments.services import orgunit_update
+from stellenplan.imports import import_positions
 from stellenplan.models import PayGrade, Position
 from stellenplan.services import position_create, position_delete, position_update
+from tests.costing.excel_files import POSITION_HEADER, xlsx_bytes
 
 ROLES = ["anonymous", "personalamt", "kaemmerei", "sitzungsdienst", "admin"]
 LOGGED_IN = frozenset(ROLES[1:])
@@ -135,6 +138,12 @@ EXPECTATIONS: dict[str, Expect] = {
     # an empty upload is a bad request (400) with the form and its errors
     "excel:import_positions": write("personalamt", post=(400,)),
     "excel:import_cost_table": write("kaemmerei", post=(400,)),
+    # Import batches (issue 11): everyone sees the saved imports; the sample is a saved import
+    # of positions: confirming it again is refused with a message (302), undo asks (GET)
+    "excel:import_list": read(),
+    "excel:import_batch": read(),
+    "excel:import_batch_confirm": post_only("personalamt"),
+    "excel:import_batch_undo": write("personalamt", post=(302,)),
     # Decisions (issue 5): everyone reads and prints; the Sitzungsdienst edits
     "decisions:list": read(post=(200, 405)),
     "decisions:detail": read(post=(200, 405)),
@@ -298,6 +307,10 @@ def samples(seed, role_users):
     )
     deleted_id = doomed.pk
     position_delete(acting_user=admin, position=doomed, expected_version=1)
+    # a saved import that renamed the first position (for the pages of import batches)
+    position.refresh_from_db()
+    row = [position.pk, position.org_unit.code, position.pay_grade.code, "Import", position.fte]
+    import_positions(BytesIO(xlsx_bytes([["ID", *POSITION_HEADER], row])), acting_user=admin)
     for model in apps.get_models():  # a history record of every first object (admin history)
         first = model._default_manager.order_by("pk").first()
         historical = issubclass(model, HistoricalChanges)
@@ -318,6 +331,7 @@ PK_MODELS = {
     "orgunits:": ("departments", "OrgUnit"),
     "excel:export_org_unit": ("departments", "OrgUnit"),
     "costs:costtable_": ("costing", "CostTable"),
+    "excel:import_batch": ("stellenplan", "ImportBatch"),
     "costs:costrate_": ("costing", "CostRate"),
     "costs:rule_": ("costing", "ReimbursementRule"),
     "decisions:": ("decisions", "Decision"),

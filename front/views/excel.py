@@ -1,29 +1,50 @@
-"""Excel downloads (every logged-in user) and Excel uploads (Personalamt, Kämmerei)."""
+"""Excel downloads (every logged-in user) and Excel uploads (Personalamt, Kämmerei).
+
+An upload is checked and shown as a preview (a pending import batch of the uploader); only
+its confirmation saves it. The "Importe" page lists the saved imports; each can be undone
+while its rows are untouched.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import Model, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.xlsx import ImportFailed
+from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.permissions import Action, require_right, rights
+from core.xlsx import ImportFailed, ImportIssue, german
 from costing.engine import CostingError
 from costing.excel import XLSX_CONTENT_TYPE, ExportError, selected_years, write_workbook
-from costing.imports import import_cost_table
+from costing.imports import confirm_cost_table, cost_table_import_undo, preview_cost_table
+from costing.models import CostTable
 from departments.models import OrgUnit
 from departments.selectors import org_tree
 from front.filters import PositionFilter
 from front.forms.imports import CostTableImportForm, PositionImportForm
-from stellenplan.imports import import_positions
-from stellenplan.models import Position
+from stellenplan.imports import (
+    confirm_positions,
+    issues_from_json,
+    max_rows,
+    preview_positions,
+)
+from stellenplan.models import ImportBatch, Position
+from stellenplan.services import (
+    ImportBatchError,
+    PositionsRefused,
+    import_batch_discard,
+    import_batch_undo,
+)
 
 MAX_ISSUES_SHOWN = 500
+MAX_BATCHES_SHOWN = 200
 
 
 def _years(request: HttpRequest) -> list[int]:
@@ -132,37 +153,48 @@ def _describe_filter(filterset: PositionFilter) -> str:
 
 
 def _issues_context(failed: ImportFailed) -> dict:
+    return _issue_list(failed.issues, str(failed))
+
+
+def _issue_list(issues: list[ImportIssue], failure: str) -> dict:
     return {
-        "issues": failed.issues[:MAX_ISSUES_SHOWN],
-        "issue_count": len(failed.issues),
-        "issues_hidden": max(0, len(failed.issues) - MAX_ISSUES_SHOWN),
-        "failure": str(failed),
+        "issues": issues[:MAX_ISSUES_SHOWN],
+        "issue_count": len(issues),
+        "issues_hidden": max(0, len(issues) - MAX_ISSUES_SHOWN),
+        "failure": failure,
     }
+
+
+def _uploaded(form) -> tuple[bytes, str]:
+    upload = form.cleaned_data["file"]
+    upload.seek(0)
+    return upload.read(), upload.name or "Excel-Datei"
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("stellenplan.add_position", raise_exception=True)
 def import_positions_view(request: HttpRequest) -> HttpResponse:
+    """Upload: the file is checked and shown as a preview; saved only after confirmation."""
     form = PositionImportForm(request.POST or None, request.FILES or None)
-    context: dict = {"form": form}
+    context: dict = {"form": form, "max_rows": german(Decimal(max_rows()))}
     if request.method == "POST" and form.is_valid():
+        content, name = _uploaded(form)
         try:
-            result = import_positions(
-                form.cleaned_data["file"],
+            plan, batch = preview_positions(
+                content,
+                file_name=name,
                 default_start=form.cleaned_data["default_start"],
                 acting_user=request.user,
             )
         except ImportFailed as failed:
             context |= _issues_context(failed)
         else:
-            fte = f"{result.fte:f}".replace(".", ",")
-            messages.success(
-                request,
-                f"{result.created} Stellen ({fte} Stellenanteile) aus Blatt „{result.sheet}“ "
-                "importiert.",
-            )
-            return redirect("excel:import_positions")
+            if batch is not None:
+                return redirect("excel:import_batch", pk=batch.pk)
+            context |= _issue_list(plan.issues, str(ImportFailed(plan.issues)))
+            context["preview"] = plan.preview()
+            context["kind"] = ImportBatch.Kind.POSITIONS
     status = 400 if request.method == "POST" else 200
     return render(request, "excel/import_positions.html", context, status=status)
 
@@ -171,28 +203,135 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("costing.add_costtable", raise_exception=True)
 def import_cost_table_view(request: HttpRequest) -> HttpResponse:
+    """Upload: the file is checked and shown as a preview; saved only after confirmation."""
     form = CostTableImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            result = import_cost_table(
-                data["file"],
-                name=data["name"],
-                valid_from=data["valid_from"],
-                remark=data["remark"],
-                create_grades=data["create_grades"],
-            )
-        except ImportFailed as failed:
-            context |= _issues_context(failed)
-        else:
-            text = (
-                f"Kostentabelle „{result.table.name}“ gültig ab "
-                f"{result.table.valid_from:%d.%m.%Y} mit {result.rates} Kostensätzen importiert."
-            )
-            if result.created_grades:
-                text += f" Neu angelegte Stellenwerte: {', '.join(result.created_grades)}."
-            messages.success(request, text)
-            return redirect("excel:import_cost_table")
+        content, name = _uploaded(form)
+        plan, batch = preview_cost_table(
+            content,
+            file_name=name,
+            name=data["name"],
+            valid_from=data["valid_from"],
+            remark=data["remark"],
+            create_grades=data["create_grades"],
+            acting_user=request.user,
+        )
+        if batch is not None:
+            return redirect("excel:import_batch", pk=batch.pk)
+        context |= _issue_list(plan.issues, str(ImportFailed(plan.issues)))
     status = 400 if request.method == "POST" else 200
     return render(request, "excel/import_cost_table.html", context, status=status)
+
+
+#: The right an import needs, by kind: (model, action to confirm, action to undo).
+BATCH_RIGHTS: dict[str, tuple[type[Model], Action, Action]] = {
+    ImportBatch.Kind.POSITIONS: (Position, "add", "delete"),
+    ImportBatch.Kind.COST_TABLE: (CostTable, "add", "delete"),
+}
+
+
+def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
+    """The batch; a pending one only for the user who uploaded it (404 for others)."""
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "undone_by"), pk=pk)
+    if batch.status == ImportBatch.Status.PENDING and batch.created_by_id != request.user.pk:
+        raise Http404("Diesen Import gibt es nicht.")
+    return batch
+
+
+@require_GET
+@login_required
+def import_list_view(request: HttpRequest) -> HttpResponse:
+    """Every saved import (newest first) and the user's own pending ones."""
+    batches = (
+        ImportBatch.objects.exclude(status=ImportBatch.Status.DISCARDED)
+        .filter(~Q(status=ImportBatch.Status.PENDING) | Q(created_by_id=request.user.pk))
+        .select_related("created_by", "undone_by")
+        .defer("file_content", "preview")[:MAX_BATCHES_SHOWN]
+    )
+    undo = {
+        kind: getattr(rights(request.user, model), undo_action)
+        for kind, (model, _, undo_action) in BATCH_RIGHTS.items()
+    }
+    return render(request, "excel/import_list.html", {"batches": batches, "may_undo": undo})
+
+
+@require_GET
+@login_required
+def import_batch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pending import's preview (with confirmation), or what a saved import did."""
+    batch = _batch_for(request, pk)
+    model, confirm_action, undo_action = BATCH_RIGHTS[batch.kind]
+    allowed = rights(request.user, model)
+    preview = batch.preview or {}
+    issues = issues_from_json(preview.get("issues", []))
+    context = {
+        "batch": batch,
+        "preview": preview,
+        "kind": batch.kind,
+        "may_confirm": getattr(allowed, confirm_action)
+        and batch.status == ImportBatch.Status.PENDING
+        and not issues,
+        "may_undo": getattr(allowed, undo_action) and batch.status == ImportBatch.Status.APPLIED,
+        "items": batch.items.all()[:MAX_ISSUES_SHOWN],
+        "item_count": batch.items.count(),
+    }
+    if issues:
+        context |= _issue_list(issues, f"{preview['counts']['refused']} Zeilen abgelehnt")
+    return render(request, "excel/import_batch.html", context)
+
+
+@login_required
+@require_POST
+def import_batch_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (or, with "verwerfen", discard) a pending import."""
+    batch = _batch_for(request, pk)
+    model, confirm_action, _ = BATCH_RIGHTS[batch.kind]
+    require_right(request.user, model, confirm_action)
+    try:
+        if "verwerfen" in request.POST:
+            import_batch_discard(batch_id=batch.pk, acting_user=request.user)
+            messages.info(request, f"Import {batch.pk} verworfen; es wurde nichts gespeichert.")
+            return redirect("excel:import_list")
+        confirm = (
+            confirm_positions if batch.kind == ImportBatch.Kind.POSITIONS else confirm_cost_table
+        )
+        confirmation = confirm(batch_id=batch.pk, acting_user=request.user)
+    except (ImportBatchError, ConcurrentEditError) as error:
+        messages.error(request, str(error))
+    except PositionsRefused as refused:
+        messages.error(request, f"{refused} Es wurde nichts gespeichert.")
+    else:
+        if confirmation.applied:
+            messages.success(request, confirmation.message)
+        else:
+            messages.warning(request, confirmation.message)
+    return redirect("excel:import_batch", pk=batch.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask (GET) and undo (POST) a saved import."""
+    batch = _batch_for(request, pk)
+    model, _, undo_action = BATCH_RIGHTS[batch.kind]
+    require_right(request.user, model, undo_action)
+    if request.method == "POST":
+        undo = (
+            import_batch_undo
+            if batch.kind == ImportBatch.Kind.POSITIONS
+            else cost_table_import_undo
+        )
+        try:
+            undo(batch_id=batch.pk, acting_user=request.user)
+        except (ImportBatchError, ConcurrentEditError, DeleteRefusedError) as error:
+            messages.error(request, str(error))
+            return redirect("excel:import_batch", pk=batch.pk)
+        messages.success(request, f"Import {batch.pk} wurde rückgängig gemacht.")
+        return redirect("excel:import_list")
+    return render(
+        request,
+        "excel/import_batch_undo.html",
+        {"batch": batch, "may_undo": batch.status == ImportBatch.Status.APPLIED},
+    )

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from costing.models import CostTable
-from stellenplan.models import Position
+from stellenplan.models import ImportBatch, Position
 from tests.costing.excel_files import POSITION_HEADER, RATE_HEADER, xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("seed")
@@ -43,26 +43,48 @@ def test_only_the_responsible_role_may_import(client, role, positions, cost_tabl
     assert client.get(COST_TABLE).status_code == cost_table
     data = xlsx_bytes([POSITION_HEADER, ["20-4", "A 8", "SB", 1]])
     before = Position.objects.count()
-    assert client.post(
-        POSITIONS, {"file": upload(data), "default_start": "01.01.2013"}
-    ).status_code in {
-        302,
-        403,
-    }
+    response = client.post(POSITIONS, {"file": upload(data), "default_start": "01.01.2013"})
+    assert response.status_code == (302 if positions == 200 else 403)
+    assert Position.objects.count() == before  # only a preview so far
+    assert ImportBatch.objects.filter(status="pending").count() == (1 if positions == 200 else 0)
+    if positions == 200:
+        confirm(client, response)
     assert Position.objects.count() == before + (1 if positions == 200 else 0)
+
+
+def confirm(client, response):
+    """Confirm the preview a redirect of the upload leads to; the page after saving."""
+    batch_url = response["Location"]
+    batch = ImportBatch.objects.get(pk=int(batch_url.rstrip("/").split("/")[-1]))
+    return client.post(
+        reverse("excel:import_batch_confirm", args=[batch.pk]), {"bestaetigen": ""}, follow=True
+    )
 
 
 def test_the_personalamt_imports_positions_and_is_recorded_as_their_author(client):
     user = login(client, "Personalamt")
     data = xlsx_bytes([[*POSITION_HEADER, "Beginn"], ["20-4", "A 8", "SB Kasse", "0,5", None]])
+    before = Position.objects.count()
     response = client.post(
-        POSITIONS, {"file": upload(data), "default_start": "01.04.2013"}, follow=True
+        POSITIONS, {"file": upload(data, "kasse.xlsx"), "default_start": "01.04.2013"}
     )
-    assert response.redirect_chain == [(POSITIONS, 302)]
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    page = preview.content.decode()
+    assert '<td class="num" data-count="created">1</td>' in page
+    assert "SB Kasse" in page and "01.04.2013" in page
+    assert "Bestätigen und speichern" in page
+    assert Position.objects.count() == before
+
+    saved = confirm(client, response)
+
+    batch = ImportBatch.objects.get()
+    assert saved.redirect_chain == [(reverse("excel:import_batch", args=[batch.pk]), 302)]
     assert (
-        "1 Stellen (0,50 Stellenanteile) aus Blatt „Tabelle1“ importiert."
-        in response.content.decode()
+        f"Import {batch.pk} gespeichert: 1 Stellen neu (0,5 Stellenanteile), 0 geändert, "
+        "0 unverändert übersprungen." in saved.content.decode()
     )
+    assert (batch.status, batch.created_by, batch.file_name) == ("applied", user, "kasse.xlsx")
     position = Position.objects.get(title="SB Kasse")
     assert str(position.start_date) == "2013-04-01"
     assert position.history.get().history_user == user
@@ -115,10 +137,14 @@ def test_the_kaemmerei_imports_a_cost_table(client):
             "valid_from": "01.01.2013",
             "create_grades": "on",
         },
-        follow=True,
     )
-    page = response.content.decode()
-    assert "Kostentabelle „RS 2013“ gültig ab 01.01.2013 mit 2 Kostensätzen importiert." in page
+    preview = client.get(response["Location"]).content.decode()
+    assert "Kostentabelle „RS 2013“ gültig ab 01.01.2013" in preview
+    assert "Neu anzulegende Stellenwerte: A 17." in preview
+    assert "72.000\u00a0€" in preview
+    assert not CostTable.objects.filter(name="RS 2013").exists()
+    page = confirm(client, response).content.decode()
+    assert "Kostentabelle „RS 2013“ gültig ab 01.01.2013 mit 2 Kostensätzen." in page
     assert "Neu angelegte Stellenwerte: A 17." in page
     assert CostTable.objects.get(name="RS 2013").rates.count() == 2
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
 
 from core.xlsx import ImportFailed
 from costing.engine import cost_year
 from costing.excel import write_workbook
 from stellenplan.imports import default_start_date, import_positions
-from stellenplan.models import Position
+from stellenplan.models import ImportBatch, Position
 from tests.costing.excel_files import POSITION_HEADER, xlsx_file
 
 pytestmark = pytest.mark.usefixtures("seed")
@@ -33,6 +34,16 @@ def empty_the_plan() -> None:
         ):
             model.objects.all().delete()
     Position.objects.all().delete()
+
+
+def clear_ids(path) -> None:
+    """Empty the ID column of an export's "Stellen" sheet (rows become new positions)."""
+    workbook = load_workbook(path)
+    sheet = workbook["Stellen"]
+    header = next(r for r in sheet.iter_rows() if r[0].value == "ID")
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        row[0].value = None
+    workbook.save(path)
 
 
 def issues_of(path: str, **kwargs) -> list:
@@ -76,7 +87,8 @@ def test_it_imports_numbers_text_numbers_excel_dates_and_text_dates(tmp_path):
     referent = Position.objects.get(title="Referent/-in")
     assert referent.pay_grade.code == "A 13 hD"  # case and spaces of the grade are forgiven
     assert referent.end_date == date(2014, 6, 30)
-    assert referent.history.get().history_change_reason == "Excel-Import"
+    batch = ImportBatch.objects.get()
+    assert referent.history.get().history_change_reason == f"Excel-Import {batch.pk} (datei.xlsx)"
 
 
 def test_it_starts_rows_without_beginn_on_the_given_date(tmp_path):
@@ -280,6 +292,12 @@ def test_it_round_trips_the_stellen_sheet_of_an_export_into_an_empty_plan(tmp_pa
         write_workbook(handle, years)
     empty_the_plan()
     assert cost_year(2012).total.positions == 0
+    # The IDs of the export name positions that are gone: refused, one issue per row.
+    issues = issues_of(str(path))
+    assert len(issues) == 18
+    assert {(i.column, i.letter) for i in issues} == {("ID", "A")}
+    assert "Eine Stelle mit dieser ID gibt es nicht (mehr)" in issues[0].message
+    clear_ids(path)
 
     result = import_positions(str(path))
 
@@ -301,7 +319,10 @@ def test_the_command_imports_and_reports(tmp_path):
     path = xlsx_file(tmp_path, [POSITION_HEADER, ["20-4", "A 8", "SB", "0,5"]])
     out = StringIO()
     call_command("import_positions", path, "--default-start", "2013-01-01", stdout=out)
-    assert "1 Stellen (0,50 Stellenanteile) aus Blatt „Tabelle1“ importiert." in out.getvalue()
+    assert (
+        "1 Stellen (0,50 Stellenanteile) aus Blatt „Tabelle1“ importiert; 0 geändert, "
+        f"0 unverändert. Import {ImportBatch.objects.get().pk}." in out.getvalue()
+    )
     assert Position.objects.get(title="SB", fte=D("0.5")).start_date == date(2013, 1, 1)
 
 

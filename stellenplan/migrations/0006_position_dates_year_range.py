@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0003_model_rules_on_fields'),
-        ('stellenplan', '0004_paygrade_version_historicalpaygrade'),
+        ('stellenplan', '0005_import_batches'),
     ]
 
     operations = [
