@@ -29,7 +29,7 @@ admin shows a unit's parent read-only, so moves always pass through ``orgunit_up
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -97,6 +97,22 @@ def hold_orgunit(unit: OrgUnit, *, field: str) -> None:
                 )
             }
         )
+
+
+def hold_orgunits(unit_ids: Iterable[int]) -> set[int]:
+    """Keep many units from being deleted until the current transaction ends (for imports);
+    the ids of those that still exist. One statement: on PostgreSQL ``FOR NO KEY UPDATE`` in id
+    order (no deadlock with another batch), on SQLite the database's write lock as in
+    ``hold_orgunit``. Check the references after this call, not before.
+    """
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return set()
+    if connection.vendor == "sqlite":
+        OrgUnit.objects.filter(pk__in=ids).update(version=F("version"))
+        return set(OrgUnit.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    rows = OrgUnit.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    return set(rows.values_list("pk", flat=True))
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from core.constraints import check_constraints_of_many
 from core.fields import concrete_field
 from core.history import HistoryEntry, acting_as, history_entries
 from departments.models import OrgUnit
-from departments.services import hold_orgunit
+from departments.services import hold_orgunit, hold_orgunits
 from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade, Position
 
 POSITION_FIELDS = [
@@ -260,6 +260,12 @@ def positions_import(
     with a `batch`, each created and changed position is recorded in it (for undo), with its
     row of the file (`rows`, per new position).
     """
+    # The units the rows point at cannot be deleted from here to the commit; the check below
+    # then refuses rows whose unit was deleted before (instead of a failed commit).
+    hold_orgunits(
+        [p.org_unit_id for p in positions if p.org_unit_id is not None]
+        + [c.data["org_unit"] for c in updates if c.data.get("org_unit") is not None]
+    )
     errors = positions_check(positions)
     if errors:
         raise PositionsRefused(errors)

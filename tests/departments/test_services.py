@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import format_decimal
 from departments.models import OrgUnit
-from departments.services import orgunit_create, orgunit_delete, orgunit_update
+from departments.services import hold_orgunits, orgunit_create, orgunit_delete, orgunit_update
+from stellenplan.services import PositionsRefused, positions_import
 from tests.factories import OrgUnitFactory, PositionFactory, ReimbursementRuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,22 @@ def test_it_refuses_a_code_taken_in_another_case(hr):
         ]
     }
     assert OrgUnit.objects.count() == 1
+
+
+def test_it_holds_the_units_an_import_points_at_and_names_the_ones_gone():
+    kept = OrgUnitFactory(code="29")
+    gone = OrgUnitFactory(code="30")
+    gone_id = gone.pk
+    gone.delete()
+    assert hold_orgunits([kept.pk, gone_id, kept.pk]) == {kept.pk}
+    assert hold_orgunits([]) == set()
+
+
+def test_an_import_into_a_unit_deleted_meanwhile_is_refused_not_a_failed_commit(hr):
+    unit = OrgUnitFactory(code="29")
+    row = PositionFactory.build(org_unit=unit)
+    row.pay_grade.save()
+    unit.delete()
+    with pytest.raises(PositionsRefused) as refused:
+        positions_import(acting_user=hr, positions=[row])
+    assert "org_unit" in refused.value.errors[0].message_dict
