@@ -154,8 +154,18 @@ def _freeze(
     status_change: StatusChange | None = None,
     reason: str = "",
 ) -> AdoptedRecord:
-    """Store what the decision shows and prints now as its next adopted record."""
+    """Store what the decision shows and prints now as its next adopted record.
+
+    Refused while its figures cannot be computed (a linked position's grade without a rate):
+    a record is what the council decided, never a paper with an error box instead of figures.
+    """
     doc = document_for(decision)
+    if doc.costing_error:
+        raise ValidationError(
+            "Die Beschlussfassung kann nicht festgehalten werden, weil die finanziellen "
+            f"Auswirkungen unvollständig sind: {doc.costing_error} Bitte zuerst den fehlenden "
+            "Kostensatz ergänzen (Kämmerei). Nichts wurde gespeichert."
+        )
     try:
         pdf = render_decision_pdf(decision, doc, adopted_on=adopted_on)
     except RecursionError:  # e.g. Markdown nested beyond what the PDF renderer can lay out

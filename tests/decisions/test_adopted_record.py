@@ -22,7 +22,7 @@ from decisions.services import (
     decision_record_again,
     decision_reopen,
 )
-from stellenplan.models import Position
+from stellenplan.models import PayGrade, Position
 from stellenplan.services import position_update
 from tests.factories import PositionFactory
 
@@ -267,3 +267,18 @@ def test_the_detail_page_shows_the_text_as_adopted(reference, personalamt):
     assert after.count("Stadtweite Stellenbedarfe im Zusammenhang mit Option") == before.count(
         "Stadtweite Stellenbedarfe im Zusammenhang mit Option"
     )
+
+
+def test_it_refuses_to_freeze_figures_that_cannot_be_computed(reference):
+    """A linked position whose grade has no rate: adoption waits for the rate (German message)."""
+    position = PositionFactory(
+        org_unit=Position.objects.get(pk=1).org_unit,
+        pay_grade=PayGrade.objects.get(code="A 9 gD"),
+        start_date=date(2012, 1, 1),
+    )
+    reference.position_links.create(position=position, order=99)
+    with pytest.raises(ValidationError, match="unvollständig.*A 9 gD"):
+        adopt(reference)
+    reference.refresh_from_db()
+    assert reference.status == Status.SUBMITTED
+    assert not AdoptedRecord.objects.filter(decision=reference).exists()
