@@ -273,7 +273,12 @@ def test_undo_of_a_cost_table_import_is_refused_after_a_rate_was_changed(client,
         rates_file(), name="RS", valid_from=date(2014, 1, 1), create_grades=True, acting_user=user
     )
     rate = CostRate.objects.get(table=result.table, pay_grade__code="A 8")
-    costrate_update(acting_user=user, rate=rate, data={"annual_cost": Decimal("73000")})
+    costrate_update(
+        acting_user=user,
+        rate=rate,
+        expected_version=rate.version,
+        data={"annual_cost": Decimal("73000")},
+    )
 
     with pytest.raises(ImportBatchError, match="die Kostensätze für A 8 wurden seit dem Import"):
         cost_table_import_undo(batch_id=result.batch.pk, acting_user=user)

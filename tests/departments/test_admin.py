@@ -15,7 +15,14 @@ def test_it_shows_the_parent_read_only_on_change_and_keeps_it(admin_client):
     url = reverse("admin:departments_orgunit_change", args=[amt.pk])
     assert 'name="parent"' not in admin_client.get(url).content.decode()
     response = admin_client.post(
-        url, {"kind": "amt", "code": "29", "name": "Jobcenter neu", "parent": child.pk}
+        url,
+        {
+            "kind": "amt",
+            "code": "29",
+            "name": "Jobcenter neu",
+            "parent": child.pk,
+            "opened_version": amt.version,
+        },
     )
     assert response.status_code == 302
     amt.refresh_from_db()
