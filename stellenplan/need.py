@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from core.formatting import date_de, number
+from core.formatting import date_de, format_decimal, number
 from stellenplan.models import NeedCalculation, NeedLine, PayGrade, Position, WorkingTime
 
 CENT = Decimal("0.01")
@@ -231,7 +231,7 @@ def _line_values(
 def _position_label(position: Position) -> str:
     return (
         f"{position.org_unit.code} {position.pay_grade.code} {position.title} "
-        f"({_num(position.fte)})"
+        f"({format_decimal(position.fte)})"
     )
 
 
@@ -317,12 +317,19 @@ def calculate(calculation: NeedCalculation) -> NeedResult:
 
 
 def calculations_for(positions: Iterable[Position]) -> list[NeedResult]:
-    """The results of every calculation attached to any of `positions`, in title order."""
-    ids = [p.pk for p in positions]
+    """The results of every calculation attached to any of `positions`, in the order of the
+    first of its positions there (e.g. the Anlage order of a decision)."""
+    index: dict[int, int] = {}
+    for place, position in enumerate(positions):
+        index.setdefault(position.pk, place)
     calculations = (
-        NeedCalculation.objects.filter(positions__in=ids)
+        NeedCalculation.objects.filter(positions__in=list(index))
         .distinct()
         .prefetch_related("lines", "positions__org_unit", "positions__pay_grade")
         .order_by("title", "id")
     )
-    return [calculate(c) for c in calculations]
+
+    def first(calculation: NeedCalculation) -> int:
+        return min(index.get(p.pk, len(index)) for p in calculation.positions.all())
+
+    return [calculate(c) for c in sorted(calculations, key=first)]

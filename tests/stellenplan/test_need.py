@@ -218,7 +218,7 @@ def test_the_reference_data_carries_the_three_calculations_of_the_paper():
     results = {c.title.split(":")[0]: calculate(c) for c in NeedCalculation.objects.all()}
     rpa = results["Rechnungsprüfungsamt"]
     assert (rpa.fte_low, rpa.fte_high, rpa.requested_fte) == (D("0.42"), D("0.83"), D("1.00"))
-    assert rpa.positions == ["14-2 A 13 hD Prüfer/-in (1)"]
+    assert rpa.positions == ["14-2 A 13 hD Prüfer/-in (1,0)"]
     kasse = results["Stadtkasse 20-4"]
     assert (kasse.fte_low, kasse.fte_high, kasse.requested_fte) == (D("3.08"), D("3.08"), D("3.00"))
     assert kasse.lines[0].inputs == "3,5 Stellen × 22.000 ÷ 25.000 Fälle"
