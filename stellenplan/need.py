@@ -127,7 +127,7 @@ def working_time_for(
         .first()
     )
     if found is None:
-        label = PayGrade.StatusGroup(status_group).label
+        label = str(PayGrade.StatusGroup(status_group).label)
         raise NeedError(
             f"Für {label} mit {_num(weekly_hours)} Wochenstunden ist zum {date_de(on)} keine "
             "Jahresarbeitszeit hinterlegt (Personalamt: Jahresarbeitszeiten)."
@@ -280,7 +280,7 @@ def calculate(calculation: NeedCalculation) -> NeedResult:
                     order=line.order,
                     task=line.task,
                     method=line.method,
-                    method_label=NeedLine.Method(line.method).label,
+                    method_label=str(NeedLine.Method(line.method).label),
                     inputs=text,
                     fte_low=round_fte(low),
                     fte_high=round_fte(high),
