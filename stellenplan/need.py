@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.formatting import date_de, format_decimal, number
@@ -240,14 +240,18 @@ def calculate(calculation: NeedCalculation) -> NeedResult:
     positions = sorted(calculation.positions.all(), key=lambda p: (p.org_unit.code, p.pk or 0))
     lines = sorted(calculation.lines.all(), key=lambda ln: (ln.order, ln.pk or 0))
     requested = sum((p.fte for p in positions), Decimal("0.00"))
-    common = {
-        "id": calculation.pk,
-        "title": calculation.title,
-        "positions": [_position_label(p) for p in positions],
-        "requested_fte": round_fte(requested),
-        "source": calculation.source,
-        "remarks": calculation.remarks,
-    }
+    base = NeedResult(
+        id=calculation.pk,
+        title=calculation.title,
+        positions=[_position_label(p) for p in positions],
+        requested_fte=round_fte(requested),
+        fte_low=None,
+        fte_high=None,
+        working_time="",
+        verteilzeit="",
+        source=calculation.source,
+        remarks=calculation.remarks,
+    )
     working_time = ""
     verteilzeit = ""
     annual_minutes: Decimal | None = None
@@ -289,25 +293,16 @@ def calculate(calculation: NeedCalculation) -> NeedResult:
                 )
             )
     except NeedError as error:
-        return NeedResult(
-            **common,
-            fte_low=None,
-            fte_high=None,
-            working_time=working_time,
-            verteilzeit=verteilzeit,
-            error=str(error),
-        )
+        return replace(base, working_time=working_time, verteilzeit=verteilzeit, error=str(error))
     if not results:
-        return NeedResult(
-            **common,
-            fte_low=None,
-            fte_high=None,
+        return replace(
+            base,
             working_time=working_time,
             verteilzeit=verteilzeit,
             error="Die Berechnung hat noch keine Zeile.",
         )
-    return NeedResult(
-        **common,
+    return replace(
+        base,
         fte_low=round_fte(low_total),
         fte_high=round_fte(high_total),
         working_time=working_time,

@@ -49,7 +49,7 @@ def write_need_workbook(handle: IO[bytes], results: Iterable[NeedResult]) -> Non
     sheet = workbook.create_sheet(SHEET_TITLE)
     bold = Font(bold=True)
 
-    def cell(value: Any, *, strong: bool = False) -> WriteOnlyCell:
+    def cell(value: Any, *, strong: bool = False) -> Any:
         if isinstance(value, str):
             value = safe_text(value)
         written = WriteOnlyCell(sheet, value=value)

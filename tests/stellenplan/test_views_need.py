@@ -144,3 +144,11 @@ def test_the_excel_sheet_holds_lines_and_results(reader):
     ]
     rpa = [r for r in rows if r[0] and r[0].startswith("Rechnungsprüfungsamt")]
     assert (rpa[1][5], rpa[1][6]) == (pytest.approx(0.42), pytest.approx(0.83))
+
+
+def test_the_position_page_links_its_calculation_and_offers_a_new_one(hr_client):
+    page = hr_client.get(reverse("positions:detail", args=[12])).content.decode()
+    assert reverse("need:detail", args=[1]) in page
+    assert f"{reverse('need:create')}?stelle=12" in page
+    form = hr_client.get(reverse("need:create") + "?stelle=12").context["form"]
+    assert form.initial["positions"] == [12]
