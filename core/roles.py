@@ -20,7 +20,13 @@ ALL = ("add", "change", "delete", "view")
 ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "Personalamt": {
         "departments": {"orgunit": ALL, "budgetsection": ALL},
-        "stellenplan": {"position": ALL, "paygrade": ("view",)},
+        "stellenplan": {
+            "position": ALL,
+            "paygrade": ("view",),
+            "workingtime": ALL,
+            "needcalculation": ALL,
+            "needline": ALL,
+        },
     },
     "Kämmerei": {
         "costing": {"costtable": ALL, "costrate": ALL, "reimbursementrule": ALL},

@@ -24,6 +24,10 @@ What is read (German administrative prose, so the rules are deliberately narrow)
   agree, an "Einstellung ab sofort" must not start after the decision's year, and every linked
   position must be named.
 - A reimbursement percentage ("Erstattung … 84,8%") must be the rate of a rule that applies.
+- Each Personalbedarfsberechnung attached to a linked position (``stellenplan.need``): the
+  positions requested must lie within the calculated need (a range where the inputs are ranges)
+  give or take the tolerance the city sets (``settings.NEED_TOLERANCE_FTE``, 0,10 Stellen by
+  default); a calculation that cannot be computed or only states shares is reported as well.
 
 Sentences that cite another GRDrs are skipped: their figures belong to that document.
 """
@@ -35,6 +39,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
+
+from django.conf import settings
 
 from core import parsing
 from core.formatting import euro, format_decimal, percent
@@ -50,6 +56,7 @@ from decisions.selectors import (
 )
 from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import PayGrade
+from stellenplan.need import NeedResult, calculations_for
 
 ZERO = Decimal("0.00")
 NUMBER = r"\d{1,3}(?:\.\d{3})+|\d+"
@@ -98,7 +105,7 @@ ABBREVIATIONS = {
 class Finding:
     """A figure in the text that the data contradicts."""
 
-    kind: str  # betrag, stellen, teilhaushalt, stellenwert, anteil, zuordnung, erstattung
+    kind: str  # betrag, stellen, teilhaushalt, stellenwert, anteil, zuordnung, erstattung, bedarf
     place: str  # "Beschlussantrag, Ziffer 2"
     stated: str  # the text as written
     computed: str  # what the data gives
@@ -625,6 +632,59 @@ def check_proposal_bullets(data: DecisionData, bullets: list[Bullet]) -> list[Fi
     return findings
 
 
+def need_tolerance() -> Decimal:
+    """How far requested and calculated positions may differ without a finding (Stellen)."""
+    return Decimal(str(getattr(settings, "NEED_TOLERANCE_FTE", "0.10")))
+
+
+def _fte_range(low: Decimal, high: Decimal) -> str:
+    if low == high:
+        return f"{format_decimal(low)} Stellen"
+    return f"{format_decimal(low)}–{format_decimal(high)} Stellen"
+
+
+def check_need(result: NeedResult, tolerance: Decimal) -> Finding | None:
+    """Requested against calculated positions of one Personalbedarfsberechnung."""
+    place = f"Personalbedarfsberechnung „{result.title}“"
+    requested = f"{format_decimal(result.requested_fte)} Stellen beantragt"
+    if result.error or result.fte_low is None or result.fte_high is None:
+        return Finding(
+            "bedarf",
+            place,
+            requested,
+            "nicht berechenbar",
+            f"{place}: nicht berechenbar – {result.error}",
+        )
+    computed = f"{_fte_range(result.fte_low, result.fte_high)} berechnet"
+    if not result.derived:
+        return Finding(
+            "bedarf",
+            place,
+            requested,
+            computed,
+            f"{place}: {_fte_range(result.fte_low, result.fte_high)} sind nur angegeben, nicht "
+            "hergeleitet (keine Fallzahl, keine Bearbeitungszeit); der Bedarf ist nicht geprüft.",
+        )
+    if result.fte_low - tolerance <= result.requested_fte <= result.fte_high + tolerance:
+        return None
+    return Finding(
+        "bedarf",
+        place,
+        requested,
+        computed,
+        f"{place}: beantragt sind {format_decimal(result.requested_fte)} Stellen, berechnet "
+        f"{_fte_range(result.fte_low, result.fte_high)} (Abweichung über der Toleranz von "
+        f"{format_decimal(tolerance)} Stellen).",
+    )
+
+
+def check_needs(positions: list) -> list[Finding]:
+    """Findings of every Personalbedarfsberechnung attached to the decision's positions."""
+    tolerance = need_tolerance()
+    found = [check_need(result, tolerance) for result in calculations_for(positions)]
+    return [finding for finding in found if finding is not None]
+
+
 def check_decision(decision: Decision, finance: DecisionFinance | None = None) -> list[Finding]:
     """Every place where the decision's text states a figure its data contradicts.
 
@@ -650,4 +710,5 @@ def check_decision(decision: Decision, finance: DecisionFinance | None = None) -
     findings += check_proposal_bullets(data, bullets)
     for section in decision.reason_sections.all():
         findings += check_reason_section(data, section.number, section.heading, section.text)
+    findings += check_needs([line.position for line in data.lines])
     return findings

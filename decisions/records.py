@@ -23,6 +23,7 @@ from costing.engine import Total
 from costing.models import CostRate, CostTable, ReimbursementRule
 from decisions.models import AdoptedRecord, Decision, DecisionPosition, FinancialItem
 from decisions.selectors import DecisionDocument, FinanceRow
+from stellenplan.need import NeedResult
 
 #: Keys whose stored strings are Decimals again when read back.
 DECIMAL_KEYS = frozenset(
@@ -38,6 +39,9 @@ DECIMAL_KEYS = frozenset(
         "cost_in_year",
         "rate",
         "annual_amount",
+        "requested_fte",
+        "fte_low",
+        "fte_high",
     }
 )
 #: Keys whose stored strings are dates again when read back.
@@ -140,6 +144,39 @@ def decision_content(decision: Decision) -> Any:
     return _read("content", json_safe(content_data(decision)))
 
 
+def need_data(result: NeedResult) -> dict[str, Any]:
+    """A Personalbedarfsberechnung as printed (inputs as text, results as Decimals)."""
+    return {
+        "title": result.title,
+        "positions": list(result.positions),
+        "requested_fte": result.requested_fte,
+        "fte_low": result.fte_low,
+        "fte_high": result.fte_high,
+        "is_range": result.is_range,
+        "derived": result.derived,
+        "working_time": result.working_time,
+        "verteilzeit": result.verteilzeit,
+        "source": result.source,
+        "remarks": result.remarks,
+        "error": result.error,
+        "lines": [
+            {
+                "order": line.order,
+                "task": line.task,
+                "method": line.method,
+                "method_label": line.method_label,
+                "inputs": line.inputs,
+                "fte_low": line.fte_low,
+                "fte_high": line.fte_high,
+                "is_range": line.is_range,
+                "source": line.source,
+                "remarks": line.remarks,
+            }
+            for line in result.lines
+        ],
+    }
+
+
 def document_data(doc: DecisionDocument) -> dict[str, Any]:
     """The Finanzielle Auswirkungen, the generated Anlage, the other items and the Anlagen."""
     finance = None
@@ -198,6 +235,7 @@ def document_data(doc: DecisionDocument) -> dict[str, Any]:
         "costing_error": doc.costing_error,
         "finance": finance,
         "financial_items": [_item(item) for item in doc.financial_items],
+        "needs": [need_data(result) for result in doc.needs],
         "annexes": [
             {
                 "number": annex.number,
@@ -326,6 +364,8 @@ class FrozenDocument:
     financial_items: list[Any]
     annexes: list[Any]
     links: list[Any] = field(default_factory=list)
+    #: the Personalbedarfsberechnungen as adopted (records stored before them hold none)
+    needs: list[Any] = field(default_factory=list)
 
     @property
     def generated_annexes(self) -> list[Any]:
@@ -348,4 +388,5 @@ def frozen_document(decision: Decision, record: AdoptedRecord) -> FrozenDocument
         costing_error=data.get("costing_error", ""),
         financial_items=_read("financial_items", data.get("financial_items", [])),
         annexes=_read("annexes", data.get("annexes", [])),
+        needs=_read("needs", data.get("needs", [])),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -25,6 +26,7 @@ from decisions.models import (
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import Position
+from stellenplan.need import NeedResult, calculations_for
 
 ZERO = Decimal("0.00")
 # The Finanzielle Auswirkungen show at most this many years (Doppelhaushalt + Finanzplanung).
@@ -325,6 +327,11 @@ class DecisionDocument:
     @property
     def financial_items(self) -> list[FinancialItem]:
         return list(self.decision.financial_items.all())
+
+    @cached_property
+    def needs(self) -> list[NeedResult]:
+        """The Personalbedarfsberechnungen of the linked positions, in Anlage order."""
+        return calculations_for([link.position for link in self.links])
 
 
 def decision_document(decision: Decision) -> DecisionDocument:

@@ -4,7 +4,7 @@
 
 from django.urls import include, path
 
-from front.views import changes, costs, decisions, excel, orgunits, paygrades, positions
+from front.views import changes, costs, decisions, excel, need, orgunits, paygrades, positions
 
 positions_urls = (
     [
@@ -115,6 +115,33 @@ changes_urls = (
     "changes",
 )
 
+need_urls = (
+    [
+        path("", need.need_list, name="list"),
+        path("neu/", need.need_create, name="create"),
+        path("excel/", need.need_export, name="export"),
+        path("<int:pk>/", need.need_detail, name="detail"),
+        path("<int:pk>/bearbeiten/", need.need_update, name="update"),
+        path("<int:pk>/loeschen/", need.need_delete, name="delete"),
+        path("<int:pk>/zeilen/neu/", need.line_create, name="line_create"),
+        path("<int:pk>/zeilen/<int:line_pk>/bearbeiten/", need.line_update, name="line_update"),
+        path("<int:pk>/zeilen/<int:line_pk>/loeschen/", need.line_delete, name="line_delete"),
+        path("jahresarbeitszeiten/", need.workingtime_list, name="workingtime_list"),
+        path("jahresarbeitszeiten/neu/", need.workingtime_create_view, name="workingtime_create"),
+        path(
+            "jahresarbeitszeiten/<int:pk>/bearbeiten/",
+            need.workingtime_update_view,
+            name="workingtime_update",
+        ),
+        path(
+            "jahresarbeitszeiten/<int:pk>/loeschen/",
+            need.workingtime_delete_view,
+            name="workingtime_delete",
+        ),
+    ],
+    "need",
+)
+
 urlpatterns = [
     path("", costs.home, name="home"),
     path("", include(positions_urls)),
@@ -124,4 +151,5 @@ urlpatterns = [
     path("kosten/", include(excel_urls)),
     path("beschluesse/", include(decisions_urls)),
     path("aenderungen/", include(changes_urls)),
+    path("bedarf/", include(need_urls)),
 ]

@@ -264,3 +264,282 @@ class ImportBatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.model} {self.object_id}"
+
+
+# --- Personalbedarfsberechnung ---------------------------------------------------------------
+
+
+class WorkingTime(models.Model):
+    """Jahresarbeitszeit and Verteilzeit of one full-time worker: per status group and weekly
+    hours, valid from a date on, with the source of the figures (maintained by the Personalamt)."""
+
+    status_group = models.CharField(
+        _("Statusgruppe"), max_length=10, choices=PayGrade.StatusGroup.choices
+    )
+    weekly_hours = models.DecimalField(
+        _("Wochenarbeitszeit (Stunden)"), max_digits=4, decimal_places=2
+    )
+    valid_from = models.DateField(_("gültig ab"))
+    annual_hours = models.DecimalField(
+        _("Jahresarbeitszeit (Stunden)"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Netto-Jahresarbeitszeit einer Vollzeitkraft in Stunden, z. B. 1.590."),
+    )
+    distribution_percent = models.DecimalField(
+        _("Verteilzeitzuschlag (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        help_text=_(
+            "Zuschlag auf gemessene Bearbeitungszeiten ohne Verteilzeit, z. B. 10 "
+            "(5 % persönlich + 5 % sachlich, Organisationshandbuch)."
+        ),
+    )
+    source = models.TextField(_("Quelle"))
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Jahresarbeitszeit")
+        verbose_name_plural = _("Jahresarbeitszeiten")
+        ordering = ["status_group", "weekly_hours", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status_group", "weekly_hours", "valid_from"],
+                name="working_time_unique",
+                violation_error_message="Für diese Statusgruppe und Wochenarbeitszeit gibt es "
+                "ab diesem Datum schon eine Jahresarbeitszeit.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(weekly_hours__gt=0) & models.Q(weekly_hours__lte=60),
+                name="working_time_weekly_hours_range",
+                field="weekly_hours",
+                violation_error_code="weekly_hours_range",
+                violation_error_message="Die Wochenarbeitszeit (%(weekly_hours)s Stunden) muss "
+                "größer als 0 und höchstens 60 Stunden sein.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(annual_hours__gt=0),
+                name="working_time_annual_hours_positive",
+                field="annual_hours",
+                violation_error_code="annual_hours_not_positive",
+                violation_error_message="Die Jahresarbeitszeit (%(annual_hours)s Stunden) muss "
+                "größer als 0 sein.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(distribution_percent__gte=0)
+                & models.Q(distribution_percent__lt=100),
+                name="working_time_distribution_range",
+                field="distribution_percent",
+                violation_error_code="distribution_range",
+                violation_error_message="Der Verteilzeitzuschlag (%(distribution_percent)s %%) "
+                "muss mindestens 0 und kleiner als 100 % sein.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_status_group_display()}, {self.weekly_hours.normalize():f} h/Woche, "
+            f"ab {self.valid_from:%d.%m.%Y}"
+        )
+
+
+class NeedCalculation(models.Model):
+    """A Personalbedarfsberechnung for one position or a group of positions."""
+
+    title = models.CharField(_("Bezeichnung"), max_length=200)
+    positions = models.ManyToManyField(
+        Position, verbose_name=_("Stellen"), related_name="need_calculations"
+    )
+    status_group = models.CharField(
+        _("Statusgruppe"),
+        max_length=10,
+        choices=PayGrade.StatusGroup.choices,
+        blank=True,
+        default="",
+        help_text=_("Für die Jahresarbeitszeit der analytischen Methode."),
+    )
+    weekly_hours = models.DecimalField(
+        _("Wochenarbeitszeit (Stunden)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Für die Jahresarbeitszeit der analytischen Methode, z. B. 39."),
+    )
+    parameter_date = models.DateField(
+        _("Stichtag der Jahresarbeitszeit"),
+        null=True,
+        blank=True,
+        help_text=_("Es gilt die zu diesem Tag gültige Jahresarbeitszeit."),
+    )
+    source = models.TextField(_("Quelle"), blank=True)
+    remarks = models.TextField(_("Bemerkungen"), blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["version"], get_user=history_user, m2m_fields=[positions]
+    )
+
+    class Meta:
+        verbose_name = _("Bedarfsberechnung")
+        verbose_name_plural = _("Bedarfsberechnungen")
+        ordering = ["title", "id"]
+        constraints = [
+            FieldCheckConstraint(
+                condition=models.Q(weekly_hours__isnull=True) | models.Q(weekly_hours__gt=0),
+                name="need_calculation_weekly_hours_positive",
+                field="weekly_hours",
+                violation_error_code="weekly_hours_not_positive",
+                violation_error_message="Die Wochenarbeitszeit (%(weekly_hours)s Stunden) muss "
+                "größer als 0 sein.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NeedLine(models.Model):
+    """One task of a Bedarfsberechnung, computed by one method."""
+
+    class Method(models.TextChoices):
+        ANALYTIC = "analytisch", _("analytisch (Fallzahl × Bearbeitungszeit)")
+        RATIO = "schluessel", _("Betreuungsschlüssel (Fallzahl ÷ Schlüssel)")
+        PROPORTIONAL = "kennzahl", _("Kennzahl (vorhandene Stellen × neue ÷ bisherige Fälle)")
+        STATED = "angabe", _("Angabe ohne Herleitung")
+
+    calculation = models.ForeignKey(
+        NeedCalculation,
+        verbose_name=_("Bedarfsberechnung"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
+    task = models.CharField(_("Aufgabe"), max_length=300)
+    method = models.CharField(_("Methode"), max_length=12, choices=Method.choices)
+    cases = models.DecimalField(
+        _("Fallzahl"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    minutes_min = models.DecimalField(
+        _("Bearbeitungszeit (Minuten, von)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Mittlere Bearbeitungszeit je Fall in Minuten."),
+    )
+    minutes_max = models.DecimalField(
+        _("Bearbeitungszeit (Minuten, bis)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Nur bei einer Spanne, z. B. 60 bis 120 Minuten."),
+    )
+    add_distribution_time = models.BooleanField(
+        _("Verteilzeitzuschlag aufschlagen"),
+        default=False,
+        help_text=_("Ankreuzen, wenn die Bearbeitungszeiten keine Verteilzeit enthalten."),
+    )
+    ratio = models.DecimalField(
+        _("Betreuungsschlüssel (Fälle je Stelle)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("z. B. 150 für 1 : 150."),
+    )
+    existing_fte = models.DecimalField(
+        _("vorhandene Stellen"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    existing_cases = models.DecimalField(
+        _("bisherige Fallzahl"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    stated_fte = models.DecimalField(
+        _("angegebene Stellen"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    source = models.TextField(_("Quelle"), blank=True)
+    remarks = models.TextField(_("Bemerkungen"), blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Zeile der Bedarfsberechnung")
+        verbose_name_plural = _("Zeilen der Bedarfsberechnung")
+        ordering = ["calculation", "order", "id"]
+        constraints = [
+            FieldCheckConstraint(
+                condition=models.Q(cases__isnull=True) | models.Q(cases__gte=0),
+                name="need_line_cases_not_negative",
+                field="cases",
+                violation_error_code="cases_negative",
+                violation_error_message="Die Fallzahl (%(cases)s) darf nicht negativ sein.",
+            ),
+            FieldCheckConstraint(
+                condition=~models.Q(method="analytisch") | models.Q(cases__isnull=False),
+                name="need_line_analytic_cases",
+                field="cases",
+                violation_error_code="analytic_cases",
+                violation_error_message="Die analytische Methode braucht eine Fallzahl.",
+            ),
+            FieldCheckConstraint(
+                condition=~models.Q(method="analytisch")
+                | (models.Q(minutes_min__isnull=False) & models.Q(minutes_min__gt=0)),
+                name="need_line_analytic_minutes",
+                field="minutes_min",
+                violation_error_code="analytic_minutes",
+                violation_error_message="Die analytische Methode braucht eine mittlere "
+                "Bearbeitungszeit größer als 0 Minuten (eingegeben: %(minutes_min)s).",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(minutes_max__isnull=True)
+                | models.Q(minutes_max__gte=models.F("minutes_min")),
+                name="need_line_minutes_range",
+                field="minutes_max",
+                violation_error_code="minutes_range",
+                violation_error_message="Die Bearbeitungszeit „bis“ (%(minutes_max)s Minuten) "
+                "darf nicht kleiner als „von“ (%(minutes_min)s Minuten) sein.",
+            ),
+            FieldCheckConstraint(
+                condition=~models.Q(method="schluessel")
+                | (
+                    models.Q(cases__isnull=False)
+                    & models.Q(ratio__isnull=False)
+                    & models.Q(ratio__gt=0)
+                ),
+                name="need_line_ratio",
+                field="ratio",
+                violation_error_code="ratio_missing",
+                violation_error_message="Die Methode Betreuungsschlüssel braucht eine Fallzahl "
+                "und einen Schlüssel größer als 0 (eingegeben: %(ratio)s).",
+            ),
+            FieldCheckConstraint(
+                condition=~models.Q(method="kennzahl")
+                | (
+                    models.Q(cases__isnull=False)
+                    & models.Q(existing_fte__isnull=False)
+                    & models.Q(existing_fte__gt=0)
+                    & models.Q(existing_cases__isnull=False)
+                    & models.Q(existing_cases__gt=0)
+                ),
+                name="need_line_proportional",
+                field="existing_cases",
+                violation_error_code="proportional_missing",
+                violation_error_message="Die Kennzahl-Methode braucht die neue Fallzahl, die "
+                "vorhandenen Stellen (%(existing_fte)s) und die bisherige Fallzahl "
+                "(%(existing_cases)s), beide größer als 0.",
+            ),
+            FieldCheckConstraint(
+                condition=~models.Q(method="angabe")
+                | (models.Q(stated_fte__isnull=False) & models.Q(stated_fte__gt=0)),
+                name="need_line_stated",
+                field="stated_fte",
+                violation_error_code="stated_missing",
+                violation_error_message="Eine Angabe ohne Herleitung braucht die angegebenen "
+                "Stellen, größer als 0 (eingegeben: %(stated_fte)s).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.task

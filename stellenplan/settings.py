@@ -174,6 +174,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Uploads (Excel imports): reject anything larger than 10 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Personalbedarfsberechnung: requested and calculated positions may differ by this many
+# Stellen before the decision's consistency check reports it (the city's choice).
+NEED_TOLERANCE_FTE = os.environ.get("NEED_TOLERANCE_FTE", "0.10")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Excel imports: at most this many data rows per file (counted while reading; issue 11).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)

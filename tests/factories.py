@@ -5,7 +5,7 @@ import factory
 
 from costing.models import CostRate, CostTable, ReimbursementRule
 from departments.models import BudgetSection, OrgUnit
-from stellenplan.models import PayGrade, Position
+from stellenplan.models import NeedCalculation, NeedLine, PayGrade, Position, WorkingTime
 
 
 class BudgetSectionFactory(factory.django.DjangoModelFactory):
@@ -71,3 +71,36 @@ class ReimbursementRuleFactory(factory.django.DjangoModelFactory):
     name = "Erstattung"
     rate = Decimal("0.5000")
     valid_from = date(2012, 1, 1)
+
+
+class WorkingTimeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingTime
+
+    status_group = PayGrade.StatusGroup.TARIF
+    weekly_hours = Decimal("39.00")
+    valid_from = date(2022, 1, 1)
+    annual_hours = Decimal("1590.00")
+    distribution_percent = Decimal("10.00")
+    source = "KGSt 2022/2023 (Test)"
+
+
+class NeedCalculationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NeedCalculation
+
+    title = factory.Sequence(lambda n: f"Bedarf {n}")
+    status_group = PayGrade.StatusGroup.TARIF
+    weekly_hours = Decimal("39.00")
+    parameter_date = date(2023, 1, 1)
+
+
+class NeedLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NeedLine
+
+    calculation = factory.SubFactory(NeedCalculationFactory)
+    task = factory.Sequence(lambda n: f"Aufgabe {n}")
+    method = NeedLine.Method.RATIO
+    cases = Decimal("1500")
+    ratio = Decimal("150")

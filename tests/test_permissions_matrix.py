@@ -165,6 +165,20 @@ EXPECTATIONS: dict[str, Expect] = {
     # Change log (issue 11): every logged-in user reads it and its export
     "changes:list": read(),
     "changes:export": read(),
+    # Personalbedarfsberechnung (issue 15): everyone reads; the Personalamt maintains
+    "need:list": read(),
+    "need:detail": read(),
+    "need:export": read(),
+    "need:workingtime_list": read(),
+    "need:create": write("personalamt"),
+    "need:update": write("personalamt"),
+    "need:delete": write("personalamt"),
+    "need:line_create": write("personalamt"),
+    "need:line_update": write("personalamt"),
+    "need:line_delete": write("personalamt"),
+    "need:workingtime_create": write("personalamt"),
+    "need:workingtime_update": write("personalamt"),
+    "need:workingtime_delete": write("personalamt"),
     # Django admin: superusers only; others are sent to the admin login
     "admin:login": Expect(
         allowed=frozenset({"admin"}),
@@ -335,6 +349,8 @@ PK_MODELS = {
     "costs:costrate_": ("costing", "CostRate"),
     "costs:rule_": ("costing", "ReimbursementRule"),
     "decisions:": ("decisions", "Decision"),
+    "need:": ("stellenplan", "NeedCalculation"),
+    "need:workingtime_": ("stellenplan", "WorkingTime"),
 }
 
 
@@ -367,6 +383,11 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
                 decision_id=decision_id
             )
             values[kwarg] = link.order_by("pk").first().pk
+        elif kwarg == "line_pk" and route.name.startswith("need:"):
+            line = apps.get_model("stellenplan", "NeedLine").objects.filter(
+                calculation_id=values["pk"]
+            )
+            values[kwarg] = line.order_by("pk").first().pk
         elif route.name.startswith("admin:"):
             values[kwarg] = _admin_sample(route.name, kwarg, values)
         else:

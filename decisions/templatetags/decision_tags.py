@@ -6,6 +6,7 @@ Figures use the German filters of ``core`` ({% load de_format %}).
 from django import template
 from django.utils.safestring import SafeString
 
+from core.formatting import DASH, number
 from decisions.markup import render_markdown
 
 register = template.Library()
@@ -15,3 +16,11 @@ register = template.Library()
 def markdown(value: str | None) -> SafeString:
     """Markdown rendered and sanitised (raw HTML comes out escaped)."""
     return render_markdown(value or "")
+
+
+@register.filter
+def stellen2(value) -> str:
+    """Stellen with exactly two decimals (a Personalbedarfsberechnung): 0,42 · 3,08 · 1,00."""
+    if value is None or value == "":
+        return DASH
+    return number(value, 2)

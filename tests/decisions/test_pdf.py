@@ -16,7 +16,7 @@ from decisions.pdf import LocalFileFetcher, allowed_dirs, decision_html, render_
 from departments.models import OrgUnit
 from tests.factories import CostRateFactory, OrgUnitFactory, PayGradeFactory, PositionFactory
 
-REFERENCE_PAGES = 17
+REFERENCE_PAGES = 19
 
 # Every line of the Anlage as printed: org unit, grade, title, share, cost
 ANNEX_ROWS = [
@@ -258,3 +258,36 @@ def test_it_repeats_table_headers_and_keeps_rows_whole_across_pages():
         assert any(
             re.search(rf"Nr\. {n:02d} mit.{{0,60}}?1,0 - 60.000 EUR", flat(p)) for p in pages
         ), n
+
+
+NEED_PARTS = [
+    # Rechnungsprüfungsamt: 662 cases at 60–120 minutes against 1.590 h
+    "Rechnungsprüfungsamt: Prüfung SGB II / SGB III Für: 14-2 A 13 hD Prüfer/-in (1,0)",
+    "662 Fälle × 60–120 min ÷ 95.400 min 0,42–0,83",
+    "Berechneter Bedarf 0,42–0,83",
+    "Beamte, 39 h/Woche: 1.590 h = 95.400 min",
+    # Stadtkasse: 3,5 × 22.000 ÷ 25.000
+    "Stadtkasse 20-4: Kreditoren- und Debitorenbuchhaltung WAUS",
+    "3,5 Stellen × 22.000 ÷ 25.000 Fälle 3,08",
+    "Berechneter Bedarf 3,08 Beantragte Stellen 3,00",
+    # Beitreibung: the shares as the paper states them
+    "Beitreibungsabteilung 20-5: Beitreibung und Vollstreckung",
+    "Sachbearbeitung Beitreibung (Innendienst) Angabe ohne Herleitung",
+    "Vollstreckungsaußendienst Angabe ohne Herleitung 0,45 Stellen angegeben",
+    "Berechneter Bedarf 1,00 Beantragte Stellen 1,00",
+]
+
+
+def test_it_prints_the_three_personalbedarfsberechnungen(text):
+    start = text.index("Personalbedarfsberechnung Rechnungsprüfungsamt")
+    end = text.index("Finanzielle Auswirkungen", start)
+    # page breaks repeat the running header and the table head inside the section
+    need = re.sub(
+        r" Beschlußvorlage vom 19\.09\.2011 GRDrs 647/2011 Seite \d+ von \d+"
+        r"(?: Aufgabe Methode Rechnung Stellen Quelle, Bemerkungen)?",
+        "",
+        text[start:end],
+    )
+    for part in NEED_PARTS:
+        assert part in need, part
+    assert text.index("3.5 Referat WFB, Controlling") < start  # after the Begründung

@@ -10,7 +10,7 @@ def test_it_prints_the_pdf_and_lists_the_findings(reference, tmp_path, capsys):
     assert target.read_bytes().startswith(b"%PDF-")
     out, err = capsys.readouterr()
     assert "GRDrs 647/2011 gedruckt" in out
-    assert err.count("Befund:") == 2
+    assert err.count("Befund:") == 4  # 2 in the text, 2 Personalbedarfsberechnungen
     assert "„rund 1.682.510 EUR“" in err
 
 

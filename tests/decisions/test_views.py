@@ -119,7 +119,8 @@ def test_it_shows_the_findings_on_the_detail_page(personalamt, reference):
     response = personalamt.get(reverse("decisions:detail", args=[reference.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "2 Stellen im Text widersprechen den Daten" in html
+    assert "4 Stellen im Text widersprechen den Daten" in html  # 2 of them: Personalbedarf
+    assert "berechnet 0,42–0,83 Stellen" in html
     assert "„rund 1.682.510 EUR“ – die Daten ergeben 1.128.560 €" in html
     assert "nennt A 11, die verknüpfte Stelle 20-4" in html
     # generated finance, with the no-break space of every figure on a page
@@ -137,7 +138,7 @@ def test_it_shows_edit_links_and_the_status_form_to_the_sitzungsdienst(sitzungsd
 def test_it_lists_the_findings_before_printing(personalamt, reference):
     html = personalamt.get(reverse("decisions:print", args=[reference.pk])).content.decode()
     assert "„rund 1.682.510 EUR“" in html
-    assert "PDF herunterladen (trotz 2 Befunden)" in html
+    assert "PDF herunterladen (trotz 4 Befunden)" in html
     assert reverse("decisions:pdf", args=[reference.pk]) in html
 
 
