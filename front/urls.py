@@ -102,4 +102,5 @@ urlpatterns = [
     path("kosten/", include(costs_urls)),
     path("kosten/", include(excel_urls)),
     path("beschluesse/", include(decisions_urls)),
+    path("oparl/v1.1/", include("front.oparl.urls", namespace="oparl")),
 ]
