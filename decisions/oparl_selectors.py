@@ -33,7 +33,6 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    F,
     Max,
     Min,
     OuterRef,
@@ -266,15 +265,14 @@ def meeting_key(committee_name: str, day: date) -> str:
     return f"{committee_key(committee_name)}-{day:%Y%m%d}"
 
 
-def meetings() -> list[Meeting]:
-    """One meeting per committee and date of the steps of public papers, ordered by key; each
-    with its steps (agenda items) in the order of their ids, decisions annotated."""
+def meetings(on: date | None = None) -> list[Meeting]:
+    """One meeting per committee and date of the steps of public papers (only those `on` a
+    date if given), ordered by key; each with its steps (agenda items) in the order of their
+    ids."""
+    dated = Q(meeting_date=on) if on is not None else Q(meeting_date__isnull=False)
     steps = (
-        ConsultationStep.objects.filter(
-            decision__in=public_decisions().values("pk"), meeting_date__isnull=False
-        )
+        ConsultationStep.objects.filter(dated, decision__in=public_decisions().values("pk"))
         .select_related("decision")
-        .annotate(paper_created=F("decision__created_at"), paper_modified=F("decision__updated_at"))
         .order_by("pk")
     )
     by_key: dict[str, Meeting] = {}
@@ -299,7 +297,12 @@ def meetings() -> list[Meeting]:
 
 
 def meeting(key: str) -> Meeting | None:
-    return next((m for m in meetings() if m.key == key), None)
+    digits = key.rsplit("-", 1)[-1]
+    try:
+        on = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+    return next((m for m in meetings(on) if m.key == key), None)
 
 
 # --- administrative units ---------------------------------------------------------------------

@@ -18,7 +18,14 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -63,6 +70,13 @@ def oparl(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             )
             response["Allow"] = "GET, HEAD"
             return response
+        match = request.resolver_match
+        if match is not None and match.url_name != "not_found":
+            canonical = reverse(f"oparl:{match.url_name}", args=args, kwargs=kwargs)
+            if canonical != request.path:  # e.g. leading zeros of an id (OParl 2.3)
+                redirect = HttpResponsePermanentRedirect(request.build_absolute_uri(canonical))
+                redirect["Access-Control-Allow-Origin"] = "*"
+                return redirect
         try:
             response = view(request, *args, **kwargs)
         except Http404:

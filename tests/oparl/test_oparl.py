@@ -401,3 +401,31 @@ def test_no_user_name_ever_appears(adopted, api):
     _decision, user = adopted
     everything = str(crawl(api))
     assert user.username not in everything
+
+
+@pytest.mark.django_db
+def test_a_client_gets_every_paper_of_a_generated_city(api, validators):
+    """Like Meine Stadt Transparent's importer: system → body → paper pages; the city of
+    bench/ (50 decisions; 1,000 positions keep it fast, the papers do not depend on the size)."""
+    from bench.city import generate_city
+
+    generate_city(positions=1000, seed=1)
+    expected = {
+        paper_url(d) for d in Decision.objects.filter(status__in=["eingebracht", "beschlossen"])
+    }
+    assert len(expected) == 50
+    body = get(api, get(api, PREFIX)["body"])["data"][0]
+    papers = [p for page in all_pages(api, body["paper"]) for p in page["data"]]
+    assert [p["id"] for p in papers] == sorted(expected, key=lambda u: int(u.split("/")[-2]))
+    for paper in papers:
+        for inner in objects_in(paper):
+            check_object(inner, validators)
+    meetings = [m for page in all_pages(api, body["meeting"]) for m in page["data"]]
+    assert sum(len(m["agendaItem"]) for m in meetings) == 100
+
+
+def test_a_non_canonical_url_redirects_to_the_id(seed, api):
+    decision = Decision.objects.get(number="647/2011")
+    response = api.get(f"{PREFIX}paper/0{decision.pk}/")
+    assert response.status_code == 301
+    assert response["Location"] == paper_url(decision)
