@@ -329,11 +329,25 @@ class RemovedUnit:
     removed_at: datetime
 
 
+def removed_units(pk: int | None = None) -> list[RemovedUnit]:
+    """Referate and Ämter deleted since (only their history remains), ordered by id."""
+    entries = OrgUnit.history.filter(kind__in=ADMINISTRATIVE_KINDS)
+    if pk is not None:
+        entries = entries.filter(id=pk)
+    rows = (
+        entries.values("id")
+        .annotate(
+            created=Min("history_date"),
+            removed=Max("history_date", filter=Q(history_type="-")),
+        )
+        .filter(removed__isnull=False)
+        .exclude(id__in=OrgUnit.objects.values("pk"))
+        .order_by("id")
+    )
+    return [RemovedUnit(row["id"], row["created"], row["removed"]) for row in rows]
+
+
 def removed_unit(pk: int) -> RemovedUnit | None:
-    """A Referat or Amt deleted since: its history only."""
-    entries = OrgUnit.history.filter(id=pk, kind__in=ADMINISTRATIVE_KINDS)
-    removed = entries.filter(history_type="-").aggregate(at=Max("history_date"))["at"]
-    if removed is None or OrgUnit.objects.filter(pk=pk).exists():
-        return None
-    created = entries.aggregate(at=Min("history_date"))["at"]
-    return RemovedUnit(pk, created or removed, removed)
+    """A Referat or Amt deleted since, or None."""
+    found = removed_units(pk)
+    return found[0] if found else None

@@ -381,6 +381,17 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         created, modified = ser.unit_times(unit)
         if query.accepts(created, modified):
             entries.append((f"u{unit.pk:012d}", ser.unit(u, unit)))
+    if query.modified_since is not None:  # deleted objects only for the update mechanism
+        for removed in sel.removed_units():
+            if query.accepts(removed.created, removed.removed_at):
+                entries.append(
+                    (
+                        f"u{removed.pk:012d}",
+                        ser.deleted(
+                            u.unit(removed.pk), "Organization", removed.created, removed.removed_at
+                        ),
+                    )
+                )
     entries.sort(key=lambda entry: entry[0])
     after = [entry for entry in entries if entry[0] > query.after]
     chosen = after[: query.limit + 1]

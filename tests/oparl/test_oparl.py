@@ -429,3 +429,23 @@ def test_a_non_canonical_url_redirects_to_the_id(seed, api):
     response = api.get(f"{PREFIX}paper/0{decision.pk}/")
     assert response.status_code == 301
     assert response["Location"] == paper_url(decision)
+
+
+def test_a_deleted_amt_is_a_deleted_organization(seed, api, django_user_model):
+    from departments.models import OrgUnit
+    from departments.services import orgunit_delete
+
+    user = django_user_model.objects.create_user("Personalamt-Geheim")
+    unit = OrgUnit.objects.create(kind=OrgUnit.Kind.AMT, code="99", name="Amt für Versuche")
+    url = f"http://testserver{PREFIX}organization/amt/{unit.pk}/"
+    assert get(api, url)["organizationType"] == "Verwaltungsbereich"
+    orgunit_delete(acting_user=user, unit=unit, expected_version=unit.version)
+    gone = get(api, url)
+    assert gone["deleted"] is True
+    listed = [
+        o["id"] for p in all_pages(api, f"{PREFIX}body/stadt/organization/") for o in p["data"]
+    ]
+    assert url not in listed
+    since = f"{PREFIX}body/stadt/organization/?modified_since=2000-01-01T00:00:00%2B01:00"
+    updates = {o["id"]: o for p in all_pages(api, since) for o in p["data"]}
+    assert updates[url]["deleted"] is True
