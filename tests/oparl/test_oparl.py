@@ -449,3 +449,24 @@ def test_a_deleted_amt_is_a_deleted_organization(seed, api, django_user_model):
     since = f"{PREFIX}body/stadt/organization/?modified_since=2000-01-01T00:00:00%2B01:00"
     updates = {o["id"]: o for p in all_pages(api, since) for o in p["data"]}
     assert updates[url]["deleted"] is True
+
+
+def test_a_change_of_a_part_bumps_the_paper_and_everything_in_it(seed, api, django_user_model):
+    from decisions.services import decision_move_position
+
+    decision = Decision.objects.get(number="647/2011")
+    before = get(api, paper_url(decision))
+    decision_move_position(
+        decision=decision,
+        link=decision.position_links.order_by("order").first(),
+        direction="down",
+        acting_user=django_user_model.objects.create_user("Sitzungsdienst-Geheim"),
+        expected_version=decision.version,
+    )
+    after = get(api, paper_url(decision))
+    assert after["modified"] > before["modified"]
+    assert after["created"] == before["created"]
+    for inner in objects_in(after["consultation"]):
+        assert inner["modified"] == after["modified"]
+    meeting = get(api, after["consultation"][-1]["meeting"])
+    assert meeting["modified"] == after["modified"]
