@@ -123,7 +123,10 @@ class ListQuery:
 
 def _time(name: str, value: str) -> datetime:
     # An unencoded "+" of the offset arrives as a space.
-    parsed = parse_datetime(value.strip().replace(" ", "+"))
+    try:
+        parsed = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        parsed = None
     if parsed is None:
         raise BadRequest(
             f"Der Parameter „{name}“ muss ein Zeitpunkt wie 2014-01-01T00:00:00+01:00 sein, "
@@ -151,7 +154,7 @@ def list_query(request: HttpRequest) -> ListQuery:
     limit = DEFAULT_LIMIT
     if "limit" in request.GET:
         text = request.GET["limit"]
-        if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10_000:
             raise BadRequest(f"Der Parameter „limit“ ist eine ganze Zahl ab 1, nicht „{text}“.")
         limit = min(int(text), MAX_LIMIT)
         raw["limit"] = str(limit)
@@ -194,7 +197,7 @@ def page(
 def _int_after(query: ListQuery) -> int:
     if not query.after:
         return 0
-    if not query.after.isdigit():
+    if not (query.after.isascii() and query.after.isdigit() and len(query.after) <= 18):
         raise BadRequest(f"Der Parameter „after“ ist eine Zahl, nicht „{query.after}“.")
     return int(query.after)
 

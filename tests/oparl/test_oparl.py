@@ -470,3 +470,33 @@ def test_a_change_of_a_part_bumps_the_paper_and_everything_in_it(seed, api, djan
         assert inner["modified"] == after["modified"]
     meeting = get(api, after["consultation"][-1]["meeting"])
     assert meeting["modified"] == after["modified"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=%C2%B2",
+        "limit=0",
+        "after=%C2%B2",
+        "after=99999999999999999999999",
+        "omit_internal=ja",
+        "modified_until=2014-13-01T00:00:00%2B01:00",
+    ],
+)
+def test_hostile_list_parameters_are_bad_requests(db, api, query):
+    data = get(api, f"{PREFIX}body/stadt/paper/?{query}", status=400)
+    assert data["type"] == "https://schema.oparl.org/1.1/Error"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "paper/99999999999999999999/",
+        "meeting/abc/",
+        "meeting/0123456789abcdef-20111399/",
+        "organization/gremium/zzz/",
+        "file/beschluss/1/pdf",
+    ],
+)
+def test_unknown_objects_are_404_not_500(db, api, path):
+    assert get(api, f"{PREFIX}{path}", status=404)["type"].endswith("/Error")
