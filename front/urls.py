@@ -152,4 +152,5 @@ urlpatterns = [
     path("beschluesse/", include(decisions_urls)),
     path("aenderungen/", include(changes_urls)),
     path("bedarf/", include(need_urls)),
+    path("oparl/v1.1/", include("front.oparl.urls", namespace="oparl")),
 ]

@@ -173,6 +173,19 @@ STORAGES = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Uploads (Excel imports): reject anything larger than 10 MB.
+# OParl 1.1 interface (front/oparl, /oparl/v1.1/): the city as the one Body.
+OPARL = {
+    "system_name": "Stellenplan – Beschlussvorlagen",
+    "body_name": os.environ.get("OPARL_BODY_NAME", "Landeshauptstadt Stuttgart"),
+    "body_short_name": os.environ.get("OPARL_BODY_SHORT_NAME", "Stuttgart"),
+    "website": os.environ.get("OPARL_WEBSITE", "https://www.stuttgart.de/"),
+    "ags": os.environ.get("OPARL_AGS", "08111000"),
+    "classification": "Stadt",
+    "license": "https://www.govdata.de/dl-de/by-2-0",
+    # created/modified of System and Body: when the interface went public
+    "since": "2026-11-30T00:00:00+01:00",
+}
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Personalbedarfsberechnung: requested and calculated positions may differ by this many

@@ -229,7 +229,17 @@ READ_ONLY_ADMIN_PAGE = Expect(
     anonymous_get=s(ADMIN_LOGIN),
     anonymous_post=s(ADMIN_LOGIN),
 )
+# OParl 1.1 (issue 13): public and anonymous, read-only (GET; other methods 405). A sample
+# object may be non-public or unknown (404: an OParl error object).
+OPARL = Expect(
+    allowed=LOGGED_IN,
+    get=s(200, 404),
+    post=s(405),
+    anonymous_get=s(200, 404),
+    anonymous_post=s(405),
+)
 PREFIXES: dict[str, Expect] = {
+    "oparl:": OPARL,
     "admin:": ADMIN_PAGE,
     "admin:axes_": READ_ONLY_ADMIN_PAGE,  # django-axes' login records
     "admin:decisions_statuschange_": READ_ONLY_ADMIN_PAGE,  # the status log of decisions
@@ -351,6 +361,12 @@ PK_MODELS = {
     "decisions:": ("decisions", "Decision"),
     "need:": ("stellenplan", "NeedCalculation"),
     "need:workingtime_": ("stellenplan", "WorkingTime"),
+    "oparl:paper": ("decisions", "Decision"),
+    "oparl:file_paper": ("decisions", "Decision"),
+    "oparl:file_record": ("decisions", "AdoptedRecord"),
+    "oparl:consultation": ("decisions", "ConsultationStep"),
+    "oparl:agenda_item": ("decisions", "ConsultationStep"),
+    "oparl:organization_unit": ("departments", "OrgUnit"),
 }
 
 
@@ -377,6 +393,10 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
             prefixes = [p for p in PK_MODELS if route.name.startswith(p)]
             assert prefixes, f"{route.name}: add its <pk> model to PK_MODELS"
             values[kwarg] = _first_pk(apps.get_model(*PK_MODELS[max(prefixes, key=len)]))
+        elif route.name.startswith("oparl:") and kwarg == "key":
+            values[kwarg] = "0123456789abcdef"  # a committee or meeting key (404 if unknown)
+        elif route.name.startswith("oparl:") and kwarg == "rest":
+            values[kwarg] = "gibt-es-nicht"
         elif kwarg == "link_pk" and route.name.startswith("decisions:"):
             decision_id = values["pk"]
             link = apps.get_model("decisions", "DecisionPosition").objects.filter(

@@ -1,0 +1,448 @@
+"""OParl 1.1, read-only and anonymous (no login, no session): every answer is JSON with
+``Access-Control-Allow-Origin: *`` (files too); errors are OParl error objects (404, 400, 405);
+unknown, draft and confidential papers answer 404 like unknown URLs.
+
+External lists are pages ordered by a stable, unchangeable key (the id for papers and units,
+the name's key for committees and meetings) with keyset paging (``after``): a change between
+two pages neither skips nor repeats an object. The filters ``created_since``,
+``created_until``, ``modified_since``, ``modified_until``, ``omit_internal`` and ``limit`` are
+carried into every link; deleted objects are listed only with ``modified_since``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from decisions import oparl_selectors as sel
+from decisions.models import Decision
+from decisions.pdf import pdf_filename, render_decision_pdf
+from front.oparl import serializers as ser
+
+ERROR = "https://schema.oparl.org/1.1/Error"
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
+# the canonical order of the query parameters in links
+PARAMS = (*FILTERS, "omit_internal", "limit", "after")
+
+
+class BadRequest(Exception):
+    """A query parameter that cannot be read (answered 400 with an OParl error object)."""
+
+
+def error(status: int, message: str, debug: str = "") -> JsonResponse:
+    data = {"type": ERROR, "message": message}
+    if debug:
+        data["debug"] = debug
+    return json_response(data, status=status)
+
+
+def json_response(data: Any, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def oparl(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET/HEAD only; 404 and bad parameters as OParl error objects; CORS on every answer."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            response: HttpResponse = error(
+                405, "Die OParl-Schnittstelle kann nur gelesen werden (GET).", request.method or ""
+            )
+            response["Allow"] = "GET, HEAD"
+            return response
+        match = request.resolver_match
+        if match is not None and match.url_name != "not_found":
+            canonical = reverse(f"oparl:{match.url_name}", args=args, kwargs=kwargs)
+            if canonical != request.path:  # e.g. leading zeros of an id (OParl 2.3)
+                redirect = HttpResponsePermanentRedirect(request.build_absolute_uri(canonical))
+                redirect["Access-Control-Allow-Origin"] = "*"
+                return redirect
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return error(404, "Dieses Objekt gibt es nicht.", request.path)
+        except BadRequest as exc:
+            return error(400, str(exc), request.get_full_path())
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
+
+
+# --- list pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class ListQuery:
+    """The list parameters of a request, checked."""
+
+    created_since: datetime | None
+    created_until: datetime | None
+    modified_since: datetime | None
+    modified_until: datetime | None
+    omit_internal: bool
+    limit: int
+    after: str
+    raw: dict[str, str]
+
+    def accepts(self, created: datetime, modified: datetime) -> bool:
+        return (
+            (self.created_since is None or created >= self.created_since)
+            and (self.created_until is None or created <= self.created_until)
+            and (self.modified_since is None or modified >= self.modified_since)
+            and (self.modified_until is None or modified <= self.modified_until)
+        )
+
+    def url(self, base: str, after: str | None) -> str:
+        params = {key: self.raw[key] for key in PARAMS[:-1] if key in self.raw}
+        if after is not None:
+            params["after"] = after
+        query = urlencode([(key, params[key]) for key in PARAMS if key in params])
+        return f"{base}?{query}" if query else base
+
+
+def _time(name: str, value: str) -> datetime:
+    # An unencoded "+" of the offset arrives as a space.
+    try:
+        parsed = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        parsed = None
+    if parsed is None:
+        raise BadRequest(
+            f"Der Parameter „{name}“ muss ein Zeitpunkt wie 2014-01-01T00:00:00+01:00 sein, "
+            f"nicht „{value}“."
+        )
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def list_query(request: HttpRequest) -> ListQuery:
+    raw: dict[str, str] = {}
+    times: dict[str, datetime | None] = {}
+    for name in FILTERS:
+        value = request.GET.get(name)
+        times[name] = None
+        if value is not None:
+            times[name] = _time(name, value)
+            raw[name] = ser.dt(times[name])  # type: ignore[arg-type]
+    omit = request.GET.get("omit_internal")
+    if omit is not None:
+        if omit not in ("true", "false"):
+            raise BadRequest(f"Der Parameter „omit_internal“ ist true oder false, nicht „{omit}“.")
+        raw["omit_internal"] = omit
+    limit = DEFAULT_LIMIT
+    if "limit" in request.GET:
+        text = request.GET["limit"]
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10_000:
+            raise BadRequest(f"Der Parameter „limit“ ist eine ganze Zahl ab 1, nicht „{text}“.")
+        limit = min(int(text), MAX_LIMIT)
+        raw["limit"] = str(limit)
+    after = request.GET.get("after", "")
+    return ListQuery(
+        omit_internal=omit == "true",
+        limit=limit,
+        after=after,
+        raw=raw,
+        **times,
+    )
+
+
+def page(
+    request: HttpRequest,
+    query: ListQuery,
+    keys: Sequence[str],
+    data: list[Any],
+    total: int,
+) -> JsonResponse:
+    """One list page: `data` holds up to limit + 1 objects after `query.after`, `keys` their
+    paging keys."""
+    base = request.build_absolute_uri(request.path)
+    has_next = len(keys) > query.limit
+    links = {
+        "first": query.url(base, None),
+        "self": query.url(base, query.after or None),
+    }
+    if has_next:
+        links["next"] = query.url(base, keys[query.limit - 1])
+    return json_response(
+        {
+            "data": data[: query.limit],
+            "pagination": {"totalElements": total, "elementsPerPage": query.limit},
+            "links": links,
+        }
+    )
+
+
+def _int_after(query: ListQuery) -> int:
+    if not query.after:
+        return 0
+    if not (query.after.isascii() and query.after.isdigit() and len(query.after) <= 18):
+        raise BadRequest(f"Der Parameter „after“ ist eine Zahl, nicht „{query.after}“.")
+    return int(query.after)
+
+
+# --- system, body ----------------------------------------------------------------------------
+
+
+@oparl
+def system(request: HttpRequest) -> HttpResponse:
+    return json_response(ser.system(ser.Urls(request)))
+
+
+@oparl
+def body_list(request: HttpRequest) -> HttpResponse:
+    query = list_query(request)
+    u = ser.Urls(request)
+    created = modified = ser.since()
+    bodies = [ser.body(u)] if query.accepts(created, modified) and not query.after else []
+    return page(request, query, ["1"], bodies, len(bodies))
+
+
+@oparl
+def body(request: HttpRequest) -> HttpResponse:
+    return json_response(ser.body(ser.Urls(request)))
+
+
+@oparl
+def person_list(request: HttpRequest) -> HttpResponse:
+    """No persons: who holds which position is never published; signatories are offices."""
+    return page(request, list_query(request), [], [], 0)
+
+
+# --- papers ----------------------------------------------------------------------------------
+
+
+def _paper_queryset(query: ListQuery) -> Any:
+    qs = sel.papers(include_deleted=query.modified_since is not None)
+    if query.created_since:
+        qs = qs.filter(created_at__gte=query.created_since)
+    if query.created_until:
+        qs = qs.filter(created_at__lte=query.created_until)
+    if query.modified_since:
+        qs = qs.filter(updated_at__gte=query.modified_since)
+    if query.modified_until:
+        qs = qs.filter(updated_at__lte=query.modified_until)
+    return qs
+
+
+@oparl
+def paper_list(request: HttpRequest) -> HttpResponse:
+    query = list_query(request)
+    qs = _paper_queryset(query)
+    total = qs.count()
+    found = list(qs.filter(pk__gt=_int_after(query)).order_by("pk")[: query.limit + 1])
+    u = ser.Urls(request)
+    checksums = ser.checksums_for(found[: query.limit])
+    data = [ser.paper(u, decision, checksums) for decision in found[: query.limit]]
+    return page(request, query, [str(d.pk) for d in found], data, total)
+
+
+def _paper_or_404(pk: int) -> Decision:
+    decision = sel.paper(pk)
+    if decision is None:
+        raise Http404
+    return decision
+
+
+@oparl
+def paper(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _paper_or_404(pk)
+    return json_response(ser.paper(ser.Urls(request), decision, ser.checksums_for([decision])))
+
+
+@oparl
+def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    u = ser.Urls(request)
+    found = sel.step(pk)
+    if found is None:
+        removed = sel.removed_step(pk)
+        if removed is None:
+            raise Http404
+        created = sel.first_created(pk) or removed.removed_at
+        return json_response(
+            ser.deleted(u("consultation", pk=pk), "Consultation", created, removed.removed_at)
+        )
+    step, decision = found
+    return json_response(ser.consultation(u, step, decision))
+
+
+@oparl
+def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
+    u = ser.Urls(request)
+    found = sel.step(pk)
+    if found is None or found[0].meeting_date is None:
+        removed = sel.removed_step(pk)
+        if removed is None:
+            raise Http404
+        created = sel.first_created(pk) or removed.removed_at
+        return json_response(
+            ser.deleted(u("agenda_item", pk=pk), "AgendaItem", created, removed.removed_at)
+        )
+    step, decision = found
+    if sel.is_deleted(decision):
+        return json_response(
+            ser.deleted(
+                u("agenda_item", pk=pk), "AgendaItem", decision.created_at, decision.updated_at
+            )
+        )
+    item = sel.meeting(sel.meeting_key(step.committee.strip(), step.meeting_date))  # type: ignore[arg-type]
+    if item is None:
+        raise Http404
+    order = next(i for i, s in enumerate(item.steps, start=1) if s.pk == step.pk)
+    return json_response(
+        ser.agenda_item(
+            u,
+            step,
+            decision,
+            order=order,
+            points=sel.resolution_points([decision.pk]),
+            checksums=ser.checksums_for([decision]),
+        )
+    )
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def _record(pk: int) -> tuple[Any, Decision]:
+    record = sel.record_for_file(pk)
+    if record is None:
+        raise Http404
+    return record, _paper_or_404(record.decision_id)
+
+
+@oparl
+def file_record(request: HttpRequest, pk: int) -> HttpResponse:
+    record, decision = _record(pk)
+    digest = sel.record_checksums([record.pk])[record.pk]
+    return json_response(ser.standalone_record_file(ser.Urls(request), record, decision, digest))
+
+
+@oparl
+def file_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    return json_response(ser.standalone_paper_file(ser.Urls(request), _paper_or_404(pk)))
+
+
+def _pdf(content: bytes, decision: Decision, disposition: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{pdf_filename(decision)}"'
+    response["Content-Length"] = str(len(content))
+    return response
+
+
+def _gone(decision: Decision) -> HttpResponse | None:
+    if sel.is_deleted(decision):
+        return error(410, "Diese Datei wurde zurückgezogen.")
+    return None
+
+
+@oparl
+def file_record_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
+    record, decision = _record(pk)
+    return _gone(decision) or _pdf(sel.record_pdf(record.pk), decision, disposition)
+
+
+@oparl
+def file_paper_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
+    decision = _paper_or_404(pk)
+    return _gone(decision) or _pdf(render_decision_pdf(decision), decision, disposition)
+
+
+# --- organizations and meetings ---------------------------------------------------------------
+
+
+@oparl
+def organization_list(request: HttpRequest) -> HttpResponse:
+    query = list_query(request)
+    u = ser.Urls(request)
+    entries: list[tuple[str, Any]] = []
+    for item in sel.committees():
+        if query.accepts(item.created, item.modified):
+            entries.append((f"g{item.key}", ser.committee(u, item)))
+    for unit in sel.administrative_units():
+        created, modified = ser.unit_times(unit)
+        if query.accepts(created, modified):
+            entries.append((f"u{unit.pk:012d}", ser.unit(u, unit)))
+    if query.modified_since is not None:  # deleted objects only for the update mechanism
+        for removed in sel.removed_units():
+            if query.accepts(removed.created, removed.removed_at):
+                entries.append(
+                    (
+                        f"u{removed.pk:012d}",
+                        ser.deleted(
+                            u.unit(removed.pk), "Organization", removed.created, removed.removed_at
+                        ),
+                    )
+                )
+    entries.sort(key=lambda entry: entry[0])
+    after = [entry for entry in entries if entry[0] > query.after]
+    chosen = after[: query.limit + 1]
+    return page(request, query, [k for k, _ in chosen], [d for _, d in chosen], len(entries))
+
+
+@oparl
+def organization_committee(request: HttpRequest, key: str) -> HttpResponse:
+    item = sel.committee(key)
+    if item is None:
+        raise Http404
+    return json_response(ser.committee(ser.Urls(request), item))
+
+
+@oparl
+def organization_unit(request: HttpRequest, pk: int) -> HttpResponse:
+    u = ser.Urls(request)
+    unit = sel.administrative_units().filter(pk=pk).first()
+    if unit is None:
+        removed = sel.removed_unit(pk)
+        if removed is None:
+            raise Http404
+        return json_response(
+            ser.deleted(u.unit(pk), "Organization", removed.created, removed.removed_at)
+        )
+    return json_response(ser.unit(u, unit))
+
+
+@oparl
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    query = list_query(request)
+    u = ser.Urls(request)
+    items = [m for m in sel.meetings() if query.accepts(m.created, m.modified)]
+    after = [m for m in items if m.key > query.after][: query.limit + 1]
+    shown = after[: query.limit]
+    context = ser.MeetingContext.of(shown)
+    data = [ser.meeting(u, m, context, omit_internal=query.omit_internal) for m in shown]
+    return page(request, query, [m.key for m in after], data, len(items))
+
+
+@oparl
+def meeting(request: HttpRequest, key: str) -> HttpResponse:
+    item = sel.meeting(key)
+    if item is None:
+        raise Http404
+    return json_response(ser.meeting(ser.Urls(request), item, ser.MeetingContext.of([item])))
+
+
+@oparl
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    raise Http404
