@@ -476,10 +476,13 @@ def measure_pdf(repeat: int) -> dict:
 
 def weasyprint_floor(html: str) -> bytes:
     """WeasyPrint alone on the app's HTML (which inlines its stylesheet and fonts), with the
-    same base URL as decisions.pdf but WeasyPrint's own URL fetcher."""
+    same base URL and PDF variant (tagged PDF/UA-1) as decisions.pdf but WeasyPrint's own URL
+    fetcher."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=(ROOT / "static").as_uri() + "/").write_pdf()
+    from decisions.pdf import PDF_OPTIONS
+
+    return HTML(string=html, base_url=(ROOT / "static").as_uri() + "/").write_pdf(**PDF_OPTIONS)
 
 
 def measure_json(repeat: int) -> dict:

@@ -5,11 +5,19 @@ as file:// URLs of the Debian package fonts-dejavu-core), so that WeasyPrint ren
 document whether it is called here or by anyone else with HTML(string=...). render_decision_pdf
 adds a URL fetcher that only reads files below the static and font folders: no network fetch,
 ever (an http(s) URL in the HTML fails instead of being fetched).
+
+Every PDF is tagged PDF/UA-1 (PDF_OPTIONS): WeasyPrint writes the structure tree from the HTML,
+which therefore has `lang`, a `<title>`, `<th scope>` in `<thead>`, captions, headings without
+gaps and source order = reading order. The printed record of an adopted decision (`archive`)
+is PDF/A-3a for archiving, which is tagged as well, and also declares PDF/UA-1 in its XMP
+metadata (with the extension schema PDF/A asks for): one file for both (ARCHIVE_OPTIONS). A
+paper that is not adopted carries "ENTWURF" at the top of every page.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +27,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from pypdf import PdfWriter
+from pypdf.generic import StreamObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -34,6 +44,32 @@ FONTS = [
     ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
 ]
 STYLESHEET = "decisions/pdf.css"
+DRAFT_MARK = "ENTWURF"
+
+# Added to the XMP metadata of the PDF/A-3a record: the PDF/A extension schema that declares
+# the pdfuaid namespace (PDF/A allows only predefined or declared properties) and PDF/UA-1.
+PDFUA_XMP = b"""<rdf:Description rdf:about=""
+ xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 the document conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+"""
+# write_pdf options: every PDF, and the frozen record of an adopted decision (PDF/A needs the
+# metadata stream uncompressed; WeasyPrint compresses it otherwise).
+PDF_OPTIONS: dict[str, object] = {"pdf_variant": "pdf/ua-1"}
+ARCHIVE_OPTIONS: dict[str, object] = {"pdf_variant": "pdf/a-3a", "uncompressed_pdf": True}
 KIND_LABELS: dict[str, tuple[str, str]] = {
     # The spelling of the Stuttgart templates (still "Beschluß…" in their current documents).
     Decision.Kind.RESOLUTION: ("Beschlußvorlage", "Beschlußantrag:"),
@@ -110,7 +146,8 @@ def decision_html(
     decision: Decision, doc: DecisionDocument | None = None, adopted_on: date | None = None
 ) -> str:
     """The complete HTML of the PDF (stylesheet and fonts inlined); `adopted_on` marks the
-    printed record of an adopted decision ("beschlossen am …")."""
+    printed record of an adopted decision ("beschlossen am …"). A paper that is not adopted
+    is marked as a draft on every page."""
     doc = doc or document_for(decision)
     kind_label, points_label = KIND_LABELS.get(
         doc.decision.kind, KIND_LABELS[Decision.Kind.RESOLUTION]
@@ -124,20 +161,48 @@ def decision_html(
                 "kind_label": kind_label,
                 "points_label": points_label,
                 "adopted_on": adopted_on,
+                "draft": adopted_on is None and doc.decision.status != Decision.Status.ADOPTED,
+                "draft_mark": DRAFT_MARK,
             },
         )
 
 
 def render_decision_pdf(
-    decision: Decision, doc: DecisionDocument | None = None, adopted_on: date | None = None
+    decision: Decision,
+    doc: DecisionDocument | None = None,
+    adopted_on: date | None = None,
+    *,
+    archive: bool = False,
 ) -> bytes:
-    """The PDF of the decision as bytes (A4, page numbers, running header with the GRDrs)."""
+    """The PDF of the decision as bytes (A4, page numbers, running header with the GRDrs),
+    tagged PDF/UA-1; with `archive` PDF/A-3a and PDF/UA-1 (the adopted record)."""
     html = decision_html(decision, doc, adopted_on)
     base = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else font_dir()
     document = HTML(
         string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFileFetcher(allowed_dirs())
     )
-    return document.write_pdf()
+    if not archive:
+        return document.write_pdf(**PDF_OPTIONS)
+    return declare_pdfua(document.write_pdf(**ARCHIVE_OPTIONS))
+
+
+def declare_pdfua(pdf: bytes) -> bytes:
+    """The PDF/A-3a file with PDF/UA-1 declared in its XMP metadata as well.
+
+    WeasyPrint writes one variant, and what it adds through `xmp_metadata` lands after its
+    rdf:RDF element, where XMP readers do not look; so the descriptions go into that element
+    here. pypdf rewrites the file with the same objects, trailer ID and uncompressed metadata.
+    """
+    writer = PdfWriter(clone_from=BytesIO(pdf))
+    metadata = writer.root_object["/Metadata"].get_object()
+    if not isinstance(metadata, StreamObject):
+        raise ValueError("Das PDF/A der Beschlussvorlage hat keine XMP-Metadaten.")
+    xmp = metadata.get_data()
+    end = xmp.rindex(b"</rdf:RDF>")
+    metadata.set_data(xmp[:end] + PDFUA_XMP + xmp[end:])
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pdf_filename(decision: Decision) -> str:

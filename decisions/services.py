@@ -167,7 +167,7 @@ def _freeze(
             "Kostensatz ergänzen (Kämmerei). Nichts wurde gespeichert."
         )
     try:
-        pdf = render_decision_pdf(decision, doc, adopted_on=adopted_on)
+        pdf = render_decision_pdf(decision, doc, adopted_on=adopted_on, archive=True)
     except RecursionError:  # e.g. Markdown nested beyond what the PDF renderer can lay out
         raise ValidationError(
             "Das PDF der Beschlussvorlage kann nicht erzeugt werden (zu tief verschachtelter "
