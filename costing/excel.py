@@ -146,6 +146,12 @@ SHEET_NAME_MAX = 31
 PAPER_A4 = 9
 PORTRAIT_MAX_WIDTH = 100
 PAGE_NUMBERS = "Seite &P von &N"
+# Row heights for wrapped text (Calibri 11): points per line, Excel's maximum, and how many
+# characters fit a column of width 1 (a width counts digits; words wrap whole, bold is wider).
+LINE_HEIGHT = 15
+MAX_ROW_HEIGHT = 409
+CHARS_PER_WIDTH = 0.95
+BOLD_CHARS_PER_WIDTH = 0.8
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # What XML 1.0 cannot hold: the control characters openpyxl refuses, plus the non-characters U+FFFE and
 # U+FFFF and lone surrogates, which a browser form can send and lxml refuses to write.
@@ -305,6 +311,13 @@ class Column:
 _FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
 
 
+def text_lines(text: str, chars_per_line: float) -> int:
+    """How many lines `text` takes in a wrapped cell (an estimate: its line breaks, and each
+    line's length over the characters that fit the column)."""
+    per_line = max(int(chars_per_line), 1)
+    return sum(-(-len(line) // per_line) or 1 for line in text.split("\n"))
+
+
 def header_footer_text(text: str) -> str:
     """Text for a page header or footer: "&" starts a code there, "&&" is an ampersand."""
     return clean_text(text).replace("&", "&&")
@@ -325,9 +338,14 @@ class SheetWriter:
         self.row = 0
         for index, column in enumerate(self.columns, 1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
+        # Every data cell is aligned to the top, so that a row made high by a wrapped text
+        # reads as one line.
         self._cells = [
-            self._styled(_FORMATS.get(c.kind), **({"alignment": _WRAP} if c.wrap else {}))
+            self._styled(_FORMATS.get(c.kind), alignment=_WRAP if c.wrap else _TOP)
             for c in self.columns
+        ]
+        self._wrapped = [
+            (index, c.width * CHARS_PER_WIDTH) for index, c in enumerate(self.columns) if c.wrap
         ]
         self._print_setup()
 
@@ -359,9 +377,20 @@ class SheetWriter:
         """Column letter of the column at `index` (0-based)."""
         return get_column_letter(index + 1)
 
-    def append(self, values: Sequence[Any]) -> int:
-        self.ws.append(values)
+    def append(self, values: Sequence[Any], lines: int = 1) -> int:
+        """Append a row; one of `lines` text lines gets an explicit height (LibreOffice does
+        not grow a row for wrapped text on loading, so the text would overlap the next rows).
+
+        The row's dimension is dropped once the row is written (a write-only sheet writes it
+        at once), so that memory stays flat.
+        """
         self.row += 1
+        if lines > 1:
+            self.ws.row_dimensions[self.row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+            self.ws.append(values)
+            del self.ws.row_dimensions[self.row]
+        else:
+            self.ws.append(values)
         return self.row
 
     def title(self, title: str, stand: str) -> None:
@@ -391,8 +420,7 @@ class SheetWriter:
 
     def _quoted(self, value: str, template: Cell | None) -> Cell:
         cell = WriteOnlyCell(self.ws, value=value)
-        if template is not None and template.alignment.wrap_text:
-            cell.alignment = _WRAP
+        cell.alignment = _WRAP if template is not None and template.alignment.wrap_text else _TOP
         return quoted(cell)
 
     def finish_print(self) -> None:
@@ -400,14 +428,21 @@ class SheetWriter:
         end = self.letter(len(self.columns) - 1)
         self.ws.print_area = f"A1:{end}{max(self.row, 1)}"
 
-    def header(self) -> int:
+    def header(self, labels: Sequence[str] | None = None) -> int:
+        """The header row (the columns' headers, or `labels`), as high as its wrapped text."""
+        texts = list(labels) if labels is not None else [c.header for c in self.columns]
+        lines = max(
+            text_lines(text, column.width * BOLD_CHARS_PER_WIDTH)
+            for text, column in zip(texts, self.columns, strict=False)
+        )
         return self.append(
             [
                 self.styled_cell(
-                    c.header, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP, border=_HEADER_BORDER
+                    text, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP, border=_HEADER_BORDER
                 )
-                for c in self.columns
-            ]
+                for text in texts
+            ],
+            lines,
         )
 
     def data(self, values: Sequence[Any]) -> int:
@@ -433,9 +468,12 @@ class SheetWriter:
             else:
                 template.value = value
                 append(template)
-        self.ws.append(row)
-        self.row += 1
-        return self.row
+        lines = 1
+        for index, chars in self._wrapped:
+            value = values[index] if index < len(values) else None
+            if value and isinstance(value, str):
+                lines = max(lines, text_lines(value, chars))
+        return self.append(row, lines)
 
     def total(self, values: Sequence[Any]) -> int:
         return self.append(
@@ -571,18 +609,7 @@ def _write_overview(
     sheet.append([])
     sheet.append([sheet.styled_cell("Teilhaushalte", font=_BOLD)])
     headers = ["Teilhaushalt", "Bezeichnung"]
-    sheet.append(
-        [
-            sheet.styled_cell(
-                headers[i] if i < 2 else c.header,
-                font=_BOLD,
-                fill=_HEADER_FILL,
-                alignment=_WRAP,
-                border=_HEADER_BORDER,
-            )
-            for i, c in enumerate(columns)
-        ]
-    )
+    sheet.header([headers[i] if i < 2 else c.header for i, c in enumerate(columns)])
     sections: dict[str, tuple[str, str]] = {}
     section_years: list[dict[str, GroupTotal]] = []
     for costing in costings:
@@ -701,7 +728,7 @@ ANLAGE_COLUMNS = [
     Column("Stellenwert Haushalt", 13),
     Column(H_TITLE, 46, wrap=True),
     Column(H_FTE, 11, "fte"),
-    Column(H_NOTE, 11),
+    Column(H_NOTE, 13),
     Column("Durchschnittl. jährl. kostenwirksamer Aufwand EUR", 22, "money"),
 ]
 
@@ -821,7 +848,7 @@ def _write_lines(
         Column("Statusgruppe", 16),
         Column(H_TITLE, 40, wrap=True),
         Column(H_FTE, 11, "fte"),
-        Column(H_NOTE, 11),
+        Column(H_NOTE, 13),
         Column(H_NOTE_DATE, 12, "date"),
         Column(H_START, 12, "date"),
         Column(H_END, 12, "date"),
