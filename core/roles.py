@@ -26,6 +26,10 @@ ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "workingtime": ALL,
             "needcalculation": ALL,
             "needline": ALL,
+            "staffingplan": (*ALL, "adopt"),
+            "planexplanation": ALL,
+            "positionchange": ALL,
+            "occupation": ALL,
         },
     },
     "Kämmerei": {

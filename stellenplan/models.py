@@ -96,6 +96,15 @@ class Position(models.Model):
         _("Stellenvermerk"), max_length=2, choices=Note.choices, blank=True, default=""
     )
     note_date = models.DateField(_("Datum des Vermerks"), null=True, blank=True)
+    ku_target_grade = models.ForeignKey(
+        PayGrade,
+        verbose_name=_("Zielgruppe des ku-Vermerks"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ku_positions",
+        help_text=_("Nur bei KU: die Besoldungs- oder Entgeltgruppe, in die umgewandelt wird."),
+    )
     start_date = models.DateField(_("Beginn"))
     end_date = models.DateField(_("Ende"), null=True, blank=True)
     fixed_term = models.BooleanField(
@@ -543,3 +552,364 @@ class NeedLine(models.Model):
 
     def __str__(self) -> str:
         return self.task
+
+
+class StaffingPlan(models.Model):
+    """The Stellenplan of one budget year or a double budget ("Stellenplan 2012/2013").
+
+    Part of the Haushaltsplan (§ 1 GemHVO BW), adopted with the Haushaltssatzung. A draft
+    ("Entwurf") shows live figures; an adopted plan ("beschlossen") is printed and compared from
+    its frozen record (StaffingPlanRecord), never from live data. A new draft starts from the last
+    adopted plan (``based_on``) plus the changes since.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "entwurf", _("Entwurf")
+        ADOPTED = "beschlossen", _("beschlossen")
+
+    first_year = models.PositiveSmallIntegerField(_("erstes Haushaltsjahr"), unique=True)
+    last_year = models.PositiveSmallIntegerField(
+        _("letztes Haushaltsjahr"),
+        help_text=_("Gleich dem ersten Jahr, beim Doppelhaushalt das Folgejahr."),
+    )
+    status = models.CharField(
+        _("Status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    adopted_on = models.DateField(
+        _("Datum der Haushaltssatzung"),
+        null=True,
+        blank=True,
+        help_text=_("Tag, an dem der Gemeinderat die Haushaltssatzung beschlossen hat."),
+    )
+    grdrs = models.CharField(_("GRDrs"), max_length=30, blank=True)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("Grundlage (Vorjahresplan)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+    )
+    explanation_threshold_fte = models.DecimalField(
+        _("Erläuterungspflicht ab einer Veränderung von (Stellen)"),
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal("1"),
+        help_text=_(
+            "Veränderungen je Besoldungs- oder Entgeltgruppe gegenüber dem Vorjahr, deren Betrag "
+            "diesen Wert übersteigt, brauchen eine Erläuterung, bevor der Plan beschlossen wird."
+        ),
+    )
+    remarks = models.TextField(_("Vorbemerkungen"), blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Stellenplan")
+        verbose_name_plural = _("Stellenpläne")
+        ordering = ["-first_year"]
+        permissions = [("adopt_staffingplan", "Stellenplan als beschlossen festhalten")]
+        constraints = [
+            FieldCheckConstraint(
+                condition=models.Q(last_year__gte=models.F("first_year"))
+                & models.Q(last_year__lte=models.F("first_year") + 1),
+                name="staffing_plan_one_or_two_years",
+                field="last_year",
+                violation_error_code="plan_years",
+                violation_error_message="Ein Stellenplan gilt für ein Jahr oder einen "
+                "Doppelhaushalt: das letzte Jahr (%(last_year)s) muss das erste Jahr "
+                "(%(first_year)s) oder das Folgejahr sein.",
+            ),
+            FieldCheckConstraint(
+                condition=~models.Q(status="beschlossen") | models.Q(adopted_on__isnull=False),
+                name="staffing_plan_adopted_has_date",
+                field="adopted_on",
+                violation_error_code="adopted_without_date",
+                violation_error_message="Ein beschlossener Stellenplan braucht das Datum der "
+                "Haushaltssatzung.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Stellenplan {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.last_year == self.first_year:
+            return str(self.first_year)
+        return f"{self.first_year}/{self.last_year}"
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+
+class PlanExplanation(models.Model):
+    """Erläuterung of a difference to the previous year, per plan year and pay grade."""
+
+    plan = models.ForeignKey(StaffingPlan, on_delete=models.CASCADE, related_name="explanations")
+    year = models.PositiveSmallIntegerField(_("Haushaltsjahr"))
+    pay_grade = models.ForeignKey(
+        PayGrade, verbose_name=_("Stellenwert"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("Erläuterung"))
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Erläuterung zum Stellenplan")
+        verbose_name_plural = _("Erläuterungen zum Stellenplan")
+        ordering = ["plan", "year", "pay_grade__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year", "pay_grade"],
+                name="plan_explanation_unique",
+                violation_error_message="Für diese Gruppe und dieses Jahr gibt es schon eine "
+                "Erläuterung.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.year} {self.pay_grade}"
+
+
+class StaffingPlanRecord(models.Model):
+    """An adopted Stellenplan as adopted: figures, Erläuterungen, 30-June snapshot and output.
+
+    Written in the adoption's transaction and never changed; a correction adds a record with
+    the next sequence number (as decisions.AdoptedRecord). The occupation figure ("besetzt am
+    30.06. des Vorjahres") is stored here as a snapshot so that later occupation edits cannot
+    change an adopted plan.
+    """
+
+    plan = models.ForeignKey(StaffingPlan, on_delete=models.PROTECT, related_name="records")
+    sequence = models.PositiveIntegerField(_("Fassung"))
+    recorded_at = models.DateTimeField(_("festgehalten am"), auto_now_add=True)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("festgehalten von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("Grund"), max_length=300, blank=True)
+    document = models.JSONField(
+        _("Inhalt des Stellenplans"),
+        help_text=_("Zeilen je Jahr und Gruppe, Teilstellenpläne, Veränderungsnachweis (JSON)."),
+    )
+    pdf = models.BinaryField(_("PDF"), blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 des PDF"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("festgehaltener Stellenplan")
+        verbose_name_plural = _("festgehaltene Stellenpläne")
+        ordering = ["plan", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "sequence"],
+                name="staffing_plan_record_sequence_unique",
+                violation_error_message="Diese Fassung des Stellenplans gibt es schon.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}, Fassung {self.sequence}"
+
+
+class PositionChange(models.Model):
+    """One change of the staffing plan, by type, with its effective date and its authority.
+
+    Every change names what authorised it: a council paper (``grdrs``, e.g. "647/2011") or a
+    Stellenplan (``plan``). The before/after fields hold what the change did; foreign keys are
+    kept nullable (SET_NULL) with the codes copied into ``summary`` so that a change stays
+    readable when a unit or position is deleted later.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE = "schaffung", _("Schaffung")
+        ABOLISH = "streichung", _("Streichung")
+        UPGRADE = "hebung", _("Hebung")
+        DOWNGRADE = "abwertung", _("Abwertung")
+        TRANSFER = "umsetzung", _("Umsetzung")
+        SHARE = "anteil", _("Änderung des Stellenanteils")
+        NOTE_ADD = "vermerk_an", _("Anbringung eines kw-/ku-Vermerks")
+        NOTE_EXTEND = "vermerk_verl", _("Verlängerung eines kw-/ku-Vermerks")
+        NOTE_REMOVE = "vermerk_weg", _("Wegfall eines kw-/ku-Vermerks")
+        AUTHORISATION = "ermaechtigung", _("Ermächtigung außerhalb des Stellenplans")
+
+    kind = models.CharField(_("Art"), max_length=14, choices=Kind.choices)
+    in_advance = models.BooleanField(
+        _("im Vorgriff"),
+        default=False,
+        help_text=_("Schaffung im Vorgriff auf den nächsten Stellenplan."),
+    )
+    effective_date = models.DateField(_("wirksam ab"))
+    end_date = models.DateField(
+        _("befristet bis"),
+        null=True,
+        blank=True,
+        help_text=_("Bei einer Ermächtigung außerhalb des Stellenplans: ihr Ende."),
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("Stelle"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    org_unit_before = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Org.einheit vorher"),
+    )
+    org_unit_after = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Org.einheit nachher"),
+    )
+    pay_grade_before = models.ForeignKey(
+        PayGrade,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Stellenwert vorher"),
+    )
+    pay_grade_after = models.ForeignKey(
+        PayGrade,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Stellenwert nachher"),
+    )
+    fte_before = models.DecimalField(
+        _("Stellen vorher"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    fte_after = models.DecimalField(
+        _("Stellen nachher"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    note_before = models.CharField(
+        _("Vermerk vorher"), max_length=2, choices=Position.Note.choices, blank=True, default=""
+    )
+    note_after = models.CharField(
+        _("Vermerk nachher"), max_length=2, choices=Position.Note.choices, blank=True, default=""
+    )
+    note_date_after = models.DateField(_("Datum des Vermerks nachher"), null=True, blank=True)
+    ku_target_grade = models.ForeignKey(
+        PayGrade,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Zielgruppe (ku)"),
+    )
+    grdrs = models.CharField(_("GRDrs"), max_length=30, blank=True, help_text=_("z. B. 647/2011"))
+    plan = models.ForeignKey(
+        StaffingPlan,
+        verbose_name=_("Stellenplan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    explanation = models.TextField(_("Erläuterung"), blank=True)
+    summary = models.CharField(
+        _("Kurzfassung"),
+        max_length=300,
+        blank=True,
+        help_text=_("Einheit, Stellenwert und Anteil in Worten, wie bei der Änderung."),
+    )
+    recorded_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Stellenplanänderung")
+        verbose_name_plural = _("Stellenplanänderungen")
+        ordering = ["effective_date", "id"]
+        constraints = [
+            FieldCheckConstraint(
+                condition=~models.Q(grdrs="") | models.Q(plan__isnull=False),
+                name="position_change_has_authority",
+                field="grdrs",
+                violation_error_code="no_authority",
+                violation_error_message="Jede Änderung braucht ihre Grundlage: eine GRDrs "
+                "(z. B. 647/2011) oder einen Stellenplan.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("effective_date")),
+                name="position_change_end_after_start",
+                field="end_date",
+                violation_error_code="end_before_start",
+                violation_error_message="Das Ende (%(end_date)s) darf nicht vor dem Tag der "
+                "Wirksamkeit (%(effective_date)s) liegen.",
+            ),
+        ]
+        indexes = [models.Index(fields=["grdrs"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ab {self.effective_date:%d.%m.%Y}: {self.summary}"
+
+
+class Occupation(models.Model):
+    """Which share of a position is filled, from when to when (Stellenbesetzung).
+
+    Internal data: no names, never published, never exported to an API. It only feeds the
+    "tatsächlich besetzt am 30.06. des Vorjahres" column, which an adopted plan stores as a
+    snapshot.
+    """
+
+    position = models.ForeignKey(
+        Position, verbose_name=_("Stelle"), on_delete=models.CASCADE, related_name="occupations"
+    )
+    fte = models.DecimalField(_("besetzter Anteil"), max_digits=5, decimal_places=4)
+    start_date = models.DateField(_("besetzt ab"))
+    end_date = models.DateField(_("besetzt bis"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Stellenbesetzung")
+        verbose_name_plural = _("Stellenbesetzungen")
+        ordering = ["position", "start_date"]
+        constraints = [
+            FieldCheckConstraint(
+                condition=models.Q(fte__gt=0) & models.Q(fte__lte=1),
+                name="occupation_fte_range",
+                field="fte",
+                violation_error_code="fte_range",
+                violation_error_message="Der besetzte Anteil (%(fte)s) muss größer als 0 und "
+                "höchstens 1,0 sein.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="occupation_end_after_start",
+                field="end_date",
+                violation_error_code="end_before_start",
+                violation_error_message="„besetzt bis“ (%(end_date)s) darf nicht vor „besetzt "
+                "ab“ (%(start_date)s) liegen.",
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.position_id}: {self.fte} ab {self.start_date:%d.%m.%Y}"
