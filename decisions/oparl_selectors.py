@@ -44,7 +44,15 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Length
 
-from decisions.models import AdoptedRecord, ConsultationStep, Decision, ProposalPoint, StatusChange
+from decisions.models import (
+    AdoptedRecord,
+    Annex,
+    ConsultationStep,
+    Decision,
+    ProposalPoint,
+    StatusChange,
+)
+from decisions.pdf import pdf_text
 from departments.models import OrgUnit
 
 Status = Decision.Status
@@ -112,6 +120,11 @@ def papers(*, include_deleted: bool = False) -> QuerySet[Decision]:
                 "submitted_by",
                 queryset=OrgUnit.objects.filter(kind__in=ADMINISTRATIVE_KINDS).order_by("pk"),
             ),
+            Prefetch(
+                "annexes",
+                queryset=Annex.objects.filter(generated=True).order_by("number", "pk"),
+                to_attr="generated_annexes",
+            ),
         )
     )
 
@@ -141,6 +154,27 @@ def record_for_file(pk: int) -> AdoptedRecord | None:
 def record_pdf(pk: int) -> bytes:
     data = AdoptedRecord.objects.filter(pk=pk).values_list("pdf", flat=True).get()
     return bytes(data)
+
+
+def record_text(pk: int) -> str:
+    """The text of a frozen PDF (OParl File.text): records never change, so it is extracted
+    once and kept in the shared cache."""
+    key = f"oparl:record-text:{pk}"
+    text = cache.get(key)
+    if text is None:
+        text = pdf_text(record_pdf(pk))
+        cache.set(key, text, timeout=None)
+    return str(text)
+
+
+def annex(pk: int) -> tuple[Annex, Decision] | None:
+    """A generated Anlage of a public or deleted paper, with its paper annotated as by
+    ``papers``; None for any other."""
+    found = Annex.objects.filter(pk=pk, generated=True).first()
+    if found is None:
+        return None
+    decision = paper(found.decision_id)
+    return None if decision is None else (found, decision)
 
 
 def record_checksums(pks: Iterable[int]) -> dict[int, str]:

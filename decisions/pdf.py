@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import StreamObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
@@ -167,6 +168,60 @@ def decision_html(
         )
 
 
+def annex_html(
+    decision: Decision,
+    number: int,
+    doc: DecisionDocument | Any | None = None,
+    adopted_on: date | None = None,
+) -> str:
+    """The HTML of one generated Anlage alone (an OParl auxiliaryFile); `doc` may be the frozen
+    document of an adopted paper, which then prints as decided."""
+    doc = doc or document_for(decision)
+    annex = next(
+        (a for a in doc.annexes if a.generated and a.number == number),
+        None,
+    )
+    if annex is None:
+        raise LookupError(f"Die Vorlage hat keine erzeugte Anlage {number}.")
+    with translation.override("de"):
+        return render_to_string(
+            "decisions/pdf/annex.html",
+            {
+                "doc": doc,
+                "annex": annex,
+                "css": mark_safe(font_faces() + "\n" + stylesheet()),  # our own files
+                "adopted_on": adopted_on,
+                "draft": adopted_on is None and doc.decision.status != Decision.Status.ADOPTED,
+                "draft_mark": DRAFT_MARK,
+            },
+        )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Our own self-contained HTML as a tagged PDF/UA-1 (local files only)."""
+    base = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else font_dir()
+    document = HTML(
+        string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFileFetcher(allowed_dirs())
+    )
+    return document.write_pdf(**PDF_OPTIONS)
+
+
+def render_annex_pdf(
+    decision: Decision,
+    number: int,
+    doc: DecisionDocument | Any | None = None,
+    adopted_on: date | None = None,
+) -> bytes:
+    """One generated Anlage as its own PDF/UA-1 file."""
+    return html_to_pdf(annex_html(decision, number, doc, adopted_on))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF, page by page (OParl File.text), as a reader would extract it."""
+    reader = PdfReader(BytesIO(pdf))
+    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+
+
 def render_decision_pdf(
     decision: Decision,
     doc: DecisionDocument | None = None,
@@ -209,3 +264,7 @@ def pdf_filename(decision: Decision) -> str:
     if decision.number:
         return f"GRDrs-{decision.number.replace('/', '-')}.pdf"
     return f"Beschlussvorlage-{decision.pk}.pdf"
+
+
+def annex_filename(decision: Decision, number: int) -> str:
+    return pdf_filename(decision).removesuffix(".pdf") + f"-Anlage-{number}.pdf"

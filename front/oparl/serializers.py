@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from decisions import oparl_selectors as sel
-from decisions.models import AdoptedRecord, ConsultationStep, Decision
-from decisions.pdf import pdf_filename
+from decisions.models import AdoptedRecord, Annex, ConsultationStep, Decision
+from decisions.pdf import annex_filename, pdf_filename
 from departments.models import OrgUnit
 
 SCHEMA = "https://schema.oparl.org/1.1/"
@@ -183,6 +183,34 @@ def paper_file(u: Urls, decision: Decision, *, standalone: bool = False) -> Json
     )
 
 
+def annex_file(u: Urls, decision: Decision, annex: Annex, *, standalone: bool = False) -> Json:
+    """A generated Anlage as its own PDF (printed when asked, from the adopted record for an
+    adopted paper; size and checksum unknown)."""
+    return compact(
+        {
+            "id": u("file_annex", pk=annex.pk),
+            "type": otype("File"),
+            "name": f"Anlage {annex.number} zur {decision.grdrs_label}: {annex.title}",
+            "fileName": annex_filename(decision, annex.number),
+            "mimeType": "application/pdf",
+            "date": day(decision.date),
+            "accessUrl": u("file_annex_access", pk=annex.pk),
+            "downloadUrl": u("file_annex_download", pk=annex.pk),
+            "paper": [u.paper(decision.pk)] if standalone else [],
+            "created": dt(decision.created_at),
+            "modified": dt(decision.updated_at),
+        }
+    )
+
+
+def standalone_annex_file(u: Urls, decision: Decision, annex: Annex) -> Json:
+    if sel.is_deleted(decision):
+        return deleted(
+            u("file_annex", pk=annex.pk), "File", decision.created_at, decision.updated_at
+        )
+    return annex_file(u, decision, annex, standalone=True)
+
+
 def main_file(u: Urls, decision: Decision, checksums: dict[int, str]) -> Json:
     record_id = getattr(decision, "record_id", None)
     if record_id is None:
@@ -203,7 +231,7 @@ def standalone_record_file(u: Urls, record: AdoptedRecord, decision: Decision, s
         return deleted(
             u("file_record", pk=record.pk), "File", record.recorded_at, decision.updated_at
         )
-    return record_file(
+    data = record_file(
         u,
         decision,
         record_id=record.pk,
@@ -213,6 +241,11 @@ def standalone_record_file(u: Urls, record: AdoptedRecord, decision: Decision, s
         sha512=sha512,
         standalone=True,
     )
+    # The text only here, not in the embedded mainFile of every paper in a list.
+    text = sel.record_text(record.pk)
+    if text:
+        data["text"] = text
+    return data
 
 
 def standalone_paper_file(u: Urls, decision: Decision) -> Json:
@@ -275,6 +308,9 @@ def paper(u: Urls, decision: Decision, checksums: dict[int, str]) -> Json:
             "paperType": decision.get_kind_display(),
             "underDirectionOf": [u.unit(unit.pk) for unit in decision.submitted_by.all()],
             "mainFile": main_file(u, decision, checksums),
+            "auxiliaryFile": [
+                annex_file(u, decision, annex) for annex in generated_annexes(decision)
+            ],
             "consultation": [
                 consultation(u, step, decision, embedded=True)
                 for step in decision.consultation_steps.all()
@@ -288,6 +324,14 @@ def paper(u: Urls, decision: Decision, checksums: dict[int, str]) -> Json:
             "modified": dt(decision.updated_at),
         }
     )
+
+
+def generated_annexes(decision: Decision) -> list[Annex]:
+    """The generated Anlagen (prefetched by the selectors, else read)."""
+    prefetched = getattr(decision, "generated_annexes", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(decision.annexes.filter(generated=True).order_by("number", "pk"))
 
 
 def checksums_for(decisions: Iterable[Decision]) -> dict[int, str]:

@@ -42,6 +42,14 @@ urlpatterns = [
         {"disposition": "attachment"},
         name="file_paper_download",
     ),
+    path("file/anlage/<int:pk>/", views.file_annex, name="file_annex"),
+    path("file/anlage/<int:pk>/pdf", views.file_annex_access, name="file_annex_access"),
+    path(
+        "file/anlage/<int:pk>/download",
+        views.file_annex_access,
+        {"disposition": "attachment"},
+        name="file_annex_download",
+    ),
     # anything else under /oparl/v1.1/: an OParl error object, not the HTML 404 page
     re_path(r"^(?P<rest>.*)$", views.not_found, name="not_found"),
 ]

@@ -31,7 +31,9 @@ from django.utils.dateparse import parse_datetime
 
 from decisions import oparl_selectors as sel
 from decisions.models import Decision
-from decisions.pdf import pdf_filename, render_decision_pdf
+from decisions.pdf import annex_filename, pdf_filename, render_annex_pdf, render_decision_pdf
+from decisions.records import frozen_document
+from decisions.selectors import current_record
 from front.oparl import serializers as ser
 
 ERROR = "https://schema.oparl.org/1.1/Error"
@@ -367,6 +369,42 @@ def file_record_access(request: HttpRequest, pk: int, disposition: str = "inline
 def file_paper_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
     decision = _paper_or_404(pk)
     return _gone(decision) or _pdf(render_decision_pdf(decision), decision, disposition)
+
+
+def _annex(pk: int) -> tuple[Any, Decision]:
+    found = sel.annex(pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+@oparl
+def file_annex(request: HttpRequest, pk: int) -> HttpResponse:
+    annex, decision = _annex(pk)
+    return json_response(ser.standalone_annex_file(ser.Urls(request), decision, annex))
+
+
+@oparl
+def file_annex_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
+    annex, decision = _annex(pk)
+    gone = _gone(decision)
+    if gone is not None:
+        return gone
+    record = current_record(decision)
+    if record is None:
+        content = render_annex_pdf(decision, annex.number)
+    else:  # an adopted paper: its Anlage as decided
+        content = render_annex_pdf(
+            decision,
+            annex.number,
+            frozen_document(decision, record),
+            adopted_on=record.adopted_on,
+        )
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = annex_filename(decision, annex.number)
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Length"] = str(len(content))
+    return response
 
 
 # --- organizations and meetings ---------------------------------------------------------------

@@ -258,14 +258,15 @@ def test_omit_internal_leaves_out_the_agenda_items(city, api):
 
 def test_the_paper_list_reads_a_constant_number_of_queries(city, api, django_assert_num_queries):
     get(api, f"{PREFIX}body/stadt/paper/?limit=100")  # warm the checksum cache
-    # count, page, steps, submitting units
-    with django_assert_num_queries(4):
+    # count, page, steps, submitting units, generated annexes
+    with django_assert_num_queries(5):
         page = get(api, f"{PREFIX}body/stadt/paper/?limit=100")
     assert len(page["data"]) == 50
 
 
 def test_the_meeting_list_reads_a_constant_number_of_queries(city, api, django_assert_num_queries):
-    with django_assert_num_queries(6):
+    # the papers of the agenda items come with their generated annexes (one prefetch query)
+    with django_assert_num_queries(7):
         page = get(api, f"{PREFIX}body/stadt/meeting/?limit=100")
     assert sum(len(m["agendaItem"]) for m in page["data"]) == 100
     with django_assert_num_queries(2):
@@ -500,3 +501,69 @@ def test_hostile_list_parameters_are_bad_requests(db, api, query):
 )
 def test_unknown_objects_are_404_not_500(db, api, path):
     assert get(api, f"{PREFIX}{path}", status=404)["type"].endswith("/Error")
+
+
+# --- annexes (auxiliaryFile) and File.text ----------------------------------------------------
+
+
+def test_the_generated_annex_is_an_auxiliary_file_of_its_own(seed, api, validators):
+    from decisions.pdf import pdf_text
+
+    decision = Decision.objects.get(number="647/2011")
+    annex = decision.annexes.get(generated=True)
+    paper = get(api, paper_url(decision))
+    [aux] = paper["auxiliaryFile"]
+    assert aux["id"] == f"http://testserver{PREFIX}file/anlage/{annex.pk}/"
+    assert aux["name"].startswith(f"Anlage {annex.number} zur GRDrs 647/2011")
+    assert aux["accessUrl"] != aux["downloadUrl"]
+    check_object(aux, validators)
+    alone = get(api, aux["id"])
+    assert alone["paper"] == [paper["id"]]
+    check_object(alone, validators)
+    inline = api.get(path_of(aux["accessUrl"]))
+    assert inline.status_code == 200
+    assert inline["Content-Type"] == "application/pdf"
+    assert "attachment" not in inline.get("Content-Disposition", "")
+    text = pdf_text(inline.content)
+    assert f"Anlage {annex.number}" in text
+    assert "Rechnungsprüfungsamt" in text or "Haupt- und Personalamt" in text
+    # as the main PDF: marked ENTWURF until adopted
+    assert ("ENTWURF" in text) == (decision.status != Status.ADOPTED)
+    download = api.get(path_of(aux["downloadUrl"]))
+    assert download["Content-Disposition"].startswith("attachment; filename=")
+    assert download["Content-Disposition"].endswith('-Anlage-1.pdf"')
+
+
+def test_an_adopted_papers_annex_is_printed_from_its_record(adopted, api):
+    from decisions.pdf import pdf_text
+    from stellenplan.models import Position
+
+    decision, _user = adopted
+    paper = get(api, paper_url(decision))
+    [aux] = paper["auxiliaryFile"]
+    before = pdf_text(api.get(path_of(aux["accessUrl"])).content)
+    assert "beschlossen am 06.10.2011" in before
+    Position.objects.update(title="Nachher geändert")
+    after = pdf_text(api.get(path_of(aux["accessUrl"])).content)
+    assert "Nachher geändert" not in after
+    assert after == before
+
+
+def test_the_frozen_file_carries_its_text(adopted, api, validators):
+    decision, _user = adopted
+    record = decision.adopted_records.get()
+    paper = get(api, paper_url(decision))
+    assert "text" not in paper["mainFile"]  # not repeated in every list entry
+    alone = get(api, paper["mainFile"]["id"])
+    check_object(alone, validators)
+    assert alone["id"] == f"http://testserver{PREFIX}file/beschluss/{record.pk}/"
+    assert "GRDrs 647/2011" in alone["text"]
+    assert "1.128.560" in alone["text"]
+
+
+def test_a_non_public_papers_annex_answers_404(city, api):
+    hidden = city["hidden"][0]
+    annex = hidden.annexes.create(number=1, title="Stellen", generated=True)
+    get(api, f"{PREFIX}file/anlage/{annex.pk}/", status=404)
+    response = api.get(f"{PREFIX}file/anlage/{annex.pk}/pdf")
+    assert response.status_code == 404
