@@ -110,5 +110,17 @@ def display_value(
     if isinstance(value, datetime.date):
         return date_de(value)
     if isinstance(value, Decimal):
+        if is_amount_field(model_field):
+            return money(value)
         return format_decimal(value)
     return str(value)
+
+
+def is_amount_field(model_field: models.Field) -> bool:
+    """Wide fields with cents (money, case counts, minutes: ``max_digits`` ≥ 9, two decimals)
+    read as amounts: "63.000", "63.000,50"; narrow ones (shares, hours) as "0,5", "1,0"."""
+    return (
+        isinstance(model_field, models.DecimalField)
+        and model_field.decimal_places == 2
+        and (model_field.max_digits or 0) >= 9
+    )

@@ -76,9 +76,9 @@ def test_it_shows_a_rate_change_with_old_and_new_value_and_the_user(client, chan
     )
     assert rate_change.who == "Anna Alt (anna)"
     assert rate_change.kind == "geändert"
-    assert rate_change.changes == [("Jahreskosten (Vollzeit)", "63.000,0", "64.250,5")]
+    assert rate_change.changes == [("Jahreskosten (Vollzeit)", "63.000", "64.250,50")]
     assert "Kostensatz" in html and "Anna Alt (anna)" in html
-    assert '<span class="old">63.000,0</span> → <span class="new">64.250,5</span>' in html
+    assert '<span class="old">63.000</span> → <span class="new">64.250,50</span>' in html
     # newest first: bernd's grade change, then his creation, then anna's rate
     assert [(e.type_key, e.kind) for e in entries[:3]] == [
         ("stellenplan.paygrade", "geändert"),
