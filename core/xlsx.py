@@ -1,4 +1,5 @@
-"""What both Excel importers share: the file checks, reading a table, parsing cells.
+"""What the Excel importers and exporters share: the file checks, reading a table, parsing
+cells; for writers, text cells that are never formulas (``text_cell``).
 
 The importers (``stellenplan.imports`` for positions, ``costing.imports`` for cost tables) first
 read and check the whole file and collect every problem (sheet, row, column, the value and
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +31,8 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from openpyxl import load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from core.parsing import YEAR_MAX, YEAR_MIN, parse_decimal
@@ -37,6 +41,10 @@ from core.parsing import YEAR_MAX, YEAR_MIN, parse_decimal
 #: the importers take it off again.
 UNSAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
+
+#: What XML 1.0 cannot hold (openpyxl/lxml refuse it); a browser form can send it.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+EXCEL_MAX_TEXT = 32767
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_UNPACKED_SIZE = 300 * 1024 * 1024
@@ -526,3 +534,25 @@ def report_model_errors(
 def lookup(codes: dict[str, int], folded: dict[str, int], code: str) -> int | None:
     """The id of `code` (as written, else ignoring case) in a table of codes."""
     return codes.get(code) or folded.get(code.casefold())
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def cell_text(value: str) -> str:
+    """Text as it may go into a cell: no XML-illegal characters, at most 32,767 characters."""
+    if NOT_XML.search(value):
+        value = NOT_XML.sub("", value)
+    return value if len(value) <= EXCEL_MAX_TEXT else value[:EXCEL_MAX_TEXT]
+
+
+def text_cell(sheet: Any, value: str) -> Cell | None:
+    """A write-only cell for user text: an explicit string cell with the quotePrefix style, so
+    that "=1+1" stays text in Excel and LibreOffice and shows without an apostrophe (the
+    importers also take off an apostrophe written by older exports). None for empty text."""
+    if not value:
+        return None
+    cell = WriteOnlyCell(sheet, value=cell_text(value))
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell

@@ -2,12 +2,11 @@
 
 One sheet "Personalbedarfsberechnung": per calculation its lines (inputs as text, result in
 Stellen as numbers with two decimals), then the calculated need next to the positions
-requested. Text that a spreadsheet would run as a formula is neutralised (``core.xlsx``).
+requested. Text is written as quoted string cells, never as a formula (``core.xlsx.text_cell``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
@@ -16,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from core.xlsx import NEUTRALISER, UNSAFE_PREFIXES
+from core.xlsx import text_cell
 from stellenplan.need import NeedResult
 
 SHEET_TITLE = "Personalbedarfsberechnung"
@@ -32,16 +31,6 @@ HEADER = [
     "Bemerkungen",
 ]
 FTE_FORMAT = "#,##0.00"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-EXCEL_MAX_TEXT = 32767
-
-
-def safe_text(value: str) -> str:
-    """Text as a cell value: no control characters, never a formula, not too long."""
-    value = _NOT_XML.sub("", value)
-    if value.startswith(UNSAFE_PREFIXES):
-        value = NEUTRALISER + value
-    return value[:EXCEL_MAX_TEXT]
 
 
 def write_need_workbook(handle: IO[bytes], results: Iterable[NeedResult]) -> None:
@@ -51,7 +40,11 @@ def write_need_workbook(handle: IO[bytes], results: Iterable[NeedResult]) -> Non
 
     def cell(value: Any, *, strong: bool = False) -> Any:
         if isinstance(value, str):
-            value = safe_text(value)
+            text = text_cell(sheet, value)
+            if text is None or not strong:
+                return text
+            text.font = bold
+            return text
         written = WriteOnlyCell(sheet, value=value)
         if isinstance(value, Decimal):
             written.number_format = FTE_FORMAT

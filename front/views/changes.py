@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from core.history import ChangeLog, ChangeLogEntry
-from costing.excel import XLSX_CONTENT_TYPE, safe_text
+from core.xlsx import text_cell
+from costing.excel import XLSX_CONTENT_TYPE
 from front.forms.changes import ChangeLogFilterForm
 
 PER_PAGE = 50
@@ -69,10 +70,6 @@ def _changes_text(entry: ChangeLogEntry) -> str:
     return "\n".join(f"{label}: {old} → {new}" for label, old, new in entry.changes)
 
 
-def _cell(text: str) -> str | None:
-    return safe_text(text) if text else None
-
-
 @login_required
 @require_GET
 def change_export(request: HttpRequest) -> HttpResponseBase:
@@ -89,11 +86,11 @@ def change_export(request: HttpRequest) -> HttpResponseBase:
             sheet.append(
                 [
                     timezone.localtime(entry.when).replace(tzinfo=None, microsecond=0),
-                    _cell(entry.who),
-                    _cell(entry.type_label),
-                    _cell(entry.object_label),
-                    _cell(entry.kind),
-                    _cell(_changes_text(entry)),
+                    text_cell(sheet, entry.who),
+                    text_cell(sheet, entry.type_label),
+                    text_cell(sheet, entry.object_label),
+                    text_cell(sheet, entry.kind),
+                    text_cell(sheet, _changes_text(entry)),
                 ]
             )
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 
 from core.history import ChangeLog, ChangeLogFilter, history_types, type_key
 from costing import reference_services
-from costing.excel import safe_text
 from costing.models import CostRate, CostTable, ReimbursementRule
 from decisions.models import Decision
 from departments.models import OrgUnit
@@ -176,12 +175,16 @@ def test_the_export_has_the_filtered_rows_and_neutralises_formulas(client, chang
     assert rows[0] == ("Zeitpunkt", "Benutzer", "Art", "Objekt", "Aktion", "Änderungen (alt → neu)")
     entries = [entry for entry, _ in page.context["entries"]]
     assert [(r[1], r[2], r[3], r[4]) for r in rows[1:]] == [
-        (e.who, e.type_label, safe_text(e.object_label), e.kind) for e in entries
+        (e.who, e.type_label, e.object_label, e.kind) for e in entries
     ]
     assert len(rows) == 4  # the table's change, the grade's change and its creation
-    assert rows[1][3] == "'=HYPERLINK(1)"  # the object's name, neutralised
+    # The object's name as it is (no visible apostrophe), but a quoted string cell: never run.
+    assert rows[1][3] == "=HYPERLINK(1)"
+    name_cell = workbook.active.cell(row=2, column=4)
+    assert name_cell.data_type == "s" and name_cell.quotePrefix is True
     assert rows[1][5].startswith("Bezeichnung: ") and rows[1][5].endswith("→ =HYPERLINK(1)")
-    assert all(not str(cell).startswith("=") for row in rows for cell in row if cell)
+    text_cells = [c for row in workbook.active.iter_rows(min_row=2) for c in row[1:] if c.value]
+    assert all(c.data_type == "s" and c.quotePrefix for c in text_cells)
 
 
 def test_anonymous_users_are_sent_to_the_login(client, changes):

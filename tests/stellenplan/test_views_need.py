@@ -152,3 +152,13 @@ def test_the_position_page_links_its_calculation_and_offers_a_new_one(hr_client)
     assert f"{reverse('need:create')}?stelle=12" in page
     form = hr_client.get(reverse("need:create") + "?stelle=12").context["form"]
     assert form.initial["positions"] == [12]
+
+
+def test_the_excel_sheet_keeps_formula_like_text_as_text(reader):
+    NeedCalculation.objects.filter(title__startswith="Stadtkasse").update(title="=1+1 Kasse")
+    response = reader.get(reverse("need:export"))
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook["Personalbedarfsberechnung"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == "=1+1 Kasse"]
+    assert cells, "the title is shown as typed, without an apostrophe"
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
