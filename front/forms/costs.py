@@ -29,7 +29,10 @@ INCREASE_MIN, INCREASE_MAX = Decimal(-50), Decimal(100)
 
 
 class CostTableForm(VersionedModelForm):
-    valid_from = GermanDateField(label="gültig ab", help_text="Format TT.MM.JJJJ.")
+    valid_from = GermanDateField(
+        label="gültig ab",
+        help_text="Format TT.MM.JJJJ; die Tabelle gilt bis zum Tag vor der nächsten.",
+    )
 
     class Meta:
         model = CostTable
@@ -38,6 +41,9 @@ class CostTableForm(VersionedModelForm):
             "name": forms.TextInput(attrs={"size": 60}),
             "remark": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def validate_unique(self) -> None:
+        """A taken "gültig ab" is the service's check, whose message names the other table."""
 
 
 class PercentField(forms.Field):
