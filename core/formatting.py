@@ -77,6 +77,15 @@ def percent(rate: Decimal | None, space: str = NBSP) -> str:
     return f"{format_decimal(Decimal(rate) * 100).removesuffix(',0')}{space}%"
 
 
+def change(value: Decimal | None, space: str = NBSP) -> str:
+    """A change given in percent (3.5) with its sign: "+3,5 %", "−2 %", "±0 %"."""
+    if value is None or value == "":
+        return DASH
+    value = Decimal(value)
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{format_decimal(abs(value)).removesuffix(',0')}{space}%"
+
+
 def positions_word(value: Decimal) -> str:
     """ "Stelle" for exactly one, "Stellen" otherwise ("0,5 Stellen", "1,0 Stelle")."""
     return "Stelle" if Decimal(value) == 1 else "Stellen"

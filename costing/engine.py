@@ -96,6 +96,53 @@ def round_cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# --- a cost table raised by a percentage (a new table copied from another) ------------------
+
+#: The rounding steps of a raised rate, in euros (half-up, as everywhere).
+RATE_ROUNDING: dict[str, tuple[Decimal, str]] = {
+    "cent": (CENT, "auf Cent"),
+    "euro": (Decimal(1), "auf volle Euro"),
+    "zehn": (Decimal(10), "auf volle 10 €"),
+    "hundert": (Decimal(100), "auf volle 100 €"),
+}
+
+
+@dataclass(frozen=True)
+class RateAmounts:
+    """The amounts of a cost rate: the total and its optional components."""
+
+    annual_cost: Decimal
+    personnel_cost: Decimal | None = None
+    material_cost: Decimal | None = None
+    it_cost: Decimal | None = None
+
+
+def raise_amount(amount: Decimal, percent: Decimal, rounding: str) -> Decimal:
+    """`amount` raised by `percent` (3.5 for +3,5 %), rounded half-up to the step of
+    `rounding` (a key of RATE_ROUNDING)."""
+    step = RATE_ROUNDING[rounding][0]
+    raised = amount * (Decimal(100) + percent) / Decimal(100)
+    return ((raised / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(CENT)
+
+
+def raise_amounts(amounts: RateAmounts, percent: Decimal, rounding: str) -> RateAmounts:
+    """A rate raised by `percent`: each amount rounded on its own; with components the
+    total is their sum, so that they keep adding up to it."""
+    components = [amounts.personnel_cost, amounts.material_cost, amounts.it_cost]
+    raised = [None if c is None else raise_amount(c, percent, rounding) for c in components]
+    given = [c for c in raised if c is not None]
+    total = sum(given, ZERO) if given else raise_amount(amounts.annual_cost, percent, rounding)
+    return RateAmounts(total, *raised)
+
+
+def change_percent(old: Decimal | None, new: Decimal | None) -> Decimal | None:
+    """The change from `old` to `new` in percent, half-up to two decimals (None without
+    both or from 0)."""
+    if old is None or new is None or old == 0:
+        return None
+    return ((new - old) * Decimal(100) / old).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def months_active(start: date, end: date | None, year: int) -> int:
     """Months of `year` whose first day lies within [start, end].
 
@@ -193,15 +240,17 @@ def reimbursement_coverage(year: int, tree: OrgTree) -> list[Coverage]:
         .prefetch_related("org_units")
         .order_by("-valid_from", "id")
     )
-    return [
-        Coverage(
-            rule.id,
-            rule.name,
-            rule.rate,
-            frozenset(tree.descendants_or_self(u.id for u in rule.org_units.all())),
-        )
-        for rule in rules
-    ]
+    # Newest first: a unit covered by a newer rule is that rule's; a rule whose units are all
+    # covered by newer ones does not apply (and is named in no footnote).
+    coverage: list[Coverage] = []
+    taken: set[int] = set()
+    for rule in rules:
+        units = frozenset(tree.descendants_or_self(u.id for u in rule.org_units.all()))
+        if units and units <= taken:
+            continue
+        taken |= units
+        coverage.append(Coverage(rule.id, rule.name, rule.rate, units))
+    return coverage
 
 
 @dataclass(frozen=True, slots=True)

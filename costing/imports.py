@@ -54,6 +54,7 @@ from core.xlsx import (
 )
 from costing.excel import H_ANNUAL, H_IT, H_MATERIAL, H_PERSONNEL, SHEET_RATES
 from costing.models import CostRate, CostTable
+from costing.usage import table_usage
 from stellenplan.imports import (
     H_GRADE,
     PREVIEW_ROWS,
@@ -474,6 +475,12 @@ def cost_table_import_undo(*, batch_id: int, acting_user: Any) -> ImportBatch:
                 f"{refused}: die Kostentabelle „{table.name}“ wird inzwischen verwendet "
                 f"({describe_objects({other: count})}). Es wurde nichts geändert."
             )
+    usage = table_usage(table)
+    if usage:
+        raise ImportBatchError(
+            f"{refused}: die Kostentabelle „{table.name}“ wird inzwischen verwendet "
+            f"({'; '.join(usage)}). Es wurde nichts geändert."
+        )
     with acting_as(acting_user):
         for rate in rates:
             rate.delete()

@@ -1,12 +1,15 @@
 """Workplace cost tables and reimbursement rules."""
 
+from decimal import Decimal
 from typing import TypedDict
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.constraints import FieldCheckConstraint
+from core.formatting import euro
 from core.history import history_user
 from core.parsing import YEAR_RANGE_TEXT, date_in_year_range
 from departments.models import OrgUnit
@@ -125,6 +128,47 @@ class CostRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pay_grade.code}: {self.annual_cost} €"
+
+    def clean(self) -> None:
+        """The components, when given, must add up to the total (a missing one counts 0)."""
+        super().clean()
+        message = components_mismatch(
+            self.annual_cost, self.personnel_cost, self.material_cost, self.it_cost
+        )
+        if message:
+            raise ValidationError({"annual_cost": message}, code="components_sum")
+
+
+COMPONENT_LABELS = ("Personalkosten", "Sachkosten", "IT-Kosten")
+
+
+def components_mismatch(
+    annual_cost: Decimal | None,
+    personnel_cost: Decimal | None,
+    material_cost: Decimal | None,
+    it_cost: Decimal | None,
+) -> str:
+    """A German message when the given components do not add up to the total, else ""."""
+    components = [
+        (label, value)
+        for label, value in zip(
+            COMPONENT_LABELS, (personnel_cost, material_cost, it_cost), strict=True
+        )
+        if value is not None
+    ]
+    if annual_cost is None or not components:
+        return ""
+    if annual_cost <= 0 or any(value < 0 for _, value in components):
+        return ""  # the constraints name these
+    total = sum((value for _, value in components), Decimal(0))
+    if total == annual_cost:
+        return ""
+    parts = " + ".join(f"{label} {euro(value, ' ')}" for label, value in components)
+    return (
+        f"Die Komponenten ergeben {euro(total, ' ')} ({parts}), die Jahreskosten (Vollzeit) "
+        f"sind aber {euro(annual_cost, ' ')}: Personal-, Sach- und IT-Kosten müssen zusammen "
+        f"die Jahreskosten ergeben (fehlende zählen als 0) oder leer bleiben."
+    )
 
 
 class ReimbursementRule(models.Model):

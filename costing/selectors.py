@@ -24,13 +24,16 @@ from costing.engine import (
     CostLine,
     GroupTotal,
     MissingLine,
+    RateAmounts,
     YearRates,
     YearSummary,
     annual_cost_of_groups,
+    change_percent,
     current_org_tree,
     is_active_in_year,
     missing_lines_of,
     position_cost_by_year,
+    raise_amounts,
     year_rates,
     year_summary,
 )
@@ -254,3 +257,79 @@ def grades_without_rate(table: CostTable) -> list[GradeWithoutRate]:
     )
     grades = PayGrade.objects.filter(pk__in=counts).order_by("sort_order", "code")
     return [GradeWithoutRate(grade, counts[grade.pk]) for grade in grades]
+
+
+# --- cost tables: the current one, and comparisons ------------------------------------------
+
+
+def current_table(today: date) -> CostTable | None:
+    """The table valid `today` (the latest "gültig ab" on or before it), else the newest."""
+    return (
+        CostTable.objects.filter(valid_from__lte=today).order_by("-valid_from").first()
+        or CostTable.objects.order_by("-valid_from").first()
+    )
+
+
+def predecessor_of(table: CostTable) -> CostTable | None:
+    """The table valid before `table` (the latest earlier "gültig ab")."""
+    return CostTable.objects.filter(valid_from__lt=table.valid_from).order_by("-valid_from").first()
+
+
+@dataclass(frozen=True)
+class RateComparison:
+    """One grade in two tables: the old and the new full-time rate (None where a table has
+    none) and the change in percent."""
+
+    pay_grade: PayGrade
+    old: Decimal | None
+    new: Decimal | None
+
+    @property
+    def percent(self) -> Decimal | None:
+        return change_percent(self.old, self.new)
+
+
+def _rates_by_grade(table: CostTable | None) -> dict[int, CostRate]:
+    if table is None:
+        return {}
+    return {
+        rate.pay_grade_id: rate
+        for rate in CostRate.objects.filter(table=table).select_related("pay_grade")
+    }
+
+
+def _compare(old: dict[int, CostRate], new: dict[int, Decimal]) -> list[RateComparison]:
+    grades = {rate.pay_grade_id: rate.pay_grade for rate in old.values()}
+    missing = set(new) - set(grades)
+    if missing:
+        grades.update(PayGrade.objects.in_bulk(missing))
+    ordered = sorted(grades.values(), key=lambda g: (g.sort_order, g.code))
+    return [
+        RateComparison(
+            grade,
+            old[grade.pk].annual_cost if grade.pk in old else None,
+            new.get(grade.pk),
+        )
+        for grade in ordered
+    ]
+
+
+def table_comparison(table: CostTable, other: CostTable | None) -> list[RateComparison]:
+    """`table`'s rates against those of `other` (old), per grade in either table."""
+    new = {grade_id: rate.annual_cost for grade_id, rate in _rates_by_grade(table).items()}
+    return _compare(_rates_by_grade(other), new)
+
+
+def copy_preview(source: CostTable, percent: Decimal, rounding: str) -> list[RateComparison]:
+    """What copying `source` raised by `percent` with `rounding` would give, per grade (the
+    same arithmetic as ``reference_services.costtable_create``)."""
+    old = _rates_by_grade(source)
+    new = {
+        grade_id: raise_amounts(
+            RateAmounts(rate.annual_cost, rate.personnel_cost, rate.material_cost, rate.it_cost),
+            percent,
+            rounding,
+        ).annual_cost
+        for grade_id, rate in old.items()
+    }
+    return _compare(old, new)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DecisionsConfig(AppConfig):
     name = "decisions"
     verbose_name = _("Beschlussvorlagen")
+
+    def ready(self) -> None:
+        from costing.usage import register_table_usage
+        from decisions.usage import cost_table_usage
+
+        register_table_usage(cost_table_usage)

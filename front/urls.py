@@ -49,9 +49,21 @@ costs_urls = (
         path(
             "kostentabellen/<int:pk>/bearbeiten/", costs.costtable_update, name="costtable_update"
         ),
+        path("kostentabellen/neu/", costs.costtable_create, name="costtable_create"),
+        path(
+            "kostentabellen/<int:pk>/vergleich/", costs.costtable_compare, name="costtable_compare"
+        ),
+        path("kostentabellen/<int:pk>/loeschen/", costs.costtable_delete, name="costtable_delete"),
+        path(
+            "kostentabellen/<int:pk>/kostensatz-neu/",
+            costs.costrate_create,
+            name="costtable_rate_create",
+        ),
         path("kostensaetze/<int:pk>/bearbeiten/", costs.costrate_update, name="costrate_update"),
+        path("kostensaetze/<int:pk>/loeschen/", costs.costrate_delete, name="costrate_delete"),
         path("erstattungsregeln/neu/", costs.rule_create, name="rule_create"),
         path("erstattungsregeln/<int:pk>/bearbeiten/", costs.rule_update, name="rule_update"),
+        path("erstattungsregeln/<int:pk>/neuer-satz/", costs.rule_new_rate, name="rule_new_rate"),
         path("erstattungsregeln/<int:pk>/loeschen/", costs.rule_delete, name="rule_delete"),
     ],
     "costs",

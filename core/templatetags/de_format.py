@@ -4,6 +4,7 @@
 {{ line.annual_cost|eur }}     31.500 EUR    (as the Anlage of a Stuttgart paper prints it)
 {{ position.fte|stellen }}     0,5
 {{ rule.rate|prozent }}        84,8 %
+{{ row.percent|aenderung }}    +3,5 %        (a change given in percent)
 {{ date|datum }}               01.10.2011
 {{ year|jahr }}                2012          (never "2.012"; also |nr for ids)
 """
@@ -36,6 +37,12 @@ def stellen(value) -> str:
 def prozent(value) -> str:
     """A share as a percentage: 0.848 -> 84,8 %."""
     return formatting.percent(value)
+
+
+@register.filter
+def aenderung(value) -> str:
+    """A change in percent with its sign: 3.5 -> +3,5 %."""
+    return formatting.change(value)
 
 
 @register.filter

@@ -3,10 +3,12 @@ throughout; edits carry the version they were opened with (``VersionedModelForm`
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from core.formatting import format_decimal
 from core.forms import (
     FastSelectMultiple,
     GermanDateField,
@@ -14,14 +16,23 @@ from core.forms import (
     ReadBackMixin,
     ShareField,
     VersionedModelForm,
+    german_decimal,
     model_choice_field,
 )
+from costing.engine import RATE_ROUNDING
 from costing.models import CostRate, CostTable, ReimbursementRule
 from departments.models import OrgUnit
+from stellenplan.models import PayGrade
+
+#: The increase of a copied table, in percent (a wider entry is a typo, e.g. "3.500").
+INCREASE_MIN, INCREASE_MAX = Decimal(-50), Decimal(100)
 
 
 class CostTableForm(VersionedModelForm):
-    valid_from = GermanDateField(label="gültig ab", help_text="Format TT.MM.JJJJ.")
+    valid_from = GermanDateField(
+        label="gültig ab",
+        help_text="Format TT.MM.JJJJ; die Tabelle gilt bis zum Tag vor der nächsten.",
+    )
 
     class Meta:
         model = CostTable
@@ -31,20 +42,142 @@ class CostTableForm(VersionedModelForm):
             "remark": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def validate_unique(self) -> None:
+        """A taken "gültig ab" is the service's check, whose message names the other table."""
 
-class CostRateForm(VersionedModelForm):
-    # The amounts' rules (positive, not negative) are the model's constraints.
+
+class PercentField(forms.Field):
+    """A change in percent: "3,5", "3.5", "+3,5 %", "-2"."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        entered = str(value).strip()
+        text = entered.removesuffix("%").strip().removeprefix("+").strip()
+        result = german_decimal(text, entered, "3,5 oder -2")
+        if not INCREASE_MIN <= result <= INCREASE_MAX:
+            raise forms.ValidationError(
+                "„%(value)s“ wurde als %(read)s %% gelesen: erlaubt sind %(min)s bis %(max)s %%.",
+                code="range",
+                params={
+                    "value": entered,
+                    "read": format_decimal(result).removesuffix(",0"),
+                    "min": INCREASE_MIN,
+                    "max": INCREASE_MAX,
+                },
+            )
+        return result
+
+
+class CostTableCreateForm(forms.Form):
+    """A new cost table: empty, or copied from another raised by a percentage."""
+
+    name = forms.CharField(
+        label="Bezeichnung",
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="z. B. „Rundschreiben Nr. 02/2013 – Kosten eines Arbeitsplatzes“.",
+    )
+    valid_from = GermanDateField(
+        label="gültig ab",
+        help_text="Format TT.MM.JJJJ; die Tabelle gilt bis zum Tag vor der nächsten.",
+    )
+    remark = forms.CharField(
+        label="Bemerkung", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    source = forms.ModelChoiceField(
+        label="Kostensätze übernehmen aus",
+        queryset=CostTable.objects.none(),
+        required=False,
+        empty_label="– keine: leere Tabelle anlegen –",
+    )
+    increase = PercentField(
+        label="Erhöhung in %",
+        required=False,
+        help_text="Auf jeden übernommenen Kostensatz, z. B. 3,5 (negativ: Senkung).",
+    )
+    rounding = forms.ChoiceField(
+        label="Rundung",
+        choices=[(key, label) for key, (_, label) in RATE_ROUNDING.items()],
+        initial="euro",
+        help_text="Kaufmännisch (ab 5 aufgerundet).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "source").queryset = CostTable.objects.order_by("-valid_from")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("source") is None and data.get("increase"):
+            self.add_error(
+                "increase",
+                "Eine Erhöhung wirkt nur auf übernommene Kostensätze: bitte eine Tabelle bei "
+                "„Kostensätze übernehmen aus“ wählen oder das Feld leeren.",
+            )
+        if data.get("increase") is None:
+            data["increase"] = Decimal(0)
+        return data
+
+
+class _RateAmountsForm(VersionedModelForm):
+    # The amounts' rules (positive, not negative, the components adding up to the total) are
+    # the model's (constraints and CostRate.clean, which the model form runs).
     annual_cost = MoneyField(
         label="Jahreskosten (Vollzeit)",
         help_text="Gesamtkosten eines Vollzeitarbeitsplatzes pro Jahr in Euro, z. B. 63.000.",
     )
     personnel_cost = MoneyField(label="Personalkosten", required=False)
     material_cost = MoneyField(label="Sachkosten", required=False)
-    it_cost = MoneyField(label="IT-Kosten", required=False)
+    it_cost = MoneyField(
+        label="IT-Kosten",
+        required=False,
+        help_text="Die Komponenten sind freiwillig; wenn angegeben, müssen sie zusammen die "
+        "Jahreskosten ergeben.",
+    )
 
+
+class CostRateForm(_RateAmountsForm):
     class Meta:
         model = CostRate
         fields = ["annual_cost", "personnel_cost", "material_cost", "it_cost"]
+
+
+class CostRateCreateForm(_RateAmountsForm):
+    """A rate for a grade the table lacks (the grades it has are not offered)."""
+
+    class Meta:
+        model = CostRate
+        fields = ["pay_grade", "annual_cost", "personnel_cost", "material_cost", "it_cost"]
+
+    def __init__(self, *args: Any, table: CostTable, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.table = table
+        field = model_choice_field(self, "pay_grade")
+        field.queryset = PayGrade.objects.exclude(rates__table=table).order_by("sort_order", "code")
+        field.empty_label = "– Stellenwert wählen –"
+
+
+class RuleNewRateForm(forms.Form):
+    """ "Neuer Satz ab …" of a reimbursement rule."""
+
+    valid_from = GermanDateField(
+        label="neuer Satz ab",
+        help_text="Format TT.MM.JJJJ; die bisherige Regel endet am Tag davor.",
+    )
+    rate = ShareField(label="neuer Erstattungssatz", help_text="„84,8 %“ oder „0,848“.")
+    name = forms.CharField(
+        label="Bezeichnung der neuen Regel",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Leer lassen, um die bisherige Bezeichnung zu übernehmen.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ReimbursementRuleForm(ReadBackMixin, VersionedModelForm):

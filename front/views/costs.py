@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
@@ -13,21 +14,28 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
-from core.formatting import euro
+from core.formatting import date_de, euro, percent
 from core.parsing import parse_id
 from core.permissions import get_for_user, require_right, rights
 from costing import reference_services, selectors
-from costing.engine import (
-    GroupTotal,
-)
+from costing.engine import RATE_ROUNDING, GroupTotal
 from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.usage import table_usage
 from departments.selectors import UnitInfo
-from front.forms.costs import CostRateForm, CostTableForm, ReimbursementRuleForm
+from front.forms.costs import (
+    CostRateCreateForm,
+    CostRateForm,
+    CostTableCreateForm,
+    CostTableForm,
+    ReimbursementRuleForm,
+    RuleNewRateForm,
+)
 from front.forms.positions import VersionForm
-from front.views.common import parse_year, summary_or_error
+from front.views.common import parse_year, summary_or_error, versioned_edit
 from stellenplan.models import Position
 
 
@@ -109,17 +117,26 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _list_url(table_id: int | None = None, anchor: str = "") -> str:
+    url = reverse("costs:costtable_list")
+    if table_id is not None:
+        url += f"?tabelle={table_id}"
+    return url + anchor
+
+
 @login_required
 @require_GET
 def costtable_list(request: HttpRequest) -> HttpResponse:
-    """The cost tables with the rates of one of them, and the reimbursement rules."""
+    """The cost tables with the rates of one of them (the current one unless another is
+    asked for), and the reimbursement rules."""
     tables = list(CostTable.objects.annotate(rate_count=Count("rates")))
     selected = None
     wanted = parse_id(request.GET.get("tabelle"))
     if wanted is not None:
         selected = next((t for t in tables if t.pk == wanted), None)
-    if selected is None and tables:
-        selected = tables[0]
+    current = selectors.current_table(timezone.localdate())
+    if selected is None and current is not None:
+        selected = next((t for t in tables if t.pk == current.pk), None)
     rates = (
         CostRate.objects.filter(table=selected)
         .select_related("pay_grade")
@@ -129,15 +146,20 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
     )
     rules = ReimbursementRule.objects.prefetch_related("org_units").order_by("-valid_from", "name")
     missing = selectors.grades_without_rate(selected) if selected else []
+    # newest first: each table applies until the day before the next newer one
+    until = [None] + [t.valid_from - timedelta(days=1) for t in tables[:-1]]
     return render(
         request,
         "costs/costtable_list.html",
         {
             "tables": tables,
+            "table_rows": list(zip(tables, until, strict=True)),
             "selected": selected,
+            "current": current,
             "rates": rates,
             "missing": missing,
             "rules": rules,
+            "table_rights": rights(request.user, CostTable),
             "rate_rights": rights(request.user, CostRate),
             "rule_rights": rights(request.user, ReimbursementRule),
         },
@@ -146,36 +168,141 @@ def costtable_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def costtable_create(request: HttpRequest) -> HttpResponse:
+    """A new cost table in two steps: the form, then (POST) the comparison of the new rates
+    with the source table's; "Speichern" there (``bestaetigt``) saves it."""
+    require_right(request.user, CostTable, "add")
+    form = CostTableCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        source = data["source"]
+        if "bestaetigt" in request.POST:
+            try:
+                table = reference_services.costtable_create(
+                    acting_user=request.user,
+                    name=data["name"],
+                    valid_from=data["valid_from"],
+                    remark=data["remark"],
+                    source=source,
+                    increase_percent=data["increase"],
+                    rounding=data["rounding"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Die Kostentabelle „{table.name}“ wurde angelegt.")
+                return redirect(_list_url(table.pk))
+        elif "aendern" not in request.POST:
+            rows = (
+                selectors.copy_preview(source, data["increase"], data["rounding"])
+                if source is not None
+                else []
+            )
+            return render(
+                request,
+                "costs/costtable_create_preview.html",
+                {
+                    "form": form,
+                    "source": source,
+                    "rows": rows,
+                    "rounding_label": RATE_ROUNDING[data["rounding"]][1],
+                },
+            )
+    return render(request, "costs/costtable_create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def costtable_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """A table's rates against those of its predecessor: old, new and the change in %."""
+    table = get_for_user(request.user, CostTable, pk)
+    previous = selectors.predecessor_of(table)
+    return render(
+        request,
+        "costs/costtable_compare.html",
+        {
+            "table": table,
+            "previous": previous,
+            "rows": selectors.table_comparison(table, previous),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def costtable_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Name, "gültig ab" and remark of a cost table (its rates come by import)."""
+    """Name, "gültig ab" (re-dating) and remark of a cost table."""
     table = get_for_user(request.user, CostTable, pk, "change")
-    form = CostTableForm(request.POST or None, instance=table)
-    status = 200
+    return versioned_edit(
+        request,
+        CostTableForm,
+        table,
+        save=lambda instance, **kw: reference_services.costtable_update(table=instance, **kw),
+        template="costs/costtable_form.html",
+        name="table",
+        done=lambda saved: (
+            f"Die Kostentabelle „{saved.name}“ wurde gespeichert.",
+            _list_url(saved.pk),
+        ),
+        gone_url=_list_url(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def costtable_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    table = get_for_user(request.user, CostTable, pk, "delete")
+    form = VersionForm(request.POST or None, initial={"version": table.version})
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(
+                request,
+                "Die Kostentabelle wurde nicht gelöscht: die Bestätigung war unvollständig. "
+                "Bitte erneut bestätigen.",
+            )
+            return redirect("costs:costtable_delete", pk=pk)
+        try:
+            reference_services.costtable_delete(
+                acting_user=request.user,
+                table=table,
+                expected_version=form.cleaned_data["version"],
+            )
+        except (ConcurrentEditError, DeleteRefusedError) as error:
+            messages.error(request, str(error))
+            return redirect(_list_url(table.pk))
+        messages.success(request, f"Die Kostentabelle „{table.name}“ wurde gelöscht.")
+        return redirect(_list_url())
+    return render(
+        request,
+        "costs/costtable_confirm_delete.html",
+        {
+            "table": table,
+            "form": form,
+            "rate_count": table.rates.count(),
+            "usage": table_usage(table),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def costrate_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the rate of a grade the table lacks (``?stellenwert=`` preselects it)."""
+    require_right(request.user, CostRate, "add")
+    table = get_for_user(request.user, CostTable, pk)
+    initial = {"pay_grade": parse_id(request.GET.get("stellenwert"))}
+    form = CostRateCreateForm(request.POST or None, table=table, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            reference_services.costtable_update(
-                acting_user=request.user,
-                table=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                opened=form.opened_values(),
+            rate = reference_services.costrate_create(
+                acting_user=request.user, table=table, **form.model_data()
             )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("costs:costtable_list")
-            form = CostTableForm.after_conflict(request.POST, error)
-            table, status = error.current, 409
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, f"Die Kostentabelle „{form.instance.name}“ wurde gespeichert."
-            )
-            return redirect(f"{reverse('costs:costtable_list')}?tabelle={table.pk}")
-    return render(
-        request, "costs/costtable_form.html", {"form": form, "table": table}, status=status
-    )
+            messages.success(request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde angelegt.")
+            return redirect(_list_url(table.pk))
+    return render(request, "costs/costrate_create.html", {"form": form, "table": table})
 
 
 @login_required
@@ -184,31 +311,46 @@ def costrate_update(request: HttpRequest, pk: int) -> HttpResponse:
     rate = get_for_user(
         request.user, CostRate, pk, "change", CostRate.objects.select_related("table", "pay_grade")
     )
-    form = CostRateForm(request.POST or None, instance=rate)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    return versioned_edit(
+        request,
+        CostRateForm,
+        rate,
+        save=lambda instance, **kw: reference_services.costrate_update(rate=instance, **kw),
+        template="costs/costrate_form.html",
+        name="rate",
+        done=lambda saved: (
+            f"Der Kostensatz für „{saved.pay_grade.code}“ wurde gespeichert.",
+            _list_url(saved.table_id),
+        ),
+        gone_url=_list_url(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def costrate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rate = get_for_user(
+        request.user, CostRate, pk, "delete", CostRate.objects.select_related("table", "pay_grade")
+    )
+    form = VersionForm(request.POST or None, initial={"version": rate.version})
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(
+                request,
+                "Der Kostensatz wurde nicht gelöscht: die Bestätigung war unvollständig. "
+                "Bitte erneut bestätigen.",
+            )
+            return redirect("costs:costrate_delete", pk=pk)
         try:
-            reference_services.costrate_update(
-                acting_user=request.user,
-                rate=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                opened=form.opened_values(),
+            reference_services.costrate_delete(
+                acting_user=request.user, rate=rate, expected_version=form.cleaned_data["version"]
             )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("costs:costtable_list")
-            form = CostRateForm.after_conflict(request.POST, error)
-            rate, status = error.current, 409
-        except ValidationError as error:
-            form.add_error(None, error)
+        except (ConcurrentEditError, DeleteRefusedError) as error:
+            messages.error(request, str(error))
         else:
-            messages.success(
-                request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gespeichert."
-            )
-            return redirect(f"{reverse('costs:costtable_list')}?tabelle={rate.table_id}")
-    return render(request, "costs/costrate_form.html", {"form": form, "rate": rate}, status=status)
+            messages.success(request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gelöscht.")
+        return redirect(_list_url(rate.table_id))
+    return render(request, "costs/costrate_confirm_delete.html", {"rate": rate, "form": form})
 
 
 @login_required
@@ -225,7 +367,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
-            return redirect(f"{reverse('costs:costtable_list')}#erstattung")
+            return redirect(_list_url(anchor="#erstattung"))
     return render(request, "costs/rule_form.html", {"form": form, "rule": None})
 
 
@@ -233,29 +375,57 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_update(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_for_user(request.user, ReimbursementRule, pk, "change")
-    form = ReimbursementRuleForm(request.POST or None, instance=rule)
-    status = 200
+    return versioned_edit(
+        request,
+        ReimbursementRuleForm,
+        rule,
+        save=lambda instance, **kw: reference_services.reimbursementrule_update(
+            rule=instance, **kw
+        ),
+        template="costs/rule_form.html",
+        name="rule",
+        done=lambda saved: (
+            f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.",
+            _list_url(anchor="#erstattung"),
+        ),
+        gone_url=_list_url(anchor="#erstattung"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_new_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Neuer Satz ab …": a new rule from a date; the old one ends the day before."""
+    require_right(request.user, ReimbursementRule, "add")
+    rule = get_for_user(request.user, ReimbursementRule, pk, "change")
+    form = RuleNewRateForm(request.POST or None, initial={"version": rule.version})
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            saved = reference_services.reimbursementrule_update(
+            new_rule = reference_services.reimbursementrule_new_rate(
                 acting_user=request.user,
-                rule=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                opened=form.opened_values(),
+                rule=rule,
+                expected_version=data["version"],
+                valid_from=data["valid_from"],
+                rate=data["rate"],
+                name=data["name"],
             )
         except ConcurrentEditError as error:
+            messages.error(request, str(error))
             if error.current is None:
-                messages.error(request, str(error))
-                return redirect(f"{reverse('costs:costtable_list')}#erstattung")
-            form = ReimbursementRuleForm.after_conflict(request.POST, error)
-            rule, status = error.current, 409
+                return redirect(_list_url(anchor="#erstattung"))
+            return redirect("costs:rule_new_rate", pk=pk)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
-            return redirect(f"{reverse('costs:costtable_list')}#erstattung")
-    return render(request, "costs/rule_form.html", {"form": form, "rule": rule}, status=status)
+            messages.success(
+                request,
+                f"Die Erstattungsregel „{new_rule.name}“ gilt ab {date_de(new_rule.valid_from)} "
+                f"mit {percent(new_rule.rate, ' ')}; die bisherige endet am "
+                f"{date_de(new_rule.valid_from - timedelta(days=1))}.",
+            )
+            return redirect(_list_url(anchor="#erstattung"))
+    return render(request, "costs/rule_new_rate.html", {"form": form, "rule": rule})
 
 
 @login_required
@@ -279,5 +449,5 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(request, f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.")
-        return redirect(f"{reverse('costs:costtable_list')}#erstattung")
+        return redirect(_list_url(anchor="#erstattung"))
     return render(request, "costs/rule_confirm_delete.html", {"rule": rule, "form": form})

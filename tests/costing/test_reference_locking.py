@@ -78,7 +78,8 @@ def other_units() -> list[str]:
 
 CASES = [
     Case(CostTable, "costs:costtable_update", "name", "Tabelle von Anna", "remark", "Bernds Notiz"),
-    Case(CostRate, "costs:costrate_update", "annual_cost", "64.000", "personnel_cost", "1.000"),
+    # bernd splits the unchanged 63.000 into personnel costs only (components add up)
+    Case(CostRate, "costs:costrate_update", "annual_cost", "64.000", "personnel_cost", "63.000"),
     Case(ReimbursementRule, "costs:rule_update", "org_units", other_units, "name", "Bernds Regel"),
     Case(PayGrade, "paygrades:update", "sort_order", "4711", "career_group", "hD"),
 ]
