@@ -151,7 +151,7 @@ def with_annual_cost(positions: QuerySet[Position], rates: YearRates) -> QuerySe
     sorting a list by cost (the figures shown stay the engine's, rounded half-up per line;
     rounding keeps the order, so the sort agrees with them)."""
     rate = CostRate.objects.filter(table_id=rates.table.pk, pay_grade_id=OuterRef("pay_grade_id"))
-    money = DecimalField(max_digits=16, decimal_places=4)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=4)
     cost = ExpressionWrapper(
         F("fte") * Subquery(rate.values("annual_cost")[:1], output_field=money),
         output_field=money,

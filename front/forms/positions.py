@@ -150,7 +150,8 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
     def clean(self) -> dict[str, Any]:
         """Befristet and Ende: an end date makes the position befristet; befristet without an
         end date is refused. KW without a date only when confirmed explicitly."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         end_date = data.get("end_date")
         if end_date is not None:
             data["fixed_term"] = True
@@ -249,9 +250,8 @@ class PositionMoveForm(forms.Form):
             if self.source_unit
             else []
         )
-        self.fields["positions"].choices = [
-            (p.pk, position_label(p)) for p in self.source_positions
-        ]
+        choices: forms.ChoiceField = self.fields["positions"]  # type: ignore[assignment]
+        choices.choices = [(p.pk, position_label(p)) for p in self.source_positions]
         if not self.is_bound:
             self.initial.setdefault("positions", [p.pk for p in self.source_positions])
             self.initial["versions"] = " ".join(
@@ -259,7 +259,8 @@ class PositionMoveForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         shown: dict[int, int] = {}
         for pair in (data.get("versions") or "").split():
             pk, _, version = pair.partition(":")
