@@ -250,7 +250,7 @@ def parse_positions(
             note_date=note_date,
             start_date=start,
             end_date=end,
-            fixed_term=bool(fixed_term),
+            fixed_term=bool(fixed_term) or end is not None,  # an end makes it befristet
             task_heading=parse_text(row.raw(H_TASK_HEADING)) if row.has(H_TASK_HEADING) else "",
             tasks=parse_text(row.raw(H_TASKS)) if row.has(H_TASKS) else "",
             justification=(

@@ -210,6 +210,7 @@ def test_the_positions_sheet_has_every_field_and_the_cost_per_year():
         "Kosten 2012",
         "Aufgaben",
         "Begründung",
+        "Stellennummer",
     ]
     data = rows(sheet, 5)
     assert len(data) == 18
