@@ -73,11 +73,13 @@ def _display(model_field: models.Field, value: Any) -> str:
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field that differs: its label, the value the user entered, the value saved now."""
+    """One field that differs: its label, the value the user entered, the value saved now
+    (`name`: the field's name, to mark it in the form)."""
 
     label: str
     yours: str
     saved: str
+    name: str = ""
 
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -163,6 +165,7 @@ def _conflict(
                     label=str(model_field.verbose_name),
                     yours=_display(model_field, value),
                     saved=_display(model_field, saved_value),
+                    name=name,
                 )
             )
     changed_by, changed_at = last_change(current)

@@ -8,6 +8,7 @@ before formatting, because numberformat cuts decimals instead of rounding them.
     number(Decimal("1128560"), 0)  -> "1.128.560"
     format_decimal(Decimal("0.50")) -> "0,5"      (at least one decimal, no needless zeros)
     money(Decimal("31500.00"))     -> "31.500"   (cents only where there are cents)
+    money(Decimal("31500"), 2)     -> "31.500,00" (a column with cents: money_places)
     euro(Decimal("1128560"))       -> "1.128.560 €" (no-break space before the sign)
     eur(Decimal("31500"))          -> "31.500 EUR"  (as the Anlage of a Stuttgart paper)
     percent(Decimal("0.848"))      -> "84,8 %"
@@ -17,7 +18,7 @@ before formatting, because numberformat cuts decimals instead of rounding them.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -52,16 +53,31 @@ def format_decimal(value: Decimal | int) -> str:
     return number(value, _places(value))
 
 
-def money(value: Decimal | int) -> str:
-    """Whole euros without decimals ("31.500"), otherwise with cents ("31.500,50")."""
+def has_cents(value: Decimal | int) -> bool:
     value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return number(value, 0 if value == value.to_integral_value() else 2)
+    return value != value.to_integral_value()
 
 
-def euro(value: Decimal | int | None, space: str = NBSP) -> str:
+def money(value: Decimal | int, places: int | None = None) -> str:
+    """Whole euros without decimals ("31.500"), otherwise with cents ("31.500,50"); with
+    `places` (0 or 2, see ``money_places``) always so many."""
+    value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if places is None:
+        places = 2 if has_cents(value) else 0
+    return number(value, places)
+
+
+def money_places(values: Iterable[Decimal | int | None]) -> int:
+    """The decimals of a column of amounts: 0 when every amount is whole euros, else 2, so
+    that a column shows cents everywhere or nowhere ("31.500,00" under "10.362,50", never
+    "31.500" under it). Empty cells (None) do not count."""
+    return 2 if any(has_cents(v) for v in values if v is not None and v != "") else 0
+
+
+def euro(value: Decimal | int | None, space: str = NBSP, places: int | None = None) -> str:
     if value is None or value == "":
         return DASH
-    return f"{money(value)}{space}€"
+    return f"{money(value, places)}{space}€"
 
 
 def eur(value: Decimal | int | None) -> str:

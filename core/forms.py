@@ -154,6 +154,9 @@ class ReadBackMixin:
             return errors
         read: dict[str, ValidationError] = {}
         for error in errors:
+            if error.code == "conflict":  # about the saved value, not about the input
+                read.setdefault(error.messages[0], error)
+                continue
             for message in error.messages:
                 read.setdefault(message, ValidationError(f"{text}. {message}", code=error.code))
         return list(read.values())
@@ -200,7 +203,13 @@ class FastSelectMultiple(FastSelect, forms.SelectMultiple):
 
 class GermanDateInput(forms.DateInput):
     def __init__(self, attrs: dict | None = None) -> None:
-        base = {"placeholder": "TT.MM.JJJJ", "autocomplete": "off", "size": 10}
+        # data-date-picker: static/js/date-picker.js adds a calendar (the text stays German)
+        base = {
+            "placeholder": "TT.MM.JJJJ",
+            "autocomplete": "off",
+            "size": 10,
+            "data-date-picker": "",
+        }
         super().__init__(attrs={**base, **(attrs or {})}, format="%d.%m.%Y")
 
 
@@ -291,6 +300,16 @@ class VersionedModelForm(forms.ModelForm):
         form = cls(data, instance=current, **kwargs)
         form.is_valid()
         form.conflict = error
+        for change in error.changes:  # mark each field someone else changed
+            if change.name in form.fields:
+                form.add_error(
+                    change.name,
+                    ValidationError(
+                        "Inzwischen geändert: gespeichert ist jetzt „%(saved)s“.",
+                        code="conflict",
+                        params={"saved": change.saved},
+                    ),
+                )
         return form
 
     conflict: ConcurrentEditError | None = None

@@ -98,6 +98,8 @@ def ensure_history_baseline(instance: models.Model) -> None:
 
 
 HISTORY_KINDS = {"+": "angelegt", "~": "geändert", "-": "gelöscht"}
+#: The kind of a creation record that follows a deletion of the same object (a restore).
+RESTORED_KIND = "wiederhergestellt"
 
 
 @dataclass
@@ -158,7 +160,10 @@ def _entries_by_record(
                 HistoryEntry(
                     when=record.history_date,
                     who=user_label(user) if user else SYSTEM_USER,
-                    kind=HISTORY_KINDS.get(kind, kind),
+                    # a creation after earlier records of the same object: a restore
+                    kind=RESTORED_KIND
+                    if kind == "+" and previous is not None
+                    else HISTORY_KINDS.get(kind, kind),
                     changes=changes,
                     reason=record.history_change_reason or "",
                 ),

@@ -94,6 +94,7 @@ from stellenplan.imports import (
     H_JUSTIFICATION,
     H_NOTE,
     H_NOTE_DATE,
+    H_NUMBER,
     H_ORG_UNIT,
     H_START,
     H_TASK_HEADING,
@@ -823,6 +824,7 @@ _POSITION_FIELDS = (
     "task_heading",
     "tasks",
     "justification",
+    "number",
 )
 
 
@@ -861,7 +863,11 @@ def _write_lines(
             Column(f"Monate {pricing.year}", 9),
             Column(f"Kosten {pricing.year}", 16, "money"),
         ]
-    columns += [Column(H_TASKS, 50, wrap=True), Column(H_JUSTIFICATION, 50, wrap=True)]
+    columns += [
+        Column(H_TASKS, 50, wrap=True),
+        Column(H_JUSTIFICATION, 50, wrap=True),
+        Column(H_NUMBER, 14),
+    ]
     fte_index = 8
 
     base = positions if positions is not None else Position.objects.all()
@@ -905,6 +911,7 @@ def _write_lines(
         task_heading,
         tasks,
         justification,
+        number,
     ) in rows.iterator(chunk_size=2000):
         unit = units.get(unit_id)
         if unit is None:
@@ -930,7 +937,7 @@ def _write_lines(
             note_date,
             start,
             end,
-            yes_no[fixed_term],
+            yes_no[fixed_term or end is not None],  # an end makes a position befristet
             task_heading,
         ]
         for pricing in pricings:
@@ -945,7 +952,7 @@ def _write_lines(
                 continue
             _rate, annual, in_year = price
             values += [annual, months, in_year]
-        values += [tasks, justification]
+        values += [tasks, justification, safe(number) if number else None]
         sheet.data(values)
         if is_active_in_year(start, end, main.year):
             anlage, _first = anlagen[main.unit(unit_id).department_id]

@@ -18,7 +18,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from costing.engine import (
     CostLine,
@@ -127,6 +140,31 @@ def list_sums(positions: QuerySet[Position], year: int) -> ListSums:
         active_lines=active.lines,
         rates=rates,
         missing=missing_lines_of(rates, positions, active.missing_grade_ids),
+    )
+
+
+#: Name of the annotation ``with_annual_cost`` adds.
+ANNUAL_COST = "annual_cost_in_year"
+
+
+def with_annual_cost(positions: QuerySet[Position], rates: YearRates) -> QuerySet[Position]:
+    """`positions` annotated with ``annual_cost_in_year``: FTE × the rate of the grade in the
+    table of the year of `rates`, for the lines active in that year; NULL where a line is not
+    active or its grade has no rate. The database twin of ``YearRates.annual_cost_of`` for
+    sorting a list by cost (the figures shown stay the engine's, rounded half-up per line;
+    rounding keeps the order, so the sort agrees with them)."""
+    rate = CostRate.objects.filter(table_id=rates.table.pk, pay_grade_id=OuterRef("pay_grade_id"))
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=4)
+    cost = ExpressionWrapper(
+        F("fte") * Subquery(rate.values("annual_cost")[:1], output_field=money),
+        output_field=money,
+    )
+    return positions.annotate(
+        **{
+            ANNUAL_COST: Case(
+                When(_active(rates.year), then=cost), default=None, output_field=money
+            )
+        }
     )
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import FastSelect
 from core.parsing import YEAR_MAX, YEAR_MIN
 from decisions.models import ConsultationStep, Decision, ProposalPoint, ReasonSection
 from departments.models import OrgUnit
-from departments.selectors import org_tree
+from departments.selectors import OrgTree, org_tree
 from stellenplan.models import PayGrade, Position
-from stellenplan.selectors import active_in_year
+from stellenplan.selectors import active_in_year, search_positions
 
 #: At most this many words in a search: each word adds a handful of conditions, and SQLite
 #: refuses a query of some hundred words ("expression tree is too large").
@@ -76,7 +76,10 @@ class PositionFilter(django_filters.FilterSet):
     )
     q = search_filter(
         label=_("Suche"),
-        help_text=_("Funktionsbezeichnung, Org.einheit, Stellenwert oder Aufgaben."),
+        help_text=_(
+            "Funktionsbezeichnung, Stellennummer, Org.einheit (auch übergeordnete), "
+            "Stellenwert oder Aufgaben; Stellen passender Einheiten zuerst."
+        ),
     )
 
     class Meta:
@@ -86,7 +89,7 @@ class PositionFilter(django_filters.FilterSet):
     def filter_org_unit(self, queryset: QuerySet, name: str, value: OrgUnit) -> QuerySet:
         if not value:
             return queryset
-        return queryset.filter(org_unit_id__in=org_tree().descendants_or_self([value.pk]))
+        return queryset.filter(org_unit_id__in=self.tree.descendants_or_self([value.pk]))
 
     def filter_note(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(note="" if value == "-" else value)
@@ -98,18 +101,14 @@ class PositionFilter(django_filters.FilterSet):
         return active_in_year(queryset, year)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Every word in title, org unit, grade or tasks; or the whole text is a grade ("A 13 hD")."""
-        words = Q()
-        for word in value.split():
-            words &= (
-                Q(title__icontains=word)
-                | Q(org_unit__code__icontains=word)
-                | Q(org_unit__name__icontains=word)
-                | Q(pay_grade__code__iexact=word)
-                | Q(tasks__icontains=word)
-            )
-        phrase = " ".join(value.split())
-        return queryset.filter(words | Q(pay_grade__code__iexact=phrase)) if phrase else queryset
+        """Every word in the position's fields or its org unit and the units above it;
+        positions of a matching unit first (``stellenplan.selectors.search_positions``)."""
+        return search_positions(queryset, value, self.tree)
+
+    @cached_property
+    def tree(self) -> OrgTree:
+        """The org tree, read once for both filters that walk it (two queries)."""
+        return org_tree()
 
 
 def committee_choices() -> list[tuple[str, str]]:

@@ -8,13 +8,15 @@ from typing import Any
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from core.formatting import euro, format_decimal
+from core.formatting import euro, format_decimal, money_places
 from costing.engine import YearRates, is_active_in_year
+from costing.selectors import ANNUAL_COST, with_annual_cost
 from decisions.models import Decision
 from stellenplan.models import Position
 
@@ -44,6 +46,7 @@ class PositionTable(tables.Table):
         order_by=("org_unit__code", "id"),
         footer=lambda table: table.footer_label,
     )
+    number = tables.Column(verbose_name="Stellennummer", order_by=("number", "id"), default="")
     pay_grade = tables.Column(
         verbose_name="Stellenwert", order_by=("pay_grade__sort_order", "pay_grade__code", "id")
     )
@@ -60,7 +63,16 @@ class PositionTable(tables.Table):
 
     class Meta:
         model = Position
-        fields = ["org_unit", "pay_grade", "title", "fte", "note", "start_date", "end_date"]
+        fields = [
+            "org_unit",
+            "number",
+            "pay_grade",
+            "title",
+            "fte",
+            "note",
+            "start_date",
+            "end_date",
+        ]
         template_name = "common/table.html"
         attrs = {"class": "data-table"}
         empty_text = "Keine Stellen gefunden. Ändern Sie die Filter oder legen Sie eine Stelle an."
@@ -146,7 +158,7 @@ class PositionCostTable(PositionTable):
     annual_cost = tables.Column(
         verbose_name="Jahreskosten",
         accessor="pk",
-        orderable=False,
+        orderable=True,
         attrs=NUM,
         footer=lambda table: table.annual_cost_footer,
     )
@@ -166,6 +178,38 @@ class PositionCostTable(PositionTable):
         super().__init__(*args, **kwargs)
         self.columns["annual_cost"].column.verbose_name = f"Jahreskosten {year}"
 
+    def order_annual_cost(self, queryset, is_descending: bool):
+        """Sorted in the database by the annotation ``costing.selectors.with_annual_cost``
+        (lines not active in the year or without a rate last, either way)."""
+        if self.rates is None:
+            return queryset.order_by("id"), True
+        cost = F(ANNUAL_COST)
+        return (
+            with_annual_cost(queryset, self.rates).order_by(
+                cost.desc(nulls_last=True) if is_descending else cost.asc(nulls_last=True),
+                "org_unit__code",
+                "id",
+            ),
+            True,
+        )
+
+    def row_cost(self, record) -> Decimal | None:
+        """The engine's annual cost of a row in the year (None: not active or no rate)."""
+        if self.rates is None or not is_active_in_year(
+            record.start_date, record.end_date, self.year
+        ):
+            return None
+        return self.rates.annual_cost_of(record.pay_grade_id, record.fte)
+
+    @cached_property
+    def cost_places(self) -> int:
+        """Cents in the whole column (the rows of the page and the sum) or nowhere."""
+        page = getattr(self, "page", None)
+        rows = page.object_list if page is not None else self.data
+        total = self.sums.get("annual_cost")
+        costs = [self.row_cost(row.record if hasattr(row, "record") else row) for row in rows]
+        return money_places([*costs, total if isinstance(total, Decimal) else None])
+
     def render_annual_cost(self, record) -> str:
         """The engine's line cost from the rates of the year (no query per row)."""
         if self.rates is None:
@@ -179,7 +223,7 @@ class PositionCostTable(PositionTable):
                 f"Kein Kostensatz für „{record.pay_grade}“ in der Kostentabelle "
                 f"„{self.rates.table.name}“",
             )
-        return euro(cost)
+        return euro(cost, places=self.cost_places)
 
     @property
     def annual_cost_footer(self) -> str:
@@ -187,8 +231,8 @@ class PositionCostTable(PositionTable):
         if self.sums.get("incomplete"):
             if not isinstance(total, Decimal):
                 return "fehlt (kein Kostensatz)"
-            return f"{euro(total)} (unvollständig)"
-        return euro(total) if isinstance(total, Decimal) else "—"
+            return f"{euro(total, places=self.cost_places)} (unvollständig)"
+        return euro(total, places=self.cost_places) if isinstance(total, Decimal) else "—"
 
 
 class DecisionTable(tables.Table):

@@ -13,7 +13,13 @@ positions_urls = (
         path("stellen/neu/", positions.position_create_view, name="create"),
         path("stellen/<int:pk>/bearbeiten/", positions.position_update_view, name="update"),
         path("stellen/<int:pk>/loeschen/", positions.position_delete_view, name="delete"),
+        path("stellen/verschieben/", positions.positions_move_view, name="move"),
         path("stellen/geloescht/", positions.deleted_position_list, name="deleted_list"),
+        path(
+            "stellen/geloescht/<int:pk>/wiederherstellen/",
+            positions.position_restore_view,
+            name="restore",
+        ),
         path(
             "stellen/geloescht/<int:pk>/", positions.deleted_position_detail, name="deleted_detail"
         ),

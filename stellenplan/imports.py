@@ -81,6 +81,7 @@ H_FIXED_TERM = "befristet"
 H_TASK_HEADING = "Überschrift der Aufgabenbeschreibung"
 H_TASKS = "Aufgaben"
 H_JUSTIFICATION = "Begründung"
+H_NUMBER = "Stellennummer"
 
 
 POSITION_FIELDS = {
@@ -96,6 +97,7 @@ POSITION_FIELDS = {
     "task_heading": H_TASK_HEADING,
     "tasks": H_TASKS,
     "justification": H_JUSTIFICATION,
+    "number": H_NUMBER,
 }
 POSITION_REQUIRED = [H_ORG_UNIT, H_GRADE, H_TITLE, H_FTE]
 POSITION_ALIASES = {
@@ -248,12 +250,13 @@ def parse_positions(
             note_date=note_date,
             start_date=start,
             end_date=end,
-            fixed_term=bool(fixed_term),
+            fixed_term=bool(fixed_term) or end is not None,  # an end makes it befristet
             task_heading=parse_text(row.raw(H_TASK_HEADING)) if row.has(H_TASK_HEADING) else "",
             tasks=parse_text(row.raw(H_TASKS)) if row.has(H_TASKS) else "",
             justification=(
                 parse_text(row.raw(H_JUSTIFICATION)) if row.has(H_JUSTIFICATION) else ""
             ),
+            number=code_text(row.raw(H_NUMBER)) if row.has(H_NUMBER) else "",
         )
         rows.append(ParsedRow(row, position, position_id, start_given))
     return table.sheet, list(table.columns), rows
@@ -485,6 +488,7 @@ def plan_positions(
     )
     for index, error in errors.items():
         report_model_errors(candidates[index][0].row, error, POSITION_FIELDS)
+    _report_repeated_numbers(candidates)
 
     labels = Labels()
     new: list[PlannedRow] = []
@@ -513,6 +517,21 @@ def plan_positions(
     warnings.sort(key=lambda w: w[0])
     issues = [issue for item in parsed for issue in item.row.issues]
     return PositionPlan(sheet, new, updates, unchanged, warnings, issues, labels)
+
+
+def _report_repeated_numbers(candidates: list[tuple[ParsedRow, Position, Any, Any]]) -> None:
+    """A Stellennummer given to two rows of the file (the database would refuse the second)."""
+    first_row: dict[str, int] = {}
+    for item, candidate, _current, _data in candidates:
+        if not candidate.number:
+            continue
+        earlier = first_row.setdefault(candidate.number, item.row.number)
+        if earlier != item.row.number:
+            item.row.issue(
+                H_NUMBER,
+                f"Die Stellennummer „{candidate.number}“ steht schon in Zeile {earlier}: jede "
+                "Stellennummer darf nur einmal vergeben sein.",
+            )
 
 
 def _failed_fields(row: Row) -> set[str]:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.constraints import FieldCheckConstraint
+from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.history import history_user
 from core.parsing import YEAR_RANGE_TEXT, date_in_year_range
 from departments.models import OrgUnit
@@ -21,6 +21,9 @@ FTE_TOO_PRECISE = (
     "Die Anzahl der Stellen hat mehr als zwei Nachkommastellen: erlaubt sind höchstens zwei "
     "Nachkommastellen, z. B. 0,33 oder 0,5."
 )
+
+#: What a KW note without a date means: the form asks for it explicitly, the pages say it.
+KW_WITHOUT_DATE = "die nächste frei werdende Stelle dieser Gruppe wird nicht wieder besetzt."
 
 
 class PayGrade(models.Model):
@@ -69,6 +72,13 @@ class Position(models.Model):
 
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("Org.einheit"), on_delete=models.PROTECT, related_name="positions"
+    )
+    number = models.CharField(
+        _("Stellennummer"),
+        max_length=30,
+        blank=True,
+        default="",
+        help_text=_("Optional; wenn angegeben, eindeutig, z. B. 29-1/0815."),
     )
     pay_grade = models.ForeignKey(
         PayGrade, verbose_name=_("Stellenwert"), on_delete=models.PROTECT, related_name="positions"
@@ -120,6 +130,15 @@ class Position(models.Model):
         verbose_name_plural = _("Stellen")
         ordering = ["org_unit__code", "id"]
         constraints = [
+            FieldUniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="position_number_unique",
+                field="number",
+                violation_error_code="number_taken",
+                violation_error_message="Die Stellennummer „%(number)s“ ist schon an eine "
+                "andere Stelle vergeben.",
+            ),
             FieldCheckConstraint(
                 condition=models.Q(fte__gt=0),
                 name="position_fte_positive",

@@ -18,7 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, update_change_reason
 
 from core.concurrency import (
     DeleteRefusedError,
@@ -28,13 +28,14 @@ from core.concurrency import (
 )
 from core.constraints import check_constraints_of_many
 from core.fields import concrete_field
-from core.history import HistoryEntry, acting_as, history_entries
+from core.history import RESTORED_KIND, HistoryEntry, acting_as, history_entries
 from departments.models import OrgUnit
 from departments.services import hold_orgunit, hold_orgunits
 from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade, Position
 
 POSITION_FIELDS = [
     "org_unit",
+    "number",
     "pay_grade",
     "fte",
     "title",
@@ -72,9 +73,11 @@ def position_create(
     fixed_term: bool = False,
     tasks: str = "",
     justification: str = "",
+    number: str = "",
 ) -> Position:
     position = Position(
         org_unit=org_unit,
+        number=number,
         pay_grade=pay_grade,
         fte=fte,
         title=title,
@@ -136,6 +139,115 @@ def position_delete(*, acting_user, position: Position, expected_version: int) -
         expected_version=expected_version,
         label=f"Die Stelle „{position}“",
     )
+
+
+class RestoreRefusedError(Exception):
+    """A deleted position cannot be restored; the message (German) says why."""
+
+
+@transaction.atomic
+def position_restore(*, acting_user, position_id: int) -> Position:
+    """Bring a deleted position back with its id and its last values, recorded in its history
+    as "wiederhergestellt" (its earlier history stays attached to it).
+
+    Refused (``RestoreRefusedError``) when the position exists or was never deleted, and
+    with the model's German messages (``ValidationError``) when its last values are no longer
+    valid, e.g. its org unit was deleted or its Stellennummer was given to another position.
+    The version continues above every version the position had, so a form opened before the
+    deletion cannot overwrite the restored position unnoticed.
+    """
+    records = Position.history.filter(id=position_id)
+    last = records.order_by("-history_date", "-history_id").first()
+    if last is None or last.history_type != "-":
+        raise RestoreRefusedError(
+            f"Die Stelle Nr. {position_id} ist nicht gelöscht und kann daher nicht "
+            "wiederhergestellt werden."
+        )
+    if Position.objects.filter(pk=position_id).exists():
+        raise RestoreRefusedError(f"Die Stelle Nr. {position_id} gibt es bereits wieder.")
+    position = last.instance  # simple-history: the object with the values of the record
+    position.version = records.count() + 1
+    unit = OrgUnit.objects.filter(pk=position.org_unit_id).first()
+    if unit is None:
+        raise ValidationError(
+            {
+                "org_unit": f"Die Organisationseinheit der Stelle „{last.title}“ (Nr. "
+                f"{last.org_unit_id}) wurde gelöscht: bitte zuerst die Einheit anlegen oder "
+                "die Stelle neu erfassen."
+            }
+        )
+    hold_orgunit(unit, field="org_unit")
+    position.full_clean(exclude=["version"])
+    with acting_as(acting_user):
+        position.save(force_insert=True)
+    update_change_reason(position, RESTORED_KIND)
+    return position
+
+
+class MoveRefusedError(Exception):
+    """A bulk move cannot be done as asked; the message (German) says why."""
+
+
+@transaction.atomic
+def positions_move(
+    *,
+    acting_user,
+    source: OrgUnit,
+    target: OrgUnit,
+    expected_versions: Mapping[int, int],
+) -> list[Position]:
+    """Move positions of `source` (id -> the version the user saw) to `target` in one step:
+    all or nothing, each through ``position_update`` (version-checked, with its own history
+    entry).
+
+    Both units are held against deletion until the commit (``hold_orgunits``: one statement,
+    in id order, so two moves between the same units cannot deadlock). Refused when nothing is selected, the target is the
+    source, or a position is no longer in `source` (``MoveRefusedError``); a position saved by
+    someone else since it was shown raises ``ConcurrentEditError`` and nothing is moved.
+    """
+    if not expected_versions:
+        raise MoveRefusedError("Bitte mindestens eine Stelle zum Verschieben auswählen.")
+    if source.pk == target.pk:
+        raise MoveRefusedError(
+            f"Die Ziel-Einheit „{target}“ ist die bisherige Einheit: bitte eine andere "
+            "Organisationseinheit wählen."
+        )
+    existing = hold_orgunits([source.pk, target.pk])
+    for unit, field in ((source, "source"), (target, "target")):
+        if unit.pk not in existing:
+            raise ValidationError(
+                {
+                    field: f"Die Organisationseinheit „{unit}“ wurde inzwischen gelöscht. "
+                    "Bitte wählen Sie eine andere Einheit."
+                }
+            )
+    positions = {
+        p.pk: p
+        for p in Position.objects.select_related("org_unit", "pay_grade").filter(
+            pk__in=list(expected_versions)
+        )
+    }
+    gone = [pk for pk in expected_versions if pk not in positions]
+    elsewhere = [p for p in positions.values() if p.org_unit_id != source.pk]
+    if gone or elsewhere:
+        named = [f"Nr. {pk} (gelöscht)" for pk in sorted(gone)] + [
+            f"„{p.title}“ (jetzt in {p.org_unit.code})" for p in elsewhere
+        ]
+        raise MoveRefusedError(
+            f"Nicht mehr in „{source.code}“: {', '.join(named)}. Es wurde nichts verschoben; "
+            "bitte die Liste neu laden."
+        )
+    moved = []
+    for pk in sorted(expected_versions):
+        moved.append(
+            position_update(
+                acting_user=acting_user,
+                position=positions[pk],
+                expected_version=expected_versions[pk],
+                data={"org_unit": target},
+            )
+        )
+    return moved
 
 
 class PositionsRefused(Exception):

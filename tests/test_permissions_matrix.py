@@ -113,6 +113,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "positions:delete": write("personalamt"),
     "positions:deleted_list": read(),
     "positions:deleted_detail": read(),
+    # issue 14: restore a deleted position (POST only), move positions between units
+    "positions:restore": post_only("personalamt", post=(302,)),
+    "positions:move": write("personalamt"),
     "paygrades:list": read(),
     "paygrades:create": write(),
     "paygrades:update": write(),
@@ -393,7 +396,7 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
     """Values for the URL arguments of `route`; fails naming what is missing."""
     values: dict = {}
     for kwarg in route.kwargs:
-        if route.name == "positions:deleted_detail" and kwarg == "pk":
+        if route.name in ("positions:deleted_detail", "positions:restore") and kwarg == "pk":
             values[kwarg] = samples["deleted_position_id"]
         elif kwarg == "pk":
             prefixes = [p for p in PK_MODELS if route.name.startswith(p)]

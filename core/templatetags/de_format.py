@@ -1,6 +1,7 @@
 """German display in templates: {% load de_format %} (all from core.formatting).
 
 {{ total.annual_cost|euro }}   1.128.560 €   (cents only where there are any)
+{{ cost|euro:places }}         1.128.560,00 € (a column: places from money_places)
 {{ line.annual_cost|eur }}     31.500 EUR    (as the Anlage of a Stuttgart paper prints it)
 {{ position.fte|stellen }}     0,5
 {{ rule.rate|prozent }}        84,8 %
@@ -17,8 +18,10 @@ register = template.Library()
 
 
 @register.filter
-def euro(value) -> str:
-    return formatting.euro(value)
+def euro(value, places=None) -> str:
+    """``{{ x|euro }}``; in a column ``{{ x|euro:places }}`` with places from
+    ``core.formatting.money_places`` (cents everywhere in the column or nowhere)."""
+    return formatting.euro(value, places=None if places in (None, "") else int(places))
 
 
 @register.filter
@@ -57,3 +60,10 @@ def jahr(value) -> str:
 
 
 register.filter("nr", jahr)
+
+
+@register.filter
+def fields_with_errors(form) -> list:
+    """The bound fields of `form` that have errors, in form order (for an error summary
+    joined with commas: no separator after the last one)."""
+    return [field for field in form if field.errors]

@@ -16,10 +16,10 @@ from core.forms import (
     german_decimal,
     model_choice_field,
 )
-from core.parsing import GERMAN_THOUSANDS
+from core.parsing import GERMAN_THOUSANDS, parse_id
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
-from stellenplan.models import FTE_MAX, PayGrade, Position
+from stellenplan.models import FTE_MAX, KW_WITHOUT_DATE, PayGrade, Position
 from stellenplan.services import POSITION_FIELDS
 
 
@@ -97,22 +97,33 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
         help_text="Nur zusammen mit einem Stellenvermerk: ab wann KW/KU gilt.",
     )
 
+    confirm_kw_without_date = forms.BooleanField(
+        label="KW ohne Datum bestätigen",
+        required=False,
+        help_text=KW_WITHOUT_DATE,
+    )
+
     class Meta:
         model = Position
         fields = POSITION_FIELDS
         # The tasks are Markdown in the annex of a decision (PDF).
         field_classes = {"pay_grade": PayGradeChoiceField, "tasks": MarkdownTextField}
         labels = {"fixed_term": "befristet"}
+        # "Befristet" follows from the end date (see clean()).
         help_texts = {
             "org_unit": "Die Organisationseinheit, bei der die Stelle geführt wird.",
             "pay_grade": "Besoldungs- oder Entgeltgruppe laut Stellenplan.",
             "title": "z. B. „Sachbearbeitung Finanzen (inkl. Finanzcontrolling)“.",
             "note": "KW: künftig wegfallend, KU: künftig umzuwandeln.",
             "tasks": "Eine Aufgabe je Zeile.",
+            "number": "Optional; eine Stellennummer darf nur einmal vergeben sein.",
+            "fixed_term": "Eine Stelle mit Ende ist befristet (wird beim Speichern gesetzt); "
+            "für „befristet“ bitte das Ende angeben.",
         }
         widgets = {
             "org_unit": FastSelect,
             "pay_grade": FastSelect,
+            "number": forms.TextInput(attrs={"size": 16, "autocomplete": "off"}),
             "title": forms.TextInput(attrs={"size": 60}),
             "task_heading": forms.TextInput(attrs={"size": 60}),
             "tasks": forms.Textarea(attrs={"rows": 5, "cols": 60}),
@@ -127,6 +138,44 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
         pay_grade = model_choice_field(self, "pay_grade")
         pay_grade.queryset = PayGrade.objects.order_by("sort_order", "code")
         pay_grade.empty_label = "— bitte wählen —"
+        if self.instance.pk is not None and not self.is_bound:
+            saved = self.instance
+            self.fields["confirm_kw_without_date"].initial = (
+                saved.note == Position.Note.KW and saved.note_date is None
+            )
+
+    def clean_number(self) -> str:
+        return " ".join((self.cleaned_data.get("number") or "").split())
+
+    def clean(self) -> dict[str, Any]:
+        """Befristet and Ende: an end date makes the position befristet; befristet without an
+        end date is refused. KW without a date only when confirmed explicitly."""
+        super().clean()
+        data = self.cleaned_data
+        end_date = data.get("end_date")
+        if end_date is not None:
+            data["fixed_term"] = True
+        elif data.get("fixed_term") and "end_date" not in self.errors:
+            self.add_error(
+                "end_date",
+                forms.ValidationError(
+                    "Eine befristete Stelle braucht ein Ende: bitte angeben, bis wann sie "
+                    "befristet ist (oder „befristet“ abwählen).",
+                    code="fixed_term_without_end",
+                ),
+            )
+        kw_open = data.get("note") == Position.Note.KW and data.get("note_date") is None
+        if kw_open and "note_date" not in self.errors and not data.get("confirm_kw_without_date"):
+            self.add_error(
+                "note_date",
+                forms.ValidationError(
+                    "KW ohne Datum: %(meaning)s Bitte ein Datum angeben oder „KW ohne Datum "
+                    "bestätigen“ ankreuzen.",
+                    code="kw_without_date",
+                    params={"meaning": KW_WITHOUT_DATE},
+                ),
+            )
+        return data
 
 
 class VersionForm(forms.Form):
@@ -150,3 +199,86 @@ class PayGradeForm(VersionedModelForm):
                 "Den Stellenwert „%(code)s“ gibt es schon.", code="unique", params={"code": code}
             )
         return code
+
+
+class PositionMoveForm(forms.Form):
+    """Move all or selected positions of an org unit to another one (Umorganisation).
+
+    The positions offered are those of ``source`` now; ``versions`` carries the version of
+    each as the page showed it, so a position saved meanwhile is refused, not overwritten.
+    """
+
+    source = forms.ModelChoiceField(
+        label="Von Org.einheit",
+        queryset=OrgUnit.objects.order_by("code"),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Diese Org.einheit gibt es nicht (mehr)."},
+    )
+    target = forms.ModelChoiceField(
+        label="Nach Org.einheit",
+        queryset=OrgUnit.objects.order_by("code"),
+        empty_label="— bitte wählen —",
+        widget=FastSelect,
+        error_messages={
+            "required": "Bitte die Org.einheit wählen, in die die Stellen verschoben werden.",
+            "invalid_choice": "Diese Org.einheit gibt es nicht (mehr).",
+        },
+    )
+    positions = forms.TypedMultipleChoiceField(
+        label="Stellen",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Bitte mindestens eine Stelle zum Verschieben auswählen.",
+            "invalid_choice": "Die Stelle Nr. %(value)s ist nicht mehr in dieser Org.einheit; "
+            "bitte die Seite neu laden.",
+        },
+    )
+    versions = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        raw = self.data.get("source") if self.is_bound else self.initial.get("source")
+        source_id = parse_id(str(raw)) if raw not in (None, "") else None
+        self.source_unit = OrgUnit.objects.filter(pk=source_id).first() if source_id else None
+        self.source_positions = (
+            list(
+                Position.objects.filter(org_unit_id=self.source_unit.pk)
+                .select_related("pay_grade")
+                .order_by("pay_grade__sort_order", "title", "id")
+            )
+            if self.source_unit
+            else []
+        )
+        choices: forms.ChoiceField = self.fields["positions"]  # type: ignore[assignment]
+        choices.choices = [(p.pk, position_label(p)) for p in self.source_positions]
+        if not self.is_bound:
+            self.initial.setdefault("positions", [p.pk for p in self.source_positions])
+            self.initial["versions"] = " ".join(
+                f"{p.pk}:{p.version}" for p in self.source_positions
+            )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        shown: dict[int, int] = {}
+        for pair in (data.get("versions") or "").split():
+            pk, _, version = pair.partition(":")
+            if pk.isdigit() and version.isdigit():
+                shown[int(pk)] = int(version)
+        chosen = data.get("positions") or []
+        current = {p.pk: p.version for p in self.source_positions}
+        # a position without a version shown (page tampered with) counts as seen now
+        data["positions"] = {pk: shown.get(pk, current.get(pk, 0)) for pk in chosen}
+        return data
+
+
+def position_label(position: Position) -> str:
+    """A position in a choice: "29-1/0815 · A 12 · SB Finanzen · 1,0 Stelle"."""
+    parts = [position.number] if position.number else []
+    parts += [
+        position.pay_grade.code,
+        position.title,
+        f"{format_decimal(position.fte)} {'Stelle' if position.fte == 1 else 'Stellen'}",
+    ]
+    return " · ".join(parts)

@@ -3,6 +3,7 @@ and the deleted positions."""
 
 from __future__ import annotations
 
+import copy
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,10 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
-from core.formatting import date_de, display_value
+from core.formatting import date_de, display_value, money_places
 from core.parsing import YEAR_MAX, YEAR_MIN, parse_id
 from core.permissions import get_for_user, require_right, rights
 from costing import selectors
@@ -29,16 +30,20 @@ from costing.models import CostRate
 from decisions.selectors import decisions_for_position
 from departments.models import OrgUnit
 from front.filters import PositionFilter
-from front.forms.positions import PositionForm, VersionForm
+from front.forms.positions import PositionForm, PositionMoveForm, VersionForm
 from front.tables import PositionCostTable, paginate
 from front.views.common import ancestors_of, current_year, parse_year
-from stellenplan.models import PayGrade, Position
+from stellenplan.models import KW_WITHOUT_DATE, PayGrade, Position
 from stellenplan.services import (
+    MoveRefusedError,
+    RestoreRefusedError,
     deleted_positions,
     position_create,
     position_delete,
     position_history,
+    position_restore,
     position_update,
+    positions_move,
 )
 
 
@@ -146,6 +151,14 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rights": rights(request.user, Position),
             "rate_rights": rights(request.user, CostRate),
             "decisions": decisions_for_position(position.pk),
+            "kw_without_date": KW_WITHOUT_DATE,
+            "cost_places": {
+                "rate": money_places(getattr(line, "rate", None) for _, line in cost_rows),
+                "annual": money_places(getattr(line, "annual_cost", None) for _, line in cost_rows),
+                "in_year": money_places(
+                    getattr(line, "cost_in_year", None) for _, line in cost_rows
+                ),
+            },
         },
     )
 
@@ -209,7 +222,9 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     position = get_for_user(request.user, Position, pk, "change", POSITIONS)
     status = 200
     if request.method == "POST":
-        form = PositionForm(request.POST, instance=position)
+        # The page names the position as saved: the form's copy takes the input (also when
+        # it is refused), the heading keeps `position`.
+        form = PositionForm(request.POST, instance=copy.copy(position))
         if form.is_valid():
             try:
                 position_update(
@@ -223,8 +238,8 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
                 if error.current is None:
                     messages.error(request, str(error))
                     return redirect("positions:list")
+                position = copy.copy(error.current)  # as saved now, before the form
                 form = PositionForm.after_conflict(request.POST, error)
-                position = error.current
                 status = 409
             except ValidationError as error:
                 form.add_error(None, error)
@@ -293,7 +308,11 @@ def deleted_position_list(request: HttpRequest) -> HttpResponse:
         }
         for r in records
     ]
-    return render(request, "positions/deleted_list.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        "positions/deleted_list.html",
+        {"page": page, "rows": rows, "may_restore": rights(request.user, Position).add},
+    )
 
 
 @login_required
@@ -313,5 +332,79 @@ def deleted_position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "org_unit": OrgUnit.objects.filter(pk=last.org_unit_id).first(),
             "pay_grade": PayGrade.objects.filter(pk=last.pay_grade_id).first(),
             "history": position_history(pk),
+            "may_restore": rights(request.user, Position).add and last.history_type == "-",
         },
     )
+
+
+@login_required
+@require_POST
+def position_restore_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restore a deleted position (Personalamt): back with its id, values and history."""
+    require_right(request.user, Position, "add")
+    try:
+        position = position_restore(acting_user=request.user, position_id=pk)
+    except RestoreRefusedError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(
+            request, "Die Stelle kann nicht wiederhergestellt werden: " + " ".join(error.messages)
+        )
+    else:
+        messages.success(
+            request,
+            f"Die Stelle „{position}“ wurde wiederhergestellt; ihre Historie ist erhalten.",
+        )
+        warn_missing_rates(request, position)
+        return redirect("positions:detail", pk=position.pk)
+    if Position.objects.filter(pk=pk).exists():
+        return redirect("positions:detail", pk=pk)
+    return redirect("positions:deleted_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def positions_move_view(request: HttpRequest) -> HttpResponse:
+    """Move all or selected positions of an org unit to another one in one step."""
+    require_right(request.user, Position, "change")
+    if request.method == "POST":
+        form = PositionMoveForm(request.POST)
+        if form.is_valid():
+            source, target = form.cleaned_data["source"], form.cleaned_data["target"]
+            try:
+                moved = positions_move(
+                    acting_user=request.user,
+                    source=source,
+                    target=target,
+                    expected_versions=form.cleaned_data["positions"],
+                )
+            except MoveRefusedError as error:
+                messages.error(request, str(error))
+                form = PositionMoveForm(initial={"source": source.pk, "target": target.pk})
+            except ConcurrentEditError as error:
+                which = f" „{error.current}“" if error.current is not None else ""
+                messages.error(
+                    request,
+                    f"Es wurde nichts verschoben: die Stelle{which} wurde seit dem Öffnen "
+                    f"dieser Seite geändert oder gelöscht. {error} Die Liste zeigt jetzt den "
+                    "gespeicherten Stand.",
+                )
+                form = PositionMoveForm(initial={"source": source.pk, "target": target.pk})
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                count = len(moved)
+                messages.success(
+                    request,
+                    f"{count} {'Stelle wurde' if count == 1 else 'Stellen wurden'} von "
+                    f"„{source}“ nach „{target}“ verschoben.",
+                )
+                return redirect(f"{reverse('positions:list')}?org_unit={target.pk}")
+    else:
+        form = PositionMoveForm(
+            initial={"source": parse_id(request.GET.get("von"))}
+            if parse_id(request.GET.get("von"))
+            else None
+        )
+    units = OrgUnit.objects.order_by("code").only("pk", "code", "name")
+    return render(request, "positions/position_move.html", {"form": form, "units": units})

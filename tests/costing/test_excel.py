@@ -210,6 +210,7 @@ def test_the_positions_sheet_has_every_field_and_the_cost_per_year():
         "Kosten 2012",
         "Aufgaben",
         "Begründung",
+        "Stellennummer",
     ]
     data = rows(sheet, 5)
     assert len(data) == 18
@@ -234,7 +235,7 @@ def test_the_positions_sheet_has_every_field_and_the_cost_per_year():
     assert sheet["H3"].value == "Summe der angezeigten Zeilen:"
     assert sheet["I3"].value == "=SUBTOTAL(9,I5:I22)"
     assert sheet["U3"].value == "=SUBTOTAL(9,U5:U22)"
-    assert sheet.auto_filter.ref == "A4:W22"
+    assert sheet.auto_filter.ref == "A4:X22"  # up to the Stellennummer column
 
 
 @pytest.mark.parametrize(

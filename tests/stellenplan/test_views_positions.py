@@ -98,6 +98,12 @@ def test_it_saves_an_edit_and_shows_it_in_the_history(hr_client):
     )
 
 
+def input_tag(html: str, element_id: str) -> str:
+    """The <input …> tag with this id."""
+    before, after = html.split(f'id="{element_id}"', 1)
+    return before.rsplit("<input", 1)[1] + after.split(">", 1)[0]
+
+
 def test_it_refuses_a_stale_edit_and_shows_what_changed(hr_client, role_users):
     position = PositionFactory(title="Sachbearbeitung", fte=Decimal("1.00"))
     url = reverse("positions:update", args=[position.pk])
@@ -115,7 +121,17 @@ def test_it_refuses_a_stale_edit_and_shows_what_changed(hr_client, role_users):
     html = response.content.decode()
     assert response.status_code == 409
     assert "wurde inzwischen von admin am" in html
-    assert '<th scope="row">Anzahl der Stellen</th><td>1,0</td><td>0,5</td>' in html
+    assert (
+        '<th scope="row"><a href="#id_fte">Anzahl der Stellen</a></th><td>1,0</td><td>0,5</td>'
+        in html
+    )
+    # the changed field is marked at the field; the title is not shown as if saved
+    assert "Inzwischen geändert: gespeichert ist jetzt „0,5“." in html
+    assert 'aria-invalid="true"' in input_tag(html, "id_fte")
+    assert 'aria-invalid="true"' not in input_tag(html, "id_title")
+    breadcrumbs = html.split('class="breadcrumbs"', 1)[1].split("</ul>", 1)[0]
+    assert "Sachbearbeitung (neu)" not in breadcrumbs
+    assert "Sachbearbeitung</a>" in breadcrumbs
     position.refresh_from_db()
     assert (position.title, position.fte) == ("Sachbearbeitung", Decimal("0.50"))
     # the form now carries the saved version: saving again overwrites knowingly
