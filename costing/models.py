@@ -261,7 +261,7 @@ class PayAdjustment(models.Model):
                 )
                 for name, label in [
                     ("base_amount", "Der Sockelbetrag"),
-                    ("percent", "Die Erhöhung in %"),
+                    ("percent", "Die Erhöhung in %%"),
                     ("minimum_amount", "Der Mindestbetrag"),
                 ]
             ),

@@ -41,6 +41,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
+from core.formatting import euro, format_decimal
 from costing.engine import (
     ZERO,
     CostingError,
@@ -112,6 +113,19 @@ class MonthlyRates:
             for month in range(first, last + 1)
             if self.rates[grade_id][month - 1] is None
         }
+
+
+def adjustment_text(adjustment: PayAdjustment) -> str:
+    """German, e.g. "Sockel 200 € je Monat, dann +5,5 %, mindestens +340 € je Monat"."""
+    parts = []
+    if adjustment.base_amount:
+        parts.append(f"Sockel {euro(adjustment.base_amount)} je Monat")
+    if adjustment.percent:
+        prefix = "dann +" if parts else "+"
+        parts.append(f"{prefix}{format_decimal(adjustment.percent).removesuffix(',0')} %")
+    if adjustment.minimum_amount:
+        parts.append(f"mindestens +{euro(adjustment.minimum_amount)} je Monat")
+    return ", ".join(parts) or "keine Erhöhung"
 
 
 # --- result --------------------------------------------------------------------------------
@@ -473,9 +487,9 @@ def project(plan_year: int, positions: QuerySet[Position] | None = None) -> Proj
         rows.sort(key=lambda row: row.department.code)
         subtotal = [Figures() for _ in years]
         for row in rows:
-            for i, figures in enumerate(row.figures):
-                subtotal[i].add(figures)
-                total[i].add(figures)
+            for i, year_figures in enumerate(row.figures):
+                subtotal[i].add(year_figures)
+                total[i].add(year_figures)
         section = tree.budget_sections.get(section_id) if section_id else None
         blocks.append(SectionBlock(section, rows, subtotal))
     blocks.sort(key=lambda block: block.section.number if block.section else "~")

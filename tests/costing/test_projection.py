@@ -145,9 +145,7 @@ def test_a_dated_kw_stops_the_cost():
     """EG 2, 0,75, kw 15.08.2025: August counts (its 1st lies before the date), September on
     not: 2025 = 0,75 × (3 × 44.080 + 5 × 45.400) / 12 = 22.452,50; 2026 nothing."""
     table_2023()
-    b = position(
-        "EG 2", "10-1", "0.75", date(2024, 7, 1), note="KW", note_date=date(2025, 8, 15)
-    )
+    b = position("EG 2", "10-1", "0.75", date(2024, 7, 1), note="KW", note_date=date(2025, 8, 15))
     result = project(2025, Position.objects.filter(pk=b.pk))
     assert [f.gross for f in result.total[:3]] == [D("16530.00"), D("22452.50"), D("0.00")]
     assert [(k.date, k.positions, k.fte) for k in result.kw_dates] == [
