@@ -41,6 +41,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
+from core.dataversion import VersionedCache
 from core.formatting import euro, format_decimal
 from costing.engine import (
     ZERO,
@@ -509,3 +510,13 @@ def project(plan_year: int, positions: QuerySet[Position] | None = None) -> Proj
             for grade, table in sorted(missing)
         ],
     )
+
+
+_PROJECTION_CACHE: VersionedCache[int, Projection] = VersionedCache(maxsize=8)
+
+
+def cached_projection(plan_year: int) -> Projection:
+    """project(plan_year) for all positions, cached per process by (plan year, data version;
+    pay adjustments are watched too): one query when nothing changed. Shared by every caller:
+    read it, never change it."""
+    return _PROJECTION_CACHE.get(plan_year, lambda: project(plan_year))

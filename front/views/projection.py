@@ -20,7 +20,7 @@ from costing import reference_services
 from costing.engine import CostingError
 from costing.excel import XLSX_CONTENT_TYPE
 from costing.models import PayAdjustment
-from costing.projection import adjustment_text, project
+from costing.projection import adjustment_text, cached_projection
 from costing.projection_excel import write_projection_workbook
 from front.forms.costs import PayAdjustmentForm
 from front.forms.positions import VersionForm
@@ -40,7 +40,7 @@ def projection(request: HttpRequest) -> HttpResponse:
     plan_year, year_error = _plan_year(request)
     result, error = None, None
     try:
-        result = project(plan_year)
+        result = cached_projection(plan_year)
     except CostingError as exc:
         error = str(exc)
     return render(
@@ -69,7 +69,7 @@ def projection_export(request: HttpRequest) -> HttpResponseBase:
             status=400,
         )
     try:
-        result = project(plan_year)
+        result = cached_projection(plan_year)
     except CostingError as exc:
         return render(
             request,
