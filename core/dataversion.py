@@ -6,7 +6,7 @@ as it can tell, with one cheap query, whether the data changed since the entry w
 The table ``core_dataversion`` holds one row with a random ``token``. Database triggers set it
 to a new random value after every INSERT, UPDATE and DELETE on the watched tables (org units,
 budget sections, pay grades, positions, cost tables, cost rates, reimbursement rules and their
-org-unit links). Triggers catch every write path: services, the admin, imports, ``loaddata``,
+org-unit links, pay adjustments). Triggers catch every write path: services, the admin, imports, ``loaddata``,
 ``bulk_create``, factories in tests and raw SQL.
 
 - Random, not a counter: a rolled-back transaction (every test) restores the old token together
@@ -47,6 +47,7 @@ WATCHED_MODELS = (
     ("costing", "CostTable"),
     ("costing", "CostRate"),
     ("costing", "ReimbursementRule"),
+    ("costing", "PayAdjustment"),
 )
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 FUNCTION_NAME = "core_dataversion_bump"

@@ -33,7 +33,12 @@ ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
     },
     "Kämmerei": {
-        "costing": {"costtable": ALL, "costrate": ALL, "reimbursementrule": ALL},
+        "costing": {
+            "costtable": ALL,
+            "costrate": ALL,
+            "reimbursementrule": ALL,
+            "payadjustment": ALL,
+        },
     },
     "Sitzungsdienst": {
         "decisions": {"*": ALL},

@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import VersionedAdminMixin, VersionedInlineMixin
-from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.models import CostRate, CostTable, PayAdjustment, ReimbursementRule
 
 
 class CostRateInline(VersionedInlineMixin, admin.TabularInline):
@@ -41,3 +41,19 @@ class ReimbursementRuleAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["valid_from"]
     search_fields = ["name", "org_units__code"]
     filter_horizontal = ["org_units"]
+
+
+@admin.register(PayAdjustment)
+class PayAdjustmentAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "status_group",
+        "effective_date",
+        "base_amount",
+        "percent",
+        "minimum_amount",
+        "status",
+    ]
+    list_filter = ["status_group", "status"]
+    search_fields = ["name", "source"]
+    date_hierarchy = "effective_date"

@@ -225,3 +225,98 @@ class ReimbursementRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PayAdjustment(models.Model):
+    """A dated pay round (Tarifrunde or Besoldungsanpassung) of one status group, used by the
+    five-year projection (costing.projection).
+
+    Applied on its date in this order: the fixed amount (Sockelbetrag), then the percentage,
+    then the minimum increase (the whole increase of the round is at least this amount). The
+    amounts are € per month of a full-time worker, as the agreements state them; on the annual
+    rates of a cost table they count twelve times (200 €/Monat = 2.400 €/Jahr), on the
+    personnel component where the rate has one, else on the whole rate.
+    """
+
+    class Status(models.TextChoices):
+        AGREED = "vereinbart", _("vereinbart")
+        ASSUMED = "annahme", _("Annahme")
+
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    status_group = models.CharField(
+        _("Statusgruppe"), max_length=10, choices=PayGrade.StatusGroup.choices
+    )
+    effective_date = models.DateField(
+        _("wirksam ab"),
+        help_text=_("Gilt ab dem ersten Monat, an dessen Ersten sie wirksam ist."),
+    )
+    base_amount = models.DecimalField(
+        _("Sockelbetrag (€ je Monat, Vollzeit)"),
+        default=Decimal("0.00"),
+        help_text=_("Fester Betrag je Monat einer Vollzeitkraft, z. B. 200; 0 ohne Sockel."),
+        **MONEY,
+    )
+    percent = models.DecimalField(
+        _("Erhöhung in %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("Prozentuale Erhöhung nach dem Sockel, z. B. 5,5."),
+    )
+    minimum_amount = models.DecimalField(
+        _("Mindestbetrag (€ je Monat, Vollzeit)"),
+        default=Decimal("0.00"),
+        help_text=_("Mindesterhöhung der ganzen Runde je Monat einer Vollzeitkraft; 0: keine."),
+        **MONEY,
+    )
+    status = models.CharField(_("Status"), max_length=12, choices=Status.choices)
+    source = models.TextField(_("Quelle"))
+    note = models.TextField(_("Bemerkung"), blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Besoldungs-/Tarifanpassung")
+        verbose_name_plural = _("Besoldungs-/Tarifanpassungen")
+        ordering = ["status_group", "effective_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status_group", "effective_date"],
+                name="one_pay_adjustment_per_group_and_date",
+                violation_error_message="Für diese Statusgruppe gibt es zu diesem Datum schon "
+                "eine Anpassung.",
+            ),
+            FieldCheckConstraint(
+                condition=date_in_year_range("effective_date"),
+                name="payadjustment_effective_date_year_range",
+                field="effective_date",
+                violation_error_code="year_range",
+                violation_error_message="„wirksam ab“ (%(effective_date)s) muss in den Jahren "
+                f"{YEAR_RANGE_TEXT} liegen.",
+            ),
+            *(
+                FieldCheckConstraint(
+                    condition=models.Q(**{f"{name}__gte": 0}),
+                    name=f"payadjustment_{name}_not_negative",
+                    field=name,
+                    violation_error_code="negative",
+                    violation_error_message=f"{label} (%({name})s) darf nicht negativ sein.",
+                )
+                for name, label in [
+                    ("base_amount", "Der Sockelbetrag"),
+                    ("percent", "Die Erhöhung in %%"),
+                    ("minimum_amount", "Der Mindestbetrag"),
+                ]
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(percent__lte=100),
+                name="payadjustment_percent_at_most_100",
+                field="percent",
+                violation_error_code="too_large",
+                violation_error_message="Die Erhöhung (%(percent)s %%) darf höchstens 100 %% "
+                "betragen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_date:%d.%m.%Y})"

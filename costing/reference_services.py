@@ -1,4 +1,5 @@
-"""Writes of the Kämmerei's reference data: cost tables, cost rates and reimbursement rules.
+"""Writes of the Kämmerei's reference data: cost tables, cost rates, reimbursement rules and
+pay adjustments (Tarif- und Besoldungsanpassungen).
 
 (The costing engine itself is costing.engine; cost tables with their rates come in by Excel
 import, ``costing.imports``, or are created here: empty or copied from another table raised by
@@ -21,7 +22,7 @@ from core.concurrency import DeleteRefusedError, versioned_delete, versioned_upd
 from core.formatting import date_de, euro
 from core.history import acting_as
 from costing.engine import RateAmounts, raise_amounts
-from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.models import CostRate, CostTable, PayAdjustment, ReimbursementRule
 from costing.usage import table_usage
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
@@ -29,6 +30,17 @@ from stellenplan.models import PayGrade
 COSTTABLE_FIELDS = ["name", "valid_from", "remark"]
 RATE_FIELDS = ["annual_cost", "personnel_cost", "material_cost", "it_cost"]
 RULE_FIELDS = ["name", "rate", "valid_from", "valid_to", "org_units"]
+PAY_ADJUSTMENT_FIELDS = [
+    "name",
+    "status_group",
+    "effective_date",
+    "base_amount",
+    "percent",
+    "minimum_amount",
+    "status",
+    "source",
+    "note",
+]
 
 
 def _only(data: Mapping[str, Any], allowed: list[str]) -> None:
@@ -296,3 +308,43 @@ def reimbursementrule_new_rate(
         new_rule.save()
         new_rule.org_units.set(org_units)
     return new_rule
+
+
+@transaction.atomic
+def payadjustment_create(*, acting_user, data: Mapping[str, Any]) -> PayAdjustment:
+    _only(data, PAY_ADJUSTMENT_FIELDS)
+    adjustment = PayAdjustment(**data)
+    adjustment.full_clean()
+    with acting_as(acting_user):
+        adjustment.save()
+    return adjustment
+
+
+@transaction.atomic
+def payadjustment_update(
+    *,
+    acting_user,
+    adjustment: PayAdjustment,
+    expected_version: int,
+    data: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
+) -> PayAdjustment:
+    """Change a pay adjustment; refused when someone saved it since `expected_version`."""
+    _only(data, PAY_ADJUSTMENT_FIELDS)
+    return versioned_update(
+        adjustment,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        data=data,
+        opened=opened,
+    )
+
+
+@transaction.atomic
+def payadjustment_delete(*, acting_user, adjustment: PayAdjustment, expected_version: int) -> None:
+    versioned_delete(
+        adjustment,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        label=f"Die Anpassung „{adjustment.name}“",
+    )

@@ -4,7 +4,17 @@
 
 from django.urls import include, path
 
-from front.views import changes, costs, decisions, excel, need, orgunits, paygrades, positions
+from front.views import (
+    changes,
+    costs,
+    decisions,
+    excel,
+    need,
+    orgunits,
+    paygrades,
+    positions,
+    projection,
+)
 
 positions_urls = (
     [
@@ -71,6 +81,18 @@ costs_urls = (
         path("erstattungsregeln/<int:pk>/bearbeiten/", costs.rule_update, name="rule_update"),
         path("erstattungsregeln/<int:pk>/neuer-satz/", costs.rule_new_rate, name="rule_new_rate"),
         path("erstattungsregeln/<int:pk>/loeschen/", costs.rule_delete, name="rule_delete"),
+        path("finanzplanung/", projection.projection, name="projection"),
+        path("finanzplanung/excel/", projection.projection_export, name="projection_export"),
+        path("anpassungen/", projection.adjustment_list, name="adjustment_list"),
+        path("anpassungen/neu/", projection.adjustment_create, name="adjustment_create"),
+        path(
+            "anpassungen/<int:pk>/bearbeiten/",
+            projection.adjustment_update,
+            name="adjustment_update",
+        ),
+        path(
+            "anpassungen/<int:pk>/loeschen/", projection.adjustment_delete, name="adjustment_delete"
+        ),
     ],
     "costs",
 )

@@ -140,6 +140,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "costs:rule_create": write("kaemmerei"),
     "costs:rule_update": write("kaemmerei"),
     "costs:rule_delete": write("kaemmerei", post=(302,)),
+    # Finanzplanung (issue 12): everyone reads and exports; the Kämmerei keeps the pay rounds
+    "costs:projection": read(),
+    "costs:projection_export": read(),
+    "costs:adjustment_list": read(),
+    "costs:adjustment_create": write("kaemmerei"),
+    "costs:adjustment_update": write("kaemmerei"),
+    "costs:adjustment_delete": write("kaemmerei", post=(302,)),
     # Excel (issue 4): everyone may export; imports by the owning role
     "excel:export": read(),
     "excel:export_positions": read(),
@@ -367,6 +374,7 @@ PK_MODELS = {
     "excel:import_batch": ("stellenplan", "ImportBatch"),
     "costs:costrate_": ("costing", "CostRate"),
     "costs:rule_": ("costing", "ReimbursementRule"),
+    "costs:adjustment_": ("costing", "PayAdjustment"),
     "decisions:": ("decisions", "Decision"),
     "need:": ("stellenplan", "NeedCalculation"),
     "need:workingtime_": ("stellenplan", "WorkingTime"),

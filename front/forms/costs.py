@@ -1,4 +1,4 @@
-"""Forms of the Kämmerei: cost tables, cost rates and reimbursement rules, German input
+"""Forms of the Kämmerei: cost tables, cost rates, reimbursement rules and pay adjustments, German input
 throughout; edits carry the version they were opened with (``VersionedModelForm``)."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from core.forms import (
     model_choice_field,
 )
 from costing.engine import RATE_ROUNDING
-from costing.models import CostRate, CostTable, ReimbursementRule
+from costing.models import CostRate, CostTable, PayAdjustment, ReimbursementRule
+from costing.reference_services import PAY_ADJUSTMENT_FIELDS
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 
@@ -202,3 +203,65 @@ class ReimbursementRuleForm(ReadBackMixin, VersionedModelForm):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "org_units").queryset = OrgUnit.objects.order_by("code")
         self.fields["org_units"].widget.attrs["size"] = 12
+
+
+class PercentField(forms.Field):
+    """A percentage: "5,5", "5.5" or "5,5 %" (the range is the model's rule)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return format_decimal(value).removesuffix(",0")
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        entered = str(value).strip()
+        return german_decimal(entered.removesuffix("%").strip(), entered, "5,5 oder 3")
+
+
+class PayAdjustmentForm(ReadBackMixin, VersionedModelForm):
+    effective_date = GermanDateField(label="wirksam ab", help_text="Format TT.MM.JJJJ.")
+    base_amount = MoneyField(
+        label="Sockelbetrag (€ je Monat, Vollzeit)",
+        required=False,
+        help_text="Fester Betrag je Monat einer Vollzeitkraft, z. B. 200; leer: kein Sockel. "
+        "Auf die Jahreskostensätze zählt er zwölffach (200 € = 2.400 € im Jahr).",
+    )
+    percent = PercentField(
+        label="Erhöhung in %",
+        required=False,
+        help_text="Nach dem Sockel, z. B. 5,5; leer: keine prozentuale Erhöhung.",
+    )
+    minimum_amount = MoneyField(
+        label="Mindestbetrag (€ je Monat, Vollzeit)",
+        required=False,
+        help_text="Die ganze Erhöhung beträgt mindestens so viel je Monat, z. B. 340; leer: "
+        "kein Mindestbetrag.",
+    )
+
+    class Meta:
+        model = PayAdjustment
+        fields = PAY_ADJUSTMENT_FIELDS
+        widgets = {
+            "name": forms.TextInput(attrs={"size": 60}),
+            "source": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        }
+
+    def _zero_if_empty(self, name: str) -> Decimal:
+        value = self.cleaned_data.get(name)
+        return Decimal("0.00") if value is None else value
+
+    def clean_base_amount(self) -> Decimal:
+        return self._zero_if_empty("base_amount")
+
+    def clean_percent(self) -> Decimal:
+        return self._zero_if_empty("percent")
+
+    def clean_minimum_amount(self) -> Decimal:
+        return self._zero_if_empty("minimum_amount")

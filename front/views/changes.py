@@ -34,6 +34,7 @@ PAGES: dict[str, Callable[[object], str]] = {
     "costing.costtable": lambda pk: f"{reverse('costs:costtable_list')}?tabelle={pk}",
     "costing.costrate": lambda pk: reverse("costs:costrate_update", args=[pk]),
     "costing.reimbursementrule": lambda pk: reverse("costs:rule_update", args=[pk]),
+    "costing.payadjustment": lambda pk: reverse("costs:adjustment_update", args=[pk]),
 }
 
 

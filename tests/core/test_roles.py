@@ -15,7 +15,7 @@ def test_it_gives_each_role_exactly_its_table_after_migrate(db):
     assert perms("Kämmerei") == {
         f"costing.{a}_{m}"
         for a in ("add", "change", "delete", "view")
-        for m in ("costtable", "costrate", "reimbursementrule")
+        for m in ("costtable", "costrate", "reimbursementrule", "payadjustment")
     }
     personalamt = perms("Personalamt")
     assert "stellenplan.change_position" in personalamt
