@@ -47,7 +47,7 @@ class CostTableForm(VersionedModelForm):
         """A taken "gültig ab" is the service's check, whose message names the other table."""
 
 
-class PercentField(forms.Field):
+class IncreaseField(forms.Field):
     """A change in percent: "3,5", "3.5", "+3,5 %", "-2"."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
@@ -96,7 +96,7 @@ class CostTableCreateForm(forms.Form):
         required=False,
         empty_label="– keine: leere Tabelle anlegen –",
     )
-    increase = PercentField(
+    increase = IncreaseField(
         label="Erhöhung in %",
         required=False,
         help_text="Auf jeden übernommenen Kostensatz, z. B. 3,5 (negativ: Senkung).",
