@@ -37,6 +37,14 @@ class DecisionForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # not sent (an older page, a script): the paper keeps its spelling, a new one today's
+        self.fields["spelling"].required = False
+
+    def clean_spelling(self) -> str:
+        return self.cleaned_data.get("spelling") or self.instance.spelling or Decision.Spelling.CURRENT
+
     class Meta:
         model = Decision
         fields = [
@@ -49,6 +57,7 @@ class DecisionForm(forms.ModelForm):
             "title",
             "submitted_by",
             "involved_units",
+            "spelling",
         ]
         field_classes = {**DATE_FIELDS, "involved_units": MarkdownTextField}
         widgets = {
