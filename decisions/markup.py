@@ -131,7 +131,10 @@ def task_markdown(text: str) -> str:
             blocks.append(lines[0] + "\n\n" + "\n".join(lines[1:]))
         else:  # plain lines and list items mixed: every plain line an item of its own
             blocks.append(
-                "\n".join(line if bullet else f"- {line.strip()}" for line, bullet in zip(lines, bullets))
+                "\n".join(
+                    line if bullet else f"- {line.strip()}"
+                    for line, bullet in zip(lines, bullets, strict=True)
+                )
             )
     return "\n\n".join(blocks)
 
@@ -139,4 +142,3 @@ def task_markdown(text: str) -> str:
 def render_task_list(text: str) -> SafeString:
     """Tasks rendered as lists wherever shown (annex on screen, print, PDF)."""
     return render_markdown(task_markdown(text))
-

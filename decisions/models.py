@@ -145,14 +145,22 @@ class Decision(models.Model):
         "Beschlußvorlage")."""
         if self.kind == Decision.Kind.NOTICE:
             return "Mitteilungsvorlage"
-        return "Beschlußvorlage" if self.spelling == Decision.Spelling.TRADITIONAL else "Beschlussvorlage"
+        return (
+            "Beschlußvorlage"
+            if self.spelling == Decision.Spelling.TRADITIONAL
+            else "Beschlussvorlage"
+        )
 
     @property
     def proposal_label(self) -> str:
         """The heading of the proposal as printed ("Beschlussantrag:" or "Bericht:")."""
         if self.kind == Decision.Kind.NOTICE:
             return "Bericht:"
-        return "Beschlußantrag:" if self.spelling == Decision.Spelling.TRADITIONAL else "Beschlussantrag:"
+        return (
+            "Beschlußantrag:"
+            if self.spelling == Decision.Spelling.TRADITIONAL
+            else "Beschlussantrag:"
+        )
 
 
 EDITABLE_STATUSES = frozenset({Decision.Status.DRAFT, Decision.Status.SUBMITTED})

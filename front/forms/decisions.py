@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import BaseInlineFormSet, ModelForm, inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from core.forms import GermanDateField
 from decisions.models import (
@@ -43,7 +43,9 @@ class DecisionForm(forms.ModelForm):
         self.fields["spelling"].required = False
 
     def clean_spelling(self) -> str:
-        return self.cleaned_data.get("spelling") or self.instance.spelling or Decision.Spelling.CURRENT
+        return (
+            self.cleaned_data.get("spelling") or self.instance.spelling or Decision.Spelling.CURRENT
+        )
 
     class Meta:
         model = Decision

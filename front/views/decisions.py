@@ -28,9 +28,9 @@ from decisions.records import FrozenDocument, decision_content, frozen_document
 from decisions.selectors import (
     DecisionDocument,
     adopted_records,
+    committees_in_use,
     current_record,
     decision_document,
-    committees_in_use,
     decision_for_page,
     decision_version,
     decisions_for_list,

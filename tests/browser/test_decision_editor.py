@@ -95,7 +95,9 @@ def test_it_writes_a_paper_with_many_rows_in_one_save(
     # an empty reference row added and removed again: nothing of it is saved
     references = fieldset(page, "Bezüge")
     references.get_by_role("button", name="Zeile hinzufügen").click()
-    references.locator("[data-row]").nth(1).get_by_role("button", name=re.compile("entfernen")).click()
+    references.locator("[data-row]").nth(1).get_by_role(
+        "button", name=re.compile("entfernen")
+    ).click()
     expect(references.locator("[data-row]:visible")).to_have_count(1)
     page.screenshot(path=str(output_dir / "decision-editor.png"), full_page=True)
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from decisions.models import Annex, ConsultationStep, Decision
-from tests.decisions.test_views import edit_data, formset_data, version
 from front.forms.decisions import finance_formsets
+from tests.decisions.test_views import edit_data, formset_data, version
 
 NEW = {
     "kind": "beschluss",
