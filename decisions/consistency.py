@@ -35,7 +35,7 @@ Sentences that cite another GRDrs are skipped: their figures belong to that docu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -110,6 +110,7 @@ class Finding:
     stated: str  # the text as written
     computed: str  # what the data gives
     message: str  # one German sentence for the page
+    anchor: str = ""  # id of the passage on the detail page ("ziffer-2"), "" if none
 
 
 # --- reading the text ----------------------------------------------------------------------
@@ -415,8 +416,12 @@ def check_department_total(
     )
 
 
+def section_place(number: str) -> str:
+    return f"Begründung, Abschnitt {number}".strip().rstrip(",")
+
+
 def check_reason_section(data: DecisionData, number: str, heading: str, text: str) -> list[Finding]:
-    place = f"Begründung, Abschnitt {number}".strip().rstrip(",")
+    place = section_place(number)
     findings: list[Finding] = []
     departments = data.departments_named_in(heading)
     department = departments[0] if len(departments) == 1 else None
@@ -632,6 +637,41 @@ def check_proposal_bullets(data: DecisionData, bullets: list[Bullet]) -> list[Fi
     return findings
 
 
+START_DATE_RE = re.compile(r"\b(?P<word>ab|zum|vom)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\b")
+
+
+def check_start_dates(data: DecisionData, place: str, sentence: str) -> list[Finding]:
+    """A start date the Beschlussantrag states ("ab 01.01.2027") must be the start of at
+    least one linked position: a paper saying 01.01.2027 for positions that begin on
+    01.07.2026 states the wrong date (and the wrong costs)."""
+    if not data.lines:
+        return []
+    starts = sorted({ln.position.start_date for ln in data.lines})
+    findings = []
+    for match in START_DATE_RE.finditer(sentence):
+        day, month, year = (int(part) for part in match["date"].split("."))
+        try:
+            stated = date(year, month, day)
+        except ValueError:  # not a date (31.02.2027): nothing to compare
+            continue
+        if stated in starts:
+            continue
+        shown = ", ".join(f"{start:%d.%m.%Y}" for start in starts[:5])
+        if len(starts) > 5:
+            shown += " …"
+        findings.append(
+            Finding(
+                "beginn",
+                place,
+                match.group(0),
+                shown,
+                f"{place}: „{match.group(0)}“ – keine verknüpfte Stelle beginnt an diesem Tag "
+                f"(Beginn der verknüpften Stellen: {shown}).",
+            )
+        )
+    return findings
+
+
 def need_tolerance() -> Decimal:
     """How far requested and calculated positions may differ without a finding (Stellen)."""
     return Decimal(str(getattr(settings, "NEED_TOLERANCE_FTE", "0.10")))
@@ -695,8 +735,10 @@ def check_decision(decision: Decision, finance: DecisionFinance | None = None) -
     data = DecisionData(decision, finance)
     findings: list[Finding] = []
     bullets: list[Bullet] = []
+    anchors = {"Beschlussantrag": "antrag"}
     for point in decision.proposal_points.all():
         place = f"Beschlussantrag, Ziffer {point.order}"
+        anchors.setdefault(place, f"ziffer-{point.order}")
         bullets += proposal_bullets(data, place, point.text)
         for block in blocks(point.text):
             if block.kind == "bullet" and BULLET_SHARE_RE.match(block.text):
@@ -707,8 +749,18 @@ def check_decision(decision: Decision, finance: DecisionFinance | None = None) -
                 findings += check_amounts(data, place, sentence)
                 findings += check_year_counts(data, place, sentence)
                 findings += check_percentages(data, place, sentence)
+                findings += check_start_dates(data, place, sentence)
     findings += check_proposal_bullets(data, bullets)
     for section in decision.reason_sections.all():
+        place = section_place(section.number)
+        anchor = f"abschnitt-{section.number}" if section.number else "begruendung"
+        anchors.setdefault(place, anchor)
+        anchors.setdefault(f"{place} (Überschrift)", anchor)
         findings += check_reason_section(data, section.number, section.heading, section.text)
-    findings += check_needs([line.position for line in data.lines])
-    return findings
+    needs = check_needs([line.position for line in data.lines])
+    findings += [replace(finding, anchor="personalbedarf") for finding in needs]
+    # each finding links to its passage on the detail page
+    return [
+        finding if finding.anchor else replace(finding, anchor=anchors.get(finding.place, ""))
+        for finding in findings
+    ]

@@ -104,3 +104,41 @@ def render_markdown(text: str) -> SafeString:
 def _plain(text: str) -> SafeString:
     """Text too deeply nested for Markdown: escaped paragraphs and line breaks only."""
     return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
+
+
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+BLOCK_MARK_RE = re.compile(r"^\s*(?:\||#|>|```)")
+
+
+def task_markdown(text: str) -> str:
+    """A task description ("Eine Aufgabe je Zeile") as Markdown that keeps the lines apart.
+
+    Markdown joins consecutive lines into one sentence. Here a paragraph of several plain
+    lines becomes a list, one item per line; a line introducing a list ("Tätigkeiten:"
+    directly followed by "- …" lines) gets the blank line Markdown needs before the list.
+    Single-line paragraphs, lists, tables, quotes and explicit line breaks stay as written.
+    """
+    blocks = []
+    for block in re.split(r"\n[ \t]*\n", (text or "").replace("\r\n", "\n").strip()):
+        lines = [line for line in block.split("\n") if line.strip()]
+        bullets = [bool(LIST_ITEM_RE.match(line)) for line in lines]
+        special = any(BLOCK_MARK_RE.match(line) or line.endswith("  ") for line in lines[:-1])
+        if len(lines) < 2 or special or all(bullets):
+            blocks.append(block)
+        elif not any(bullets):
+            blocks.append("\n".join(f"- {line.strip()}" for line in lines))
+        elif not bullets[0] and all(bullets[1:]):
+            blocks.append(lines[0] + "\n\n" + "\n".join(lines[1:]))
+        else:  # plain lines and list items mixed: every plain line an item of its own
+            blocks.append(
+                "\n".join(
+                    line if bullet else f"- {line.strip()}"
+                    for line, bullet in zip(lines, bullets, strict=True)
+                )
+            )
+    return "\n\n".join(blocks)
+
+
+def render_task_list(text: str) -> SafeString:
+    """Tasks rendered as lists wherever shown (annex on screen, print, PDF)."""
+    return render_markdown(task_markdown(text))

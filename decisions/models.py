@@ -44,6 +44,10 @@ class Decision(models.Model):
         RESOLUTION = "beschluss", _("Beschlussvorlage")
         NOTICE = "mitteilung", _("Mitteilungsvorlage")
 
+    class Spelling(models.TextChoices):
+        CURRENT = "neu", _("Beschlussvorlage (heutige Rechtschreibung)")
+        TRADITIONAL = "alt", _("Beschlußvorlage (Schreibung der Vorlage)")
+
     class Status(models.TextChoices):
         DRAFT = "entwurf", _("Entwurf")
         SUBMITTED = "eingebracht", _("eingebracht")
@@ -84,6 +88,16 @@ class Decision(models.Model):
         help_text=_("Wird nur über eine Statusänderung gesetzt."),
     )
     involved_units = models.TextField(_("Beteiligte Stellen"), blank=True)
+    spelling = models.CharField(
+        _("Schreibweise im Dokument"),
+        max_length=3,
+        choices=Spelling.choices,
+        default=Spelling.CURRENT,
+        help_text=_(
+            "Wie das Dokument „Beschlussvorlage“ und „Beschlussantrag“ schreibt; ältere "
+            "Vorlagen behalten die Schreibung ihrer Quelle („Beschluß…“)."
+        ),
+    )
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, editable=False)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
@@ -124,6 +138,29 @@ class Decision(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def document_label(self) -> str:
+        """The paper's kind as printed, in the paper's one spelling ("Beschlussvorlage" or
+        "Beschlußvorlage")."""
+        if self.kind == Decision.Kind.NOTICE:
+            return "Mitteilungsvorlage"
+        return (
+            "Beschlußvorlage"
+            if self.spelling == Decision.Spelling.TRADITIONAL
+            else "Beschlussvorlage"
+        )
+
+    @property
+    def proposal_label(self) -> str:
+        """The heading of the proposal as printed ("Beschlussantrag:" or "Bericht:")."""
+        if self.kind == Decision.Kind.NOTICE:
+            return "Bericht:"
+        return (
+            "Beschlußantrag:"
+            if self.spelling == Decision.Spelling.TRADITIONAL
+            else "Beschlussantrag:"
+        )
 
 
 EDITABLE_STATUSES = frozenset({Decision.Status.DRAFT, Decision.Status.SUBMITTED})

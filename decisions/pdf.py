@@ -71,11 +71,6 @@ PDFUA_XMP = b"""<rdf:Description rdf:about=""
 # metadata stream uncompressed; WeasyPrint compresses it otherwise).
 PDF_OPTIONS: dict[str, object] = {"pdf_variant": "pdf/ua-1"}
 ARCHIVE_OPTIONS: dict[str, object] = {"pdf_variant": "pdf/a-3a", "uncompressed_pdf": True}
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    # The spelling of the Stuttgart templates (still "Beschluß…" in their current documents).
-    Decision.Kind.RESOLUTION: ("Beschlußvorlage", "Beschlußantrag:"),
-    Decision.Kind.NOTICE: ("Mitteilungsvorlage", "Bericht:"),
-}
 
 
 def font_dir() -> Path:
@@ -150,9 +145,8 @@ def decision_html(
     printed record of an adopted decision ("beschlossen am …"). A paper that is not adopted
     is marked as a draft on every page."""
     doc = doc or document_for(decision)
-    kind_label, points_label = KIND_LABELS.get(
-        doc.decision.kind, KIND_LABELS[Decision.Kind.RESOLUTION]
-    )
+    # one spelling per paper: "Beschlussvorlage", or "Beschlußvorlage" as in its source
+    kind_label, points_label = doc.decision.document_label, doc.decision.proposal_label
     with translation.override("de"):
         return render_to_string(
             "decisions/pdf/decision.html",

@@ -101,7 +101,7 @@ def content_data(decision: Decision) -> dict[str, Any]:
         "number": decision.number,
         "grdrs_label": decision.grdrs_label,
         "kind": decision.kind,
-        "kind_label": decision.get_kind_display(),
+        "kind_label": decision.document_label,
         "place": decision.place,
         "date": decision.date,
         "file_reference": decision.file_reference,

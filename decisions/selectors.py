@@ -18,6 +18,7 @@ from costing.engine import CostingError, CostLine, Total, YearCosting, cost_year
 from decisions.models import (
     AdoptedRecord,
     Annex,
+    ConsultationStep,
     Decision,
     DecisionPosition,
     FinancialItem,
@@ -36,6 +37,13 @@ DEFAULT_ANNEX_TITLE = "Aufgabenbeschreibungen"
 
 def decisions_for_list() -> QuerySet[Decision]:
     return Decision.objects.annotate(position_count=Count("position_links", distinct=True))
+
+
+def committees_in_use() -> list[str]:
+    """The Gremien of all Beratungsfolgen so far, each once, alphabetically (suggestions for
+    "Vorlage an")."""
+    names = ConsultationStep.objects.values_list("committee", flat=True).distinct()
+    return sorted({name.strip() for name in names if name and name.strip()}, key=str.casefold)
 
 
 def decision_for_page(pk: int) -> QuerySet[Decision]:

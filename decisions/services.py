@@ -31,7 +31,7 @@ from django.utils.functional import Promise
 
 from core.concurrency import ConcurrentEditError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
-from decisions.models import AdoptedRecord, Decision, DecisionPosition, StatusChange
+from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
 from decisions.pdf import document_for, render_decision_pdf
 from decisions.records import document_data, json_safe, positions_data, sources_data
 from stellenplan.models import Position
@@ -410,8 +410,34 @@ def decision_save(
                     }
                 )
         for formset in formsets:
+            _free_annex_numbers(formset)
             formset.save()
     return fresh
+
+
+def _free_annex_numbers(formset: BaseInlineFormSet) -> None:
+    """Annex numbers are unique per paper: before a save that swaps or shifts them (the
+    editor reorders Anlagen), the annexes that change their number or go get a free number
+    above every number in use, so no row collides with one not yet saved."""
+    if formset.model is not Annex:
+        return
+    moving = [
+        form.instance.pk
+        for form in formset.initial_forms
+        if form.instance.pk is not None
+        and (form in formset.deleted_forms or "number" in form.changed_data)
+    ]
+    if not moving:
+        return
+    wanted = [
+        form.cleaned_data.get("number") or 0
+        for form in formset.forms
+        if getattr(form, "cleaned_data", None)
+    ]
+    in_use = Annex.objects.filter(decision=formset.instance).aggregate(top=Max("number"))["top"]
+    free = max([in_use or 0, *wanted]) + 1
+    for offset, pk in enumerate(moving):
+        Annex.objects.filter(pk=pk).update(number=free + offset)
 
 
 def _renumber(decision: Decision) -> list[DecisionPosition]:

@@ -122,6 +122,7 @@ decisions_urls = (
     [
         path("", decisions.decision_list, name="list"),
         path("neu/", decisions.decision_create, name="create"),
+        path("vorschau/", decisions.decision_preview, name="preview"),
         path("<int:pk>/", decisions.decision_detail, name="detail"),
         path("<int:pk>/bearbeiten/", decisions.decision_edit, name="edit"),
         path("<int:pk>/begruendung/", decisions.decision_edit_text, name="edit_text"),

@@ -167,6 +167,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "decisions:pdf": read(post=(200, 405)),
     "decisions:positions": read(post=(200, 405)),
     "decisions:create": write("sitzungsdienst"),
+    # the editor's Markdown preview (issue 14): POST only, for those who edit decisions
+    "decisions:preview": post_only("sitzungsdienst", post=(200,)),
     "decisions:edit": write("sitzungsdienst"),
     "decisions:edit_text": write("sitzungsdienst"),
     "decisions:edit_finance": write("sitzungsdienst"),

@@ -7,7 +7,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from core.formatting import DASH, number
-from decisions.markup import render_markdown
+from decisions.markup import render_markdown, render_task_list
 
 register = template.Library()
 
@@ -16,6 +16,12 @@ register = template.Library()
 def markdown(value: str | None) -> SafeString:
     """Markdown rendered and sanitised (raw HTML comes out escaped)."""
     return render_markdown(value or "")
+
+
+@register.filter
+def tasklist(value: str | None) -> SafeString:
+    """A position's tasks ("Eine Aufgabe je Zeile"): each line a list item, not one sentence."""
+    return render_task_list(value or "")
 
 
 @register.filter

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import BaseInlineFormSet, ModelForm, inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from core.forms import GermanDateField
 from decisions.models import (
@@ -18,6 +18,9 @@ from decisions.models import (
 )
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
+
+#: The <datalist> of Gremien already used (decisions/decision_form.html renders it).
+COMMITTEE_LIST_ID = "gremien"
 
 DATE_WIDGET = forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "size": 10})
 #: Dates as TT.MM.JJJJ with the years of core.parsing (1900 … 2200) and a German message.
@@ -34,6 +37,16 @@ class DecisionForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # not sent (an older page, a script): the paper keeps its spelling, a new one today's
+        self.fields["spelling"].required = False
+
+    def clean_spelling(self) -> str:
+        return (
+            self.cleaned_data.get("spelling") or self.instance.spelling or Decision.Spelling.CURRENT
+        )
+
     class Meta:
         model = Decision
         fields = [
@@ -46,6 +59,7 @@ class DecisionForm(forms.ModelForm):
             "title",
             "submitted_by",
             "involved_units",
+            "spelling",
         ]
         field_classes = {**DATE_FIELDS, "involved_units": MarkdownTextField}
         widgets = {
@@ -56,7 +70,20 @@ class DecisionForm(forms.ModelForm):
         }
 
 
-class ConsultationStepForm(forms.ModelForm):
+class RowForm(forms.ModelForm):
+    """One row of an editor formset. A new row counts as filled in only when more than its
+    order number changed: the editor numbers new rows (next number, reordering), so an
+    untouched new row stays empty and is neither validated nor saved."""
+
+    order_field = "order"
+
+    def has_changed(self) -> bool:
+        if self.instance.pk is not None:
+            return super().has_changed()
+        return any(name != self.order_field for name in self.changed_data)
+
+
+class ConsultationStepForm(RowForm):
     class Meta:
         model = ConsultationStep
         fields = ["order", "committee", "purpose", "public", "meeting_date"]
@@ -64,10 +91,11 @@ class ConsultationStepForm(forms.ModelForm):
         widgets = {
             "meeting_date": DATE_WIDGET,
             "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
+            "committee": forms.TextInput(attrs={"list": COMMITTEE_LIST_ID, "autocomplete": "off"}),
         }
 
 
-class ProposalPointForm(forms.ModelForm):
+class ProposalPointForm(RowForm):
     class Meta:
         model = ProposalPoint
         fields = ["order", "text"]
@@ -78,7 +106,7 @@ class ProposalPointForm(forms.ModelForm):
         }
 
 
-class ReasonSectionForm(forms.ModelForm):
+class ReasonSectionForm(RowForm):
     class Meta:
         model = ReasonSection
         fields = ["order", "number", "heading", "text"]
@@ -91,7 +119,35 @@ class ReasonSectionForm(forms.ModelForm):
         }
 
 
-class FinancialItemForm(forms.ModelForm):
+class ReferenceForm(RowForm):
+    order_field = ""  # references have no order: shown in the order they were entered
+
+    class Meta:
+        model = DecisionReference
+        fields = ["number", "note"]
+
+
+class SignatoryForm(RowForm):
+    class Meta:
+        model = Signatory
+        fields = ["order", "name", "office"]
+        widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
+
+
+class AnnexForm(RowForm):
+    order_field = "number"
+
+    class Meta:
+        model = Annex
+        fields = ["number", "title", "generated", "intro"]
+        widgets = {
+            "number": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
+            "intro": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"intro": MarkdownTextField}
+
+
+class FinancialItemForm(RowForm):
     class Meta:
         model = FinancialItem
         fields = [
@@ -110,37 +166,66 @@ class FinancialItemForm(forms.ModelForm):
         widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
 
 
-ConsultationStepFormSet = inlineformset_factory(
-    Decision, ConsultationStep, form=ConsultationStepForm, extra=1, can_delete=True
-)
-ProposalPointFormSet = inlineformset_factory(
-    Decision, ProposalPoint, form=ProposalPointForm, extra=1, can_delete=True
-)
-ReferenceFormSet: type[
-    BaseInlineFormSet[DecisionReference, Decision, ModelForm[DecisionReference]]
-] = inlineformset_factory(
-    Decision, DecisionReference, fields=["number", "note"], extra=1, can_delete=True
-)
-ReasonSectionFormSet = inlineformset_factory(
-    Decision, ReasonSection, form=ReasonSectionForm, extra=1, can_delete=True
-)
-FinancialItemFormSet = inlineformset_factory(
-    Decision, FinancialItem, form=FinancialItemForm, extra=1, can_delete=True
-)
-SignatoryFormSet: type[BaseInlineFormSet[Signatory, Decision, ModelForm[Signatory]]] = (
-    inlineformset_factory(
-        Decision, Signatory, fields=["order", "name", "office"], extra=1, can_delete=True
+class RowFormSet(BaseInlineFormSet):
+    """Rows edited without a save in between: a new row gets the next order number (not 1),
+    and the page may add rows (``with_added_row``) before anything is saved."""
+
+    @property
+    def order_field(self) -> str:
+        return self.form.order_field
+
+    def next_order(self) -> int:
+        if not self.order_field:
+            return 1
+        numbers = [getattr(row, self.order_field) or 0 for row in self.get_queryset()]
+        return max(numbers, default=0) + 1
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if self.order_field and index is not None and index >= self.initial_form_count():
+            kwargs["initial"] = {
+                self.order_field: self.next_order() + index - self.initial_form_count()
+            }
+        return kwargs
+
+
+def _formset(model, form):
+    return inlineformset_factory(
+        Decision, model, form=form, formset=RowFormSet, extra=1, can_delete=True
     )
-)
-AnnexFormSet: type[BaseInlineFormSet[Annex, Decision, ModelForm[Annex]]] = inlineformset_factory(
-    Decision,
-    Annex,
-    fields=["number", "title", "generated", "intro"],
-    widgets={"intro": forms.Textarea(attrs={"rows": 3})},
-    field_classes={"intro": MarkdownTextField},
-    extra=1,
-    can_delete=True,
-)
+
+
+ConsultationStepFormSet = _formset(ConsultationStep, ConsultationStepForm)
+ProposalPointFormSet = _formset(ProposalPoint, ProposalPointForm)
+ReferenceFormSet = _formset(DecisionReference, ReferenceForm)
+ReasonSectionFormSet = _formset(ReasonSection, ReasonSectionForm)
+FinancialItemFormSet = _formset(FinancialItem, FinancialItemForm)
+SignatoryFormSet = _formset(Signatory, SignatoryForm)
+AnnexFormSet = _formset(Annex, AnnexForm)
+
+#: At most this many rows per part (also what "Weitere Zeile" adds up to).
+MAX_ROWS = 200
+
+
+def with_added_row(data, prefix: str, order_field: str):
+    """A copy of the submitted `data` with one more (empty) row in formset `prefix`, numbered
+    after the highest order number submitted; None when `data` holds no such formset."""
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", ""))
+    except ValueError:
+        return None
+    if not 0 <= total < MAX_ROWS:
+        return None
+    data = data.copy()
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    if order_field:
+        numbers = []
+        for index in range(total):
+            value = data.get(f"{prefix}-{index}-{order_field}", "").strip()
+            if value.isdigit() and not data.get(f"{prefix}-{index}-DELETE"):
+                numbers.append(int(value))
+        data[f"{prefix}-{total}-{order_field}"] = str(max(numbers, default=0) + 1)
+    return data
 
 
 FORMSET_LABELS = {
@@ -160,6 +245,14 @@ def main_formsets(data=None, instance=None) -> dict:
         "steps": ConsultationStepFormSet(data, instance=instance, prefix="beratung"),
         "points": ProposalPointFormSet(data, instance=instance, prefix="antrag"),
         "references": ReferenceFormSet(data, instance=instance, prefix="bezug"),
+    }
+
+
+def create_formsets(data=None, instance=None) -> dict:
+    """A new paper: the parts of the edit page and its signatories, all saved at once."""
+    return {
+        **main_formsets(data, instance),
+        "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
     }
 
 

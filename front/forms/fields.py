@@ -12,3 +12,8 @@ class MarkdownTextField(forms.CharField):
     ``decisions.markup.MAX_NESTING`` levels deep (a German message otherwise)."""
 
     default_validators = [validate_nesting]
+    #: Templates offer a preview for these fields (decisions/_field.html, static/decisions/editor.js).
+    is_markdown = True
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "data-markdown": ""}

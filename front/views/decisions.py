@@ -21,12 +21,14 @@ from core.concurrency import ConcurrentEditError
 from core.permissions import get_for_user, require_right, rights
 from decisions import services
 from decisions.consistency import check_decision
+from decisions.markup import render_markdown
 from decisions.models import Decision, DecisionPosition
 from decisions.pdf import pdf_filename, render_decision_pdf
 from decisions.records import FrozenDocument, decision_content, frozen_document
 from decisions.selectors import (
     DecisionDocument,
     adopted_records,
+    committees_in_use,
     current_record,
     decision_document,
     decision_for_page,
@@ -42,9 +44,11 @@ from front.forms.decisions import (
     PositionLinkForm,
     ReasonForm,
     StatusForm,
+    create_formsets,
     finance_formsets,
     main_formsets,
     text_formsets,
+    with_added_row,
 )
 from front.tables import DecisionTable, paginate
 from stellenplan.models import Position
@@ -162,7 +166,16 @@ def _edit_page(
         data, initial={"version": decision.version if decision else 1}
     )
     conflict: ConcurrentEditError | None = None
-    if request.method == "POST":
+    # "Weitere Zeile" and "Vorschau" re-show the page with the input, nothing saved
+    redisplay = request.method == "POST" and ("_add" in request.POST or "_preview" in request.POST)
+    if redisplay and "_add" in request.POST:
+        added = _with_added_row(request, formsets)
+        if added is not None:
+            data = added
+            form = DecisionForm(data, instance=decision) if with_form else None
+            formsets = formsets_of(data, instance=decision or Decision())
+            version_form = DecisionVersionForm(data)
+    if request.method == "POST" and not redisplay:
         valid = (form is None or form.is_valid()) and all(f.is_valid() for f in formsets.values())
         if decision is not None and not version_form.is_valid():
             messages.error(
@@ -230,9 +243,21 @@ def _edit_page(
             "formset_list": [(FORMSET_LABELS[name], fs) for name, fs in formsets.items()],
             "title": title,
             "reload_url": request.path,
+            "committees": committees_in_use(),
+            "redisplay": redisplay and conflict is None,
+            "preview": redisplay and "_preview" in request.POST,
         },
         status=409 if conflict is not None else 200,
     )
+
+
+def _with_added_row(request: HttpRequest, formsets: dict):
+    """The submitted data with one more row in the formset whose "Weitere Zeile" was pressed."""
+    prefix = request.POST.get("_add", "")
+    formset = next((fs for fs in formsets.values() if fs.prefix == prefix), None)
+    if formset is None:
+        return None
+    return with_added_row(request.POST, prefix, formset.order_field)
 
 
 @login_required
@@ -242,7 +267,7 @@ def decision_create(request: HttpRequest) -> HttpResponse:
     return _edit_page(
         request,
         None,
-        formsets_of=main_formsets,
+        formsets_of=create_formsets,
         with_form=True,
         template="decisions/decision_form.html",
         title="Neue Beschlussvorlage",
@@ -512,6 +537,26 @@ def decision_record_again(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, ConcurrentEditError) as error:
         messages.error(request, f"Nicht neu festgehalten – {_error_message(error)}")
     return redirect("decisions:detail", pk=decision.pk)
+
+
+#: The longest text the preview renders (a Beschlussantrag or Begründung is far shorter).
+PREVIEW_MAX_CHARS = 200_000
+
+
+@login_required
+@require_POST
+def decision_preview(request: HttpRequest) -> HttpResponse:
+    """The Markdown of one text field as the detail page and the PDF render it (not saved):
+    the editor's "Vorschau" button fetches it. Only for those who edit decisions."""
+    require_right(request.user, Decision, "change")
+    text = request.POST.get("text", "")
+    if len(text) > PREVIEW_MAX_CHARS:
+        return HttpResponse(
+            f"<p>Der Text ist {len(text)} Zeichen lang; die Vorschau zeigt höchstens "
+            f"{PREVIEW_MAX_CHARS} Zeichen.</p>",
+            status=400,
+        )
+    return HttpResponse(render_markdown(text), content_type="text/html; charset=utf-8")
 
 
 @login_required

@@ -32,22 +32,8 @@
     });
   }
 
-  // Warn before leaving a form with unsaved changes.
-  function setUpUnsavedWarning() {
-    document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
-      var dirty = false;
-      form.addEventListener("input", function () { dirty = true; });
-      form.addEventListener("change", function () { dirty = true; });
-      form.addEventListener("submit", function () { dirty = false; });
-      window.addEventListener("beforeunload", function (event) {
-        if (dirty) { event.preventDefault(); event.returnValue = ""; }
-      });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     setUpNavToggle();
     setUpAutoSubmit();
-    setUpUnsavedWarning();
   });
 })();

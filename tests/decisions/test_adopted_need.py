@@ -49,6 +49,6 @@ def test_the_record_freezes_the_calculations_and_prints_them(reference, personal
 
 def test_the_live_page_shows_the_calculations_and_their_finding(reference, personalamt):
     page = personalamt.get(reverse("decisions:detail", args=[reference.pk])).content.decode()
-    assert "<h2>Personalbedarfsberechnung</h2>" in page
+    assert '<h2 id="personalbedarf">Personalbedarfsberechnung</h2>' in page  # findings link here
     assert "3,5 Stellen × 22.000 ÷ 25.000 Fälle" in page
     assert "beantragt sind 1,0 Stellen, berechnet 0,42–0,83 Stellen" in page

@@ -119,7 +119,7 @@ def test_it_shows_the_findings_on_the_detail_page(personalamt, reference):
     response = personalamt.get(reverse("decisions:detail", args=[reference.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "4 Stellen im Text widersprechen den Daten" in html  # 2 of them: Personalbedarf
+    assert "4 Textstellen widersprechen den Daten" in html  # 2 of them: Personalbedarf
     assert "berechnet 0,42–0,83 Stellen" in html
     assert "„rund 1.682.510 EUR“ – die Daten ergeben 1.128.560 €" in html
     assert "nennt A 11, die verknüpfte Stelle 20-4" in html
@@ -293,6 +293,9 @@ def test_it_creates_a_draft_with_its_first_status_change(sitzungsdienst, db):
         "antrag-0-text": "Der Gemeinderat beschließt …",
         "bezug-TOTAL_FORMS": "0",
         "bezug-INITIAL_FORMS": "0",
+        # a new paper takes its signatories at once too (issue 14)
+        "unterschrift-TOTAL_FORMS": "0",
+        "unterschrift-INITIAL_FORMS": "0",
     }
     response = sitzungsdienst.post(reverse("decisions:create"), data)
     decision = Decision.objects.get(title="Neue Stellen im Jugendamt")
