@@ -383,6 +383,7 @@ PK_MODELS = {
     "oparl:paper": ("decisions", "Decision"),
     "oparl:file_paper": ("decisions", "Decision"),
     "oparl:file_record": ("decisions", "AdoptedRecord"),
+    "oparl:file_annex": ("decisions", "Annex"),
     "oparl:consultation": ("decisions", "ConsultationStep"),
     "oparl:agenda_item": ("decisions", "ConsultationStep"),
     "oparl:organization_unit": ("departments", "OrgUnit"),
