@@ -5,6 +5,7 @@
 from django.urls import include, path
 
 from front.views import (
+    accessibility,
     changes,
     costs,
     decisions,
@@ -185,6 +186,10 @@ need_urls = (
 
 urlpatterns = [
     path("", costs.home, name="home"),
+    # public (also anonymous), linked from the footer of every page
+    path(
+        "barrierefreiheit/", accessibility.accessibility_statement, name="accessibility_statement"
+    ),
     path("", include(positions_urls)),
     path("", include(orgunits_urls)),
     path("stellenwerte/", include(paygrades_urls)),

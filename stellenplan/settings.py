@@ -188,6 +188,14 @@ OPARL = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Erklärung zur Barrierefreiheit (/barrierefreiheit/, BITV 2.0 / L-BGG BW § 10): where people
+# report barriers, and the date of the statement (the city's last review; its text is the
+# template accessibility/statement_text.html, which a city overrides with its own).
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+    "ACCESSIBILITY_CONTACT_EMAIL", "barrierefreiheit@stadt.example"
+)
+ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "01.12.2026")
+
 # Personalbedarfsberechnung: requested and calculated positions may differ by this many
 # Stellen before the decision's consistency check reports it (the city's choice).
 NEED_TOLERANCE_FTE = os.environ.get("NEED_TOLERANCE_FTE", "0.10")

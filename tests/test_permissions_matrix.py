@@ -106,6 +106,14 @@ EXPECTATIONS: dict[str, Expect] = {
         anonymous_get=s(405),
         anonymous_post=s(LOGIN),
     ),
+    # Erklärung zur Barrierefreiheit (issue 13): public, GET only
+    "accessibility_statement": Expect(
+        allowed=LOGGED_IN,
+        get=s(200),
+        post=s(405),
+        anonymous_get=s(200),
+        anonymous_post=s(405),
+    ),
     # Staffing plan (issue 3)
     "home": read(get=(302,)),
     "positions:create": write("personalamt"),
