@@ -26,6 +26,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import models, transaction
 
@@ -708,7 +709,8 @@ def _changes(
                 PositionChange.Kind.CREATE,
                 line.start_date,
                 grdrs=number,
-                in_advance=date(OLDER_PLAN_YEAR, 10, 1) <= line.start_date
+                in_advance=date(OLDER_PLAN_YEAR, 10, 1)
+                <= line.start_date
                 <= date(OLDER_PLAN_YEAR, 12, 31),
                 org_unit_after=line.org_unit,
                 pay_grade_after=line.pay_grade,
@@ -736,16 +738,32 @@ def _changes(
                     fte_after=line.fte,
                 )
             )
-    authority = {"grdrs": numbers[-1]} if numbers else {"plan": plan}
+    authority: dict[str, Any] = {"grdrs": numbers[-1]} if numbers else {"plan": plan}
     active = [line for line in lines if _active_in(line, PLAN_YEAR)]
     for line in active:
         roll = rng.random()
         year = rng.choice([OLDER_PLAN_YEAR, PLAN_YEAR])
         day = date(year, rng.choice([1, 4, 7, 10]), 1)
-        how = {"grdrs": rng.choice(numbers)} if numbers and rng.random() < 0.7 else {"plan": plan}
+        how: dict[str, Any] = (
+            {"grdrs": rng.choice(numbers)} if numbers and rng.random() < 0.7 else {"plan": plan}
+        )
         index = index_of[line.pay_grade_id]
         same_group_lower = index > 0 and GRADES[index - 1][1] == GRADES[index][1]
-        if roll < 0.02 and same_group_lower:
+        if line.note and roll < 0.5:  # the note was put on (or its date moved) in the plan years
+            extended = roll >= 0.3
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.NOTE_EXTEND if extended else PositionChange.Kind.NOTE_ADD,
+                    day,
+                    note_before=line.note if extended else "",
+                    note_after=line.note,
+                    note_date_after=line.note_date,
+                    ku_target_grade=line.ku_target_grade,
+                    **how,
+                )
+            )
+        elif roll < 0.02 and same_group_lower:
             rows.append(
                 _change(
                     line,
@@ -788,31 +806,6 @@ def _changes(
                     day,
                     fte_before=Decimal("1.00"),
                     fte_after=line.fte,
-                    **how,
-                )
-            )
-        elif roll < 0.06 and line.note:
-            rows.append(
-                _change(
-                    line,
-                    PositionChange.Kind.NOTE_ADD,
-                    day,
-                    note_after=line.note,
-                    note_date_after=line.note_date,
-                    ku_target_grade=line.ku_target_grade,
-                    **how,
-                )
-            )
-        elif roll < 0.065 and line.note:
-            rows.append(
-                _change(
-                    line,
-                    PositionChange.Kind.NOTE_EXTEND,
-                    day,
-                    note_before=line.note,
-                    note_after=line.note,
-                    note_date_after=line.note_date,
-                    ku_target_grade=line.ku_target_grade,
                     **how,
                 )
             )

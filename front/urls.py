@@ -159,9 +159,7 @@ plans_urls = (
         path("neu-aus-beschlossenem/", plans.plan_create_next_view, name="create_next"),
         path("<int:pk>/bearbeiten/", plans.plan_update_view, name="update"),
         path("aenderungen/", plans.change_list, name="changes"),
-        path(
-            "aenderungen/<int:pk>/erlaeuterung/", plans.change_update_view, name="change_update"
-        ),
+        path("aenderungen/<int:pk>/erlaeuterung/", plans.change_update_view, name="change_update"),
         path(
             "stellen/<int:pk>/ermaechtigung/",
             plans.authorisation_create_view,

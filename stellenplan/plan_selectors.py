@@ -24,9 +24,7 @@ CHANGE_RELATIONS = (
 
 def changes() -> QuerySet[PositionChange]:
     """All changes with what they name, by effective date."""
-    return PositionChange.objects.select_related(*CHANGE_RELATIONS).order_by(
-        "effective_date", "id"
-    )
+    return PositionChange.objects.select_related(*CHANGE_RELATIONS).order_by("effective_date", "id")
 
 
 def changes_of_position(position_id: int) -> Sequence[PositionChange]:

@@ -129,7 +129,7 @@ def derive_changes(before: PositionState | None, after: PositionState | None) ->
                 "pk", "sort_order"
             )
         )
-        higher = orders.get(after.pay_grade_id, 0) > orders.get(before.pay_grade_id, 0)
+        higher = orders.get(after.pay_grade_id or 0, 0) > orders.get(before.pay_grade_id or 0, 0)
         found.append(
             {
                 "kind": Kind.UPGRADE if higher else Kind.DOWNGRADE,
@@ -317,7 +317,9 @@ def check_occupancy(occupation: Occupation) -> None:
             }
         )
     overlapping = Occupation.objects.filter(position_id=position.pk).exclude(pk=occupation.pk)
-    overlapping = overlapping.filter(Q(end_date__isnull=True) | Q(end_date__gte=occupation.start_date))
+    overlapping = overlapping.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=occupation.start_date)
+    )
     if occupation.end_date is not None:
         overlapping = overlapping.filter(start_date__lte=occupation.end_date)
     others = list(overlapping.values_list("start_date", "end_date", "fte"))

@@ -46,7 +46,7 @@ class PlanForm(VersionedModelForm):
         self.fields["last_year"].required = False
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("last_year") is None and cleaned.get("first_year") is not None:
             cleaned["last_year"] = cleaned["first_year"]
             self.instance.last_year = cleaned["first_year"]
@@ -110,4 +110,3 @@ class ChangeFilterForm(forms.Form):
         queryset=OrgUnit.objects.order_by("code"),
         empty_label="alle",
     )
-

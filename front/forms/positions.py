@@ -130,7 +130,7 @@ class ChangeBasisMixin(forms.Form):
     default_effective_field: str | None = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         grdrs = " ".join((cleaned.get("grdrs") or "").split())
         cleaned["grdrs"] = grdrs
         if not cleaned.get("basis"):

@@ -197,9 +197,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the Erläuterung of a change."""
-    change = get_for_user(
-        request.user, PositionChange, pk, "change", plan_selectors.changes()
-    )
+    change = get_for_user(request.user, PositionChange, pk, "change", plan_selectors.changes())
     form = ChangeExplanationForm(request.POST or None, instance=change)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -219,7 +217,9 @@ def change_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Die Erläuterung wurde gespeichert.")
             if change.position_id:
-                return redirect(reverse("positions:detail", args=[change.position_id]) + "#aenderungen")
+                return redirect(
+                    reverse("positions:detail", args=[change.position_id]) + "#aenderungen"
+                )
             return redirect("plans:changes")
     return render(
         request, "plans/change_form.html", {"form": form, "change": change}, status=status
@@ -248,9 +248,7 @@ def authorisation_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Die Ermächtigung außerhalb des Stellenplans wurde erfasst.")
             return redirect(reverse("positions:detail", args=[pk]) + "#aenderungen")
-    return render(
-        request, "plans/authorisation_form.html", {"form": form, "position": position}
-    )
+    return render(request, "plans/authorisation_form.html", {"form": form, "position": position})
 
 
 # --- occupations (internal) ------------------------------------------------------------------

@@ -50,9 +50,7 @@ def kinds(position):
 
 def test_a_created_position_with_an_authority_is_a_schaffung_im_vorgriff(hr, grades):
     unit = OrgUnitFactory(code="29-1")
-    authority = ChangeAuthority(
-        effective_date=date(2011, 10, 1), grdrs="647/2011", in_advance=True
-    )
+    authority = ChangeAuthority(effective_date=date(2011, 10, 1), grdrs="647/2011", in_advance=True)
     position = position_create(
         acting_user=hr,
         org_unit=unit,
@@ -219,7 +217,9 @@ def test_deleting_with_an_authority_records_a_streichung_that_outlives_the_posit
 
 def test_an_occupied_position_cannot_be_deleted(hr, grades):
     position = PositionFactory(pay_grade=grades["A 11"])
-    occupation_create(acting_user=hr, position=position, fte=Decimal("1"), start_date=date(2012, 1, 1))
+    occupation_create(
+        acting_user=hr, position=position, fte=Decimal("1"), start_date=date(2012, 1, 1)
+    )
     from core.concurrency import DeleteRefusedError
 
     with pytest.raises(DeleteRefusedError, match="Stellenbesetzung"):
@@ -309,7 +309,10 @@ def test_an_occupation_of_an_ending_position_ends_with_it(hr, grades):
     assert "31.12.2014" in str(refused.value)
     with pytest.raises(ValidationError) as refused:
         occupation_create(
-            acting_user=hr, position=position, fte=Decimal("1.5"), start_date=date(2012, 1, 1),
+            acting_user=hr,
+            position=position,
+            fte=Decimal("1.5"),
+            start_date=date(2012, 1, 1),
             end_date=date(2014, 1, 1),
         )
     assert "höchstens 1,0" in str(refused.value)

@@ -143,9 +143,7 @@ def test_occupation_pages_are_for_the_personalamt_only(seed, client, role_users)
     assert response.status_code == 302
     occupation.refresh_from_db()
     assert occupation.fte == Decimal("0.25")
-    response = client.post(
-        reverse("plans:occupation_delete", args=[occupation.pk]), {"version": 2}
-    )
+    response = client.post(reverse("plans:occupation_delete", args=[occupation.pk]), {"version": 2})
     assert response.status_code == 302
     assert not Occupation.objects.exists()
 
@@ -180,7 +178,9 @@ def test_plans_list_create_edit_and_next_draft(client, role_users):
 
     response = client.post(reverse("plans:create_next"), follow=True)
     assert "noch keinen beschlossenen" in response.content.decode()
-    StaffingPlan.objects.filter(pk=plan.pk).update(status="beschlossen", adopted_on=date(2011, 12, 15))
+    StaffingPlan.objects.filter(pk=plan.pk).update(
+        status="beschlossen", adopted_on=date(2011, 12, 15)
+    )
     client.post(reverse("plans:create_next"), {"double": "on"})
     draft = StaffingPlan.objects.get(based_on=plan)
     assert (draft.first_year, draft.last_year) == (2014, 2015)
