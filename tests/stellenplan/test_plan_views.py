@@ -210,10 +210,10 @@ def test_the_list_of_changes_filters_by_year_kind_grdrs_and_unit(seed, client, r
     assert "16 Änderungen" not in page
     assert "2 Änderungen" in client.get(url, {"jahr": 2011}).content.decode()
     page = client.get(url, {"art": "anteil"}).content.decode()
-    assert "1 Änderungen" in page and "0,5 → 0,4" in page
+    assert "1 Änderung." in page and "0,5 → 0,4" in page
     assert "18 Änderungen" in client.get(url, {"grdrs": "647/2011"}).content.decode()
     unit_page = client.get(url, {"einheit": position.org_unit_id}).content.decode()
-    assert "1 Änderungen" in unit_page  # the Schaffung names the unit, the share change not
+    assert "1 Änderung." in unit_page  # the Schaffung names the unit, the share change not
     assert "Erläuterung bearbeiten" not in page
 
     client.force_login(hr)
