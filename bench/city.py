@@ -26,6 +26,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import models, transaction
 
@@ -39,7 +40,14 @@ from decisions.models import (
     StatusChange,
 )
 from departments.models import BudgetSection, OrgUnit
-from stellenplan.models import PayGrade, Position
+from stellenplan.models import (
+    Occupation,
+    PayGrade,
+    PlanExplanation,
+    Position,
+    PositionChange,
+    StaffingPlan,
+)
 
 BATCH_SIZE = 1000
 DECISIONS = 50
@@ -219,6 +227,9 @@ class Summary:
     rates: int = 0
     positions: int = 0
     decisions: int = 0
+    plans: int = 0
+    changes: int = 0
+    occupations: int = 0
 
 
 def hundreds(value: Decimal) -> Decimal:
@@ -249,6 +260,8 @@ def generate_city(*, positions: int, seed: int, with_history: bool = False) -> S
     created = _positions(rng, positions, units, unit_weights, grades, with_history)
     summary.positions = len(created)
     summary.decisions = _decisions(rng, created)
+    # its own random stream, so that the lines and decisions stay those of earlier versions
+    _staffing_plans(random.Random(f"plans-{seed}"), created, units, grades, summary)
     return summary
 
 
@@ -428,9 +441,12 @@ def _positions(
         if roll < 0.06:
             note = Position.Note.KW
             note_date = date(rng.randint(2012, 2018), rng.choice([1, 7]), 1)
+            if roll < 0.015:
+                note_date = None  # a kw note without a date (the draws stay the same)
         elif roll < 0.08:
             note = Position.Note.KU
             note_date = date(rng.randint(2012, 2018), 1, 1)
+        ku_target = _ku_target(grades, grade_index) if note == Position.Note.KU else None
         lines.append(
             Position(
                 org_unit=unit,
@@ -440,6 +456,7 @@ def _positions(
                 task_heading=f"eine/n {title} bei {unit.name}",
                 note=note,
                 note_date=note_date,
+                ku_target_grade=ku_target,
                 start_date=start,
                 end_date=end,
                 fixed_term=fixed_term,
@@ -451,6 +468,16 @@ def _positions(
 
         return bulk_create_with_history(lines, Position, batch_size=BATCH_SIZE)
     return Position.objects.bulk_create(lines, batch_size=BATCH_SIZE)
+
+
+def _ku_target(grades: list[PayGrade], index: int) -> PayGrade:
+    """The grade a ku note converts to: the next lower grade of the same status group (the
+    next higher for the lowest)."""
+    group = GRADES[index][1]
+    lower = index - 1
+    if lower >= 0 and GRADES[lower][1] == group:
+        return grades[lower]
+    return grades[index + 1]
 
 
 def _decisions(rng: random.Random, lines: list[Position]) -> int:
@@ -597,3 +624,286 @@ def _fte_de(value: Decimal) -> str:
 
 def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+# --- the Stellenplan: two consecutive plans, occupations, changes of every kind -------------
+
+#: the older (one-year) plan N-1 and the draft N
+OLDER_PLAN_YEAR = 2015
+PLAN_YEAR = 2016
+CITY_THRESHOLD = Decimal("5")
+
+
+def _active_in(line: Position, year: int) -> bool:
+    return line.start_date <= date(year, 12, 31) and (
+        line.end_date is None or line.end_date >= date(year, 1, 1)
+    )
+
+
+def _stellen_by_grade(lines: list[Position], year: int) -> dict[int, Decimal]:
+    sums: dict[int, Decimal] = {}
+    for line in lines:
+        if _active_in(line, year):
+            sums[line.pay_grade_id] = sums.get(line.pay_grade_id, Decimal(0)) + line.fte
+    return sums
+
+
+def _occupations(rng: random.Random, lines: list[Position]) -> list[Occupation]:
+    """Most positions filled (some vacant, some part-filled, some with a change of occupant),
+    each occupation within its position's time and never above its share."""
+    rows: list[Occupation] = []
+    for line in lines:
+        roll = rng.random()
+        if roll < 0.12:
+            continue  # vacant
+        start = line.start_date + timedelta(days=rng.choice([0, 0, 0, 31, 92]))
+        end = line.end_date
+        if end is not None and start > end:
+            start = line.start_date
+        fte = line.fte
+        if roll < 0.22 and line.fte > Decimal("0.25"):
+            fte = (line.fte / 2).quantize(Decimal("0.01"))  # part-filled
+        if roll > 0.9 and (end is None or end > date(2014, 12, 31)) and start < date(2013, 1, 1):
+            # a change of occupant: the first until the end of 2012, the next from 2013
+            rows.append(
+                Occupation(position=line, fte=fte, start_date=start, end_date=date(2012, 12, 31))
+            )
+            start = date(2013, 3, 1) if end is None or end >= date(2013, 3, 1) else date(2013, 1, 1)
+        rows.append(Occupation(position=line, fte=fte, start_date=start, end_date=end))
+    return rows
+
+
+def _change(line: Position, kind: str, day: date, **values) -> PositionChange:
+    return PositionChange(
+        kind=kind,
+        effective_date=day,
+        position=line,
+        summary=f"{_fte_de(line.fte)} {line.pay_grade.code}, {line.org_unit.code} {line.title}"[
+            :300
+        ],
+        **values,
+    )
+
+
+def _changes(
+    rng: random.Random,
+    lines: list[Position],
+    units: list[OrgUnit],
+    grades: list[PayGrade],
+    plan: StaffingPlan,
+) -> list[PositionChange]:
+    """A Schaffung for every position a decision proposed (by its GRDrs; those that start in
+    the last quarter of N-1 im Vorgriff on plan N), and changes of every other kind in the
+    plan years, by a GRDrs or by plan N."""
+    links = DecisionPosition.objects.values_list("position_id", "decision__number")
+    grdrs_of = dict(links)
+    numbers = sorted(set(grdrs_of.values()))
+    by_id = {line.pk: line for line in lines}
+    index_of = {grade.pk: index for index, grade in enumerate(grades)}
+    rows: list[PositionChange] = []
+    for position_id, number in sorted(grdrs_of.items()):
+        line = by_id[position_id]
+        rows.append(
+            _change(
+                line,
+                PositionChange.Kind.CREATE,
+                line.start_date,
+                grdrs=number,
+                in_advance=date(OLDER_PLAN_YEAR, 10, 1)
+                <= line.start_date
+                <= date(OLDER_PLAN_YEAR, 12, 31),
+                org_unit_after=line.org_unit,
+                pay_grade_after=line.pay_grade,
+                fte_after=line.fte,
+            )
+        )
+    for line in lines:
+        if line.pk in grdrs_of and line.start_date.year < OLDER_PLAN_YEAR - 1:
+            continue
+        if (
+            OLDER_PLAN_YEAR <= line.start_date.year <= PLAN_YEAR
+            and line.pk not in grdrs_of
+            and rng.random() < 0.5
+        ):
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.CREATE,
+                    line.start_date,
+                    plan=plan,
+                    in_advance=line.start_date.year == OLDER_PLAN_YEAR
+                    and line.start_date.month >= 10,
+                    org_unit_after=line.org_unit,
+                    pay_grade_after=line.pay_grade,
+                    fte_after=line.fte,
+                )
+            )
+    authority: dict[str, Any] = {"grdrs": numbers[-1]} if numbers else {"plan": plan}
+    active = [line for line in lines if _active_in(line, PLAN_YEAR)]
+    for line in active:
+        roll = rng.random()
+        year = rng.choice([OLDER_PLAN_YEAR, PLAN_YEAR])
+        day = date(year, rng.choice([1, 4, 7, 10]), 1)
+        how: dict[str, Any] = (
+            {"grdrs": rng.choice(numbers)} if numbers and rng.random() < 0.7 else {"plan": plan}
+        )
+        index = index_of[line.pay_grade_id]
+        same_group_lower = index > 0 and GRADES[index - 1][1] == GRADES[index][1]
+        if line.note and roll < 0.5:  # the note was put on (or its date moved) in the plan years
+            extended = roll >= 0.3
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.NOTE_EXTEND if extended else PositionChange.Kind.NOTE_ADD,
+                    day,
+                    note_before=line.note if extended else "",
+                    note_after=line.note,
+                    note_date_after=line.note_date,
+                    ku_target_grade=line.ku_target_grade,
+                    **how,
+                )
+            )
+        elif roll < 0.02 and same_group_lower:
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.UPGRADE,
+                    day,
+                    pay_grade_before=grades[index - 1],
+                    pay_grade_after=line.pay_grade,
+                    **how,
+                )
+            )
+        elif roll < 0.025 and index + 1 < len(grades) and GRADES[index + 1][1] == GRADES[index][1]:
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.DOWNGRADE,
+                    day,
+                    pay_grade_before=grades[index + 1],
+                    pay_grade_after=line.pay_grade,
+                    **how,
+                )
+            )
+        elif roll < 0.04:
+            other = rng.choice(units)
+            if other.pk != line.org_unit_id:
+                rows.append(
+                    _change(
+                        line,
+                        PositionChange.Kind.TRANSFER,
+                        day,
+                        org_unit_before=other,
+                        org_unit_after=line.org_unit,
+                        **how,
+                    )
+                )
+        elif roll < 0.05 and line.fte < 1:
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.SHARE,
+                    day,
+                    fte_before=Decimal("1.00"),
+                    fte_after=line.fte,
+                    **how,
+                )
+            )
+        elif roll < 0.07 and not line.note:
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.NOTE_REMOVE,
+                    day,
+                    note_before=Position.Note.KW,
+                    note_after="",
+                    **how,
+                )
+            )
+        elif roll < 0.075:
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.AUTHORISATION,
+                    day,
+                    end_date=date(day.year + 1, 12, 31),
+                    org_unit_after=line.org_unit,
+                    pay_grade_after=line.pay_grade,
+                    fte_after=line.fte,
+                    **how,
+                )
+            )
+    for line in lines:  # positions that end in the plan years: Streichung the day after
+        if line.end_date is not None and OLDER_PLAN_YEAR - 1 <= line.end_date.year < PLAN_YEAR:
+            rows.append(
+                _change(
+                    line,
+                    PositionChange.Kind.ABOLISH,
+                    line.end_date + timedelta(days=1),
+                    org_unit_before=line.org_unit,
+                    pay_grade_before=line.pay_grade,
+                    fte_before=line.fte,
+                    **authority,
+                )
+            )
+    return rows
+
+
+def _staffing_plans(
+    rng: random.Random,
+    lines: list[Position],
+    units: list[OrgUnit],
+    grades: list[PayGrade],
+    summary: Summary,
+) -> None:
+    """The Stellenplan OLDER_PLAN_YEAR (one year, a draft complete enough to be adopted: an
+    Erläuterung for every grade whose change exceeds the threshold; no plan before it, so its
+    Vorjahr counts 0) and the draft PLAN_YEAR based on it, with about half of its required
+    Erläuterungen (so that the document lists the missing ones); occupations and changes."""
+    older = StaffingPlan.objects.create(
+        first_year=OLDER_PLAN_YEAR,
+        last_year=OLDER_PLAN_YEAR,
+        explanation_threshold_fte=CITY_THRESHOLD,
+        remarks=f"Stellenplan {OLDER_PLAN_YEAR} der erzeugten Stadt.",
+    )
+    newer = StaffingPlan.objects.create(
+        first_year=PLAN_YEAR,
+        last_year=PLAN_YEAR,
+        based_on=older,
+        explanation_threshold_fte=CITY_THRESHOLD,
+        remarks=f"Entwurf des Stellenplans {PLAN_YEAR} der erzeugten Stadt.",
+    )
+    summary.plans = 2
+    occupations = Occupation.objects.bulk_create(_occupations(rng, lines), batch_size=BATCH_SIZE)
+    summary.occupations = len(occupations)
+    changes = PositionChange.objects.bulk_create(
+        _changes(rng, lines, units, grades, newer), batch_size=BATCH_SIZE
+    )
+    summary.changes = len(changes)
+    older_sums = _stellen_by_grade(lines, OLDER_PLAN_YEAR)
+    newer_sums = _stellen_by_grade(lines, PLAN_YEAR)
+    explanations: list[PlanExplanation] = []
+    for grade in grades:
+        change = older_sums.get(grade.pk, Decimal(0))  # no plan before it: Vorjahr 0
+        if abs(change) > CITY_THRESHOLD:
+            explanations.append(
+                PlanExplanation(
+                    plan=older,
+                    year=OLDER_PLAN_YEAR,
+                    pay_grade=grade,
+                    text=f"{grade.code}: erster Stellenplan im Programm, Stellen "
+                    f"{_fte_de(change)} gegenüber keinem erfassten Vorjahr.",
+                )
+            )
+        change = newer_sums.get(grade.pk, Decimal(0)) - older_sums.get(grade.pk, Decimal(0))
+        if abs(change) > CITY_THRESHOLD and rng.random() < 0.5:
+            explanations.append(
+                PlanExplanation(
+                    plan=newer,
+                    year=PLAN_YEAR,
+                    pay_grade=grade,
+                    text=f"{grade.code}: Veränderung um {_fte_de(change)} Stellen durch "
+                    "Schaffungen, Streichungen und Umwandlungen.",
+                )
+            )
+    PlanExplanation.objects.bulk_create(explanations, batch_size=BATCH_SIZE)

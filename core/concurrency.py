@@ -258,16 +258,24 @@ def describe_objects(counts: Mapping[type[models.Model], int]) -> str:
     return parts[0] if parts else ""
 
 
-def describe_usage(instance: models.Model, *, own_kind: str = "", own_kind_plural: str = "") -> str:
+def describe_usage(
+    instance: models.Model,
+    *,
+    own_kind: str = "",
+    own_kind_plural: str = "",
+    ignore: Iterable[str] = (),
+) -> str:
     """What refers to `instance` (protected foreign keys and many-to-many links), e.g.
-    "3 Stellen und 1 Kostensatz"; empty if nothing does. One count query per relation."""
+    "3 Stellen und 1 Kostensatz"; empty if nothing does. One count query per relation.
+    `ignore` names relations (accessor names) that do not stand in the way."""
+    ignored = set(ignore)
     parts: list[str] = []
     for relation in instance._meta.related_objects:
         other = related_model(relation)
         if relation.one_to_one or other.__name__.startswith("Historical"):
             continue
         accessor = relation.get_accessor_name()
-        if accessor is None:  # a hidden relation (related_name="+"): no accessor to count
+        if accessor is None or accessor in ignored:  # hidden (related_name="+") or ignored
             continue
         count = getattr(instance, accessor).count()
         if not count:

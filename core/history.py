@@ -193,10 +193,14 @@ def history_entries(
 def historical_models() -> list[type[models.Model]]:
     """The history model of every tracked model (not the history of many-to-many links),
     found in the apps registry: every model that subclasses simple-history's
-    ``HistoricalChanges`` and records the type of change."""
+    ``HistoricalChanges`` and records the type of change. Models marked internal
+    (``INTERNAL_HISTORY = True``, e.g. occupations) are left out: the change log is read and
+    exported by every user."""
     found = []
     for model in apps.get_models():
         if not issubclass(model, HistoricalChanges):
+            continue
+        if getattr(tracked_model(model), "INTERNAL_HISTORY", False):
             continue
         names = {f.name for f in model._meta.concrete_fields}
         if "history_type" in names and "history_date" in names:

@@ -13,6 +13,7 @@ from front.views import (
     need,
     orgunits,
     paygrades,
+    plans,
     positions,
     projection,
 )
@@ -184,6 +185,32 @@ need_urls = (
     "need",
 )
 
+plans_urls = (
+    [
+        path("", plans.plan_list, name="list"),
+        path("neu/", plans.plan_create_view, name="create"),
+        path("neu-aus-beschlossenem/", plans.plan_create_next_view, name="create_next"),
+        path("<int:pk>/bearbeiten/", plans.plan_update_view, name="update"),
+        path("aenderungen/", plans.change_list, name="changes"),
+        path("aenderungen/<int:pk>/erlaeuterung/", plans.change_update_view, name="change_update"),
+        path(
+            "stellen/<int:pk>/ermaechtigung/",
+            plans.authorisation_create_view,
+            name="authorisation_create",
+        ),
+        path("stellen/<int:pk>/besetzung/", plans.occupation_list_view, name="occupations"),
+        path(
+            "besetzung/<int:pk>/bearbeiten/",
+            plans.occupation_update_view,
+            name="occupation_update",
+        ),
+        path(
+            "besetzung/<int:pk>/loeschen/", plans.occupation_delete_view, name="occupation_delete"
+        ),
+    ],
+    "plans",
+)
+
 urlpatterns = [
     path("", costs.home, name="home"),
     # public (also anonymous), linked from the footer of every page
@@ -198,5 +225,6 @@ urlpatterns = [
     path("beschluesse/", include(decisions_urls)),
     path("aenderungen/", include(changes_urls)),
     path("bedarf/", include(need_urls)),
+    path("stellenplaene/", include(plans_urls)),
     path("oparl/v1.1/", include("front.oparl.urls", namespace="oparl")),
 ]

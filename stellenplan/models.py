@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -199,6 +200,31 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit.code} {self.pay_grade.code} {self.title}"
+
+    def clean(self) -> None:
+        """A ku note names the grade it converts to; no other position names one."""
+        super().clean()
+        if self.note == self.Note.KU and self.ku_target_grade_id is None:
+            raise ValidationError(
+                {
+                    "ku_target_grade": "Ein ku-Vermerk (künftig umzuwandeln) braucht die "
+                    "Zielgruppe, in die die Stelle umgewandelt wird, z. B. A 9 oder EG 8."
+                }
+            )
+        if self.note != self.Note.KU and self.ku_target_grade_id is not None:
+            raise ValidationError(
+                {
+                    "ku_target_grade": "Eine Zielgruppe gibt es nur beim ku-Vermerk: bitte "
+                    "„KU“ als Stellenvermerk wählen oder die Zielgruppe leeren."
+                }
+            )
+        if self.ku_target_grade_id is not None and self.ku_target_grade_id == self.pay_grade_id:
+            raise ValidationError(
+                {
+                    "ku_target_grade": "Die Zielgruppe des ku-Vermerks muss eine andere sein "
+                    "als der Stellenwert der Stelle."
+                }
+            )
 
 
 class ImportBatch(models.Model):
@@ -895,6 +921,9 @@ class Occupation(models.Model):
     "tatsächlich besetzt am 30.06. des Vorjahres" column, which an adopted plan stores as a
     snapshot.
     """
+
+    #: never in the change log every user reads (core.history.historical_models)
+    INTERNAL_HISTORY = True
 
     position = models.ForeignKey(
         Position, verbose_name=_("Stelle"), on_delete=models.CASCADE, related_name="occupations"

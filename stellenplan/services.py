@@ -32,6 +32,12 @@ from core.history import RESTORED_KIND, HistoryEntry, acting_as, history_entries
 from departments.models import OrgUnit
 from departments.services import hold_orgunit, hold_orgunits
 from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade, Position
+from stellenplan.plan_services import (
+    ChangeAuthority,
+    PositionState,
+    position_summary,
+    record_position_changes,
+)
 
 POSITION_FIELDS = [
     "org_unit",
@@ -42,6 +48,7 @@ POSITION_FIELDS = [
     "task_heading",
     "note",
     "note_date",
+    "ku_target_grade",
     "start_date",
     "end_date",
     "fixed_term",
@@ -74,8 +81,13 @@ def position_create(
     tasks: str = "",
     justification: str = "",
     number: str = "",
+    ku_target_grade: PayGrade | None = None,
+    authority: ChangeAuthority | None = None,
 ) -> Position:
+    """Create a position; with an `authority` the Schaffung is recorded as a change of the
+    Stellenplan (without: a correction, no change recorded)."""
     position = Position(
+        ku_target_grade=ku_target_grade,
         org_unit=org_unit,
         number=number,
         pay_grade=pay_grade,
@@ -95,6 +107,14 @@ def position_create(
     position.full_clean()
     with acting_as(acting_user):
         position.save()
+    if authority is not None:
+        record_position_changes(
+            acting_user=acting_user,
+            position=position,
+            before=None,
+            after=PositionState.of(position),
+            authority=authority,
+        )
     return position
 
 
@@ -106,32 +126,65 @@ def position_update(
     expected_version: int,
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
+    authority: ChangeAuthority | None = None,
 ) -> Position:
-    """Change a position; raises ConcurrentEditError if it was saved since `expected_version`."""
+    """Change a position; raises ConcurrentEditError if it was saved since `expected_version`.
+
+    With an `authority` the changes of the Stellenplan the edit makes (Hebung, Umsetzung,
+    kw/ku note, Streichung by an end …, ``plan_services.derive_changes``) are recorded with
+    it; without one the edit is a correction and records no change."""
     _only(data, POSITION_FIELDS)
     unit = data.get("org_unit")
     if unit is not None and unit.pk != position.org_unit_id:
         hold_orgunit(unit, field="org_unit")  # moved to a unit that may be deleted meanwhile
-    return versioned_update(
+    saved = Position.objects.filter(pk=position.pk).first()
+    before = PositionState.of(saved) if saved is not None else None
+    updated = versioned_update(
         position,
         acting_user=acting_user,
         expected_version=expected_version,
         data=data,
         opened=opened,
     )
+    if authority is not None:
+        record_position_changes(
+            acting_user=acting_user,
+            position=updated,
+            before=before,
+            after=PositionState.of(updated),
+            authority=authority,
+        )
+    return updated
 
 
 @transaction.atomic
-def position_delete(*, acting_user, position: Position, expected_version: int) -> None:
+def position_delete(
+    *,
+    acting_user,
+    position: Position,
+    expected_version: int,
+    authority: ChangeAuthority | None = None,
+) -> None:
     """Delete a position; it stays in the history (see ``deleted_positions``).
 
-    Refused while anything still refers to it (e.g. a decision document listing it).
+    Refused while anything still refers to it (e.g. a decision document listing it, an
+    occupation); its recorded changes stay (without the link). With an `authority` the
+    Streichung is recorded as a change of the Stellenplan.
     """
-    named = describe_usage(position)
+    named = describe_usage(position, ignore=["changes"])
     if named:
         raise DeleteRefusedError(
             f"Die Stelle „{position}“ kann nicht gelöscht werden: sie ist noch mit {named} "
             "verknüpft."
+        )
+    if authority is not None:
+        record_position_changes(
+            acting_user=acting_user,
+            position=None,
+            before=PositionState.of(position),
+            after=None,
+            authority=authority,
+            summary=position_summary(position),
         )
     versioned_delete(
         position,

@@ -14,6 +14,8 @@ changes something does not disturb the next request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -29,6 +31,7 @@ from departments.models import OrgUnit
 from departments.services import orgunit_update
 from stellenplan.imports import import_positions
 from stellenplan.models import PayGrade, Position
+from stellenplan.plan_services import occupation_create
 from stellenplan.services import position_create, position_delete, position_update
 from tests.costing.excel_files import POSITION_HEADER, xlsx_bytes
 
@@ -205,6 +208,18 @@ EXPECTATIONS: dict[str, Expect] = {
     "need:workingtime_create": write("personalamt"),
     "need:workingtime_update": write("personalamt"),
     "need:workingtime_delete": write("personalamt"),
+    # Stellenplan (issue 12): everyone reads plans and changes; the Personalamt maintains
+    # them; occupations are internal (Personalamt and admin only, even to read)
+    "plans:list": read(),
+    "plans:changes": read(),
+    "plans:create": write("personalamt"),
+    "plans:create_next": post_only("personalamt"),
+    "plans:update": write("personalamt"),
+    "plans:change_update": write("personalamt"),
+    "plans:authorisation_create": write("personalamt"),
+    "plans:occupations": write("personalamt"),
+    "plans:occupation_update": write("personalamt"),
+    "plans:occupation_delete": post_only("personalamt"),
     # Django admin: superusers only; others are sent to the admin login
     "admin:login": Expect(
         allowed=frozenset({"admin"}),
@@ -361,6 +376,13 @@ def samples(seed, role_users):
     position.refresh_from_db()
     row = [position.pk, position.org_unit.code, position.pay_grade.code, "Import", position.fte]
     import_positions(BytesIO(xlsx_bytes([["ID", *POSITION_HEADER], row])), acting_user=admin)
+    # an occupation (internal data) for the occupation pages
+    occupation_create(
+        acting_user=admin,
+        position=Position.objects.order_by("-pk").first(),
+        fte=Decimal("0.5"),
+        start_date=date(2012, 1, 1),
+    )
     for model in apps.get_models():  # a history record of every first object (admin history)
         first = model._default_manager.order_by("pk").first()
         historical = issubclass(model, HistoricalChanges)
@@ -388,6 +410,11 @@ PK_MODELS = {
     "decisions:": ("decisions", "Decision"),
     "need:": ("stellenplan", "NeedCalculation"),
     "need:workingtime_": ("stellenplan", "WorkingTime"),
+    "plans:": ("stellenplan", "StaffingPlan"),
+    "plans:change_": ("stellenplan", "PositionChange"),
+    "plans:authorisation_": ("stellenplan", "Position"),
+    "plans:occupations": ("stellenplan", "Position"),
+    "plans:occupation_": ("stellenplan", "Occupation"),
     "oparl:paper": ("decisions", "Decision"),
     "oparl:file_paper": ("decisions", "Decision"),
     "oparl:file_record": ("decisions", "AdoptedRecord"),

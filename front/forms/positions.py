@@ -19,7 +19,8 @@ from core.forms import (
 from core.parsing import GERMAN_THOUSANDS, parse_id
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
-from stellenplan.models import FTE_MAX, KW_WITHOUT_DATE, PayGrade, Position
+from stellenplan.models import FTE_MAX, KW_WITHOUT_DATE, PayGrade, Position, StaffingPlan
+from stellenplan.plan_services import ChangeAuthority
 from stellenplan.services import POSITION_FIELDS
 
 
@@ -79,7 +80,98 @@ class PayGradeChoiceField(forms.ModelChoiceField):
         return f"{obj.code} ({obj.get_status_group_display()})"
 
 
-class PositionForm(ReadBackMixin, VersionedModelForm):
+class ChangeBasisMixin(forms.Form):
+    """Section "Grundlage der Änderung": a change of the Stellenplan (with its authority: a
+    GRDrs or a Stellenplan, the date it applies from, im Vorgriff, an Erläuterung) or a
+    correction that changes nothing in the plan (e.g. a typo). Left empty: a correction."""
+
+    CHANGE = "aenderung"
+    CORRECTION = "berichtigung"
+
+    basis = forms.ChoiceField(
+        label="Grundlage der Änderung",
+        choices=[
+            (CHANGE, "Stellenplanänderung (mit GRDrs oder Stellenplan)"),
+            (CORRECTION, "Berichtigung (keine Stellenplanänderung)"),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Eine Stellenplanänderung erscheint im Veränderungsnachweis; eine "
+        "Berichtigung korrigiert nur die Erfassung. Ohne Auswahl: eine Stellenplanänderung, "
+        "wenn GRDrs oder Stellenplan angegeben sind, sonst eine Berichtigung.",
+    )
+    grdrs = forms.CharField(
+        label="GRDrs", max_length=30, required=False, help_text="z. B. 647/2011."
+    )
+    plan = forms.ModelChoiceField(
+        label="Stellenplan",
+        queryset=StaffingPlan.objects.all(),
+        required=False,
+        empty_label="— keiner —",
+        help_text="Statt oder neben der GRDrs: der Stellenplan, der die Änderung enthält.",
+    )
+    effective_date = GermanDateField(
+        label="wirksam ab",
+        required=False,
+        help_text="Format TT.MM.JJJJ; bei einer neuen Stelle leer: ihr Beginn.",
+    )
+    in_advance = forms.BooleanField(
+        label="im Vorgriff",
+        required=False,
+        help_text="Schaffung im Vorgriff auf den nächsten Stellenplan.",
+    )
+    change_explanation = forms.CharField(
+        label="Erläuterung",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    #: the date a change applies from when none is entered (None: required)
+    default_effective_field: str | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        grdrs = " ".join((cleaned.get("grdrs") or "").split())
+        cleaned["grdrs"] = grdrs
+        if not cleaned.get("basis"):
+            # nothing chosen: a change if its authority is given, else a correction
+            named = grdrs or cleaned.get("plan") is not None
+            cleaned["basis"] = self.CHANGE if named else self.CORRECTION
+        if cleaned["basis"] != self.CHANGE:
+            return cleaned
+        if not grdrs and cleaned.get("plan") is None:
+            self.add_error(
+                "grdrs",
+                "Eine Stellenplanänderung braucht ihre Grundlage: bitte die GRDrs "
+                "(z. B. 647/2011) oder den Stellenplan angeben.",
+            )
+        if cleaned.get("effective_date") is None and "effective_date" not in self.errors:
+            fallback = (
+                cleaned.get(self.default_effective_field) if self.default_effective_field else None
+            )
+            if fallback is None:
+                self.add_error(
+                    "effective_date",
+                    "Bitte angeben, ab wann die Stellenplanänderung wirkt (TT.MM.JJJJ).",
+                )
+            else:
+                cleaned["effective_date"] = fallback
+        return cleaned
+
+    def authority(self) -> ChangeAuthority | None:
+        """The authority of a change of the Stellenplan; None for a correction."""
+        if self.cleaned_data.get("basis") != self.CHANGE:
+            return None
+        return ChangeAuthority(
+            effective_date=self.cleaned_data["effective_date"],
+            grdrs=self.cleaned_data.get("grdrs") or "",
+            plan=self.cleaned_data.get("plan"),
+            in_advance=bool(self.cleaned_data.get("in_advance")),
+            explanation=self.cleaned_data.get("change_explanation") or "",
+        )
+
+
+class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
     fte = FteField(
         label="Anzahl der Stellen",
         help_text="Stellenanteil zwischen 0,01 und 1,0, z. B. 0,5 für eine halbe Stelle "
@@ -107,7 +199,11 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
         model = Position
         fields = POSITION_FIELDS
         # The tasks are Markdown in the annex of a decision (PDF).
-        field_classes = {"pay_grade": PayGradeChoiceField, "tasks": MarkdownTextField}
+        field_classes = {
+            "pay_grade": PayGradeChoiceField,
+            "ku_target_grade": PayGradeChoiceField,
+            "tasks": MarkdownTextField,
+        }
         labels = {"fixed_term": "befristet"}
         # "Befristet" follows from the end date (see clean()).
         help_texts = {
@@ -115,6 +211,7 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
             "pay_grade": "Besoldungs- oder Entgeltgruppe laut Stellenplan.",
             "title": "z. B. „Sachbearbeitung Finanzen (inkl. Finanzcontrolling)“.",
             "note": "KW: künftig wegfallend, KU: künftig umzuwandeln.",
+            "ku_target_grade": "Nur bei KU: die Gruppe, in die die Stelle umgewandelt wird.",
             "tasks": "Eine Aufgabe je Zeile.",
             "number": "Optional; eine Stellennummer darf nur einmal vergeben sein.",
             "fixed_term": "Eine Stelle mit Ende ist befristet (wird beim Speichern gesetzt); "
@@ -124,6 +221,7 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
             "org_unit": FastSelect,
             "pay_grade": FastSelect,
             "number": forms.TextInput(attrs={"size": 16, "autocomplete": "off"}),
+            "ku_target_grade": FastSelect,
             "title": forms.TextInput(attrs={"size": 60}),
             "task_heading": forms.TextInput(attrs={"size": 60}),
             "tasks": forms.Textarea(attrs={"rows": 5, "cols": 60}),
@@ -138,6 +236,11 @@ class PositionForm(ReadBackMixin, VersionedModelForm):
         pay_grade = model_choice_field(self, "pay_grade")
         pay_grade.queryset = PayGrade.objects.order_by("sort_order", "code")
         pay_grade.empty_label = "— bitte wählen —"
+        target = model_choice_field(self, "ku_target_grade")
+        target.queryset = PayGrade.objects.order_by("sort_order", "code")
+        target.empty_label = "— keine —"
+        if self.instance.pk is None:
+            self.default_effective_field = "start_date"
         if self.instance.pk is not None and not self.is_bound:
             saved = self.instance
             self.fields["confirm_kw_without_date"].initial = (

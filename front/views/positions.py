@@ -33,7 +33,9 @@ from front.filters import PositionFilter
 from front.forms.positions import PositionForm, PositionMoveForm, VersionForm
 from front.tables import PositionCostTable, paginate
 from front.views.common import ancestors_of, current_year, parse_year
-from stellenplan.models import KW_WITHOUT_DATE, PayGrade, Position
+from front.views.plans import change_rows, may_see_occupation
+from stellenplan import plan_selectors
+from stellenplan.models import KW_WITHOUT_DATE, PayGrade, Position, PositionChange
 from stellenplan.services import (
     MoveRefusedError,
     RestoreRefusedError,
@@ -159,6 +161,13 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     getattr(line, "cost_in_year", None) for _, line in cost_rows
                 ),
             },
+            "change_rows": change_rows(plan_selectors.changes_of_position(position.pk)),
+            "change_rights": rights(request.user, PositionChange),
+            "occupations": (
+                plan_selectors.occupations_of_position(position.pk)
+                if may_see_occupation(request.user)
+                else None
+            ),
         },
     )
 
@@ -200,7 +209,9 @@ def position_create_view(request: HttpRequest) -> HttpResponse:
         form = PositionForm(request.POST)
         if form.is_valid():
             try:
-                position = position_create(acting_user=request.user, **form.model_data())
+                position = position_create(
+                    acting_user=request.user, authority=form.authority(), **form.model_data()
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -233,6 +244,7 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                     data=form.model_data(),
                     opened=form.opened_values(),
+                    authority=form.authority(),
                 )
             except ConcurrentEditError as error:
                 if error.current is None:

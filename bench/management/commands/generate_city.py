@@ -18,7 +18,8 @@ from bench.city import MIN_POSITIONS, existing_data, generate_city
 class Command(BaseCommand):
     help = (
         "Füllt eine leere Datenbank mit einer erfundenen, reproduzierbaren Großstadt "
-        "(Referate, Ämter, Untereinheiten, Stellenwerte, Kostentabellen, Stellen, Beschlüsse)."
+        "(Referate, Ämter, Untereinheiten, Stellenwerte, Kostentabellen, Stellen, Beschlüsse, "
+        "Stellenpläne mit Änderungen und Besetzungen)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,6 +55,8 @@ class Command(BaseCommand):
                 f"{summary.aemter} Ämter, {summary.units} Organisationseinheiten, "
                 f"{summary.grades} Stellenwerte, {summary.tables} Kostentabellen "
                 f"mit {summary.rates} Kostensätzen, {summary.positions} Stellen, "
-                f"{summary.decisions} Beschlüsse in {seconds:.1f} s."
+                f"{summary.decisions} Beschlüsse, {summary.plans} Stellenpläne mit "
+                f"{summary.changes} Stellenplanänderungen und {summary.occupations} "
+                f"Stellenbesetzungen in {seconds:.1f} s."
             )
         )
