@@ -4,7 +4,17 @@
 
 from django.urls import include, path
 
-from front.views import changes, costs, decisions, excel, need, orgunits, paygrades, positions
+from front.views import (
+    changes,
+    costs,
+    decisions,
+    excel,
+    need,
+    orgunits,
+    paygrades,
+    plan_document,
+    positions,
+)
 
 positions_urls = (
     [
@@ -142,6 +152,19 @@ need_urls = (
     "need",
 )
 
+plandoc_urls = (
+    [
+        path("", plan_document.plan_list, name="list"),
+        path("vergleich/", plan_document.plan_compare, name="compare"),
+        path("<int:pk>/", plan_document.plan_detail, name="detail"),
+        path("<int:pk>/pdf", plan_document.plan_pdf, name="pdf"),
+        path("<int:pk>/excel/", plan_document.plan_excel, name="excel"),
+        path("<int:pk>/erlaeuterungen/", plan_document.plan_explanations, name="explanations"),
+        path("<int:pk>/beschliessen/", plan_document.plan_adopt, name="adopt"),
+    ],
+    "plandoc",
+)
+
 urlpatterns = [
     path("", costs.home, name="home"),
     path("", include(positions_urls)),
@@ -152,5 +175,6 @@ urlpatterns = [
     path("beschluesse/", include(decisions_urls)),
     path("aenderungen/", include(changes_urls)),
     path("bedarf/", include(need_urls)),
+    path("stellenplaene/", include(plandoc_urls)),
     path("oparl/v1.1/", include("front.oparl.urls", namespace="oparl")),
 ]

@@ -19,7 +19,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.concurrency import versioned_update
+from core.concurrency import versioned_delete, versioned_update
 from core.history import acting_as
 from stellenplan.models import PlanExplanation, StaffingPlan, StaffingPlanRecord
 from stellenplan.plan_document import build_full_document
@@ -101,4 +101,59 @@ def adopt_for_bench(plan: StaffingPlan, adopted_on: date | None = None) -> Staff
         acting_user=None,
         adopted_on=adopted_on or date(plan.first_year - 1, 12, 15),
         expected_version=plan.version,
+    )
+
+
+EXPLANATION_MAX = 4000
+
+
+@transaction.atomic
+def explanation_save(
+    plan: StaffingPlan,
+    *,
+    acting_user,
+    year: int,
+    pay_grade_id: int,
+    text: str,
+    expected_version: int | None,
+) -> PlanExplanation | None:
+    """Write, change or (empty text) remove the Erläuterung of (plan, year, grade).
+
+    Refused for an adopted plan (its Erläuterungen are frozen in the record), for a year
+    outside the plan and for too long a text; a change made by someone else since the page
+    was opened (`expected_version`) raises ConcurrentEditError.
+    """
+    if plan.status == StaffingPlan.Status.ADOPTED:
+        raise AdoptionRefused(
+            f"Der Stellenplan {plan.label} ist beschlossen: seine Erläuterungen sind "
+            "festgehalten und können nicht mehr geändert werden."
+        )
+    if year not in plan.years:
+        raise AdoptionRefused(f"Das Jahr {year} gehört nicht zum Stellenplan {plan.label}.")
+    text = text.strip()
+    if len(text) > EXPLANATION_MAX:
+        raise AdoptionRefused(
+            f"Die Erläuterung ist {len(text)} Zeichen lang; erlaubt sind höchstens "
+            f"{EXPLANATION_MAX} Zeichen."
+        )
+    existing = PlanExplanation.objects.filter(
+        plan=plan, year=year, pay_grade_id=pay_grade_id
+    ).first()
+    if existing is None:
+        if not text:
+            return None
+        with acting_as(acting_user):
+            return PlanExplanation.objects.create(
+                plan=plan, year=year, pay_grade_id=pay_grade_id, text=text
+            )
+    if existing.text == text:
+        return existing
+    version = existing.version if expected_version is None else expected_version
+    if not text:
+        versioned_delete(
+            existing, acting_user=acting_user, expected_version=version, label="Die Erläuterung"
+        )
+        return None
+    return versioned_update(
+        existing, acting_user=acting_user, expected_version=version, data={"text": text}
     )
