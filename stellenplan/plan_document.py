@@ -226,7 +226,7 @@ def _load(kind: Any, value: Any) -> Any:
     if origin is list:
         (item,) = typing.get_args(kind)
         return [_load(item, v) for v in value]
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         return kind(
             **{f.name: _load(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}

@@ -34,8 +34,10 @@ class CompareForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = plan_year_choices()
         for name in ("a", "b"):
-            self.fields[name].choices = choices
-            self.fields[name].error_messages["invalid_choice"] = (
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
+            field.error_messages["invalid_choice"] = (
                 "„%(value)s“ ist kein erfasster Stellenplan mit diesem Jahr."
             )
 
