@@ -47,6 +47,12 @@ WATCHED_MODELS = (
     ("costing", "CostTable"),
     ("costing", "CostRate"),
     ("costing", "ReimbursementRule"),
+    # the Stellenplan document (stellenplan.plan_document caches it by the data version)
+    ("stellenplan", "StaffingPlan"),
+    ("stellenplan", "PlanExplanation"),
+    ("stellenplan", "StaffingPlanRecord"),
+    ("stellenplan", "PositionChange"),
+    ("stellenplan", "Occupation"),
 )
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 FUNCTION_NAME = "core_dataversion_bump"

@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 
+from core.dataversion import VersionedCache
 from core.formatting import format_decimal
 from departments.selectors import OrgTree, org_tree
 from stellenplan.models import (
@@ -609,10 +610,23 @@ def build_full_document(plan: StaffingPlan) -> PlanDocument:
     )
 
 
+_DOCUMENT_CACHE: VersionedCache[int, PlanDocument] = VersionedCache(maxsize=8)
+
+
 def document_for_output(plan: StaffingPlan) -> PlanDocument:
-    """What screen, PDF and Excel show: the newest record of an adopted plan, else live."""
-    if plan.status == StaffingPlan.Status.ADOPTED:
-        record = newest_record(plan)
-        if record is not None:
-            return PlanDocument.from_json(record.document)
-    return build_full_document(plan)
+    """What screen, PDF and Excel show: the newest record of an adopted plan, else live.
+
+    Cached per process by the data version (core.dataversion watches positions, units,
+    grades, plans, Erläuterungen, records, changes and occupations): one query on a hit. The
+    value is shared: read it, never change it.
+    """
+
+    def compute() -> PlanDocument:
+        fresh = StaffingPlan.objects.get(pk=plan.pk)
+        if fresh.status == StaffingPlan.Status.ADOPTED:
+            record = newest_record(fresh)
+            if record is not None:
+                return PlanDocument.from_json(record.document)
+        return build_full_document(fresh)
+
+    return _DOCUMENT_CACHE.get(plan.pk, compute)
