@@ -20,16 +20,48 @@ from typing import IO, Any
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Border, Font, Side
 
-from costing.excel import Column, Formula, SheetWriter, clean_text
+from costing.excel import FONT_NAME, FTE_FORMAT, Column, Formula, SheetWriter, clean_text
 from stellenplan.plan_document import PlanDocument, Row, YearDocument
 
 FTE_COLUMNS = (1, 2, 3, 5, 6, 7)  # B C D F G H: the figures summed by the total rows
 
 
+_BOLD = Font(name=FONT_NAME, bold=True)
+_TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
+
+
+class PlanSheet(SheetWriter):
+    """SheetWriter for the plan's one-line rows: data cells aligned only where they wrap, and
+    total rows written with one reused bold cell per column (as data rows reuse theirs)."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
+        super().__init__(workbook, title, columns, align_top=False)
+        self._total_cells: list[WriteOnlyCell] = []
+        for column in self.columns:
+            cell = WriteOnlyCell(self.ws)
+            cell.font = _BOLD
+            cell.border = _TOTAL_BORDER
+            if column.kind == "fte":
+                cell.number_format = FTE_FORMAT
+            self._total_cells.append(cell)
+
+    def total(self, values: Sequence[Any]) -> int:
+        row: list[Any] = []
+        for cell, value in zip(self._total_cells, values, strict=False):
+            if value is None:
+                row.append(None)
+                continue
+            cell.value = str(value) if isinstance(value, Formula) else value
+            row.append(cell)
+        return self.append(row)
+
+
 def plan_columns(doc: YearDocument, first: str = "Besoldungs-/Entgeltgruppe") -> list[Column]:
     return [
-        Column(first, 26, wrap=True),
+        Column(first, 26),
         Column(f"Stellen {doc.year}", 10, "fte"),
         Column("davon kw", 9, "fte"),
         Column("davon ku", 9, "fte"),
@@ -99,7 +131,7 @@ def sum_of(letter: str, rows: Sequence[int]) -> str:
 
 
 def _write_plan_sheet(workbook: Workbook, doc: YearDocument, title: str, stand: str) -> SheetWriter:
-    sheet = SheetWriter(workbook, f"Stellenplan {doc.year}", plan_columns(doc))
+    sheet = PlanSheet(workbook, f"Stellenplan {doc.year}", plan_columns(doc))
     sheet.freeze("B")
     sheet.title(title, stand)
     sheet.append([clean_text(" · ".join(doc.notes))] if doc.notes else [])
@@ -133,7 +165,7 @@ def _write_plan_sheet(workbook: Workbook, doc: YearDocument, title: str, stand: 
 def _write_units_sheet(
     workbook: Workbook, doc: YearDocument, title: str, stand: str
 ) -> SheetWriter:
-    sheet = SheetWriter(workbook, f"Teilstellenpläne {doc.year}", plan_columns(doc, "Gruppe"))
+    sheet = PlanSheet(workbook, f"Teilstellenpläne {doc.year}", plan_columns(doc, "Gruppe"))
     sheet.freeze("B")
     sheet.title(title, stand)
     sheet.append([])
@@ -175,7 +207,7 @@ def _write_changes_sheet(
         Column("Stellen", 9, "fte"),
         Column("Erläuterung", 48, wrap=True),
     ]
-    sheet = SheetWriter(workbook, f"Veränderungen {doc.year}", columns)
+    sheet = PlanSheet(workbook, f"Veränderungen {doc.year}", columns)
     sheet.freeze("B")
     sheet.title(title, stand)
     sheet.append([])
