@@ -281,3 +281,17 @@ def test_the_screen_shows_the_document(client, django_user_model):
     excel = client.get(reverse("plandoc:excel", args=[plan.pk]))
     assert excel.status_code == 200
     assert excel["Content-Disposition"].endswith('filename="Stellenplan-2012-2013.xlsx"')
+
+
+def test_adopt_for_bench_writes_the_missing_explanations_and_adopts():
+    from stellenplan.plan_adoption import adopt_for_bench
+
+    plan = reference_plan()
+    record = adopt_for_bench(plan)
+    plan.refresh_from_db()
+    assert plan.status == "beschlossen" and plan.adopted_on == date(2011, 12, 15)
+    assert set(PlanExplanation.objects.values_list("pay_grade__code", flat=True)) == set(
+        MISSING_GRADES
+    )
+    assert bytes(record.pdf).startswith(b"%PDF")
+    assert document_for_output(plan).years[0].missing_explanations == []
