@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -111,3 +112,21 @@ def pdf_benchmark(*, repeat: int = 3, size: int = LARGE, warmup: bool = True) ->
             timings.append(time_render(temporary, label=label, repeat=repeat, warmup=warmup))
             transaction.set_rollback(True)
     return timings
+
+
+# --- the Stellenplan document (issue 12) ------------------------------------------------------
+
+
+@contextmanager
+def bench_plan(year: int):
+    """A Stellenplan containing `year`: the existing one, else a draft for `year`/`year + 1`
+    created inside a transaction that is rolled back afterwards (nothing stays behind)."""
+    from stellenplan.models import StaffingPlan
+
+    existing = StaffingPlan.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    if existing is not None:
+        yield existing
+        return
+    with transaction.atomic():
+        yield StaffingPlan.objects.create(first_year=year, last_year=year + 1)
+        transaction.set_rollback(True)

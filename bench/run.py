@@ -59,7 +59,7 @@ SECTION = "## Hauptpfade"
 NOTES = BENCH / "notes.md"
 SIZES = (2000, 20000, 100000)
 LARGE = 20000  # above this size, fewer repetitions
-LARGE_REPEAT = {"pages": 5, "costing": 5, "excel": 2, "pdf": 3, "json": 2}
+LARGE_REPEAT = {"pages": 5, "costing": 5, "excel": 2, "pdf": 3, "plan": 2, "json": 2}
 SEED = 1
 YEAR = 2014
 PDF_POSITIONS = 200
@@ -125,6 +125,7 @@ def repeats(size: int, repeat: int, largest: bool) -> dict[str, int]:
         "costing": repeat,
         "excel": max(3, repeat // 2),
         "pdf": 3 if largest else 1,
+        "plan": 3,
         "json": max(3, repeat // 2),
     }
     if size <= LARGE:
@@ -159,6 +160,7 @@ def child(size: int, repeat: int, largest: bool, out: Path) -> None:
         ("costing", measure_costing),
         ("excel", lambda count: measure_excel(count, comparisons=size <= LARGE)),
         ("pdf", measure_pdf),
+        ("plan", measure_plan),
         ("json", measure_json),
     ):
         phase = time.perf_counter()
@@ -336,12 +338,57 @@ def ratios(times: dict) -> dict:
     }
 
 
+def read_cells(path: str) -> list[tuple[str, list[list[tuple[Any, str]]]]]:
+    """Every sheet's cells as (value, number format), read back from a written workbook."""
+    from openpyxl import load_workbook
+
+    source = load_workbook(path, read_only=True)
+    sheets = [
+        (
+            sheet.title,
+            [
+                [(c.value, c.number_format) if c.value is not None else (None, "") for c in row]
+                for row in sheet.iter_rows()
+            ],
+        )
+        for sheet in source
+    ]
+    source.close()
+    return sheets
+
+
+def write_formatted(sheets: list[tuple[str, list[list[tuple[Any, str]]]]]) -> None:
+    """The same values with the same number formats (one reused cell per format): the floor,
+    what bare openpyxl needs to write this workbook."""
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell, WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        templates: dict[str, Cell] = {}
+        for row in rows:
+            out: list[Any] = []
+            for value, number_format in row:
+                if value is None or number_format in ("", "General"):
+                    out.append(value)
+                    continue
+                template = templates.get(number_format)
+                if template is None:
+                    template = templates[number_format] = WriteOnlyCell(sheet)
+                    template.number_format = number_format
+                template.value = value
+                out.append(template)
+            sheet.append(out)
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+
+
 def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
     """Export against the formatted floor; with `comparisons` also the bare floor (no formats)
     and the floor's peak memory, which are for reading the figures only (left out above
     LARGE, where each costs minutes)."""
-    from openpyxl import Workbook, load_workbook
-    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl import Workbook
 
     from costing.excel import selected_years, write_workbook
 
@@ -357,18 +404,7 @@ def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
         write_workbook(handle.name, years)
         size = Path(handle.name).stat().st_size
-        source = load_workbook(handle.name, read_only=True)
-        sheets = [
-            (
-                sheet.title,
-                [
-                    [(c.value, c.number_format) if c.value is not None else (None, "") for c in row]
-                    for row in sheet.iter_rows()
-                ],
-            )
-            for sheet in source
-        ]
-        source.close()
+        sheets = read_cells(handle.name)
     plain = [(title, [tuple(v for v, _ in row) for row in rows]) for title, rows in sheets]
     cells = sum(len(row) for _, rows in plain for row in rows)
 
@@ -383,27 +419,7 @@ def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
             workbook.save(handle)
 
     def formatted():
-        """The same values with the same number formats (one reused cell per format): the
-        floor, what bare openpyxl needs to write this workbook."""
-        workbook = Workbook(write_only=True)
-        for title, rows in sheets:
-            sheet = workbook.create_sheet(title)
-            templates: dict[str, Cell] = {}
-            for row in rows:
-                out: list[Any] = []
-                for value, number_format in row:
-                    if value is None or number_format in ("", "General"):
-                        out.append(value)
-                        continue
-                    template = templates.get(number_format)
-                    if template is None:
-                        template = templates[number_format] = WriteOnlyCell(sheet)
-                        template.number_format = number_format
-                    template.value = value
-                    out.append(template)
-                sheet.append(out)
-        with tempfile.TemporaryFile() as handle:
-            workbook.save(handle)
+        write_formatted(sheets)
 
     steps["read_back"], step = time.process_time() - step, time.process_time()
     functions = {"app": export, "floor": formatted}
@@ -483,6 +499,58 @@ def weasyprint_floor(html: str) -> bytes:
     from decisions.pdf import PDF_OPTIONS
 
     return HTML(string=html, base_url=(ROOT / "static").as_uri() + "/").write_pdf(**PDF_OPTIONS)
+
+
+def measure_plan(repeat: int) -> dict:
+    """The Stellenplan document of YEAR (issue 12): its PDF (built from the database and
+    rendered) against WeasyPrint alone on the same HTML, and its Excel workbook (built from the
+    database and written) against bare openpyxl writing the same cells with the same number
+    formats. A plan containing YEAR is used, or a temporary draft (rolled back)."""
+    from bench.pdf import bench_plan, pdf_page_count
+    from costing.plan_excel import write_plan_workbook
+    from stellenplan.plan_document import build_full_document, document_for_output
+    from stellenplan.plan_pdf import plan_html, render_plan_pdf
+
+    with bench_plan(YEAR) as plan:
+
+        def pdf_app() -> bytes:
+            return render_plan_pdf(document_for_output(plan))
+
+        def excel_app() -> None:
+            with tempfile.TemporaryFile() as handle:
+                write_plan_workbook(handle, document_for_output(plan))
+
+        document = document_for_output(plan)
+        html = plan_html(document)
+        pdf = pdf_app()  # warm-up of both (fonts, caches)
+        weasyprint_floor(html)
+        pdf_times = timed(
+            {"app": pdf_app, "floor": lambda: weasyprint_floor(html)}, repeat, warmup=0
+        )
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            write_plan_workbook(handle.name, document)
+            sheets = read_cells(handle.name)
+        excel_times = timed(
+            {"app": excel_app, "floor": lambda: write_formatted(sheets)},
+            max(repeat, 3),
+            warmup=1,
+        )
+        # what a change of the data costs once: the document built anew (not cached)
+        build = timed({"build": lambda: build_full_document(plan)}, 1, warmup=0)["build"]
+        return {
+            "plan": plan.label,
+            "years": plan.years,
+            "units": len(document.years[0].units),
+            "changes": sum(len(y.changes) for y in document.years),
+            "pages": pdf_page_count(pdf),
+            "html_chars": len(html),
+            "build_s": build["cpu"],
+            "pdf": ratios(pdf_times),
+            "excel": {
+                **ratios(excel_times),
+                "cells": sum(len(row) for _, rows in sheets for row in rows),
+            },
+        }
 
 
 def measure_json(repeat: int) -> dict:
@@ -603,6 +671,19 @@ ROWS = [
     ("PDF einer Vorlage mit 200 Stellen", "pdf", "app_s", " s", 2),
     ("… Untergrenze: WeasyPrint, gleiches HTML", "pdf", "floor_s", " s", 2),
     ("… Verhältnis", "pdf", "ratio", " ×", 2),
+    ("Stellenplan 2014: Dokument neu aus der Datenbank", "plan", "build_s", " s", 2),
+    ("Stellenplan 2014 als PDF", "plan", "pdf.app_s", " s", 2),
+    ("… Untergrenze: WeasyPrint, gleiches HTML", "plan", "pdf.floor_s", " s", 2),
+    ("… Verhältnis", "plan", "pdf.ratio", " ×", 2),
+    ("Stellenplan 2014 als Excel", "plan", "excel.app_s", " s", 2),
+    (
+        "… Untergrenze: openpyxl write-only, gleiche Zellen und Zahlenformate",
+        "plan",
+        "excel.floor_s",
+        " s",
+        2,
+    ),
+    ("… Verhältnis", "plan", "excel.ratio", " ×", 2),
     ("JSON-Export 2014 (export_costs)", "json", "s", " s", 2),
 ]
 
@@ -654,6 +735,8 @@ COSTING_RATIO = 2.0
 EXCEL_RATIO = 1.3
 EXCEL_MEMORY_GROWTH = 1.5
 PDF_RATIO = 1.1
+PLAN_PDF_RATIO = 1.2  # issue 12: the Stellenplan document
+PLAN_EXCEL_RATIO = 1.3
 
 
 def verdicts(results: list[dict]) -> list[str]:
@@ -718,6 +801,18 @@ def verdicts(results: list[dict]) -> list[str]:
         f"{de(ratio, 2) if ratio else '–'} × WeasyPrint allein auf demselben HTML "
         f"({de(value(big, 'pdf', 'floor_s') or 0, 2)} s; Ziel ≤ {de(PDF_RATIO, 1)}).",
     )
+    for kind, target, floor_name in (
+        ("pdf", PLAN_PDF_RATIO, "WeasyPrint allein auf demselben HTML"),
+        ("excel", PLAN_EXCEL_RATIO, "openpyxl write-only mit denselben Zellen und Zahlenformaten"),
+    ):
+        ratio = value(big, "plan", f"{kind}.ratio")
+        line(
+            None if ratio is None else ratio <= target,
+            f"Stellenplan {YEAR} als {kind.upper() if kind == 'pdf' else 'Excel'} bei "
+            f"N = {n_big}: {de(value(big, 'plan', f'{kind}.app_s') or 0, 2)} s, "
+            f"{de(ratio, 2) if ratio else '–'} × {floor_name} "
+            f"({de(value(big, 'plan', f'{kind}.floor_s') or 0, 2)} s; Ziel ≤ {de(target, 1)}).",
+        )
     return out
 
 

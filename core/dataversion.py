@@ -48,6 +48,12 @@ WATCHED_MODELS = (
     ("costing", "CostRate"),
     ("costing", "ReimbursementRule"),
     ("costing", "PayAdjustment"),
+    # the Stellenplan document (stellenplan.plan_document caches it by the data version)
+    ("stellenplan", "StaffingPlan"),
+    ("stellenplan", "PlanExplanation"),
+    ("stellenplan", "StaffingPlanRecord"),
+    ("stellenplan", "PositionChange"),
+    ("stellenplan", "Occupation"),
 )
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 FUNCTION_NAME = "core_dataversion_bump"

@@ -333,7 +333,14 @@ class SheetWriter:
     gets a cell of its own (quoted()).
     """
 
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
+    def __init__(
+        self,
+        workbook: Workbook,
+        title: str,
+        columns: Sequence[Column],
+        *,
+        align_top: bool = True,
+    ) -> None:
         self.ws = workbook.create_sheet(title)
         self.columns = list(columns)
         self.row = 0
@@ -341,8 +348,11 @@ class SheetWriter:
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         # Every data cell is aligned to the top, so that a row made high by a wrapped text
         # reads as one line.
+        # (`align_top=False`: only wrapped columns, for sheets of one-line rows.)
         self._cells = [
-            self._styled(_FORMATS.get(c.kind), alignment=_WRAP if c.wrap else _TOP)
+            self._styled(_FORMATS.get(c.kind), alignment=_WRAP)
+            if c.wrap
+            else self._styled(_FORMATS.get(c.kind), **({"alignment": _TOP} if align_top else {}))
             for c in self.columns
         ]
         self._wrapped = [

@@ -18,118 +18,35 @@ from __future__ import annotations
 
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import StreamObject
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from pypdf import PdfReader
 
+# The shared PDF machinery lives in core.pdf; imported here by name for the callers of this
+# module (tests, bench).
+from core.pdf import (  # noqa: F401 - re-exported
+    ARCHIVE_OPTIONS,
+    DRAFT_MARK,
+    PDF_OPTIONS,
+    LocalFileFetcher,
+    allowed_dirs,
+    declare_pdfua,
+    font_dir,
+    font_faces,
+    render_pdf,
+    static_text,
+)
 from decisions.models import Decision
 from decisions.selectors import DecisionDocument, decision_document, decision_for_page
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONTS = [
-    # (file, weight, style)
-    ("DejaVuSans.ttf", "normal", "normal"),
-    ("DejaVuSans-Bold.ttf", "bold", "normal"),
-    ("DejaVuSans-Oblique.ttf", "normal", "italic"),
-    ("DejaVuSans-BoldOblique.ttf", "bold", "italic"),
-]
 STYLESHEET = "decisions/pdf.css"
-DRAFT_MARK = "ENTWURF"
-
-# Added to the XMP metadata of the PDF/A-3a record: the PDF/A extension schema that declares
-# the pdfuaid namespace (PDF/A allows only predefined or declared properties) and PDF/UA-1.
-PDFUA_XMP = b"""<rdf:Description rdf:about=""
- xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
- xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
- xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
-<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
-<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
-<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
-<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
-<pdfaProperty:name>part</pdfaProperty:name>
-<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
-<pdfaProperty:category>internal</pdfaProperty:category>
-<pdfaProperty:description>Part of ISO 14289 the document conforms to</pdfaProperty:description>
-</rdf:li></rdf:Seq></pdfaSchema:property>
-</rdf:li></rdf:Bag></pdfaExtension:schemas>
-</rdf:Description>
-<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
-"""
-# write_pdf options: every PDF, and the frozen record of an adopted decision (PDF/A needs the
-# metadata stream uncompressed; WeasyPrint compresses it otherwise).
-PDF_OPTIONS: dict[str, object] = {"pdf_variant": "pdf/ua-1"}
-ARCHIVE_OPTIONS: dict[str, object] = {"pdf_variant": "pdf/a-3a", "uncompressed_pdf": True}
-
-
-def font_dir() -> Path:
-    return Path(getattr(settings, "DECISIONS_PDF_FONT_DIR", DEFAULT_FONT_DIR))
-
-
-def font_faces() -> str:
-    """@font-face rules for DejaVu Sans read from disk; a clear error when it is missing."""
-    folder = font_dir()
-    rules = []
-    for name, weight, style in FONTS:
-        path = folder / name
-        if not path.is_file():
-            raise ImproperlyConfigured(
-                f"Schrift {path} fehlt: bitte das Debian-Paket fonts-dejavu-core installieren "
-                "(scripts/system-deps.sh) oder DECISIONS_PDF_FONT_DIR setzen."
-            )
-        rules.append(
-            "@font-face { font-family: 'DejaVu Sans'; "
-            f"src: url('{path.resolve().as_uri()}'); font-weight: {weight}; font-style: {style}; }}"
-        )
-    return "\n".join(rules)
 
 
 def stylesheet() -> str:
-    path = finders.find(STYLESHEET)
-    if path is None:
-        raise ImproperlyConfigured(f"Stylesheet {STYLESHEET} nicht gefunden.")
-    return Path(path).read_text(encoding="utf-8")
-
-
-def allowed_dirs() -> list[Path]:
-    dirs = [font_dir(), *(Path(d) for d in settings.STATICFILES_DIRS)]
-    if settings.STATIC_ROOT:
-        dirs.append(Path(settings.STATIC_ROOT))
-    return [d.resolve() for d in dirs]
-
-
-class LocalFileFetcher(URLFetcher):
-    """Reads file: and data: URLs below the allowed folders; refuses everything else."""
-
-    def __init__(self, folders: list[Path]) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, timeout=5)
-        self.folders = folders
-
-    def fetch(self, url, headers=None):
-        # The scheme is case-insensitive ("FILE:///etc/passwd" is a file URL too), and urlsplit
-        # drops leading blanks and control characters as urllib would: check what is fetched.
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme != "file" or parts.netloc.lower() not in {"", "localhost"}:
-            raise ValueError(f"Nur Dateien der erlaubten Ordner und data:-URLs: {url[:200]}")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(folder) for folder in self.folders):
-            raise ValueError(f"Datei außerhalb der erlaubten Ordner: {url[:200]}")
-        # Fetch exactly the file that was checked (normalised, symlinks resolved).
-        return super().fetch(path.as_uri(), headers)
+    return static_text(STYLESHEET)
 
 
 def document_for(decision: Decision) -> DecisionDocument:
@@ -191,15 +108,6 @@ def annex_html(
         )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Our own self-contained HTML as a tagged PDF/UA-1 (local files only)."""
-    base = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else font_dir()
-    document = HTML(
-        string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFileFetcher(allowed_dirs())
-    )
-    return document.write_pdf(**PDF_OPTIONS)
-
-
 def render_annex_pdf(
     decision: Decision,
     number: int,
@@ -207,7 +115,7 @@ def render_annex_pdf(
     adopted_on: date | None = None,
 ) -> bytes:
     """One generated Anlage as its own PDF/UA-1 file."""
-    return html_to_pdf(annex_html(decision, number, doc, adopted_on))
+    return render_pdf(annex_html(decision, number, doc, adopted_on))
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -225,33 +133,7 @@ def render_decision_pdf(
 ) -> bytes:
     """The PDF of the decision as bytes (A4, page numbers, running header with the GRDrs),
     tagged PDF/UA-1; with `archive` PDF/A-3a and PDF/UA-1 (the adopted record)."""
-    html = decision_html(decision, doc, adopted_on)
-    base = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else font_dir()
-    document = HTML(
-        string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFileFetcher(allowed_dirs())
-    )
-    if not archive:
-        return document.write_pdf(**PDF_OPTIONS)
-    return declare_pdfua(document.write_pdf(**ARCHIVE_OPTIONS))
-
-
-def declare_pdfua(pdf: bytes) -> bytes:
-    """The PDF/A-3a file with PDF/UA-1 declared in its XMP metadata as well.
-
-    WeasyPrint writes one variant, and what it adds through `xmp_metadata` lands after its
-    rdf:RDF element, where XMP readers do not look; so the descriptions go into that element
-    here. pypdf rewrites the file with the same objects, trailer ID and uncompressed metadata.
-    """
-    writer = PdfWriter(clone_from=BytesIO(pdf))
-    metadata = writer.root_object["/Metadata"].get_object()
-    if not isinstance(metadata, StreamObject):
-        raise ValueError("Das PDF/A der Beschlussvorlage hat keine XMP-Metadaten.")
-    xmp = metadata.get_data()
-    end = xmp.rindex(b"</rdf:RDF>")
-    metadata.set_data(xmp[:end] + PDFUA_XMP + xmp[end:])
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return render_pdf(decision_html(decision, doc, adopted_on), archive=archive)
 
 
 def pdf_filename(decision: Decision) -> str:

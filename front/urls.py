@@ -13,6 +13,7 @@ from front.views import (
     need,
     orgunits,
     paygrades,
+    plan_document,
     plans,
     positions,
     projection,
@@ -211,6 +212,19 @@ plans_urls = (
     "plans",
 )
 
+plandoc_urls = (
+    [
+        path("dokumente/", plan_document.plan_list, name="list"),
+        path("vergleich/", plan_document.plan_compare, name="compare"),
+        path("<int:pk>/", plan_document.plan_detail, name="detail"),
+        path("<int:pk>/pdf", plan_document.plan_pdf, name="pdf"),
+        path("<int:pk>/excel/", plan_document.plan_excel, name="excel"),
+        path("<int:pk>/erlaeuterungen/", plan_document.plan_explanations, name="explanations"),
+        path("<int:pk>/beschliessen/", plan_document.plan_adopt, name="adopt"),
+    ],
+    "plandoc",
+)
+
 urlpatterns = [
     path("", costs.home, name="home"),
     # public (also anonymous), linked from the footer of every page
@@ -226,5 +240,6 @@ urlpatterns = [
     path("aenderungen/", include(changes_urls)),
     path("bedarf/", include(need_urls)),
     path("stellenplaene/", include(plans_urls)),
+    path("stellenplaene/", include(plandoc_urls)),
     path("oparl/v1.1/", include("front.oparl.urls", namespace="oparl")),
 ]

@@ -30,7 +30,7 @@ from core.history import ensure_history_baseline
 from departments.models import OrgUnit
 from departments.services import orgunit_update
 from stellenplan.imports import import_positions
-from stellenplan.models import PayGrade, Position
+from stellenplan.models import PayGrade, Position, StaffingPlan
 from stellenplan.plan_services import occupation_create
 from stellenplan.services import position_create, position_delete, position_update
 from tests.costing.excel_files import POSITION_HEADER, xlsx_bytes
@@ -220,6 +220,16 @@ EXPECTATIONS: dict[str, Expect] = {
     "plans:occupations": write("personalamt"),
     "plans:occupation_update": write("personalamt"),
     "plans:occupation_delete": post_only("personalamt"),
+    # Stellenplan document (issue 12): everyone reads, prints, exports and compares; the
+    # Personalamt writes Erläuterungen (an empty POST saves nothing: redirect) and adopts (an
+    # empty POST is refused with the form: 400)
+    "plandoc:list": read(),
+    "plandoc:detail": read(),
+    "plandoc:pdf": read(),
+    "plandoc:excel": read(),
+    "plandoc:compare": read(),
+    "plandoc:explanations": write("personalamt", post=(302,)),
+    "plandoc:adopt": write("personalamt", post=(400,)),
     # Django admin: superusers only; others are sent to the admin login
     "admin:login": Expect(
         allowed=frozenset({"admin"}),
@@ -371,6 +381,8 @@ def samples(seed, role_users):
         start_date=position.start_date,
     )
     deleted_id = doomed.pk
+    # a draft Stellenplan (the reference data may bring its own)
+    StaffingPlan.objects.get_or_create(first_year=2012, defaults={"last_year": 2013})
     position_delete(acting_user=admin, position=doomed, expected_version=1)
     # a saved import that renamed the first position (for the pages of import batches)
     position.refresh_from_db()
@@ -415,6 +427,7 @@ PK_MODELS = {
     "plans:authorisation_": ("stellenplan", "Position"),
     "plans:occupations": ("stellenplan", "Position"),
     "plans:occupation_": ("stellenplan", "Occupation"),
+    "plandoc:": ("stellenplan", "StaffingPlan"),
     "oparl:paper": ("decisions", "Decision"),
     "oparl:file_paper": ("decisions", "Decision"),
     "oparl:file_record": ("decisions", "AdoptedRecord"),

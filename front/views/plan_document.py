@@ -1,0 +1,246 @@
+"""The Stellenplan document: screen, PDF, Excel, Erläuterungen, adoption, comparison.
+
+Everyone logged in reads and exports; the Personalamt writes Erläuterungen (rights on
+PlanExplanation) and adopts (permission stellenplan.adopt_staffingplan). An adopted plan is
+shown, printed and exported from its record; its PDF is the stored one, byte for byte.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.parsing import parse_id, parse_year
+from core.permissions import require_right, rights
+from costing.excel import XLSX_CONTENT_TYPE
+from costing.plan_compare import compare_plans
+from costing.plan_excel import plan_xlsx_filename, write_plan_workbook
+from front.forms.plan_document import AdoptForm, CompareForm
+from stellenplan.models import PlanExplanation, StaffingPlan
+from stellenplan.plan_adoption import adopt_plan, explanation_save
+from stellenplan.plan_document import document_for_output, newest_record
+from stellenplan.plan_pdf import plan_pdf_filename, render_plan_pdf
+
+ADOPT_PERMISSION = "stellenplan.adopt_staffingplan"
+
+
+def _plan(pk: int) -> StaffingPlan:
+    return get_object_or_404(StaffingPlan, pk=pk)
+
+
+def _year(request: HttpRequest, plan: StaffingPlan) -> tuple[int, str | None]:
+    """The plan year asked for in ?year=, else the first, with a German message if unusable."""
+    text = request.GET.get("year")
+    if not text:
+        return plan.first_year, None
+    year = parse_year(text.strip())
+    if year in plan.years:
+        return year, None
+    return plan.first_year, (
+        f"„{text.strip()[:20]}“ ist kein Jahr des Stellenplans {plan.label}; angezeigt wird "
+        f"{plan.first_year}."
+    )
+
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "stellenplan/plan_list.html",
+        {"plans": StaffingPlan.objects.order_by("-first_year"), "compare_form": CompareForm()},
+    )
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(pk)
+    year, problem = _year(request, plan)
+    if problem:
+        messages.warning(request, problem)
+    document = document_for_output(plan)
+    doc = document.year(year)
+    return render(
+        request,
+        "stellenplan/plan_detail.html",
+        {
+            "plan": plan,
+            "doc": doc,
+            "years": plan.years,
+            "record": newest_record(plan) if plan.status == StaffingPlan.Status.ADOPTED else None,
+            "can_explain": rights(request.user, PlanExplanation).change,
+            "can_adopt": request.user.has_perm(ADOPT_PERMISSION),
+        },
+    )
+
+
+@login_required
+@require_GET
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(pk)
+    record = newest_record(plan) if plan.status == StaffingPlan.Status.ADOPTED else None
+    document = document_for_output(plan)
+    pdf = bytes(record.pdf) if record is not None and record.pdf else render_plan_pdf(document)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{plan_pdf_filename(document)}"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_excel(request: HttpRequest, pk: int) -> FileResponse:
+    plan = _plan(pk)
+    document = document_for_output(plan)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
+    write_plan_workbook(handle, document)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=plan_xlsx_filename(document),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_explanations(request: HttpRequest, pk: int) -> HttpResponse:
+    require_right(request.user, PlanExplanation, "change")
+    plan = _plan(pk)
+    year, problem = _year(request, plan)
+    if problem:
+        messages.warning(request, problem)
+    if plan.status == StaffingPlan.Status.ADOPTED:
+        messages.error(
+            request,
+            f"Der Stellenplan {plan.label} ist beschlossen: Erläuterungen sind festgehalten.",
+        )
+        return redirect("plandoc:detail", pk=plan.pk)
+    existing = {e.pay_grade_id: e for e in PlanExplanation.objects.filter(plan=plan, year=year)}
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST":
+        doc = document_for_output(plan).year(year)
+        assert doc is not None
+        grade_rows = [r for part in doc.parts for r in part.rows if r.kind == "grade"]
+        saved, conflict = 0, False
+        with transaction.atomic():  # all or nothing
+            for row in grade_rows:
+                key = f"text_{row.grade_id}"
+                if key not in request.POST or row.grade_id is None:
+                    continue
+                before = existing.get(row.grade_id)
+                try:
+                    result = explanation_save(
+                        plan,
+                        acting_user=request.user,
+                        year=year,
+                        pay_grade_id=row.grade_id,
+                        text=request.POST[key],
+                        expected_version=parse_id(request.POST.get(f"version_{row.grade_id}")),
+                    )
+                except ValidationError as error:
+                    errors.append(f"{row.label}: {'; '.join(error.messages)}")
+                    continue
+                except (ConcurrentEditError, DeleteRefusedError) as error:
+                    conflict = True
+                    errors.append(f"{row.label}: {error}")
+                    continue
+                if (before.text if before else "") != (result.text if result else ""):
+                    saved += 1
+            if errors:
+                transaction.set_rollback(True)
+        if not errors:
+            messages.success(request, f"{saved} Erläuterungen zu {year} gespeichert.")
+            return redirect(f"{request.path}?year={year}")
+        status = 409 if conflict else 400
+    doc = document_for_output(plan).year(year)
+    return render(
+        request,
+        "stellenplan/plan_explanations.html",
+        {
+            "plan": plan,
+            "doc": doc,
+            "years": plan.years,
+            "existing": existing,
+            "errors": errors,
+            "posted": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm(ADOPT_PERMISSION):
+        raise PermissionDenied("Ihre Rolle darf Stellenpläne nicht beschließen.")
+    plan = _plan(pk)
+    if plan.status == StaffingPlan.Status.ADOPTED:
+        messages.error(request, f"Der Stellenplan {plan.label} ist schon beschlossen.")
+        return redirect("plandoc:detail", pk=plan.pk)
+    form = AdoptForm(request.POST or None, initial={"version": plan.version, "grdrs": plan.grdrs})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                adopt_plan(
+                    plan,
+                    acting_user=request.user,
+                    adopted_on=form.cleaned_data["adopted_on"],
+                    grdrs=form.cleaned_data["grdrs"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ConcurrentEditError as error:
+                form.add_error(None, str(error))
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                messages.success(
+                    request, f"Der Stellenplan {plan.label} ist beschlossen und festgehalten."
+                )
+                return redirect("plandoc:detail", pk=plan.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "stellenplan/plan_adopt.html",
+        {"plan": plan, "form": form, "missing": _missing(plan)},
+        status=status,
+    )
+
+
+def _missing(plan: StaffingPlan) -> list[str]:
+    document = document_for_output(plan)
+    return [text for year in document.years for text in year.missing_explanations]
+
+
+@login_required
+@require_GET
+def plan_compare(request: HttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET or None)
+    comparison = None
+    status = 200
+    if request.GET:
+        if form.is_valid():
+            (plan_a, year_a), (plan_b, year_b) = form.selected("a"), form.selected("b")
+            comparison = compare_plans(plan_a, year_a, plan_b, year_b)
+        else:
+            status = 400
+    return render(
+        request,
+        "stellenplan/plan_compare.html",
+        {"form": form, "comparison": comparison},
+        status=status,
+    )

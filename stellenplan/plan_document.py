@@ -1,0 +1,632 @@
+"""The Stellenplan document of one plan year: the selector behind screen, PDF and Excel.
+
+``build_plan_document(plan, year)`` gives a ``YearDocument`` (typed dataclasses) as laid down in
+notes/plan-semantics.md:
+
+- Teil A Beamte by Laufbahngruppe (hD, gD, mD, then grades without one), grades descending,
+  a subtotal per Laufbahngruppe and "Summe Teil A"; Teil B Beschäftigte by Entgeltgruppe
+  descending (a subtotal per kind of table, EG/S/P…, where more than one occurs) and
+  "Summe Teil B"; "Gesamtsumme A + B";
+- columns: Stellen N (positions active on any day of N), davon kw, davon ku (with their target
+  grades), Stellen N-1, besetzt am 30.06. N-1 (Occupation, summed per grade only), Veränderung,
+  Erläuterung;
+- the Teilstellenplan: the same columns per Teilhaushalt and Amt (top-level unit);
+- the Veränderungsnachweis: every PositionChange effective in N (and, for the first year of a
+  plan, the changes "im Vorgriff" effective in N-1), grouped by kind and GRDrs.
+
+Figures are aggregated in the database (values/annotate on positions, occupations, changes),
+a few queries whatever the number of positions. A draft shows live figures; an adopted plan is
+rendered from its newest StaffingPlanRecord (``document_for_output``), whose JSON is
+``PlanDocument.to_json()``; ``from_json`` gives back the same dataclasses, so screen, PDF and
+Excel use the same templates and writers for both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from core.dataversion import VersionedCache
+from core.formatting import format_decimal
+from departments.selectors import OrgTree, org_tree
+from stellenplan.models import (
+    Occupation,
+    PayGrade,
+    PlanExplanation,
+    Position,
+    PositionChange,
+    StaffingPlan,
+    StaffingPlanRecord,
+)
+
+ZERO = Decimal("0")
+FTE_PLACES = Decimal("0.0001")
+CAREER_ORDER = [
+    (PayGrade.CareerGroup.HD, "höherer Dienst"),
+    (PayGrade.CareerGroup.GD, "gehobener Dienst"),
+    (PayGrade.CareerGroup.MD, "mittlerer Dienst"),
+    (PayGrade.CareerGroup.NONE, "sonstige Besoldungsgruppen"),
+]
+NO_PREVIOUS_NOTE = "kein Stellenplan {year} erfasst – Vorjahr mit 0 gerechnet"
+#: Version of the JSON layout stored in StaffingPlanRecord.document.
+FORMAT = 1
+
+
+# --- the dataclasses -------------------------------------------------------------------------
+
+
+@dataclass
+class KuTarget:
+    grade: str
+    fte: Decimal
+
+
+@dataclass
+class Row:
+    """One line of a table: a grade, a subtotal or a total (``kind``)."""
+
+    kind: str  # "grade", "subtotal", "total", "grand"
+    label: str
+    grade_id: int | None = None
+    fte: Decimal = ZERO
+    kw: Decimal = ZERO
+    ku: Decimal = ZERO
+    ku_targets: list[KuTarget] = field(default_factory=list)
+    previous: Decimal = ZERO
+    occupied: Decimal = ZERO
+    explanation: str = ""
+    explanation_missing: bool = False
+
+    @property
+    def change(self) -> Decimal:
+        return self.fte - self.previous
+
+    @property
+    def ku_target_text(self) -> str:
+        return ", ".join(f"→ {t.grade}" for t in self.ku_targets)
+
+    def add(self, other: Row) -> None:
+        self.fte += other.fte
+        self.kw += other.kw
+        self.ku += other.ku
+        self.previous += other.previous
+        self.occupied += other.occupied
+
+
+@dataclass
+class Part:
+    """Teil A or Teil B: its rows in legal order, subtotals and the "Summe" row last."""
+
+    key: str  # "A" or "B"
+    title: str
+    rows: list[Row]
+
+    @property
+    def total(self) -> Row:
+        return self.rows[-1]
+
+
+@dataclass
+class UnitPlan:
+    """The Teilstellenplan of one Amt (top-level unit) with its Teilhaushalt."""
+
+    section: str
+    section_name: str
+    code: str
+    name: str
+    rows: list[Row]
+
+    @property
+    def total(self) -> Row:
+        return self.rows[-1]
+
+
+@dataclass
+class ChangeEntry:
+    kind: str
+    kind_label: str
+    effective_date: date
+    in_advance: bool
+    grdrs: str
+    plan_label: str
+    unit: str
+    grade: str
+    fte: Decimal | None
+    summary: str
+    explanation: str
+
+
+@dataclass
+class ChangeGroup:
+    """The changes of one kind by one authority (GRDrs or Stellenplan)."""
+
+    kind_label: str
+    authority: str
+    count: int
+    in_advance: int
+    fte: Decimal
+
+
+@dataclass
+class YearDocument:
+    year: int
+    previous_year: int
+    plan_label: str
+    status: str
+    adopted_on: date | None
+    grdrs: str
+    parts: list[Part]
+    grand_total: Row
+    units: list[UnitPlan]
+    changes: list[ChangeEntry]
+    change_groups: list[ChangeGroup]
+    notes: list[str]
+    sources: list[str]
+    missing_explanations: list[str]
+
+    @property
+    def draft(self) -> bool:
+        return self.status != StaffingPlan.Status.ADOPTED
+
+    @property
+    def total_rows(self) -> list[Row]:
+        """Summe Teil A, Summe Teil B, Gesamtsumme A + B."""
+        return [*(part.total for part in self.parts), self.grand_total]
+
+
+@dataclass
+class PlanDocument:
+    """Every year of a plan: what an adoption freezes."""
+
+    plan_id: int
+    label: str
+    years: list[YearDocument]
+
+    def year(self, year: int) -> YearDocument | None:
+        return next((y for y in self.years if y.year == year), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, **_dump(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlanDocument:
+        body = {k: v for k, v in data.items() if k != "format"}
+        return typing.cast(PlanDocument, _load(cls, body))
+
+
+# --- JSON: Decimals and dates as strings --------------------------------------------------------
+
+
+def _dump(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _load(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _load(inner[0], value)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_load(item, v) for v in value]
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(
+            **{f.name: _load(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}
+        )
+    if kind is Decimal:
+        return Decimal(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    return value
+
+
+# --- live figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """Per (department id, grade id): Stellen, kw, ku; ku targets per grade; occupied."""
+
+    fte: dict[tuple[int, int], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    kw: dict[tuple[int, int], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    ku: dict[tuple[int, int], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    ku_targets: dict[tuple[int, int], dict[int, Decimal]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Decimal))
+    )
+
+
+def active_on_any_day(year: int) -> Q:
+    """Positions active on at least one day of `year`."""
+    return Q(start_date__lte=date(year, 12, 31)) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=date(year, 1, 1))
+    )
+
+
+def live_figures(year: int, tree: OrgTree) -> Figures:
+    """Stellen, kw, ku (with target grades) per department and grade, one grouped query."""
+    figures = Figures()
+    rows = (
+        Position.objects.filter(active_on_any_day(year))
+        .values_list("org_unit_id", "pay_grade_id", "note", "ku_target_grade_id")
+        .annotate(total=Sum("fte"))
+        .order_by()
+    )
+    departments: dict[int, int] = {}
+    for unit_id, grade_id, note, target_id, raw in rows:
+        total = Decimal(raw).quantize(FTE_PLACES)
+        dept = departments.get(unit_id)
+        if dept is None:
+            dept = departments[unit_id] = tree.department_of(unit_id)
+        key = (dept, grade_id)
+        figures.fte[key] += total
+        if note == Position.Note.KW:
+            figures.kw[key] += total
+        elif note == Position.Note.KU:
+            figures.ku[key] += total
+            if target_id is not None:
+                figures.ku_targets[key][target_id] += total
+    return figures
+
+
+def occupied_on(day: date, tree: OrgTree) -> dict[tuple[int, int], Decimal]:
+    """Σ occupied share per department and grade on `day` (never per position)."""
+    result: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    rows = (
+        Occupation.objects.filter(start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values_list("position__org_unit_id", "position__pay_grade_id")
+        .annotate(total=Sum("fte"))
+        .order_by()
+    )
+    for unit_id, grade_id, total in rows:
+        result[(tree.department_of(unit_id), grade_id)] += Decimal(total).quantize(FTE_PLACES)
+    return result
+
+
+@dataclass
+class Previous:
+    """Stellen N-1 per (department, grade), from wherever they come; by codes for records."""
+
+    by_ids: dict[tuple[int, int], Decimal]
+    note: str = ""
+    source: str = ""
+
+
+def _plan_containing(year: int) -> StaffingPlan | None:
+    return StaffingPlan.objects.filter(first_year__lte=year, last_year__gte=year).first()
+
+
+def newest_record(plan: StaffingPlan) -> StaffingPlanRecord | None:
+    return plan.records.order_by("-sequence").first()
+
+
+def previous_figures(plan: StaffingPlan, year: int, tree: OrgTree) -> Previous:
+    """Stellen of year-1 as the semantics say: same plan live, other plan's record (adopted)
+    or live (draft), else 0 with a note."""
+    prev = year - 1
+    other = plan if prev in plan.years else _plan_containing(prev)
+    if other is None:
+        return Previous({}, note=NO_PREVIOUS_NOTE.format(year=prev), source="")
+    if other.pk != plan.pk and other.status == StaffingPlan.Status.ADOPTED:
+        record = newest_record(other)
+        if record is not None:
+            stored = PlanDocument.from_json(record.document).year(prev)
+            if stored is not None:
+                return Previous(
+                    _by_ids_from_document(stored, tree),
+                    source=f"Stellen {prev}: beschlossener Stellenplan {other.label}, "
+                    f"Fassung {record.sequence}",
+                )
+    figures = live_figures(prev, tree)
+    source = (
+        f"Stellen {prev}: Stellenplan {other.label} (Entwurf, aktuelle Daten)"
+        if other.status != StaffingPlan.Status.ADOPTED or other.pk == plan.pk
+        else f"Stellen {prev}: Stellenplan {other.label} (aktuelle Daten)"
+    )
+    return Previous(dict(figures.fte), source=source)
+
+
+def _by_ids_from_document(doc: YearDocument, tree: OrgTree) -> dict[tuple[int, int], Decimal]:
+    """Stellen per (department id, grade id) of a stored year, departments found by code."""
+    by_code = {u.code: uid for uid, u in tree.units.items()}
+    result: dict[tuple[int, int], Decimal] = {}
+    for unit in doc.units:
+        dept = by_code.get(unit.code)
+        if dept is None:
+            continue
+        for row in unit.rows:
+            if row.kind == "grade" and row.grade_id is not None and row.fte:
+                result[(dept, row.grade_id)] = row.fte
+    return result
+
+
+# --- building the document ---------------------------------------------------------------------
+
+
+def tariff_kind(code: str) -> str:
+    """The kind of table of a Teil-B grade: the first word of its code (EG, S, P …)."""
+    return code.split(" ", 1)[0] if code else ""
+
+
+def _grade_row(grade: PayGrade, values: dict[str, Any]) -> Row:
+    return Row(kind="grade", label=grade.code, grade_id=grade.pk, **values)
+
+
+def _ordered_grades(grades: list[PayGrade]) -> tuple[list[tuple[str, list[PayGrade]]], list]:
+    """Teil A groups (label, grades) and Teil B groups (kind, grades), each descending."""
+    beamte = [g for g in grades if g.status_group == PayGrade.StatusGroup.BEAMTE]
+    tarif = [g for g in grades if g.status_group != PayGrade.StatusGroup.BEAMTE]
+    key = lambda g: (-g.sort_order, g.code)  # noqa: E731 - sort key
+    part_a = []
+    for career, label in CAREER_ORDER:
+        group = sorted((g for g in beamte if g.career_group == career), key=key)
+        if group:
+            part_a.append((label, group))
+    kinds: dict[str, list[PayGrade]] = defaultdict(list)
+    for grade in sorted(tarif, key=key):
+        kinds[tariff_kind(grade.code)].append(grade)
+    part_b = sorted(kinds.items(), key=lambda item: -max(g.sort_order for g in item[1]))
+    return part_a, part_b
+
+
+def _part(key: str, title: str, groups: list, rows_of: dict[int, Row], subtotal: bool) -> Part:
+    rows: list[Row] = []
+    total = Row(kind="total", label=f"Summe Teil {key}")
+    for label, grades in groups:
+        sub = Row(kind="subtotal", label=f"Summe {label}")
+        for grade in grades:
+            row = rows_of[grade.pk]
+            rows.append(row)
+            sub.add(row)
+        if subtotal:
+            rows.append(sub)
+        total.add(sub)
+    rows.append(total)
+    return Part(key=key, title=title, rows=rows)
+
+
+def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
+    """The live document of plan year `year` (a draft's figures; adoption freezes them)."""
+    if year not in plan.years:
+        raise ValueError(f"Das Jahr {year} gehört nicht zum Stellenplan {plan.label}.")
+    tree = org_tree()
+    current = live_figures(year, tree)
+    previous = previous_figures(plan, year, tree)
+    occupied = occupied_on(date(year - 1, 6, 30), tree)
+
+    keys = set(current.fte) | set(previous.by_ids) | set(occupied)
+    explanations = {
+        e.pay_grade_id: e.text for e in PlanExplanation.objects.filter(plan=plan, year=year)
+    }
+    grade_ids = {g for _, g in keys} | set(explanations)
+    target_ids = {t for targets in current.ku_targets.values() for t in targets}
+    grades = {g.pk: g for g in PayGrade.objects.filter(pk__in=grade_ids | target_ids)}
+
+    def values(pairs: list[tuple[int, int]]) -> dict[str, Any]:
+        targets: dict[int, Decimal] = defaultdict(Decimal)
+        for pair in pairs:
+            for target, fte in current.ku_targets.get(pair, {}).items():
+                targets[target] += fte
+        return {
+            "fte": sum((current.fte.get(p, ZERO) for p in pairs), ZERO),
+            "kw": sum((current.kw.get(p, ZERO) for p in pairs), ZERO),
+            "ku": sum((current.ku.get(p, ZERO) for p in pairs), ZERO),
+            "ku_targets": [
+                KuTarget(grades[t].code, fte)
+                for t, fte in sorted(targets.items(), key=lambda i: -grades[i[0]].sort_order)
+            ],
+            "previous": sum((previous.by_ids.get(p, ZERO) for p in pairs), ZERO),
+            "occupied": sum((occupied.get(p, ZERO) for p in pairs), ZERO),
+        }
+
+    by_grade: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    by_unit: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pair in keys:
+        by_grade[pair[1]].append(pair)
+        by_unit[pair[0]].append(pair)
+
+    threshold = plan.explanation_threshold_fte
+    rows_of: dict[int, Row] = {}
+    for grade_id in grade_ids:
+        row = _grade_row(grades[grade_id], values(by_grade.get(grade_id, [])))
+        row.explanation = explanations.get(grade_id, "")
+        row.explanation_missing = abs(row.change) > threshold and not row.explanation.strip()
+        rows_of[grade_id] = row
+    present = [grades[g] for g in grade_ids]
+    part_a_groups, part_b_groups = _ordered_grades(present)
+    ordered = [g for _, gs in part_a_groups for g in gs] + [
+        g for _, gs in part_b_groups for g in gs
+    ]
+    missing = [
+        f"{year}, {rows_of[g.pk].label}: Veränderung {format_decimal(rows_of[g.pk].change)} "
+        f"Stellen (mehr als {format_decimal(threshold)})"
+        for g in ordered
+        if rows_of[g.pk].explanation_missing
+    ]
+    part_a = _part("A", "Teil A Beamte", part_a_groups, rows_of, subtotal=True)
+    part_b = _part(
+        "B", "Teil B Beschäftigte", part_b_groups, rows_of, subtotal=len(part_b_groups) > 1
+    )
+    grand = Row(kind="grand", label="Gesamtsumme A + B")
+    grand.add(part_a.total)
+    grand.add(part_b.total)
+
+    units = []
+    for dept_id, pairs in by_unit.items():
+        info = tree.units[dept_id]
+        section_id = tree.budget_section_of(dept_id)
+        section = tree.budget_sections.get(section_id) if section_id else None
+        pair_of = {p[1]: p for p in pairs}
+        rows = [_grade_row(g, values([pair_of[g.pk]])) for g in ordered if g.pk in pair_of]
+        rows = [r for r in rows if r.fte or r.previous or r.occupied]
+        if not rows:
+            continue
+        total = Row(kind="total", label=f"Summe {info.code}")
+        for r in rows:
+            total.add(r)
+        rows.append(total)
+        units.append(
+            UnitPlan(
+                section=section.number if section else "",
+                section_name=section.name if section else "",
+                code=info.code,
+                name=info.name,
+                rows=rows,
+            )
+        )
+    units.sort(key=lambda u: (u.section or "~", u.code))
+
+    changes, groups = _changes(plan, year)
+    notes = [previous.note] if previous.note else []
+    sources = [
+        f"Stellen {year}: Stellen, die an mindestens einem Tag des Jahres {year} bestehen "
+        "(aktuelle Daten)",
+        previous.source or f"Stellen {year - 1}: kein Stellenplan erfasst",
+        f"besetzt am 30.06.{year - 1}: erfasste Stellenbesetzungen an diesem Tag, je Gruppe "
+        "summiert",
+    ]
+    return YearDocument(
+        year=year,
+        previous_year=year - 1,
+        plan_label=plan.label,
+        status=plan.status,
+        adopted_on=plan.adopted_on,
+        grdrs=plan.grdrs,
+        parts=[part_a, part_b],
+        grand_total=grand,
+        units=units,
+        changes=changes,
+        change_groups=groups,
+        notes=notes,
+        sources=sources,
+        missing_explanations=missing,
+    )
+
+
+def _changes(plan: StaffingPlan, year: int) -> tuple[list[ChangeEntry], list[ChangeGroup]]:
+    wanted = Q(effective_date__year=year)
+    if year - 1 not in plan.years:
+        wanted |= Q(in_advance=True, effective_date__year=year - 1)
+    kinds = dict(PositionChange.Kind.choices)
+    rows = (
+        PositionChange.objects.filter(wanted)
+        .values_list(
+            "kind",
+            "effective_date",
+            "in_advance",
+            "grdrs",
+            "plan__first_year",
+            "plan__last_year",
+            "org_unit_after__code",
+            "org_unit_before__code",
+            "position__org_unit__code",
+            "pay_grade_after__code",
+            "pay_grade_before__code",
+            "position__pay_grade__code",
+            "fte_after",
+            "fte_before",
+            "position__fte",
+            "summary",
+            "explanation",
+        )
+        .order_by("kind", "grdrs", "effective_date", "id")
+    )
+    entries = []
+    for (
+        kind,
+        effective,
+        in_advance,
+        grdrs,
+        first,
+        last,
+        unit_after,
+        unit_before,
+        unit_now,
+        grade_after,
+        grade_before,
+        grade_now,
+        fte_after,
+        fte_before,
+        fte_now,
+        summary,
+        explanation,
+    ) in rows:
+        plan_label = "" if first is None else (str(first) if first == last else f"{first}/{last}")
+        fte = fte_after if fte_after is not None else fte_before
+        entries.append(
+            ChangeEntry(
+                kind=kind,
+                kind_label=str(kinds.get(kind, kind)),
+                effective_date=effective,
+                in_advance=in_advance,
+                grdrs=grdrs,
+                plan_label=plan_label,
+                unit=unit_after or unit_before or unit_now or "",
+                grade=grade_after or grade_before or grade_now or "",
+                fte=fte if fte is not None else fte_now,
+                summary=summary,
+                explanation=explanation,
+            )
+        )
+    groups: dict[tuple[str, str], ChangeGroup] = {}
+    for entry in entries:
+        authority = f"GRDrs {entry.grdrs}" if entry.grdrs else f"Stellenplan {entry.plan_label}"
+        group = groups.get((entry.kind, authority))
+        if group is None:
+            group = groups[(entry.kind, authority)] = ChangeGroup(
+                entry.kind_label, authority, 0, 0, ZERO
+            )
+        group.count += 1
+        group.in_advance += entry.in_advance
+        group.fte += entry.fte or ZERO
+    return entries, list(groups.values())
+
+
+def build_full_document(plan: StaffingPlan) -> PlanDocument:
+    """The live document of every year of the plan."""
+    return PlanDocument(
+        plan_id=plan.pk,
+        label=plan.label,
+        years=[build_plan_document(plan, y) for y in plan.years],
+    )
+
+
+_DOCUMENT_CACHE: VersionedCache[int, PlanDocument] = VersionedCache(maxsize=8)
+
+
+def document_for_output(plan: StaffingPlan) -> PlanDocument:
+    """What screen, PDF and Excel show: the newest record of an adopted plan, else live.
+
+    Cached per process by the data version (core.dataversion watches positions, units,
+    grades, plans, Erläuterungen, records, changes and occupations): one query on a hit. The
+    value is shared: read it, never change it.
+    """
+
+    def compute() -> PlanDocument:
+        fresh = StaffingPlan.objects.get(pk=plan.pk)
+        if fresh.status == StaffingPlan.Status.ADOPTED:
+            record = newest_record(fresh)
+            if record is not None:
+                return PlanDocument.from_json(record.document)
+        return build_full_document(fresh)
+
+    return _DOCUMENT_CACHE.get(plan.pk, compute)

@@ -1,0 +1,45 @@
+"""The PDF of a Stellenplan: WeasyPrint on one self-contained HTML document (the decision PDF's
+approach, through core.pdf): tagged PDF/UA-1, lang de, a title, real <th> headers with scope,
+a <caption> per table, "Seite x von y", and "ENTWURF" on every page of a draft. The adopted
+record's PDF is PDF/A-3a with PDF/UA-1 declared (``archive``).
+
+The HTML comes from a PlanDocument, live or read back from the record, with the templates
+the screen uses (stellenplan/_plan_year.html).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from core.pdf import DRAFT_MARK, font_faces, render_pdf, static_text
+from stellenplan.plan_document import PlanDocument
+
+STYLESHEET = "stellenplan/plan-pdf.css"
+
+
+def plan_html(document: PlanDocument) -> str:
+    """The complete HTML of the PDF (stylesheet and fonts inlined)."""
+    first = document.years[0]
+    with translation.override("de"):
+        return render_to_string(
+            "stellenplan/pdf/plan.html",
+            {
+                "plan": document,
+                "first": first,
+                "css": mark_safe(font_faces() + "\n" + static_text(STYLESHEET)),  # our files
+                "draft": first.draft,
+                "draft_mark": DRAFT_MARK,
+                "city": getattr(settings, "OPARL", {}).get("body_name", ""),
+            },
+        )
+
+
+def render_plan_pdf(document: PlanDocument, *, archive: bool = False) -> bytes:
+    return render_pdf(plan_html(document), archive=archive)
+
+
+def plan_pdf_filename(document: PlanDocument) -> str:
+    return f"Stellenplan-{document.label.replace('/', '-')}.pdf"
