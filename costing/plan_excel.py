@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Border, Font, Side
 
 from costing.excel import FONT_NAME, FTE_FORMAT, Column, Formula, SheetWriter, clean_text
@@ -39,7 +40,7 @@ class PlanSheet(SheetWriter):
 
     def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
         super().__init__(workbook, title, columns, align_top=False)
-        self._total_cells: list[WriteOnlyCell] = []
+        self._total_cells: list[Cell] = []
         for column in self.columns:
             cell = WriteOnlyCell(self.ws)
             cell.font = _BOLD
