@@ -94,3 +94,15 @@ def test_it_shows_an_ended_position_its_own_years_by_default(position, client, r
     html = client.get(reverse("positions:detail", args=[position.pk])).content.decode()
     assert '<th scope="row">2012</th>' in html
     assert "in 2012 nicht aktiv" not in html
+
+
+def test_its_tasks_are_a_list_one_task_per_line(position, client, role_users):
+    Position.objects.filter(pk=position.pk).update(
+        tasks="Fortbildungsplanung\nAbrechnung der Kurse\n<script>x</script>"
+    )
+    client.force_login(role_users["kaemmerei"])
+    html = client.get(reverse("positions:detail", args=[position.pk])).content.decode()
+    tasks = html.split("<dt>Aufgaben</dt>", 1)[1].split("</dd>", 1)[0]
+    assert tasks.count("<li>") == 3
+    assert "<li>Fortbildungsplanung</li>" in tasks
+    assert "<script>" not in tasks  # sanitised as every Markdown text
