@@ -14,11 +14,18 @@ INSTALL_PROJECT := $(PIP) install --quiet --no-deps --no-build-isolation -e .
 .PHONY: install lock system-deps run demo-data test test-sqlite test-postgres lint typecheck format bench serve deploy loadtest clean
 
 $(PY):
-	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@bash scripts/make-venv.sh "$(PYTHON)" $(VENV)
+
+# pip itself first, pinned and hashed (requirements-pip.lock): the pip a new venv brings can be
+# too old for the lock files (pip 23.2 fails on their extras in --require-hashes mode).
+$(VENV)/.pip: requirements-pip.lock | $(PY)
+	@$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.lock \
+	  || { echo "FEHLER: pip konnte nicht auf die Version aus requirements-pip.lock gebracht werden (Netz zu PyPI?)." >&2; exit 1; }
+	@touch $@
 
 # Runtime + dev packages exactly as locked, then the project (idempotent: re-run only when the
 # lock or pyproject changes).
-$(VENV)/.installed: $(DEV_LOCK) pyproject.toml | $(PY)
+$(VENV)/.installed: $(DEV_LOCK) pyproject.toml $(VENV)/.pip
 	$(PIP) install --quiet --require-hashes -r $(DEV_LOCK)
 	$(INSTALL_PROJECT)
 	touch $@
@@ -36,6 +43,8 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quie
 lock: install
 	$(PIP_COMPILE) -o $(LOCK) pyproject.toml
 	$(PIP_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK) pyproject.toml
+	{ sed -n '/^#/p' requirements-pip.lock; awk '/^pip==/{p=1} p&&!/^    --hash|^pip==/{exit} p' $(DEV_LOCK); } > requirements-pip.lock.new
+	mv requirements-pip.lock.new requirements-pip.lock
 
 # Debian packages the tests and PDF/Excel features need (browser, LibreOffice, poppler, fonts).
 system-deps:
@@ -61,7 +70,7 @@ serve: install
 # later runs change nothing), collectstatic, deploy check. Run once per release with the
 # server's environment (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL), then restart the service,
 # which only starts gunicorn (deploy/stellenplan.service).
-deploy: | $(PY)
+deploy: $(VENV)/.pip
 	$(PIP) install --quiet --require-hashes -r $(LOCK)
 	$(INSTALL_PROJECT)
 	env -u DJANGO_DEBUG $(PY) manage.py migrate --noinput
