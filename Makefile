@@ -56,8 +56,13 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_accounts
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite on both cores (pytest-xdist; each worker its own test database; a test file stays
+# on one worker, so the worlds a module shares are built once). The 25 slowest steps are
+# printed. TEST_ARGS adds pytest options, e.g. TEST_ARGS="-m 'not browser'" or a path.
+TEST_WORKERS ?= 2
+TEST_ARGS ?=
 test: install system-deps
-	DJANGO_DEBUG=1 $(VENV)/bin/pytest
+	DJANGO_DEBUG=1 $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --durations=25 $(TEST_ARGS)
 
 # Production mode in one command, for trying it locally (smoke test, load test): creates the
 # PostgreSQL database if missing, migrates, collects static files, starts gunicorn.
@@ -83,6 +88,7 @@ deploy: $(VENV)/.pip
 # prints medians and their ratios to the floors and writes them to bench/results.md (about
 # 20 minutes on 2 cores; fewer repeats at 100,000). Shorter: BENCH_ARGS="--sizes 2000 20000".
 bench: install system-deps
+	DJANGO_DEBUG=1 $(VENV)/bin/pytest -m bench -q
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Load test: measures the machine's capacity for the request mix (each action alone, CPU of

@@ -37,8 +37,8 @@ from scripts.http_client import form_fields
 from stellenplan.imports import import_positions
 from stellenplan.models import PayGrade, Position
 
+# The number of examples comes from the hypothesis profile (tests/conftest.py: dev 50, ci 12).
 EXAMPLES = settings(
-    max_examples=50,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

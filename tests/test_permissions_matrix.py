@@ -13,6 +13,7 @@ changes something does not disturb the next request.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,7 +21,9 @@ from io import BytesIO
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -33,6 +36,7 @@ from stellenplan.imports import import_positions
 from stellenplan.models import PayGrade, Position, StaffingPlan
 from stellenplan.plan_services import occupation_create
 from stellenplan.services import position_create, position_delete, position_update
+from tests.conftest import make_role_users, shared_world
 from tests.costing.excel_files import POSITION_HEADER, xlsx_bytes
 
 ROLES = ["anonymous", "personalamt", "kaemmerei", "sitzungsdienst", "admin"]
@@ -356,8 +360,27 @@ ROUTES = {route.name: route for route in collect_routes()}
 # --- sample objects -------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[tuple[dict, dict]]:
+    """The reference data, one user per role and the sample objects, built once for all the
+    tests of this module (rolled back at its end; each test runs in a savepoint)."""
+    with shared_world(django_db_blocker):
+        call_command("loaddata", "seed", verbosity=0)
+        users = make_role_users(get_user_model())
+        yield build_samples(users), users
+
+
 @pytest.fixture
-def samples(seed, role_users):
+def samples(world, db) -> dict:
+    return world[0]
+
+
+@pytest.fixture
+def role_users(world, db) -> dict:
+    return world[1]
+
+
+def build_samples(role_users: dict) -> dict:
     """Objects with history for the URL arguments: a changed position and org unit, a
     deleted position, and the first object of every other model."""
     admin = role_users["admin"]

@@ -2,10 +2,15 @@
 
 from datetime import date
 
+import pytest
+
 from bench.pdf import pdf_benchmark
 from decisions.models import Decision
 from departments.models import OrgUnit
 from tests.factories import CostRateFactory, OrgUnitFactory, PayGradeFactory, PositionFactory
+
+# A measurement: runs with `make bench`, not in `make test`.
+pytestmark = [pytest.mark.bench, pytest.mark.pdf]
 
 
 def test_it_times_the_reference_and_a_temporary_200_position_decision(seed, capsys):

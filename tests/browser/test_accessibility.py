@@ -414,6 +414,7 @@ def special_states(context, base, urls, findings, output_dir, position, admin) -
     page.close()
 
 
+@pytest.mark.slow  # one walk over every page type in six roles (about 1 minute)
 def test_every_page_has_no_serious_barriers_and_fits_a_phone(
     browser,
     live_server,

@@ -16,6 +16,9 @@ from decisions.pdf import LocalFileFetcher, allowed_dirs, decision_html, render_
 from departments.models import OrgUnit
 from tests.factories import CostRateFactory, OrgUnitFactory, PayGradeFactory, PositionFactory
 
+# About the PDF itself: rendered by WeasyPrint, not the test stand-in.
+pytestmark = pytest.mark.pdf
+
 REFERENCE_PAGES = 19
 
 # Every line of the Anlage as printed: org unit, grade, title, share, cost

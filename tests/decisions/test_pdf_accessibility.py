@@ -28,7 +28,8 @@ REFERENCE_PAGES = 19
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
 PDFUAID = "{http://www.aiim.org/pdfua/ns/id/}"
 # Also when a single test that uses only the module's rendered PDF is selected (-k).
-pytestmark = pytest.mark.django_db
+# About the PDF itself: rendered by WeasyPrint, not the test stand-in.
+pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 
 
 @pytest.fixture(scope="module")

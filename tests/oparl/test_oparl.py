@@ -506,6 +506,7 @@ def test_unknown_objects_are_404_not_500(db, api, path):
 # --- annexes (auxiliaryFile) and File.text ----------------------------------------------------
 
 
+@pytest.mark.pdf  # the draft mark is a CSS watermark of the real PDF
 def test_the_generated_annex_is_an_auxiliary_file_of_its_own(seed, api, validators):
     from decisions.pdf import pdf_text
 

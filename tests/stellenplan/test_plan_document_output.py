@@ -63,6 +63,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     ).stdout
 
 
+@pytest.mark.pdf  # reads back the real layout and its CSS draft mark
 def test_the_pdf_reads_back_with_totals_and_the_draft_mark(tmp_path, output_dir):
     pdf = render_plan_pdf(build_full_document(reference_plan()))
     (output_dir / "stellenplan-2012-2013-entwurf.pdf").write_bytes(pdf)
