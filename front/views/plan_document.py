@@ -89,9 +89,12 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
     record = newest_record(plan) if plan.status == StaffingPlan.Status.ADOPTED else None
     document = document_for_output(plan)
-    pdf = bytes(record.pdf) if record is not None and record.pdf else render_plan_pdf(document)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    # an adopted plan's PDF is the one stored at adoption, byte for byte
+    stored = bytes(record.pdf) if record is not None and record.pdf else b""
+    response = HttpResponse(stored or render_plan_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{plan_pdf_filename(document)}"'
+    if stored and record is not None:
+        response["X-Content-SHA256"] = record.pdf_sha256
     return response
 
 
