@@ -214,9 +214,12 @@ def test_a_record_from_a_newer_release_is_a_german_message_not_a_crash(archive, 
     assert "Der festgehaltene Stellenplan wurde mit Format 7 gespeichert" in (
         plan_page.content.decode()
     )
-    # the stored PDF needs no reading of the document: it is still served as stored
+    # the stored PDFs need no reading of the document: they are still served as stored
     pdf = reader.get(reverse("decisions:pdf", args=[decision.pk]))
     assert hashlib.sha256(pdf.content).hexdigest() == DECISION_PDF_SHA256
+    plan_pdf = reader.get(reverse("plandoc:pdf", args=[plan.pk]))
+    assert hashlib.sha256(plan_pdf.content).hexdigest() == PLAN_PDF_SHA256
+    assert plan_pdf["Content-Disposition"] == 'inline; filename="Stellenplan-2012-2013.pdf"'
     annex = decision.annexes.get(generated=True)  # printed from the record: refused, no crash
     response = client.get(f"{OPARL}file/anlage/{annex.pk}/pdf")
     assert response.status_code == 409
