@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+from core.records import RecordFormatError
 
 
 class NoStoreForSignedInUsersMiddleware:
@@ -25,3 +28,25 @@ class NoStoreForSignedInUsersMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RecordFormatErrorMiddleware:
+    """A frozen record this release cannot read (written by a newer one, or damaged) as a page
+    that says so in German (409), on every page that reads records, instead of a server error.
+    The OParl views answer the same with an OParl error object (front.oparl.views.oparl)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RecordFormatError):
+            return None
+        return render(
+            request,
+            "common/record_format_error.html",
+            {"messages_text": exception.messages},
+            status=409,
+        )

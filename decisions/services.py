@@ -33,7 +33,7 @@ from core.concurrency import ConcurrentEditError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
 from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
 from decisions.pdf import document_for, render_decision_pdf
-from decisions.records import document_data, json_safe, positions_data, sources_data
+from decisions.records import record_columns, record_data
 from stellenplan.models import Position
 
 Status = Decision.Status
@@ -181,9 +181,7 @@ def _freeze(
         status_change=status_change,
         acting_user=acting_user,
         reason=reason,
-        document=json_safe(document_data(doc)),
-        positions=json_safe(positions_data(doc.links)),
-        sources=json_safe(sources_data(doc)),
+        **record_columns(record_data(doc)),
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )

@@ -22,7 +22,7 @@ from django.db import transaction
 from core.concurrency import versioned_delete, versioned_update
 from core.history import acting_as
 from stellenplan.models import PlanExplanation, StaffingPlan, StaffingPlanRecord
-from stellenplan.plan_document import build_full_document
+from stellenplan.plan_document import PLAN_RECORD, build_full_document
 from stellenplan.plan_pdf import render_plan_pdf
 
 
@@ -76,7 +76,7 @@ def adopt_plan(
             sequence=last + 1,
             acting_user=acting_user,
             reason=reason or "Beschluss der Haushaltssatzung",
-            document=document.to_json(),
+            document=PLAN_RECORD.write(document),
             pdf=pdf,
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         )

@@ -16,16 +16,14 @@ notes/plan-semantics.md:
 
 Figures are aggregated in the database (values/annotate on positions, occupations, changes),
 a few queries whatever the number of positions. A draft shows live figures; an adopted plan is
-rendered from its newest StaffingPlanRecord (``document_for_output``), whose JSON is
-``PlanDocument.to_json()``; ``from_json`` gives back the same dataclasses, so screen, PDF and
-Excel use the same templates and writers for both.
+rendered from its newest StaffingPlanRecord (``document_for_output``), whose JSON is written
+and read back into the same dataclasses by ``PLAN_RECORD`` (``core.records``: format version,
+defaults for fields added later), so screen, PDF and Excel use the same templates and writers
+for both.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +34,7 @@ from django.db.models import Q, Sum
 
 from core.dataversion import VersionedCache
 from core.formatting import format_decimal
+from core.records import RecordFormat
 from departments.selectors import OrgTree, org_tree
 from stellenplan.models import (
     Occupation,
@@ -56,8 +55,6 @@ CAREER_ORDER = [
     (PayGrade.CareerGroup.NONE, "sonstige Besoldungsgruppen"),
 ]
 NO_PREVIOUS_NOTE = "kein Stellenplan {year} erfasst – Vorjahr mit 0 gerechnet"
-#: Version of the JSON layout stored in StaffingPlanRecord.document.
-FORMAT = 1
 
 
 # --- the dataclasses -------------------------------------------------------------------------
@@ -193,50 +190,11 @@ class PlanDocument:
     def year(self, year: int) -> YearDocument | None:
         return next((y for y in self.years if y.year == year), None)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, **_dump(self)}
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PlanDocument:
-        body = {k: v for k, v in data.items() if k != "format"}
-        return typing.cast(PlanDocument, _load(cls, body))
-
-
-# --- JSON: Decimals and dates as strings --------------------------------------------------------
-
-
-def _dump(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list):
-        return [_dump(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _load(kind: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(kind) if a is not type(None)]
-        return _load(inner[0], value)
-    if origin is list:
-        (item,) = typing.get_args(kind)
-        return [_load(item, v) for v in value]
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return kind(
-            **{f.name: _load(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}
-        )
-    if kind is Decimal:
-        return Decimal(value)
-    if kind is date:
-        return date.fromisoformat(value)
-    return value
+#: How StaffingPlanRecord.document is written and read (README: "Eingefrorene Dokumente").
+PLAN_RECORD: RecordFormat[PlanDocument] = RecordFormat(
+    PlanDocument, version=1, label="Der festgehaltene Stellenplan"
+)
 
 
 # --- live figures ------------------------------------------------------------------------------
@@ -329,7 +287,7 @@ def previous_figures(plan: StaffingPlan, year: int, tree: OrgTree) -> Previous:
     if other.pk != plan.pk and other.status == StaffingPlan.Status.ADOPTED:
         record = newest_record(other)
         if record is not None:
-            stored = PlanDocument.from_json(record.document).year(prev)
+            stored = PLAN_RECORD.read(record.document).year(prev)
             if stored is not None:
                 return Previous(
                     _by_ids_from_document(stored, tree),
@@ -626,7 +584,7 @@ def document_for_output(plan: StaffingPlan) -> PlanDocument:
         if fresh.status == StaffingPlan.Status.ADOPTED:
             record = newest_record(fresh)
             if record is not None:
-                return PlanDocument.from_json(record.document)
+                return PLAN_RECORD.read(record.document)
         return build_full_document(fresh)
 
     return _DOCUMENT_CACHE.get(plan.pk, compute)

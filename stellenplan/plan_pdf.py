@@ -41,5 +41,6 @@ def render_plan_pdf(document: PlanDocument, *, archive: bool = False) -> bytes:
     return render_pdf(plan_html(document), archive=archive)
 
 
-def plan_pdf_filename(document: PlanDocument) -> str:
-    return f"Stellenplan-{document.label.replace('/', '-')}.pdf"
+def plan_pdf_filename(label: str) -> str:
+    """The file name of the PDF of the plan labelled `label` ("2012/2013")."""
+    return f"Stellenplan-{label.replace('/', '-')}.pdf"

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.records import RecordFormatError
 from decisions import oparl_selectors as sel
 from decisions.models import Decision
 from decisions.pdf import annex_filename, pdf_filename, render_annex_pdf, render_decision_pdf
@@ -85,6 +86,8 @@ def oparl(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return error(404, "Dieses Objekt gibt es nicht.", request.path)
         except BadRequest as exc:
             return error(400, str(exc), request.get_full_path())
+        except RecordFormatError as exc:  # a frozen record newer than this release
+            return error(409, " ".join(exc.messages), request.path)
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
@@ -367,8 +370,15 @@ def file_record_access(request: HttpRequest, pk: int, disposition: str = "inline
 
 @oparl
 def file_paper_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
+    """The paper as it stands; an adopted one as its newest record stored it, byte for byte
+    (never printed again from data that may have changed since)."""
     decision = _paper_or_404(pk)
-    return _gone(decision) or _pdf(render_decision_pdf(decision), decision, disposition)
+    gone = _gone(decision)
+    if gone is not None:
+        return gone
+    record = current_record(decision)
+    content = render_decision_pdf(decision) if record is None else sel.record_pdf(record.pk)
+    return _pdf(content, decision, disposition)
 
 
 def _annex(pk: int) -> tuple[Any, Decision]:

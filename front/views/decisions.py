@@ -69,7 +69,7 @@ def _validation_message(error: ValidationError) -> str:
 
 
 def _findings(doc: DecisionDocument | FrozenDocument):
-    if doc.finance is None or isinstance(doc, FrozenDocument):
+    if isinstance(doc, FrozenDocument) or doc.finance is None:
         return []  # an adopted record is shown as decided, not checked again
     return check_decision(doc.decision, doc.finance)
 

@@ -88,10 +88,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
     record = newest_record(plan) if plan.status == StaffingPlan.Status.ADOPTED else None
-    document = document_for_output(plan)
-    pdf = bytes(record.pdf) if record is not None and record.pdf else render_plan_pdf(document)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{plan_pdf_filename(document)}"'
+    if record is not None and record.pdf:
+        # an adopted plan's PDF is the one stored at adoption, byte for byte (its document is
+        # not read: the PDF stays available even to a release that cannot read the record)
+        response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
+        response["X-Content-SHA256"] = record.pdf_sha256
+        label = plan.label
+    else:
+        document = document_for_output(plan)
+        response = HttpResponse(render_plan_pdf(document), content_type="application/pdf")
+        label = document.label
+    response["Content-Disposition"] = f'inline; filename="{plan_pdf_filename(label)}"'
     return response
 
 

@@ -17,7 +17,7 @@ from stellenplan.models import (
     PositionChange,
     StaffingPlan,
 )
-from stellenplan.plan_document import PlanDocument, build_full_document, build_plan_document
+from stellenplan.plan_document import PLAN_RECORD, build_full_document, build_plan_document
 from tests.factories import PositionFactory
 from tests.stellenplan.plan_fixtures import REFERENCE_BY_GRADE, reference_plan
 
@@ -176,11 +176,12 @@ def test_it_round_trips_through_json():
         note="KU", ku_target_grade=PayGrade.objects.get(code="A 9 gD")
     )
     document = build_full_document(plan)
-    data = document.to_json()
-    again = PlanDocument.from_json(json.loads(json.dumps(data)))
+    data = PLAN_RECORD.write(document)
+    again = PLAN_RECORD.read(json.loads(json.dumps(data)))
     assert again == document
     assert isinstance(again.years[0].grand_total.fte, Decimal)
     assert data["years"][0]["grand_total"]["fte"] == "13.5000"  # Decimals as strings
+    assert data["format"] == 1
 
 
 def test_it_takes_the_previous_year_from_another_plan():
