@@ -38,6 +38,7 @@ from core.concurrency import raw_value
 from core.dataversion import current_token
 from core.fields import concrete_field
 from core.formatting import display_value
+from core.users import User
 from core.xlsx import (
     Bad,
     ImportFailed,
@@ -570,7 +571,7 @@ class PositionImportResult:
     batch: ImportBatch | None = None
 
 
-def _apply(plan: PositionPlan, *, acting_user: Any, batch: ImportBatch) -> None:
+def _apply(plan: PositionPlan, *, acting_user: User | None, batch: ImportBatch) -> None:
     positions_import(
         acting_user=acting_user,
         positions=[r.position for r in plan.new],
@@ -607,7 +608,7 @@ def import_positions(
     source: Source,
     *,
     default_start: date | None = None,
-    acting_user: Any = None,
+    acting_user: User | None = None,
     dry_run: bool = False,
     limit: int | None = None,
 ) -> PositionImportResult:
@@ -646,7 +647,7 @@ def import_positions(
 
 
 def preview_positions(
-    content: bytes, *, file_name: str, default_start: date, acting_user: Any
+    content: bytes, *, file_name: str, default_start: date, acting_user: User | None
 ) -> tuple[PositionPlan, ImportBatch | None]:
     """Check a file and keep it as a pending batch with its preview (nothing else saved).
 
@@ -686,7 +687,7 @@ STALE_MESSAGE = (
 )
 
 
-def confirm_positions(*, batch_id: int, acting_user: Any) -> Confirmation:
+def confirm_positions(*, batch_id: int, acting_user: User | None) -> Confirmation:
     """Save a pending batch of positions, all or nothing.
 
     The file is read again from the batch inside the transaction: at the data version of the
