@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -334,8 +335,7 @@ def _apply(plan: CostTablePlan, *, acting_user: User | None, batch: ImportBatch)
         for code, pk in grade_ids.items()
     ]
     ImportBatchItem.objects.bulk_create(items)
-    batch.cost_table_id = table.pk
-    import_batch_mark_applied(batch=batch, counts={"created": len(plan.rates)})
+    import_batch_mark_applied(batch=batch, counts={"created": len(plan.rates)}, target=table)
 
 
 def preview_cost_table(
@@ -421,8 +421,8 @@ def cost_table_import_undo(*, batch_id: int, acting_user: User | None) -> Import
     if batch.status != ImportBatch.Status.APPLIED:
         raise ImportBatchError(f"{refused}: sein Status ist „{batch.get_status_display()}“.")
     table = (
-        CostTable.objects.select_for_update().filter(pk=batch.cost_table_id).first()
-        if batch.cost_table_id is not None
+        CostTable.objects.select_for_update().filter(pk=batch.target_id).first()
+        if batch.target_type_id == ContentType.objects.get_for_model(CostTable).pk
         else None
     )
     if table is None:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, update_change_reason
@@ -546,8 +546,13 @@ def import_batch_lock(
     return batch
 
 
-def import_batch_mark_applied(*, batch: ImportBatch, counts: Mapping[str, int]) -> ImportBatch:
-    """Record that a pending batch was saved; its file is no longer kept (the hash stays)."""
+def import_batch_mark_applied(
+    *, batch: ImportBatch, counts: Mapping[str, int], target: models.Model | None = None
+) -> ImportBatch:
+    """Record that a pending batch was saved; its file is no longer kept (the hash stays).
+    `target`: the one object the import created, if it made one (e.g. a cost table)."""
+    if target is not None:
+        batch.target = target
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()
     batch.created = counts.get("created", 0)

@@ -1,0 +1,44 @@
+"""Data migrations of the stellenplan app, run forwards and backwards on the test database."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE_TARGET = ("stellenplan", "0009_position_number")
+TARGET = ("stellenplan", "0010_import_batch_target")
+
+
+def migrate(target: tuple[str, str]):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.fixture
+def back_at_the_latest_migration():
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_cost_table_id_of_an_import_batch_becomes_its_target(back_at_the_latest_migration):
+    old = migrate(BEFORE_TARGET)
+    ImportBatch = old.get_model("stellenplan", "ImportBatch")
+    common = {"file_name": "x.xlsx", "file_sha256": "0" * 64}
+    table_import = ImportBatch.objects.create(kind="cost_table", cost_table_id=42, **common)
+    positions_import = ImportBatch.objects.create(kind="positions", **common)
+
+    new = migrate(TARGET)
+    ImportBatch = new.get_model("stellenplan", "ImportBatch")
+    migrated = ImportBatch.objects.select_related("target_type").get(pk=table_import.pk)
+    assert (migrated.target_type.app_label, migrated.target_type.model) == ("costing", "costtable")
+    assert migrated.target_id == 42
+    untouched = ImportBatch.objects.get(pk=positions_import.pk)
+    assert (untouched.target_type_id, untouched.target_id) == (None, None)
+
+    ImportBatch = migrate(BEFORE_TARGET).get_model("stellenplan", "ImportBatch")
+    assert ImportBatch.objects.get(pk=table_import.pk).cost_table_id == 42
+    assert ImportBatch.objects.get(pk=positions_import.pk).cost_table_id is None
