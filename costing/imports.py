@@ -420,9 +420,14 @@ def cost_table_import_undo(*, batch_id: int, acting_user: User | None) -> Import
     refused = f"Der Import {batch.pk} kann nicht rückgängig gemacht werden"
     if batch.status != ImportBatch.Status.APPLIED:
         raise ImportBatchError(f"{refused}: sein Status ist „{batch.get_status_display()}“.")
-    table = (
-        CostTable.objects.select_for_update().filter(pk=batch.target_id).first()
+    table_id = (
+        batch.target_id
         if batch.target_type_id == ContentType.objects.get_for_model(CostTable).pk
+        else None
+    )
+    table = (
+        CostTable.objects.select_for_update().filter(pk=table_id).first()
+        if table_id is not None
         else None
     )
     if table is None:
