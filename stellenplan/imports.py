@@ -238,7 +238,7 @@ def parse_positions(
         if start is None and H_START not in row.failed:
             start = start_default
         end = row.get(H_END, parse_date)
-        fixed_term = row.get(H_FIXED_TERM, _parse_bool, default=end is not None)
+        fixed_term = row.get(H_FIXED_TERM, _parse_bool, default=False)
 
         # An unsaved position may lack its unit or grade (unreadable cell); positions_check
         # reports that. django-stubs types these ids of non-null foreign keys as never None.
@@ -251,7 +251,8 @@ def parse_positions(
             note_date=note_date,
             start_date=start,
             end_date=end,
-            fixed_term=bool(fixed_term) or end is not None,  # an end makes it befristet
+            # as saved (the model's rule), so that it compares with a saved position
+            fixed_term=Position.fixed_term_for(end, bool(fixed_term)),
             task_heading=parse_text(row.raw(H_TASK_HEADING)) if row.has(H_TASK_HEADING) else "",
             tasks=parse_text(row.raw(H_TASKS)) if row.has(H_TASKS) else "",
             justification=(

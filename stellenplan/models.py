@@ -1,5 +1,6 @@
 """Pay grades and positions: the staffing plan itself."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -203,9 +204,17 @@ class Position(models.Model):
     def __str__(self) -> str:
         return f"{self.org_unit.code} {self.pay_grade.code} {self.title}"
 
+    @staticmethod
+    def fixed_term_for(end_date: datetime.date | None, fixed_term: bool) -> bool:
+        """Befristet: an end date makes a position befristet (the one place of this rule;
+        ``clean()`` applies it, so every service, form and import saves it that way)."""
+        return fixed_term or end_date is not None
+
     def clean(self) -> None:
-        """A ku note names the grade it converts to; no other position names one."""
+        """An end date makes the position befristet. A ku note names the grade it converts
+        to; no other position names one."""
         super().clean()
+        self.fixed_term = self.fixed_term_for(self.end_date, self.fixed_term)
         if self.note == self.Note.KU and self.ku_target_grade_id is None:
             raise ValidationError(
                 {
