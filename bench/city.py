@@ -459,7 +459,8 @@ def _positions(
                 ku_target_grade=ku_target,
                 start_date=start,
                 end_date=end,
-                fixed_term=fixed_term,
+                # saved without clean(): the model's rule by hand (an end makes it befristet)
+                fixed_term=Position.fixed_term_for(end, fixed_term),
                 tasks=f"{topic}: Bearbeitung, Beratung und Dokumentation im Aufgabengebiet.",
             )
         )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from core.fields import concrete_field, related_model
 from core.formatting import display_value
 from core.history import acting_as, ensure_history_baseline, last_change
+from core.users import User
 
 #: The field every versioned model has (``Model`` itself does not declare it).
 VERSION_FIELD = "version"
@@ -203,7 +204,7 @@ def _claim_version(model: type[models.Model], pk: Any, expected_version: int) ->
 def versioned_update(
     instance: ModelT,
     *,
-    acting_user,
+    acting_user: User | None,
     expected_version: int,
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
@@ -298,7 +299,7 @@ def _count_by_model(objects: Iterable[models.Model]) -> dict[type[models.Model],
 
 @transaction.atomic
 def versioned_delete(
-    instance: models.Model, *, acting_user, expected_version: int, label: str
+    instance: models.Model, *, acting_user: User | None, expected_version: int, label: str
 ) -> None:
     """Delete unless changed since `expected_version`; never cascade over protected data."""
     model = type(instance)

@@ -947,7 +947,7 @@ def _write_lines(
             note_date,
             start,
             end,
-            yes_no[fixed_term or end is not None],  # an end makes a position befristet
+            yes_no[fixed_term],
             task_heading,
         ]
         for pricing in pricings:

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -37,6 +39,7 @@ from core.dataversion import current_token
 from core.fields import concrete_field
 from core.formatting import euro
 from core.history import acting_as
+from core.users import User
 from core.xlsx import (
     BATCH_SIZE,
     ImportFailed,
@@ -104,7 +107,7 @@ _GRADE_STATUS = [
 _CAREER = re.compile(r"\b(mD|gD|hD)$")
 
 
-def _amount(expected: str):
+def _amount(expected: str) -> Callable[[Any], Decimal]:
     """A parser of an amount cell; the amounts' rules (positive, not negative, cents, size)
     are the model's."""
 
@@ -243,7 +246,7 @@ def import_cost_table(
     create_grades: bool = False,
     remark: str = "",
     dry_run: bool = False,
-    acting_user: Any = None,
+    acting_user: User | None = None,
     file_name: str = "",
 ) -> CostTableImportResult:
     """Import a cost table with one rate per grade at once, without a preview, or nothing
@@ -273,7 +276,7 @@ def import_cost_table(
     )
 
 
-def _apply(plan: CostTablePlan, *, acting_user: Any, batch: ImportBatch) -> None:
+def _apply(plan: CostTablePlan, *, acting_user: User | None, batch: ImportBatch) -> None:
     grade_ids = _create_grades(plan.new_grades, acting_user)
     table = plan.table
     try:
@@ -332,8 +335,7 @@ def _apply(plan: CostTablePlan, *, acting_user: Any, batch: ImportBatch) -> None
         for code, pk in grade_ids.items()
     ]
     ImportBatchItem.objects.bulk_create(items)
-    batch.cost_table_id = table.pk
-    import_batch_mark_applied(batch=batch, counts={"created": len(plan.rates)})
+    import_batch_mark_applied(batch=batch, counts={"created": len(plan.rates)}, target=table)
 
 
 def preview_cost_table(
@@ -344,7 +346,7 @@ def preview_cost_table(
     valid_from: date,
     remark: str,
     create_grades: bool,
-    acting_user: Any,
+    acting_user: User | None,
 ) -> tuple[CostTablePlan, ImportBatch | None]:
     """Check a file and keep it as a pending batch with its preview (nothing else saved);
     a file with problems gives the plan with its issues and no batch."""
@@ -375,7 +377,7 @@ def preview_cost_table(
     return plan, batch
 
 
-def confirm_cost_table(*, batch_id: int, acting_user: Any) -> Confirmation:
+def confirm_cost_table(*, batch_id: int, acting_user: User | None) -> Confirmation:
     """Save a pending cost-table batch, checked again as ``confirm_positions`` does."""
     with transaction.atomic():
         batch = import_batch_lock(
@@ -407,7 +409,7 @@ def confirm_cost_table(*, batch_id: int, acting_user: Any) -> Confirmation:
 
 
 @transaction.atomic
-def cost_table_import_undo(*, batch_id: int, acting_user: Any) -> ImportBatch:
+def cost_table_import_undo(*, batch_id: int, acting_user: User | None) -> ImportBatch:
     """Undo an applied cost-table import: delete the table and its rates, as long as neither
     was changed since and nothing else refers to the table; grades the import created are
     deleted too where nothing uses them any more (otherwise they stay). Raises
@@ -418,9 +420,14 @@ def cost_table_import_undo(*, batch_id: int, acting_user: Any) -> ImportBatch:
     refused = f"Der Import {batch.pk} kann nicht rückgängig gemacht werden"
     if batch.status != ImportBatch.Status.APPLIED:
         raise ImportBatchError(f"{refused}: sein Status ist „{batch.get_status_display()}“.")
+    table_id = (
+        batch.target_id
+        if batch.target_type_id == ContentType.objects.get_for_model(CostTable).pk
+        else None
+    )
     table = (
-        CostTable.objects.select_for_update().filter(pk=batch.cost_table_id).first()
-        if batch.cost_table_id is not None
+        CostTable.objects.select_for_update().filter(pk=table_id).first()
+        if table_id is not None
         else None
     )
     if table is None:
@@ -562,7 +569,7 @@ def _parse_rates(
     return rates, new_grades, issues
 
 
-def _create_grades(new_grades: dict[str, str], acting_user: Any) -> dict[str, int]:
+def _create_grades(new_grades: dict[str, str], acting_user: User | None) -> dict[str, int]:
     created: dict[str, int] = {}
     order = PayGrade.objects.aggregate(m=Max("sort_order"))["m"] or 0
     for code, group in new_grades.items():

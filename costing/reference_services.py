@@ -21,6 +21,7 @@ from django.db import transaction
 from core.concurrency import DeleteRefusedError, versioned_delete, versioned_update
 from core.formatting import date_de, euro
 from core.history import acting_as
+from core.users import User
 from costing.engine import RateAmounts, raise_amounts
 from costing.models import CostRate, CostTable, PayAdjustment, ReimbursementRule
 from costing.usage import table_usage
@@ -71,7 +72,7 @@ def _check_valid_from_free(valid_from: date | None, *, table_id: int | None = No
 @transaction.atomic
 def costtable_create(
     *,
-    acting_user,
+    acting_user: User | None,
     name: str,
     valid_from: date,
     remark: str = "",
@@ -123,7 +124,7 @@ def costtable_create(
 @transaction.atomic
 def costtable_update(
     *,
-    acting_user,
+    acting_user: User | None,
     table: CostTable,
     expected_version: int,
     data: Mapping[str, Any],
@@ -142,7 +143,7 @@ def costtable_update(
 
 
 @transaction.atomic
-def costtable_delete(*, acting_user, table: CostTable, expected_version: int) -> None:
+def costtable_delete(*, acting_user: User | None, table: CostTable, expected_version: int) -> None:
     """Delete a cost table with its rates (each rate's deletion is in the history).
 
     Refused (DeleteRefusedError, nothing deleted) while something refers to the table, e.g.
@@ -164,7 +165,7 @@ def costtable_delete(*, acting_user, table: CostTable, expected_version: int) ->
 @transaction.atomic
 def costrate_create(
     *,
-    acting_user,
+    acting_user: User | None,
     table: CostTable,
     pay_grade: PayGrade,
     annual_cost: Decimal,
@@ -190,7 +191,7 @@ def costrate_create(
 @transaction.atomic
 def costrate_update(
     *,
-    acting_user,
+    acting_user: User | None,
     rate: CostRate,
     expected_version: int,
     data: Mapping[str, Any],
@@ -204,7 +205,7 @@ def costrate_update(
 
 
 @transaction.atomic
-def costrate_delete(*, acting_user, rate: CostRate, expected_version: int) -> None:
+def costrate_delete(*, acting_user: User | None, rate: CostRate, expected_version: int) -> None:
     versioned_delete(
         rate,
         acting_user=acting_user,
@@ -216,7 +217,7 @@ def costrate_delete(*, acting_user, rate: CostRate, expected_version: int) -> No
 @transaction.atomic
 def reimbursementrule_create(
     *,
-    acting_user,
+    acting_user: User | None,
     name: str,
     rate: Decimal,
     valid_from: date,
@@ -234,7 +235,7 @@ def reimbursementrule_create(
 @transaction.atomic
 def reimbursementrule_update(
     *,
-    acting_user,
+    acting_user: User | None,
     rule: ReimbursementRule,
     expected_version: int,
     data: Mapping[str, Any],
@@ -251,7 +252,7 @@ def reimbursementrule_update(
 
 @transaction.atomic
 def reimbursementrule_delete(
-    *, acting_user, rule: ReimbursementRule, expected_version: int
+    *, acting_user: User | None, rule: ReimbursementRule, expected_version: int
 ) -> None:
     versioned_delete(
         rule,
@@ -264,7 +265,7 @@ def reimbursementrule_delete(
 @transaction.atomic
 def reimbursementrule_new_rate(
     *,
-    acting_user,
+    acting_user: User | None,
     rule: ReimbursementRule,
     expected_version: int,
     valid_from: date,
@@ -311,7 +312,7 @@ def reimbursementrule_new_rate(
 
 
 @transaction.atomic
-def payadjustment_create(*, acting_user, data: Mapping[str, Any]) -> PayAdjustment:
+def payadjustment_create(*, acting_user: User | None, data: Mapping[str, Any]) -> PayAdjustment:
     _only(data, PAY_ADJUSTMENT_FIELDS)
     adjustment = PayAdjustment(**data)
     adjustment.full_clean()
@@ -323,7 +324,7 @@ def payadjustment_create(*, acting_user, data: Mapping[str, Any]) -> PayAdjustme
 @transaction.atomic
 def payadjustment_update(
     *,
-    acting_user,
+    acting_user: User | None,
     adjustment: PayAdjustment,
     expected_version: int,
     data: Mapping[str, Any],
@@ -341,7 +342,9 @@ def payadjustment_update(
 
 
 @transaction.atomic
-def payadjustment_delete(*, acting_user, adjustment: PayAdjustment, expected_version: int) -> None:
+def payadjustment_delete(
+    *, acting_user: User | None, adjustment: PayAdjustment, expected_version: int
+) -> None:
     versioned_delete(
         adjustment,
         acting_user=acting_user,

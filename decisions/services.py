@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -31,6 +30,7 @@ from django.utils.functional import Promise
 
 from core.concurrency import ConcurrentEditError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
+from core.users import User
 from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
 from decisions.pdf import document_for, render_decision_pdf
 from decisions.records import record_columns, record_data

@@ -39,6 +39,7 @@ from django.db.models import F
 
 from core.concurrency import DeleteRefusedError, describe_usage, versioned_delete, versioned_update
 from core.history import acting_as
+from core.users import User
 from departments.models import BudgetSection, OrgUnit
 from departments.selectors import org_tree
 
@@ -149,7 +150,7 @@ def _check_parent(unit: OrgUnit, parent: OrgUnit | None) -> None:
 @transaction.atomic
 def orgunit_create(
     *,
-    acting_user,
+    acting_user: User | None,
     kind: str,
     code: str,
     name: str,
@@ -168,7 +169,7 @@ def orgunit_create(
 @transaction.atomic
 def orgunit_update(
     *,
-    acting_user,
+    acting_user: User | None,
     unit: OrgUnit,
     expected_version: int,
     data: Mapping[str, Any],
@@ -195,7 +196,7 @@ def orgunit_update(
 
 
 @transaction.atomic
-def orgunit_delete(*, acting_user, unit: OrgUnit, expected_version: int) -> None:
+def orgunit_delete(*, acting_user: User | None, unit: OrgUnit, expected_version: int) -> None:
     """Delete an org unit that nothing depends on; otherwise say what is in the way.
 
     The unit's row is locked first (``FOR UPDATE``), so a position or sub-unit being created

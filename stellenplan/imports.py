@@ -38,6 +38,7 @@ from core.concurrency import raw_value
 from core.dataversion import current_token
 from core.fields import concrete_field
 from core.formatting import display_value
+from core.users import User
 from core.xlsx import (
     Bad,
     ImportFailed,
@@ -237,7 +238,7 @@ def parse_positions(
         if start is None and H_START not in row.failed:
             start = start_default
         end = row.get(H_END, parse_date)
-        fixed_term = row.get(H_FIXED_TERM, _parse_bool, default=end is not None)
+        fixed_term = row.get(H_FIXED_TERM, _parse_bool, default=False)
 
         # An unsaved position may lack its unit or grade (unreadable cell); positions_check
         # reports that. django-stubs types these ids of non-null foreign keys as never None.
@@ -250,7 +251,8 @@ def parse_positions(
             note_date=note_date,
             start_date=start,
             end_date=end,
-            fixed_term=bool(fixed_term) or end is not None,  # an end makes it befristet
+            # as saved (the model's rule), so that it compares with a saved position
+            fixed_term=Position.fixed_term_for(end, bool(fixed_term)),
             task_heading=parse_text(row.raw(H_TASK_HEADING)) if row.has(H_TASK_HEADING) else "",
             tasks=parse_text(row.raw(H_TASKS)) if row.has(H_TASKS) else "",
             justification=(
@@ -570,7 +572,7 @@ class PositionImportResult:
     batch: ImportBatch | None = None
 
 
-def _apply(plan: PositionPlan, *, acting_user: Any, batch: ImportBatch) -> None:
+def _apply(plan: PositionPlan, *, acting_user: User | None, batch: ImportBatch) -> None:
     positions_import(
         acting_user=acting_user,
         positions=[r.position for r in plan.new],
@@ -607,7 +609,7 @@ def import_positions(
     source: Source,
     *,
     default_start: date | None = None,
-    acting_user: Any = None,
+    acting_user: User | None = None,
     dry_run: bool = False,
     limit: int | None = None,
 ) -> PositionImportResult:
@@ -646,7 +648,7 @@ def import_positions(
 
 
 def preview_positions(
-    content: bytes, *, file_name: str, default_start: date, acting_user: Any
+    content: bytes, *, file_name: str, default_start: date, acting_user: User | None
 ) -> tuple[PositionPlan, ImportBatch | None]:
     """Check a file and keep it as a pending batch with its preview (nothing else saved).
 
@@ -686,7 +688,7 @@ STALE_MESSAGE = (
 )
 
 
-def confirm_positions(*, batch_id: int, acting_user: Any) -> Confirmation:
+def confirm_positions(*, batch_id: int, acting_user: User | None) -> Confirmation:
     """Save a pending batch of positions, all or nothing.
 
     The file is read again from the batch inside the transaction: at the data version of the

@@ -1,8 +1,11 @@
 """Pay grades and positions: the staffing plan itself."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -201,9 +204,17 @@ class Position(models.Model):
     def __str__(self) -> str:
         return f"{self.org_unit.code} {self.pay_grade.code} {self.title}"
 
+    @staticmethod
+    def fixed_term_for(end_date: datetime.date | None, fixed_term: bool) -> bool:
+        """Befristet: an end date makes a position befristet (the one place of this rule;
+        ``clean()`` applies it, so every service, form and import saves it that way)."""
+        return fixed_term or end_date is not None
+
     def clean(self) -> None:
-        """A ku note names the grade it converts to; no other position names one."""
+        """An end date makes the position befristet. A ku note names the grade it converts
+        to; no other position names one."""
         super().clean()
+        self.fixed_term = self.fixed_term_for(self.end_date, self.fixed_term)
         if self.note == self.Note.KU and self.ku_target_grade_id is None:
             raise ValidationError(
                 {
@@ -280,13 +291,33 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     undone_at = models.DateTimeField(_("rückgängig gemacht am"), null=True, blank=True)
-    #: The cost table an applied cost-table import created (kind COST_TABLE).
-    cost_table_id = models.PositiveBigIntegerField(_("Kostentabelle"), null=True, blank=True)
+    #: The one object an applied import created, if it made one (a cost-table import: the
+    #: table), of whatever app the importer belongs to: a generic reference, so that this app
+    #: does not point up to the apps that import into it. No database foreign key: undoing the
+    #: import deletes the object and the batch keeps the record of it (``target`` is then None).
+    target_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("Art des Ergebnisses"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_id = models.PositiveBigIntegerField(_("ID des Ergebnisses"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
 
     class Meta:
         verbose_name = _("Import")
         verbose_name_plural = _("Importe")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_type__isnull=True, target_id__isnull=True)
+                | models.Q(target_type__isnull=False, target_id__isnull=False),
+                name="import_batch_target_complete",
+                violation_error_message="Das Ergebnis eines Imports braucht Art und ID.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_kind_display()}, {self.file_name})"

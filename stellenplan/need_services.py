@@ -15,6 +15,7 @@ from django.db import transaction
 
 from core.concurrency import versioned_delete, versioned_update
 from core.history import acting_as
+from core.users import User
 from stellenplan.models import NeedCalculation, NeedLine, Position, WorkingTime
 
 WORKING_TIME_FIELDS = [
@@ -61,7 +62,7 @@ def _only(data: Mapping[str, Any], allowed: list[str]) -> None:
 
 
 @transaction.atomic
-def workingtime_create(*, acting_user, data: Mapping[str, Any]) -> WorkingTime:
+def workingtime_create(*, acting_user: User | None, data: Mapping[str, Any]) -> WorkingTime:
     _only(data, WORKING_TIME_FIELDS)
     parameter = WorkingTime(**data)
     parameter.full_clean()
@@ -72,7 +73,7 @@ def workingtime_create(*, acting_user, data: Mapping[str, Any]) -> WorkingTime:
 
 def workingtime_update(
     *,
-    acting_user,
+    acting_user: User | None,
     parameter: WorkingTime,
     expected_version: int,
     data: Mapping[str, Any],
@@ -88,7 +89,9 @@ def workingtime_update(
     )
 
 
-def workingtime_delete(*, acting_user, parameter: WorkingTime, expected_version: int) -> None:
+def workingtime_delete(
+    *, acting_user: User | None, parameter: WorkingTime, expected_version: int
+) -> None:
     versioned_delete(
         parameter,
         acting_user=acting_user,
@@ -107,7 +110,7 @@ def _check_positions(positions: Sequence[Position]) -> None:
 
 @transaction.atomic
 def needcalculation_create(
-    *, acting_user, data: Mapping[str, Any], positions: Sequence[Position]
+    *, acting_user: User | None, data: Mapping[str, Any], positions: Sequence[Position]
 ) -> NeedCalculation:
     _only(data, CALCULATION_FIELDS)
     _check_positions(positions)
@@ -122,7 +125,7 @@ def needcalculation_create(
 @transaction.atomic
 def needcalculation_update(
     *,
-    acting_user,
+    acting_user: User | None,
     calculation: NeedCalculation,
     expected_version: int,
     data: Mapping[str, Any],
@@ -145,7 +148,7 @@ def needcalculation_update(
 
 
 def needcalculation_delete(
-    *, acting_user, calculation: NeedCalculation, expected_version: int
+    *, acting_user: User | None, calculation: NeedCalculation, expected_version: int
 ) -> None:
     versioned_delete(
         calculation,
@@ -160,7 +163,7 @@ def needcalculation_delete(
 
 @transaction.atomic
 def needline_create(
-    *, acting_user, calculation: NeedCalculation, data: Mapping[str, Any]
+    *, acting_user: User | None, calculation: NeedCalculation, data: Mapping[str, Any]
 ) -> NeedLine:
     _only(data, LINE_FIELDS)
     line = NeedLine(calculation=calculation, **data)
@@ -172,7 +175,7 @@ def needline_create(
 
 def needline_update(
     *,
-    acting_user,
+    acting_user: User | None,
     line: NeedLine,
     expected_version: int,
     data: Mapping[str, Any],
@@ -184,7 +187,7 @@ def needline_update(
     )
 
 
-def needline_delete(*, acting_user, line: NeedLine, expected_version: int) -> None:
+def needline_delete(*, acting_user: User | None, line: NeedLine, expected_version: int) -> None:
     versioned_delete(
         line,
         acting_user=acting_user,

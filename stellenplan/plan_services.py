@@ -22,6 +22,7 @@ from django.db.models import Q
 from core.concurrency import versioned_delete, versioned_update
 from core.formatting import date_de, format_decimal, positions_word
 from core.history import acting_as
+from core.users import User
 from stellenplan.models import (
     Occupation,
     PayGrade,
@@ -184,7 +185,7 @@ def _authority_values(authority: ChangeAuthority, kind: str) -> dict[str, Any]:
     }
 
 
-def _save_change(change: PositionChange, acting_user) -> PositionChange:
+def _save_change(change: PositionChange, acting_user: User | None) -> PositionChange:
     change.full_clean(exclude=["version"])
     with acting_as(acting_user):
         change.save()
@@ -194,7 +195,7 @@ def _save_change(change: PositionChange, acting_user) -> PositionChange:
 @transaction.atomic
 def change_record(
     *,
-    acting_user,
+    acting_user: User | None,
     kind: str,
     authority: ChangeAuthority,
     position: Position | None = None,
@@ -223,7 +224,7 @@ def change_record(
 
 def record_position_changes(
     *,
-    acting_user,
+    acting_user: User | None,
     position: Position | None,
     before: PositionState | None,
     after: PositionState | None,
@@ -248,7 +249,7 @@ def record_position_changes(
 @transaction.atomic
 def authorisation_record(
     *,
-    acting_user,
+    acting_user: User | None,
     position: Position,
     authority: ChangeAuthority,
     end_date: datetime.date,
@@ -274,7 +275,7 @@ def authorisation_record(
 
 @transaction.atomic
 def change_update_explanation(
-    *, acting_user, change: PositionChange, expected_version: int, explanation: str
+    *, acting_user: User | None, change: PositionChange, expected_version: int, explanation: str
 ) -> PositionChange:
     """Change the Erläuterung of a recorded change (the only field edited after recording)."""
     return versioned_update(
@@ -347,7 +348,7 @@ def check_occupancy(occupation: Occupation) -> None:
 @transaction.atomic
 def occupation_create(
     *,
-    acting_user,
+    acting_user: User | None,
     position: Position,
     fte: Decimal,
     start_date: datetime.date,
@@ -364,7 +365,7 @@ def occupation_create(
 @transaction.atomic
 def occupation_update(
     *,
-    acting_user,
+    acting_user: User | None,
     occupation: Occupation,
     expected_version: int,
     data: Mapping[str, Any],
@@ -383,7 +384,9 @@ def occupation_update(
 
 
 @transaction.atomic
-def occupation_delete(*, acting_user, occupation: Occupation, expected_version: int) -> None:
+def occupation_delete(
+    *, acting_user: User | None, occupation: Occupation, expected_version: int
+) -> None:
     versioned_delete(
         occupation,
         acting_user=acting_user,
@@ -424,7 +427,7 @@ def _refuse_adopted(plan: StaffingPlan) -> None:
 @transaction.atomic
 def plan_create(
     *,
-    acting_user,
+    acting_user: User | None,
     first_year: int,
     last_year: int | None = None,
     grdrs: str = "",
@@ -458,7 +461,9 @@ def last_adopted_plan() -> StaffingPlan | None:
 
 
 @transaction.atomic
-def plan_create_from_last_adopted(*, acting_user, double: bool = False) -> StaffingPlan:
+def plan_create_from_last_adopted(
+    *, acting_user: User | None, double: bool = False
+) -> StaffingPlan:
     """A new draft for the year(s) after the last adopted plan, based on it (its threshold
     and Vorbemerkungen carried over). The draft's figures are the live positions, i.e. the
     adopted plan plus the changes since."""
@@ -482,7 +487,7 @@ def plan_create_from_last_adopted(*, acting_user, double: bool = False) -> Staff
 @transaction.atomic
 def plan_update(
     *,
-    acting_user,
+    acting_user: User | None,
     plan: StaffingPlan,
     expected_version: int,
     data: Mapping[str, Any],
@@ -504,7 +509,7 @@ def plan_update(
 
 
 @transaction.atomic
-def plan_delete(*, acting_user, plan: StaffingPlan, expected_version: int) -> None:
+def plan_delete(*, acting_user: User | None, plan: StaffingPlan, expected_version: int) -> None:
     """Delete a draft plan nothing refers to (changes naming it keep it)."""
     _refuse_adopted(StaffingPlan.objects.select_for_update().get(pk=plan.pk))
     versioned_delete(

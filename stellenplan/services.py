@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, update_change_reason
@@ -29,6 +29,7 @@ from core.concurrency import (
 from core.constraints import check_constraints_of_many
 from core.fields import concrete_field
 from core.history import RESTORED_KIND, HistoryEntry, acting_as, history_entries
+from core.users import User
 from departments.models import OrgUnit
 from departments.services import hold_orgunit, hold_orgunits
 from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade, Position
@@ -67,7 +68,7 @@ def _only(data: Mapping[str, Any], allowed: list[str]) -> None:
 @transaction.atomic
 def position_create(
     *,
-    acting_user,
+    acting_user: User | None,
     org_unit: OrgUnit,
     pay_grade: PayGrade,
     fte: Decimal,
@@ -121,7 +122,7 @@ def position_create(
 @transaction.atomic
 def position_update(
     *,
-    acting_user,
+    acting_user: User | None,
     position: Position,
     expected_version: int,
     data: Mapping[str, Any],
@@ -160,7 +161,7 @@ def position_update(
 @transaction.atomic
 def position_delete(
     *,
-    acting_user,
+    acting_user: User | None,
     position: Position,
     expected_version: int,
     authority: ChangeAuthority | None = None,
@@ -199,7 +200,7 @@ class RestoreRefusedError(Exception):
 
 
 @transaction.atomic
-def position_restore(*, acting_user, position_id: int) -> Position:
+def position_restore(*, acting_user: User | None, position_id: int) -> Position:
     """Bring a deleted position back with its id and its last values, recorded in its history
     as "wiederhergestellt" (its earlier history stays attached to it).
 
@@ -244,7 +245,7 @@ class MoveRefusedError(Exception):
 @transaction.atomic
 def positions_move(
     *,
-    acting_user,
+    acting_user: User | None,
     source: OrgUnit,
     target: OrgUnit,
     expected_versions: Mapping[int, int],
@@ -408,7 +409,7 @@ def _json_value(model_field: Any, value: Any) -> Any:
 @transaction.atomic
 def positions_import(
     *,
-    acting_user,
+    acting_user: User | None,
     positions: Sequence[Position],
     updates: Sequence[PositionChange] = (),
     change_reason: str = "Excel-Import",
@@ -493,7 +494,7 @@ class ImportBatchError(Exception):
 @transaction.atomic
 def import_batch_create(
     *,
-    acting_user,
+    acting_user: User | None,
     kind: str,
     file_name: str,
     content: bytes,
@@ -522,7 +523,9 @@ def import_batch_create(
     return batch
 
 
-def import_batch_lock(*, batch_id: int, acting_user, kind: str | None = None) -> ImportBatch:
+def import_batch_lock(
+    *, batch_id: int, acting_user: User | None, kind: str | None = None
+) -> ImportBatch:
     """The pending batch of `acting_user`, locked for confirmation; its file checked against
     its hash. Raises ImportBatchError otherwise. Call inside a transaction."""
     batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
@@ -543,8 +546,13 @@ def import_batch_lock(*, batch_id: int, acting_user, kind: str | None = None) ->
     return batch
 
 
-def import_batch_mark_applied(*, batch: ImportBatch, counts: Mapping[str, int]) -> ImportBatch:
-    """Record that a pending batch was saved; its file is no longer kept (the hash stays)."""
+def import_batch_mark_applied(
+    *, batch: ImportBatch, counts: Mapping[str, int], target: models.Model | None = None
+) -> ImportBatch:
+    """Record that a pending batch was saved; its file is no longer kept (the hash stays).
+    `target`: the one object the import created, if it made one (e.g. a cost table)."""
+    if target is not None:
+        batch.target = target
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()
     batch.created = counts.get("created", 0)
@@ -556,7 +564,7 @@ def import_batch_mark_applied(*, batch: ImportBatch, counts: Mapping[str, int]) 
 
 
 @transaction.atomic
-def import_batch_discard(*, batch_id: int, acting_user) -> ImportBatch:
+def import_batch_discard(*, batch_id: int, acting_user: User | None) -> ImportBatch:
     """Drop a pending import without saving anything of it."""
     batch = import_batch_lock(batch_id=batch_id, acting_user=acting_user)
     batch.status = ImportBatch.Status.DISCARDED
@@ -577,7 +585,7 @@ def _row_names(items: Sequence[ImportBatchItem], limit: int = 20) -> str:
 
 
 @transaction.atomic
-def import_batch_undo(*, batch_id: int, acting_user) -> ImportBatch:
+def import_batch_undo(*, batch_id: int, acting_user: User | None) -> ImportBatch:
     """Undo an applied import of positions: delete the positions it created and give the ones
     it changed their previous values, each with a history entry of `acting_user`.
 
@@ -672,7 +680,7 @@ def deleted_positions() -> QuerySet:
 @transaction.atomic
 def paygrade_create(
     *,
-    acting_user,
+    acting_user: User | None,
     code: str,
     status_group: str,
     career_group: str = "",
@@ -690,7 +698,7 @@ def paygrade_create(
 @transaction.atomic
 def paygrade_update(
     *,
-    acting_user,
+    acting_user: User | None,
     grade: PayGrade,
     expected_version: int,
     data: Mapping[str, Any],
@@ -704,7 +712,9 @@ def paygrade_update(
 
 
 @transaction.atomic
-def paygrade_delete(*, acting_user, grade: PayGrade, expected_version: int | None = None) -> None:
+def paygrade_delete(
+    *, acting_user: User | None, grade: PayGrade, expected_version: int | None = None
+) -> None:
     """Delete a pay grade no position and no cost rate uses; otherwise say who uses it.
 
     Refused as a concurrent edit when the grade was saved since `expected_version` (the

@@ -85,3 +85,55 @@ def test_a_field_constraint_survives_the_migration_round_trip():
     assert path == "core.constraints.FieldCheckConstraint"
     assert FieldCheckConstraint(*args, **kwargs) == constraint
     assert constraint.fields == {"start_date", "end_date"}
+
+
+# --- befristet: an end date makes a position befristet (Position.clean) -----------------------
+
+
+def test_an_end_date_makes_the_position_befristet():
+    position = make(end_date=date(2014, 12, 31), fixed_term=False)
+    position.full_clean()
+    assert position.fixed_term is True
+
+
+@pytest.mark.parametrize("fixed_term", [False, True])
+def test_without_an_end_date_befristet_stays_as_given(fixed_term):
+    position = make(fixed_term=fixed_term)
+    position.full_clean()
+    assert position.fixed_term is fixed_term
+    assert Position.fixed_term_for(None, fixed_term) is fixed_term
+    assert Position.fixed_term_for(date(2014, 12, 31), fixed_term) is True
+
+
+def test_a_service_saves_a_position_with_an_end_as_befristet():
+    from stellenplan.services import position_create, position_update
+
+    position = position_create(
+        acting_user=None,
+        org_unit=OrgUnitFactory(),
+        pay_grade=PayGradeFactory(),
+        fte=Decimal("1.00"),
+        title="SB",
+        start_date=date(2012, 1, 1),
+        end_date=date(2014, 12, 31),
+        fixed_term=False,
+    )
+    position.refresh_from_db()
+    assert position.fixed_term is True
+    unended = position_create(
+        acting_user=None,
+        org_unit=position.org_unit,
+        pay_grade=position.pay_grade,
+        fte=Decimal("1.00"),
+        title="SB 2",
+        start_date=date(2012, 1, 1),
+    )
+    assert unended.fixed_term is False
+    position_update(
+        acting_user=None,
+        position=unended,
+        expected_version=unended.version,
+        data={"end_date": date(2013, 6, 30)},
+    )
+    unended.refresh_from_db()
+    assert unended.fixed_term is True

@@ -256,9 +256,8 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
         super().clean()
         data = self.cleaned_data
         end_date = data.get("end_date")
-        if end_date is not None:
-            data["fixed_term"] = True
-        elif data.get("fixed_term") and "end_date" not in self.errors:
+        data["fixed_term"] = Position.fixed_term_for(end_date, bool(data.get("fixed_term")))
+        if end_date is None and data["fixed_term"] and "end_date" not in self.errors:
             self.add_error(
                 "end_date",
                 forms.ValidationError(

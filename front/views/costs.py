@@ -21,6 +21,7 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import date_de, euro, percent
 from core.parsing import parse_id
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from costing import reference_services, selectors
 from costing.engine import RATE_ROUNDING, GroupTotal
 from costing.models import CostRate, CostTable, ReimbursementRule
@@ -179,7 +180,7 @@ def costtable_create(request: HttpRequest) -> HttpResponse:
         if "bestaetigt" in request.POST:
             try:
                 table = reference_services.costtable_create(
-                    acting_user=request.user,
+                    acting_user=request_user(request),
                     name=data["name"],
                     valid_from=data["valid_from"],
                     remark=data["remark"],
@@ -263,7 +264,7 @@ def costtable_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("costs:costtable_delete", pk=pk)
         try:
             reference_services.costtable_delete(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 table=table,
                 expected_version=form.cleaned_data["version"],
             )
@@ -295,7 +296,7 @@ def costrate_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rate = reference_services.costrate_create(
-                acting_user=request.user, table=table, **form.model_data()
+                acting_user=request_user(request), table=table, **form.model_data()
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -343,7 +344,9 @@ def costrate_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("costs:costrate_delete", pk=pk)
         try:
             reference_services.costrate_delete(
-                acting_user=request.user, rate=rate, expected_version=form.cleaned_data["version"]
+                acting_user=request_user(request),
+                rate=rate,
+                expected_version=form.cleaned_data["version"],
             )
         except (ConcurrentEditError, DeleteRefusedError) as error:
             messages.error(request, str(error))
@@ -361,7 +364,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = reference_services.reimbursementrule_create(
-                acting_user=request.user, **form.model_data()
+                acting_user=request_user(request), **form.model_data()
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -403,7 +406,7 @@ def rule_new_rate(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             new_rule = reference_services.reimbursementrule_new_rate(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 rule=rule,
                 expected_version=data["version"],
                 valid_from=data["valid_from"],
@@ -443,7 +446,9 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("costs:rule_delete", pk=pk)
         try:
             reference_services.reimbursementrule_delete(
-                acting_user=request.user, rule=rule, expected_version=form.cleaned_data["version"]
+                acting_user=request_user(request),
+                rule=rule,
+                expected_version=form.cleaned_data["version"],
             )
         except (ConcurrentEditError, DeleteRefusedError) as error:
             messages.error(request, str(error))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from decisions import services
 from decisions.consistency import check_decision
 from decisions.markup import render_markdown
@@ -54,14 +54,6 @@ from front.tables import DecisionTable, paginate
 from stellenplan.models import Position
 
 SEARCH_LIMIT = 50
-
-
-def _user(request: HttpRequest) -> User:
-    """The logged-in user of a ``login_required`` view."""
-    user = request.user
-    if not isinstance(user, User):  # login_required let only logged-in users in
-        raise PermissionDenied
-    return user
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -187,14 +179,14 @@ def _edit_page(
                     if form is None:
                         raise ValueError("A new decision needs its form (with_form=True).")
                     decision = services.decision_create(
-                        form=form, formsets=formsets.values(), acting_user=_user(request)
+                        form=form, formsets=formsets.values(), acting_user=request_user(request)
                     )
                     messages.success(request, "Die Beschlussvorlage wurde angelegt.")
                 else:
                     services.decision_save(
                         decision=decision,
                         expected_version=version_form.cleaned_data["version"],
-                        acting_user=_user(request),
+                        acting_user=request_user(request),
                         form=form,
                         formsets=formsets.values(),
                     )
@@ -384,7 +376,7 @@ def decision_position_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.decision_add_position(
             decision=decision,
             position=position,
-            acting_user=_user(request),
+            acting_user=request_user(request),
             expected_version=form.cleaned_data["version"],
         )
         messages.success(
@@ -412,7 +404,10 @@ def decision_position_remove(request: HttpRequest, pk: int, link_pk: int) -> Htt
         return _back_to_positions(request, decision)
     try:
         services.decision_remove_position(
-            decision=decision, link=link, acting_user=_user(request), expected_version=version
+            decision=decision,
+            link=link,
+            acting_user=request_user(request),
+            expected_version=version,
         )
         messages.success(request, "Die Stelle wurde aus der Beschlussvorlage entfernt.")
     except (ValidationError, ConcurrentEditError) as error:
@@ -437,7 +432,7 @@ def decision_position_move(request: HttpRequest, pk: int, link_pk: int) -> HttpR
             decision=decision,
             link=link,
             direction=form.cleaned_data["direction"],
-            acting_user=_user(request),
+            acting_user=request_user(request),
             expected_version=form.cleaned_data["version"],
         )
     except (ValidationError, ConcurrentEditError) as error:
@@ -460,7 +455,7 @@ def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
         change = services.decision_change_status(
             decision=decision,
             status=form.cleaned_data["status"],
-            acting_user=_user(request),
+            acting_user=request_user(request),
             expected_version=form.cleaned_data["version"],
             on=form.cleaned_data["date"],
             comment=form.cleaned_data["comment"],
@@ -497,7 +492,7 @@ def decision_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         services.decision_reopen(
             decision=decision,
             reason=form.cleaned_data["reason"],
-            acting_user=_user(request),
+            acting_user=request_user(request),
             expected_version=form.cleaned_data["version"],
         )
         messages.success(
@@ -526,7 +521,7 @@ def decision_record_again(request: HttpRequest, pk: int) -> HttpResponse:
         record = services.decision_record_again(
             decision=decision,
             reason=form.cleaned_data["reason"],
-            acting_user=_user(request),
+            acting_user=request_user(request),
             expected_version=form.cleaned_data["version"],
         )
         messages.success(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.permissions import Action, require_right, rights
+from core.users import request_user
 from core.xlsx import ImportFailed, ImportIssue, german
 from costing.engine import CostingError
 from costing.excel import XLSX_CONTENT_TYPE, ExportError, selected_years, write_workbook
@@ -185,7 +186,7 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
                 content,
                 file_name=name,
                 default_start=form.cleaned_data["default_start"],
-                acting_user=request.user,
+                acting_user=request_user(request),
             )
         except ImportFailed as failed:
             context |= _issues_context(failed)
@@ -216,7 +217,7 @@ def import_cost_table_view(request: HttpRequest) -> HttpResponse:
             valid_from=data["valid_from"],
             remark=data["remark"],
             create_grades=data["create_grades"],
-            acting_user=request.user,
+            acting_user=request_user(request),
         )
         if batch is not None:
             return redirect("excel:import_batch", pk=batch.pk)
@@ -291,13 +292,13 @@ def import_batch_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_right(request.user, model, confirm_action)
     try:
         if "verwerfen" in request.POST:
-            import_batch_discard(batch_id=batch.pk, acting_user=request.user)
+            import_batch_discard(batch_id=batch.pk, acting_user=request_user(request))
             messages.info(request, f"Import {batch.pk} verworfen; es wurde nichts gespeichert.")
             return redirect("excel:import_list")
         confirm = (
             confirm_positions if batch.kind == ImportBatch.Kind.POSITIONS else confirm_cost_table
         )
-        confirmation = confirm(batch_id=batch.pk, acting_user=request.user)
+        confirmation = confirm(batch_id=batch.pk, acting_user=request_user(request))
     except (ImportBatchError, ConcurrentEditError) as error:
         messages.error(request, str(error))
     except PositionsRefused as refused:
@@ -324,7 +325,7 @@ def import_batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
             else cost_table_import_undo
         )
         try:
-            undo(batch_id=batch.pk, acting_user=request.user)
+            undo(batch_id=batch.pk, acting_user=request_user(request))
         except (ImportBatchError, ConcurrentEditError, DeleteRefusedError) as error:
             messages.error(request, str(error))
             return redirect("excel:import_batch", pk=batch.pk)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.history import history_entries
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from front.forms.need import NeedCalculationForm, NeedLineForm, WorkingTimeForm
 from front.forms.positions import VersionForm
 from stellenplan.models import NeedCalculation, NeedLine, Position, WorkingTime
@@ -90,7 +91,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             calculation = needcalculation_create(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 data=form.model_data(),
                 positions=list(form.cleaned_data["positions"]),
             )
@@ -111,7 +112,7 @@ def need_update(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             needcalculation_update(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 calculation=form.instance,
                 expected_version=form.cleaned_data["version"],
                 data=form.model_data(),
@@ -143,7 +144,7 @@ def need_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             needcalculation_delete(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 calculation=calculation,
                 expected_version=form.cleaned_data["version"],
             )
@@ -199,7 +200,7 @@ def line_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             line = needline_create(
-                acting_user=request.user, calculation=calculation, data=form.model_data()
+                acting_user=request_user(request), calculation=calculation, data=form.model_data()
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -227,7 +228,7 @@ def line_update(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             needline_update(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 line=form.instance,
                 expected_version=form.cleaned_data["version"],
                 data=form.model_data(),
@@ -266,7 +267,9 @@ def line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             needline_delete(
-                acting_user=request.user, line=line, expected_version=form.cleaned_data["version"]
+                acting_user=request_user(request),
+                line=line,
+                expected_version=form.cleaned_data["version"],
             )
         except (ConcurrentEditError, DeleteRefusedError) as error:
             messages.error(request, str(error))
@@ -306,7 +309,9 @@ def workingtime_create_view(request: HttpRequest) -> HttpResponse:
     form = WorkingTimeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            parameter = workingtime_create(acting_user=request.user, data=form.model_data())
+            parameter = workingtime_create(
+                acting_user=request_user(request), data=form.model_data()
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -324,7 +329,7 @@ def workingtime_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             workingtime_update(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 parameter=form.instance,
                 expected_version=form.cleaned_data["version"],
                 data=form.model_data(),
@@ -358,7 +363,7 @@ def workingtime_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             workingtime_delete(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 parameter=parameter,
                 expected_version=form.cleaned_data["version"],
             )

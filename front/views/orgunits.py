@@ -16,6 +16,7 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_u
 from core.history import history_entries
 from core.parsing import parse_id
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from costing import selectors
 from costing.engine import (
     ZERO,
@@ -161,7 +162,7 @@ def orgunit_create_view(request: HttpRequest) -> HttpResponse:
         form = OrgUnitForm(request.POST)
         if form.is_valid():
             try:
-                unit = orgunit_create(acting_user=request.user, **form.model_data())
+                unit = orgunit_create(acting_user=request_user(request), **form.model_data())
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -186,7 +187,7 @@ def orgunit_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 orgunit_update(
-                    acting_user=request.user,
+                    acting_user=request_user(request),
                     unit=form.instance,
                     expected_version=form.cleaned_data["version"],
                     data=form.model_data(),
@@ -223,7 +224,7 @@ def orgunit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError:
             version = 0
         try:
-            orgunit_delete(acting_user=request.user, unit=unit, expected_version=version)
+            orgunit_delete(acting_user=request_user(request), unit=unit, expected_version=version)
         except (ConcurrentEditError, DeleteRefusedError) as error:
             messages.error(request, str(error))
             if OrgUnit.objects.filter(pk=pk).exists():

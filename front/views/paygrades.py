@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from front.forms.positions import PayGradeForm, VersionForm
 from stellenplan.models import PayGrade
 from stellenplan.services import (
@@ -41,7 +42,7 @@ def paygrade_create_view(request: HttpRequest) -> HttpResponse:
     form = PayGradeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            grade = paygrade_create(acting_user=request.user, **form.model_data())
+            grade = paygrade_create(acting_user=request_user(request), **form.model_data())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -59,7 +60,7 @@ def paygrade_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             paygrade_update(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 grade=form.instance,
                 expected_version=form.cleaned_data["version"],
                 data=form.model_data(),
@@ -96,7 +97,9 @@ def paygrade_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("paygrades:delete", pk=pk)
         try:
             paygrade_delete(
-                acting_user=request.user, grade=grade, expected_version=form.cleaned_data["version"]
+                acting_user=request_user(request),
+                grade=grade,
+                expected_version=form.cleaned_data["version"],
             )
         except (ConcurrentEditError, DeleteRefusedError) as error:
             messages.error(request, str(error))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.parsing import parse_id, parse_year
 from core.permissions import require_right, rights
+from core.users import request_user
 from costing.excel import XLSX_CONTENT_TYPE
 from costing.plan_compare import compare_plans
 from costing.plan_excel import plan_xlsx_filename, write_plan_workbook
@@ -149,7 +150,7 @@ def plan_explanations(request: HttpRequest, pk: int) -> HttpResponse:
                 try:
                     result = explanation_save(
                         plan,
-                        acting_user=request.user,
+                        acting_user=request_user(request),
                         year=year,
                         pay_grade_id=row.grade_id,
                         text=request.POST[key],
@@ -202,7 +203,7 @@ def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 adopt_plan(
                     plan,
-                    acting_user=request.user,
+                    acting_user=request_user(request),
                     adopted_on=form.cleaned_data["adopted_on"],
                     grdrs=form.cleaned_data["grdrs"],
                     expected_version=form.cleaned_data["version"],

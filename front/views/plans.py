@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from decisions.models import Decision
 from front.forms.plans import (
     AuthorisationForm,
@@ -98,7 +99,7 @@ def plan_create_view(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = plan_create(acting_user=request.user, **form.model_data())
+            plan = plan_create(acting_user=request_user(request), **form.model_data())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -115,7 +116,7 @@ def plan_create_next_view(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     try:
         plan = plan_create_from_last_adopted(
-            acting_user=request.user, double=bool(form.cleaned_data.get("double"))
+            acting_user=request_user(request), double=bool(form.cleaned_data.get("double"))
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -138,7 +139,7 @@ def plan_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             plan_update(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 plan=form.instance,
                 expected_version=form.cleaned_data["version"],
                 data=form.model_data(),
@@ -203,7 +204,7 @@ def change_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             change_update_explanation(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 change=form.instance,
                 expected_version=form.cleaned_data["version"],
                 explanation=form.cleaned_data["explanation"],
@@ -238,7 +239,7 @@ def authorisation_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         assert authority is not None
         try:
             authorisation_record(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 position=position,
                 authority=authority,
                 end_date=form.cleaned_data["end_date"],
@@ -266,7 +267,9 @@ def occupation_list_view(request: HttpRequest, pk: int) -> HttpResponse:
         require_right(request.user, Occupation, "add")
         if form.is_valid():
             try:
-                occupation_create(acting_user=request.user, position=position, **form.model_data())
+                occupation_create(
+                    acting_user=request_user(request), position=position, **form.model_data()
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -296,7 +299,7 @@ def occupation_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             occupation_update(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 occupation=form.instance,
                 expected_version=form.cleaned_data["version"],
                 data=form.model_data(),
@@ -331,7 +334,7 @@ def occupation_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("plans:occupations", pk=occupation.position_id)
     try:
         occupation_delete(
-            acting_user=request.user,
+            acting_user=request_user(request),
             occupation=occupation,
             expected_version=form.cleaned_data["version"],
         )

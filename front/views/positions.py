@@ -22,6 +22,7 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import date_de, display_value, money_places
 from core.parsing import YEAR_MAX, YEAR_MIN, parse_id
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from costing import selectors
 from costing.engine import (
     CostingError,
@@ -210,7 +211,9 @@ def position_create_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 position = position_create(
-                    acting_user=request.user, authority=form.authority(), **form.model_data()
+                    acting_user=request_user(request),
+                    authority=form.authority(),
+                    **form.model_data(),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -239,7 +242,7 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 position_update(
-                    acting_user=request.user,
+                    acting_user=request_user(request),
                     position=form.instance,
                     expected_version=form.cleaned_data["version"],
                     data=form.model_data(),
@@ -277,7 +280,7 @@ def position_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             position_delete(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 position=position,
                 expected_version=form.cleaned_data["version"],
             )
@@ -355,7 +358,7 @@ def position_restore_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Restore a deleted position (Personalamt): back with its id, values and history."""
     require_right(request.user, Position, "add")
     try:
-        position = position_restore(acting_user=request.user, position_id=pk)
+        position = position_restore(acting_user=request_user(request), position_id=pk)
     except RestoreRefusedError as error:
         messages.error(request, str(error))
     except ValidationError as error:
@@ -385,7 +388,7 @@ def positions_move_view(request: HttpRequest) -> HttpResponse:
             source, target = form.cleaned_data["source"], form.cleaned_data["target"]
             try:
                 moved = positions_move(
-                    acting_user=request.user,
+                    acting_user=request_user(request),
                     source=source,
                     target=target,
                     expected_versions=form.cleaned_data["positions"],

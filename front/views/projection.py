@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.history import history_entries
 from core.permissions import get_for_user, require_right, rights
+from core.users import request_user
 from costing import reference_services
 from costing.engine import CostingError
 from costing.excel import XLSX_CONTENT_TYPE
@@ -118,7 +119,7 @@ def adjustment_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = reference_services.payadjustment_create(
-                acting_user=request.user, data=form.model_data()
+                acting_user=request_user(request), data=form.model_data()
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -137,7 +138,7 @@ def adjustment_update(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = reference_services.payadjustment_update(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 adjustment=form.instance,
                 expected_version=form.cleaned_data["version"],
                 data=form.model_data(),
@@ -181,7 +182,7 @@ def adjustment_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("costs:adjustment_delete", pk=pk)
         try:
             reference_services.payadjustment_delete(
-                acting_user=request.user,
+                acting_user=request_user(request),
                 adjustment=adjustment,
                 expected_version=form.cleaned_data["version"],
             )

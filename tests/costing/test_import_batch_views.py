@@ -259,12 +259,17 @@ def test_undo_of_a_cost_table_import_deletes_the_table_and_the_grades_it_created
     )
     assert CostTable.objects.count() == tables + 1 and PayGrade.objects.count() == grades + 1
     assert result.table.history.get().history_user == user
+    assert ImportBatch.objects.get(pk=result.batch.pk).target == result.table
 
     cost_table_import_undo(batch_id=result.batch.pk, acting_user=user)
 
     assert CostTable.objects.count() == tables and PayGrade.objects.count() == grades
     assert not CostRate.objects.filter(table_id=result.table.pk).exists()
-    assert ImportBatch.objects.get(pk=result.batch.pk).status == "undone"
+    batch = ImportBatch.objects.get(pk=result.batch.pk)
+    assert batch.status == "undone"
+    # the batch keeps what it had created, now gone
+    assert (batch.target_type.model, batch.target_id) == ("costtable", result.table.pk)
+    assert batch.target is None
 
 
 def test_undo_of_a_cost_table_import_is_refused_after_a_rate_was_changed(client, role_users):

@@ -369,3 +369,18 @@ def test_it_reports_a_broken_model_rule_at_the_column_of_its_field(tmp_path, dry
     assert issue.message == (
         "Ein Datum des Vermerks setzt einen Stellenvermerk (KW oder KU) voraus."
     )
+
+
+def test_an_end_date_makes_an_imported_position_befristet_even_if_the_file_says_nein(tmp_path):
+    header = [*FULL_HEADER, "befristet"]
+    row = ["20-4", "A 8", "SB befristet", 1, None, date(2013, 1, 1), date(2014, 12, 31), "nein"]
+    assert import_positions(xlsx_file(tmp_path, [header, row])).created == 1
+    position = Position.objects.get(title="SB befristet")
+    assert position.fixed_term is True
+
+    # The same row again with the position's ID: nothing to change (not "ja → nein").
+    again = xlsx_file(tmp_path, [["ID", *header], [position.pk, *row]])
+    result = import_positions(again)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    position.refresh_from_db()
+    assert (position.fixed_term, position.version) == (True, 1)

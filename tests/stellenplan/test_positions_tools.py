@@ -184,6 +184,15 @@ def test_an_end_date_makes_the_position_fixed_term():
     assert form.cleaned_data["start_date"] == date(2026, 7, 1)
 
 
+def test_the_form_saves_an_end_date_as_befristet_through_the_model(hr):
+    form = bound_form(end_date="30.06.2028", fixed_term="")
+    assert form.is_valid(), form.errors
+    assert form.instance.fixed_term is True  # Position.clean(), run by the form's validation
+    position = position_create(acting_user=hr, **form.model_data())
+    position.refresh_from_db()
+    assert position.fixed_term is True
+
+
 def test_fixed_term_without_an_end_date_is_refused():
     form = bound_form(fixed_term="on")
     assert not form.is_valid()
