@@ -21,6 +21,7 @@ from django.db import transaction
 
 from core.concurrency import versioned_delete, versioned_update
 from core.history import acting_as
+from core.users import User
 from stellenplan.models import PlanExplanation, StaffingPlan, StaffingPlanRecord
 from stellenplan.plan_document import PLAN_RECORD, build_full_document
 from stellenplan.plan_pdf import render_plan_pdf
@@ -40,7 +41,7 @@ def missing_explanations(plan: StaffingPlan) -> list[str]:
 def adopt_plan(
     plan: StaffingPlan,
     *,
-    acting_user,
+    acting_user: User | None,
     adopted_on: date,
     grdrs: str = "",
     expected_version: int,
@@ -111,7 +112,7 @@ EXPLANATION_MAX = 4000
 def explanation_save(
     plan: StaffingPlan,
     *,
-    acting_user,
+    acting_user: User | None,
     year: int,
     pay_grade_id: int,
     text: str,
