@@ -507,8 +507,8 @@ def measure_plan(repeat: int) -> dict:
     database and written) against bare openpyxl writing the same cells with the same number
     formats. A plan containing YEAR is used, or a temporary draft (rolled back)."""
     from bench.pdf import bench_plan, pdf_page_count
-    from costing.plan_excel import write_plan_workbook
     from stellenplan.plan_document import build_full_document, document_for_output
+    from stellenplan.plan_excel import write_plan_workbook
     from stellenplan.plan_pdf import plan_html, render_plan_pdf
 
     with bench_plan(YEAR) as plan:

@@ -1,5 +1,6 @@
 """What the Excel importers and exporters share: the file checks, reading a table, parsing
-cells; for writers, text cells that are never formulas (``text_cell``).
+cells; and the one Excel writer every download uses (ExcelBook, SheetWriter, xlsx_response; see
+"writing" below).
 
 The importers (``stellenplan.imports`` for positions, ``costing.imports`` for cost tables) first
 read and check the whole file and collect every problem (sheet, row, column, the value and
@@ -20,8 +21,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,9 +32,13 @@ from typing import IO, Any
 
 from defusedxml import DefusedXmlException
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from openpyxl import load_workbook
+from django.http import FileResponse
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 
 from core.parsing import YEAR_MAX, YEAR_MIN, parse_decimal
@@ -537,13 +543,113 @@ def lookup(codes: dict[str, int], folded: dict[str, int], code: str) -> int | No
 
 
 # --- writing ----------------------------------------------------------------------------------
+#
+# Every Excel download is written here: ExcelBook (a write-only openpyxl workbook with the shared
+# named styles) and its SheetWriter sheets (columns with widths and formats, title rows, the
+# header row, data and total rows, freeze panes, autofilter, print set-up), and xlsx_response()
+# sends the file. The export modules (costing.excel, costing.projection_excel,
+# stellenplan.plan_excel, stellenplan.need_excel, the change log) only lay out their content.
+#
+# Text: every text goes through cell_text() (no XML-illegal characters, at most 32,767
+# characters); text that begins like a formula ("=", "+", "-", "@", tab, CR) is written as an
+# explicit string cell with the quotePrefix style (text_cell(), SheetWriter): Excel and LibreOffice
+# show it as it is, without a visible apostrophe, and never evaluate it. Columns marked `quoted`
+# write every text that way.
+#
+# Print: A4, fit to the page width (any number of pages high), landscape where the columns are
+# wider than a portrait page, the header row repeated on every page, a page header (title, Stand)
+# and footer ("Seite x von y"), a print area over every written row. One font: Calibri (the
+# workbook's default, named on every style).
+#
+# Speed: data rows reuse one styled cell per column (a write-only sheet writes a row as soon as
+# it is appended); a cell is styled only where a format, a wrapped text or a top alignment (in
+# a row of several lines) is seen. Public openpyxl API only.
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Number formats are stored in en-US notation; Excel and LibreOffice show them localised
+# ("1.128.560,00 €", "0,50", "01.01.2012" in a German installation).
+MONEY_FORMAT = '#,##0.00 "€"'
+FTE_FORMAT = "0.00"
+DATE_FORMAT = "DD.MM.YYYY"
+FONT_NAME = "Calibri"  # openpyxl's default font for unstyled cells: named on every style
+# The layout of a sheet with a title: row 1 title, row 2 "Stand", row 3 free, row 4 header.
+HEADER_ROW = 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+# Page set-up: A4; a sheet whose columns are wider than this prints landscape.
+PAPER_A4 = 9
+PORTRAIT_MAX_WIDTH = 100
+PAGE_NUMBERS = "Seite &P von &N"
+# Row heights for wrapped text (Calibri 11): points per line, Excel's maximum, and how many
+# characters fit a column of width 1 (a width counts digits; words wrap whole, bold is wider).
+LINE_HEIGHT = 15
+MAX_ROW_HEIGHT = 409
+CHARS_PER_WIDTH = 0.95
+BOLD_CHARS_PER_WIDTH = 0.8
+SHEET_NAME_MAX = 31
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+_BOLD = Font(name=FONT_NAME, bold=True)
+_THIN = Side(style="thin")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+# The named styles of every workbook (style name in Excel's style list): a cell takes one of
+# them; number formats and the top alignment of tall rows are set on the per-column templates.
+TITLE = "Titel"
+HEADER = "Kopfzeile"
+TOTAL = "Summe"
+BOLD = "Fett"
+WRAPPED = "Text umbrochen"
+_KIND_STYLES = {"money": "Betrag", "fte": "Stellenanteil", "date": "Datum"}
+FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
+
+
+def _named_styles() -> list[NamedStyle]:
+    """New NamedStyle objects (openpyxl binds each to one workbook)."""
+    return [
+        NamedStyle(TITLE, font=Font(name=FONT_NAME, bold=True, size=14)),
+        NamedStyle(
+            HEADER,
+            font=_BOLD,
+            fill=PatternFill("solid", fgColor="DDE4EE"),
+            alignment=_WRAP,
+            border=Border(bottom=_THIN),
+        ),
+        NamedStyle(TOTAL, font=_BOLD, border=Border(top=_THIN, bottom=Side(style="double"))),
+        NamedStyle(BOLD, font=_BOLD),
+        NamedStyle(WRAPPED, font=DEFAULT_FONT, alignment=_WRAP),
+        *(
+            NamedStyle(name, font=DEFAULT_FONT, number_format=FORMATS[kind])
+            for kind, name in _KIND_STYLES.items()
+        ),
+    ]
 
 
 def cell_text(value: str) -> str:
-    """Text as it may go into a cell: no XML-illegal characters, at most 32,767 characters."""
+    """Text as it may go into a cell: no XML-illegal characters, at most 32,767 characters.
+
+    Text that begins like a formula must still be written as a quoted cell (text_cell(),
+    SheetWriter)."""
     if NOT_XML.search(value):
         value = NOT_XML.sub("", value)
     return value if len(value) <= EXCEL_MAX_TEXT else value[:EXCEL_MAX_TEXT]
+
+
+def safe_text(value: str) -> str:
+    """cell_text(), and an apostrophe before text that begins like a formula (for a plain
+    string written where no quoted cell can be; the importers take the apostrophe off)."""
+    value = cell_text(value)
+    if value.startswith(UNSAFE_PREFIXES):
+        value = NEUTRALISER + value
+    return value
+
+
+def quoted(cell: Cell) -> Cell:
+    """The cell's text stays text: an explicit string, never a formula, shown without "'"."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def text_cell(sheet: Any, value: str) -> Cell | None:
@@ -552,7 +658,334 @@ def text_cell(sheet: Any, value: str) -> Cell | None:
     importers also take off an apostrophe written by older exports). None for empty text."""
     if not value:
         return None
-    cell = WriteOnlyCell(sheet, value=cell_text(value))
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
+    return quoted(WriteOnlyCell(sheet, value=cell_text(value)))
+
+
+class Formula(str):
+    """A cell formula written by an export (never user text)."""
+
+
+class SafeText(str):
+    """Text that has been through cell_text()."""
+
+
+def safe(value: str) -> SafeText | None:
+    """cell_text() once for a text that repeats on many rows; None (an empty cell) for ""."""
+    return SafeText(cell_text(value)) if value else None
+
+
+def text_lines(text: str, chars_per_line: float) -> int:
+    """How many lines `text` takes in a wrapped cell (an estimate: its line breaks, and each
+    line's length over the characters that fit the column)."""
+    per_line = max(int(chars_per_line), 1)
+    return sum(-(-len(line) // per_line) or 1 for line in text.split("\n"))
+
+
+def header_footer_text(text: str) -> str:
+    """Text for a page header or footer: "&" starts a code there, "&&" is an ampersand."""
+    return cell_text(text).replace("&", "&&")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary (mid-word only when its
+    first word is longer), without a trailing comma, dash or space."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    short = cut[:space] if space > 0 else text[:limit]
+    return short.rstrip(" ,;–-") or text[:limit]
+
+
+def sheet_name(text: str, used: set[str], default: str = "Blatt") -> str:
+    """`text` as a sheet name: Excel's forbidden characters replaced, at most 31 characters
+    (shortened at a word boundary), unique (case-insensitive) among `used`, which it joins."""
+    text = NOT_XML.sub("", text)
+    text = " ".join(_SHEET_NAME_FORBIDDEN.sub("-", text).split()).strip("'")
+    base = shorten(text, SHEET_NAME_MAX) or default
+    candidate, number = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({number})"
+        candidate = shorten(text, SHEET_NAME_MAX - len(suffix)) + suffix
+        number += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def stand_text(today: date | None = None, detail: str = "") -> str:
+    """The "Stand" line of a workbook (row 2 and page header): "Stand: 15.03.2012 · detail"."""
+    text = f"Stand: {(today or timezone.localdate()):%d.%m.%Y}"
+    return f"{text} · {detail}" if detail else text
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    kind: str = "text"  # text (and plain numbers), money, fte, date
+    wrap: bool = False  # long text: wrapped, line breaks kept, the row as high as its lines
+    quoted: bool = False  # user text: every text a quoted string cell (text_cell())
+
+
+class ExcelBook:
+    """A write-only workbook with the shared named styles; sheets are added with sheet() and
+    appear in that order; save() finishes every sheet's print area and writes the file."""
+
+    def __init__(self, title: str) -> None:
+        self.workbook = Workbook(write_only=True)
+        self.workbook.properties.title = cell_text(title)
+        self.workbook.properties.creator = "Stellenplan"
+        self.styles: dict[str, NamedStyle] = {}
+        for style in _named_styles():
+            self.workbook.add_named_style(style)
+            self.styles[style.name] = style
+        self.sheets: list[SheetWriter] = []
+
+    def sheet(self, title: str, columns: Sequence[Column]) -> SheetWriter:
+        sheet = SheetWriter(self, title, columns)
+        self.sheets.append(sheet)
+        return sheet
+
+    def save(self, stream: IO[bytes] | str) -> None:
+        for sheet in self.sheets:
+            sheet.finish_print()
+        self.workbook.save(stream)
+
+
+class SheetWriter:
+    """Appends rows to a write-only sheet and counts them.
+
+    Data rows reuse one styled cell per column (its value set anew for every row): a
+    write-only sheet writes each cell as soon as its row is appended, so the next row may
+    reuse it. A row of one line has cells styled only where a column has a number format or
+    wraps; a row made high by a wrapped text has every cell aligned to the top, so that it
+    reads as one line. Only text that begins like a formula (or in a `quoted` column) gets a
+    cell of its own (quoted()).
+    """
+
+    def __init__(self, book: ExcelBook, title: str, columns: Sequence[Column]) -> None:
+        self.book = book
+        self.ws = book.workbook.create_sheet(title)
+        self.columns = list(columns)
+        self.row = 0
+        self.header_row: int | None = None
+        for index, column in enumerate(self.columns, 1):
+            self.ws.column_dimensions[get_column_letter(index)].width = column.width
+        self._cells = [self._template(c, top=False) for c in self.columns]
+        self._top_cells = [self._template(c, top=True) for c in self.columns]
+        self._totals = [self.styled_cell(None, TOTAL, FORMATS.get(c.kind)) for c in self.columns]
+        self._blank_total = self.styled_cell(None, TOTAL)
+        self._wrapped = [
+            (index, c.width * CHARS_PER_WIDTH) for index, c in enumerate(self.columns) if c.wrap
+        ]
+        self._quoted_columns = [index for index, c in enumerate(self.columns) if c.quoted]
+        self._print_setup()
+
+    def _template(self, column: Column, *, top: bool) -> Cell | None:
+        """The reused cell of a column's data rows (None: plain values, no style)."""
+        if column.wrap:
+            return self.styled_cell(None, WRAPPED, FORMATS.get(column.kind))
+        style = _KIND_STYLES.get(column.kind)
+        if style is None and not top:
+            return None
+        cell = self.styled_cell(None, style)
+        if top:
+            cell.alignment = _TOP
+        return cell
+
+    def _print_setup(self) -> None:
+        """A4, fit to the page width (as many pages high as needed), landscape when wide."""
+        setup = self.ws.page_setup
+        setup.paperSize = PAPER_A4
+        wide = sum(c.width for c in self.columns) > PORTRAIT_MAX_WIDTH
+        setup.orientation = "landscape" if wide else "portrait"
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.print_options.gridLines = False
+        self.ws.oddFooter.center.text = PAGE_NUMBERS
+        self.ws.oddFooter.center.font = FONT_NAME
+        self.ws.oddFooter.center.size = 9
+
+    def letter(self, index: int) -> str:
+        """Column letter of the column at `index` (0-based)."""
+        return get_column_letter(index + 1)
+
+    def styled_cell(
+        self, value: Any, style: str | None = None, number_format: str | None = None
+    ) -> Cell:
+        """A cell of its own: text cleaned (and quoted when it begins like a formula), a
+        Formula written as a formula, with a named style and a number format."""
+        text = isinstance(value, str) and not isinstance(value, Formula)
+        if text:
+            value = cell_text(value)
+        cell = WriteOnlyCell(self.ws, value=str(value) if isinstance(value, Formula) else value)
+        if style:
+            cell.style = self.book.styles[style]
+        if number_format:
+            cell.number_format = number_format
+        if text and value.startswith(UNSAFE_PREFIXES):
+            quoted(cell)
+        return cell
+
+    def append(self, values: Sequence[Any], lines: int = 1) -> int:
+        """Append a row; one of `lines` text lines gets an explicit height (LibreOffice does
+        not grow a row for wrapped text on loading, so the text would overlap the next rows).
+
+        The row's dimension is dropped once the row is written (a write-only sheet writes it
+        at once), so that memory stays flat.
+        """
+        self.row += 1
+        if lines > 1:
+            self.ws.row_dimensions[self.row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+            self.ws.append(values)
+            del self.ws.row_dimensions[self.row]
+        else:
+            self.ws.append(values)
+        return self.row
+
+    def text(self, value: str | None, style: str | None = None) -> int:
+        """A row of one text in the first column (a note, a section's name)."""
+        return self.append([self.styled_cell(value, style)] if value else [])
+
+    def title(self, title: str, stand: str) -> None:
+        """Rows 1-2: title and "Stand: date" (also the page header); the caller then writes
+        row 3 and the header."""
+        self.append([self.styled_cell(title, TITLE)])
+        self.append([self.styled_cell(stand)])
+        self.page_header(title, stand)
+
+    def page_header(self, title: str, stand: str) -> None:
+        """The page header of every printed page: title left, Stand right."""
+        header = self.ws.oddHeader
+        header.left.text = header_footer_text(title)
+        header.right.text = header_footer_text(stand)
+        for part in (header.left, header.right):
+            part.font = FONT_NAME
+            part.size = 9
+
+    def header(self, labels: Sequence[str] | None = None) -> int:
+        """A header row (the columns' headers, or `labels`), as high as its wrapped text. The
+        first one is repeated on every printed page and frozen (freeze())."""
+        texts = list(labels) if labels is not None else [c.header for c in self.columns]
+        lines = max(
+            text_lines(text, column.width * BOLD_CHARS_PER_WIDTH)
+            for text, column in zip(texts, self.columns, strict=False)
+        )
+        row = self.append([self.styled_cell(text, HEADER) for text in texts], lines)
+        if self.header_row is None:
+            self.header_row = row
+            self.ws.print_title_rows = f"{row}:{row}"
+        return row
+
+    def freeze(self, column: str = "A", header_row: int = HEADER_ROW) -> None:
+        """Freeze the rows down to the header row (and the columns left of `column`); before
+        the first row is written (a write-only sheet writes its view with the first row)."""
+        self.ws.freeze_panes = f"{column}{header_row + 1}"
+
+    def data(self, values: Sequence[Any]) -> int:
+        """A data row; the hot loop of a large export, hence the plain code."""
+        lines = 1
+        for index, chars in self._wrapped:
+            value = values[index] if index < len(values) else None
+            if value and isinstance(value, str):
+                count = text_lines(value, chars)
+                if count > lines:
+                    lines = count
+        templates = self._top_cells if lines > 1 else self._cells
+        row: list[Any] = []
+        append = row.append
+        for template, value in zip(templates, values, strict=False):
+            if value is None:
+                append(None)
+                continue
+            cls = value.__class__
+            if cls is str or cls is SafeText:  # user text (Formula is written as it is)
+                if cls is str:
+                    value = cell_text(value)
+                if not value:
+                    append(None)
+                    continue
+                if value.startswith(UNSAFE_PREFIXES):
+                    append(self._quoted(value, template))
+                    continue
+            if template is None:
+                append(value)
+            else:
+                template.value = value
+                append(template)
+        for index in self._quoted_columns:
+            value = row[index] if index < len(row) else None
+            if value is not None and value is templates[index]:
+                value = value.value
+            if isinstance(value, str):
+                row[index] = self._quoted(value, templates[index])
+        return self.append(row, lines)
+
+    def _quoted(self, value: str, template: Cell | None) -> Cell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.alignment = _WRAP if template is not None and template.alignment.wrap_text else _TOP
+        return quoted(cell)
+
+    def total(self, values: Sequence[Any], *, rule_blanks: bool = True) -> int:
+        """A total row: bold, ruled above and twice below (with `rule_blanks` also its empty
+        cells), figures in their column's format."""
+        row: list[Any] = []
+        for index, value in enumerate(values[: len(self.columns)]):
+            if value is None:
+                row.append(self._blank_total if rule_blanks else None)
+            elif isinstance(value, str) and not isinstance(value, Formula):
+                row.append(self.styled_cell(value, TOTAL, FORMATS.get(self.columns[index].kind)))
+            else:
+                cell = self._totals[index]
+                cell.value = str(value) if isinstance(value, Formula) else value
+                row.append(cell)
+        return self.append(row)
+
+    def sum_row(
+        self,
+        label_index: int,
+        label: str,
+        first: int,
+        last: int,
+        kinds: set[str],
+        *,
+        rule_blanks: bool = True,
+    ) -> int:
+        """A total row: `label`, then =SUM(first:last) under every column of `kinds`."""
+        if last < first:  # no rows: an empty placeholder row keeps the formulas valid
+            last = first = self.append([None])
+        values: list[Any] = [None] * len(self.columns)
+        values[label_index] = label
+        for index, column in enumerate(self.columns):
+            if column.kind in kinds:
+                letter = self.letter(index)
+                values[index] = Formula(f"=SUM({letter}{first}:{letter}{last})")
+        return self.total(values, rule_blanks=rule_blanks)
+
+    def finish_table(self, first_data_row: int, last_data_row: int) -> None:
+        """Autofilter over the header and the data rows (not the total row)."""
+        last = max(last_data_row, first_data_row)
+        end = self.letter(len(self.columns) - 1)
+        self.ws.auto_filter.ref = f"A{self.header_row or 1}:{end}{last}"
+
+    def finish_print(self) -> None:
+        """The print area: every column, every row written."""
+        end = self.letter(len(self.columns) - 1)
+        self.ws.print_area = f"A1:{end}{max(self.row, 1)}"
+
+
+def xlsx_response(write: Callable[[IO[bytes]], object], filename: str) -> FileResponse:
+    """The download of the workbook that `write` writes to a stream: a temporary file (closed
+    by the response, or at once when `write` raises), the xlsx content type, `filename` (German
+    characters allowed: Django sends it as filename*) as an attachment."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    try:
+        write(handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )

@@ -1,6 +1,6 @@
 """The five-year projection (costing.projection) as an Excel workbook, in the layout and print
-set-up of the cost workbook (costing.excel.SheetWriter: A4, fit to the page width, header row
-repeated, page header with title and Stand, "Seite x von y", Calibri).
+set-up of every export (core.xlsx.SheetWriter: A4, fit to the page width, header row repeated,
+page header with title and Stand, "Seite x von y", Calibri).
 
 Sheets:
 - "Finanzplanung": per Teilhaushalt its Ämter, for each year gross cost, reimbursement and
@@ -19,16 +19,8 @@ from __future__ import annotations
 from datetime import date
 from typing import IO
 
-from django.utils import timezone
-from openpyxl import Workbook
-
 from core.formatting import format_decimal, percent
-from costing.excel import (
-    FIRST_DATA_ROW,
-    Column,
-    Formula,
-    SheetWriter,
-)
+from core.xlsx import FIRST_DATA_ROW, Column, ExcelBook, Formula, SheetWriter, stand_text
 from costing.projection import Projection, adjustment_text
 from stellenplan.models import PayGrade
 
@@ -51,30 +43,24 @@ def write_projection_workbook(
     build_projection_workbook(projection, today=today).save(stream)
 
 
-def build_projection_workbook(projection: Projection, *, today: date | None = None) -> Workbook:
-    stand = f"Stand: {(today or timezone.localdate()):%d.%m.%Y}"
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = projection_title(projection)
-    workbook.properties.creator = "Stellenplan"
-    sheets = [
-        _write_figures(workbook, projection, stand),
-        _write_sources(workbook, projection, stand),
-    ]
-    for sheet in sheets:
-        sheet.finish_print()
+def build_projection_workbook(projection: Projection, *, today: date | None = None) -> ExcelBook:
+    stand = stand_text(today)
+    workbook = ExcelBook(projection_title(projection))
+    _write_figures(workbook, projection, stand)
+    _write_sources(workbook, projection, stand)
     return workbook
 
 
-def _write_figures(workbook: Workbook, projection: Projection, stand: str) -> SheetWriter:
+def _write_figures(workbook: ExcelBook, projection: Projection, stand: str) -> None:
     columns = [Column("Teilhaushalt", 30, wrap=True), Column("Amt", 30, wrap=True)]
     for year in projection.years:
         columns.extend(Column(f"{label} {year}", 15, "money") for label in FIGURE_HEADERS)
-    sheet = SheetWriter(workbook, SHEET_PROJECTION, columns)
+    sheet = workbook.sheet(SHEET_PROJECTION, columns)
+    sheet.freeze("C")
     sheet.title(projection_title(projection), stand)
     note = "unvollständig: siehe „Quellen und Annahmen“" if projection.incomplete else None
-    sheet.append([note])  # row 3; the header is row HEADER_ROW
+    sheet.text(note)  # row 3; the header is row HEADER_ROW
     sheet.header()
-    sheet.freeze("C")
     first_data = FIRST_DATA_ROW
     for block in projection.blocks:
         first = sheet.row + 1
@@ -95,7 +81,6 @@ def _write_figures(workbook: Workbook, projection: Projection, stand: str) -> Sh
         last = sheet.row
         _subtotal(sheet, f"Summe {block.label}", first, last)
     _subtotal(sheet, "Gesamtsumme", first_data, max(sheet.row, first_data))
-    return sheet
 
 
 def _subtotal(sheet: SheetWriter, label: str, first: int, last: int) -> int:
@@ -106,7 +91,7 @@ def _subtotal(sheet: SheetWriter, label: str, first: int, last: int) -> int:
     return sheet.total(values)
 
 
-def _write_sources(workbook: Workbook, projection: Projection, stand: str) -> SheetWriter:
+def _write_sources(workbook: ExcelBook, projection: Projection, stand: str) -> None:
     columns = [
         Column("Art", 22),
         Column("Bezeichnung", 45, wrap=True),
@@ -114,11 +99,11 @@ def _write_sources(workbook: Workbook, projection: Projection, stand: str) -> Sh
         Column("Wert", 30, wrap=True),
         Column("Status / Quelle", 60, wrap=True),
     ]
-    sheet = SheetWriter(workbook, SHEET_SOURCES, columns)
+    sheet = workbook.sheet(SHEET_SOURCES, columns)
+    sheet.freeze()
     sheet.title(f"Quellen und Annahmen – {projection_title(projection)}", stand)
     sheet.append([None])
     sheet.header()
-    sheet.freeze()
     for use in projection.tables:
         sheet.data(
             [
@@ -166,4 +151,3 @@ def _write_sources(workbook: Workbook, projection: Projection, stand: str) -> Sh
         sheet.data(["unvollständig", text, None, None, None])
     for text in projection.assumptions:
         sheet.data(["Annahme", text, None, None, None])
-    return sheet

@@ -1,103 +1,101 @@
-"""The Personalbedarfsberechnungen as an Excel sheet (openpyxl, write-only).
+"""The Personalbedarfsberechnungen as an Excel sheet (core.xlsx: the common writer and its print
+set-up).
 
-One sheet "Personalbedarfsberechnung": per calculation its lines (inputs as text, result in
-Stellen as numbers with two decimals), then the calculated need next to the positions
-requested. Text is written as quoted string cells, never as a formula (``core.xlsx.text_cell``).
+One sheet "Personalbedarfsberechnung", its header in row 1: per calculation its lines (inputs as
+text, result in Stellen as numbers with two decimals), then the calculated need next to the
+positions requested, in bold. Text that begins like a formula is a quoted string cell, never a
+formula.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
-from core.xlsx import text_cell
+from core.xlsx import BOLD, FTE_FORMAT, Column, ExcelBook, stand_text
 from stellenplan.need import NeedResult
 
 SHEET_TITLE = "Personalbedarfsberechnung"
-HEADER = [
-    "Bedarfsberechnung",
-    "Stellen",
-    "Aufgabe",
-    "Methode",
-    "Rechnung",
-    "Stellen von",
-    "Stellen bis",
-    "Quelle",
-    "Bemerkungen",
+COLUMNS = [
+    Column("Bedarfsberechnung", 28, wrap=True),
+    Column("Stellen", 18, wrap=True),
+    Column("Aufgabe", 30, wrap=True),
+    Column("Methode", 16),
+    Column("Rechnung", 30, wrap=True),
+    Column("Stellen von", 10, "fte"),
+    Column("Stellen bis", 10, "fte"),
+    Column("Quelle", 24, wrap=True),
+    Column("Bemerkungen", 30, wrap=True),
 ]
-FTE_FORMAT = "#,##0.00"
+HEADER = [column.header for column in COLUMNS]
 
 
-def write_need_workbook(handle: IO[bytes], results: Iterable[NeedResult]) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    bold = Font(bold=True)
+def write_need_workbook(
+    handle: IO[bytes], results: Iterable[NeedResult], *, today: date | None = None
+) -> None:
+    workbook = ExcelBook(SHEET_TITLE)
+    sheet = workbook.sheet(SHEET_TITLE, COLUMNS)
+    sheet.page_header(SHEET_TITLE, stand_text(today))
+    sheet.freeze(header_row=1)
+    sheet.header()
 
-    def cell(value: Any, *, strong: bool = False) -> Any:
-        if isinstance(value, str):
-            text = text_cell(sheet, value)
-            if text is None or not strong:
-                return text
-            text.font = bold
-            return text
-        written = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, Decimal):
-            written.number_format = FTE_FORMAT
-        if strong:
-            written.font = bold
-        return written
+    def strong(value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        number_format = FTE_FORMAT if isinstance(value, Decimal) else None
+        return sheet.styled_cell(value, BOLD, number_format)
 
-    sheet.append([cell(title, strong=True) for title in HEADER])
+    def plain(value: Any) -> Any:
+        return (
+            sheet.styled_cell(value, None, FTE_FORMAT)
+            if isinstance(value, Decimal)
+            else (sheet.styled_cell(value) if value else None)
+        )
+
     for result in results:
         positions = "; ".join(result.positions)
         for line in result.lines:
-            sheet.append(
+            sheet.data(
                 [
-                    cell(result.title),
-                    cell(positions),
-                    cell(line.task),
-                    cell(line.method_label),
-                    cell(line.inputs),
-                    cell(line.fte_low),
-                    cell(line.fte_high),
-                    cell(line.source),
-                    cell(line.remarks),
+                    result.title,
+                    positions,
+                    line.task,
+                    line.method_label,
+                    line.inputs,
+                    line.fte_low,
+                    line.fte_high,
+                    line.source,
+                    line.remarks,
                 ]
             )
         if result.error:
-            computed = [cell(f"nicht berechenbar: {result.error}"), cell(None), cell(None)]
+            computed = [plain(f"nicht berechenbar: {result.error}"), None, None]
         else:
-            computed = [
-                cell(None),
-                cell(result.fte_low, strong=True),
-                cell(result.fte_high, strong=True),
-            ]
+            computed = [None, strong(result.fte_low), strong(result.fte_high)]
         sheet.append(
             [
-                cell(result.title),
-                cell(positions),
-                cell("Berechneter Bedarf", strong=True),
-                cell(None),
+                plain(result.title),
+                plain(positions),
+                strong("Berechneter Bedarf"),
+                None,
+                *computed,
+                plain(result.working_time),
+                plain(result.remarks),
             ]
-            + computed
-            + [cell(result.working_time), cell(result.remarks)]
         )
         sheet.append(
             [
-                cell(result.title),
-                cell(positions),
-                cell("Beantragte Stellen", strong=True),
-                cell(None),
-                cell(None),
-                cell(result.requested_fte, strong=True),
-                cell(result.requested_fte, strong=True),
-                cell(result.source),
-                cell(None),
+                plain(result.title),
+                plain(positions),
+                strong("Beantragte Stellen"),
+                None,
+                None,
+                strong(result.requested_fte),
+                strong(result.requested_fte),
+                plain(result.source),
+                None,
             ]
         )
     workbook.save(handle)

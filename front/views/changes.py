@@ -3,27 +3,23 @@ and as an Excel file. Every logged-in user may read it (as every page of the app
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
 
 from core.history import ChangeLog, ChangeLogEntry
-from core.xlsx import text_cell
-from costing.excel import XLSX_CONTENT_TYPE
+from core.history_excel import write_change_log
+from core.xlsx import xlsx_response
 from front.forms.changes import ChangeLogFilterForm
 
 PER_PAGE = 50
-EXPORT_LIMIT = 50_000
-EXPORT_CHUNK = 500
 
 #: The page of an object of a type, where there is one.
 PAGES: dict[str, Callable[[object], str]] = {
@@ -65,41 +61,12 @@ def change_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _changes_text(entry: ChangeLogEntry) -> str:
-    if entry.kind == "angelegt":
-        return "\n".join(f"{label}: {new}" for label, _, new in entry.changes)
-    return "\n".join(f"{label}: {old} → {new}" for label, old, new in entry.changes)
-
-
 @login_required
 @require_GET
 def change_export(request: HttpRequest) -> HttpResponseBase:
-    """The filtered change log as .xlsx (at most EXPORT_LIMIT rows, newest first)."""
-    form, log = _change_log(request)
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = "Stellenplan – Änderungsprotokoll"
-    workbook.properties.creator = "Stellenplan"
-    sheet = workbook.create_sheet("Änderungsprotokoll")
-    sheet.append(["Zeitpunkt", "Benutzer", "Art", "Objekt", "Aktion", "Änderungen (alt → neu)"])
-    total = min(log.total(), EXPORT_LIMIT)
-    for start in range(0, total, EXPORT_CHUNK):
-        for entry in log[start : min(start + EXPORT_CHUNK, total)]:
-            sheet.append(
-                [
-                    timezone.localtime(entry.when).replace(tzinfo=None, microsecond=0),
-                    text_cell(sheet, entry.who),
-                    text_cell(sheet, entry.type_label),
-                    text_cell(sheet, entry.object_label),
-                    text_cell(sheet, entry.kind),
-                    text_cell(sheet, _changes_text(entry)),
-                ]
-            )
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"Aenderungsprotokoll_{timezone.localdate():%Y-%m-%d}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
+    """The filtered change log as .xlsx (at most core.history_excel.EXPORT_LIMIT rows, newest first)."""
+    _form, log = _change_log(request)
+    return xlsx_response(
+        lambda handle: write_change_log(handle, log),
+        f"Aenderungsprotokoll_{timezone.localdate():%Y-%m-%d}.xlsx",
     )

@@ -7,13 +7,12 @@ while its rows are untouched.
 
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Model, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.permissions import Action, require_right, rights
 from core.users import request_user
-from core.xlsx import ImportFailed, ImportIssue, german
+from core.xlsx import ImportFailed, ImportIssue, german, xlsx_response
 from costing.engine import CostingError
-from costing.excel import XLSX_CONTENT_TYPE, ExportError, selected_years, write_workbook
+from costing.excel import ExportError, selected_years, write_workbook
 from costing.imports import confirm_cost_table, cost_table_import_undo, preview_cost_table
 from costing.models import CostTable
 from departments.models import OrgUnit
@@ -86,23 +85,14 @@ def _workbook(
         years = _years(request)
     except ExportError as error:
         return _error(request, str(error))
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    try:
-        write_workbook(handle, years, positions, scope=scope)
-    except (ExportError, CostingError) as error:
-        handle.close()
-        return _error(request, str(error))
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
     span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"Stellenplan_{name}_{span}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
-    )
+    try:
+        return xlsx_response(
+            lambda handle: write_workbook(handle, years, positions, scope=scope),
+            f"Stellenplan_{name}_{span}.xlsx",
+        )
+    except (ExportError, CostingError) as error:
+        return _error(request, str(error))
 
 
 @require_GET

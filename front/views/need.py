@@ -7,12 +7,10 @@ what the other person changed (HTTP 409).
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,6 +19,7 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.history import history_entries
 from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
+from core.xlsx import xlsx_response
 from front.forms.need import NeedCalculationForm, NeedLineForm, WorkingTimeForm
 from front.forms.positions import VersionForm
 from stellenplan.models import NeedCalculation, NeedLine, Position, WorkingTime
@@ -170,18 +169,11 @@ def need_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def need_export(request: HttpRequest) -> HttpResponseBase:
     """Every calculation as an Excel sheet "Personalbedarfsberechnung"."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    try:
-        write_need_workbook(handle, (calculate(c) for c in CALCULATIONS.order_by("title", "id")))
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename="Personalbedarfsberechnung.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        lambda handle: write_need_workbook(
+            handle, (calculate(c) for c in CALCULATIONS.order_by("title", "id"))
+        ),
+        "Personalbedarfsberechnung.xlsx",
     )
 
 

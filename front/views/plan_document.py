@@ -7,8 +7,6 @@ shown, printed and exported from its record; its PDF is the stored one, byte for
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,13 +19,13 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.parsing import parse_id, parse_year
 from core.permissions import require_right, rights
 from core.users import request_user
-from costing.excel import XLSX_CONTENT_TYPE
+from core.xlsx import xlsx_response
 from costing.plan_compare import compare_plans
-from costing.plan_excel import plan_xlsx_filename, write_plan_workbook
 from front.forms.plan_document import AdoptForm, CompareForm
 from stellenplan.models import PlanExplanation, StaffingPlan
 from stellenplan.plan_adoption import adopt_plan, explanation_save
 from stellenplan.plan_document import document_for_output, newest_record
+from stellenplan.plan_excel import plan_xlsx_filename, write_plan_workbook
 from stellenplan.plan_pdf import plan_pdf_filename, render_plan_pdf
 
 ADOPT_PERMISSION = "stellenplan.adopt_staffingplan"
@@ -108,14 +106,8 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_excel(request: HttpRequest, pk: int) -> FileResponse:
     plan = _plan(pk)
     document = document_for_output(plan)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
-    write_plan_workbook(handle, document)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=plan_xlsx_filename(document),
-        content_type=XLSX_CONTENT_TYPE,
+    return xlsx_response(
+        lambda handle: write_plan_workbook(handle, document), plan_xlsx_filename(document)
     )
 
 

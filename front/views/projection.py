@@ -3,12 +3,10 @@ the Kämmerei's pay adjustments (Tarif- und Besoldungsanpassungen) it applies.""
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,9 +15,9 @@ from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.history import history_entries
 from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
+from core.xlsx import xlsx_response
 from costing import reference_services
 from costing.engine import CostingError
-from costing.excel import XLSX_CONTENT_TYPE
 from costing.models import PayAdjustment
 from costing.projection import adjustment_text, cached_projection
 from costing.projection_excel import write_projection_workbook
@@ -78,19 +76,10 @@ def projection_export(request: HttpRequest) -> HttpResponseBase:
             {"message": str(exc), "details": []},
             status=400,
         )
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    try:
-        write_projection_workbook(handle, result)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
     years = result.years
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"Stellenplan_Finanzplanung_{years[0]}-{years[-1]}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
+    return xlsx_response(
+        lambda handle: write_projection_workbook(handle, result),
+        f"Stellenplan_Finanzplanung_{years[0]}-{years[-1]}.xlsx",
     )
 
 

@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from costing.excel import FONT_NAME, PAGE_NUMBERS, shorten, write_workbook
+from core.xlsx import FONT_NAME, PAGE_NUMBERS, shorten
+from costing.excel import write_workbook
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
 from tests.factories import PositionFactory

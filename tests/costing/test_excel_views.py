@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from costing.excel import XLSX_CONTENT_TYPE
+from core.xlsx import XLSX_CONTENT_TYPE
 from departments.models import OrgUnit
 from front.filters import PositionFilter
 from stellenplan.models import PayGrade, Position

@@ -18,10 +18,10 @@ from pypdf import PdfReader
 from costing.engine import annual_cost
 from costing.models import CostRate
 from costing.plan_compare import compare_plans
-from costing.plan_excel import write_plan_workbook
 from stellenplan.models import PayGrade, PlanExplanation, Position, StaffingPlan
 from stellenplan.plan_adoption import AdoptionRefused, adopt_plan, explanation_save
 from stellenplan.plan_document import build_full_document, document_for_output
+from stellenplan.plan_excel import write_plan_workbook
 from stellenplan.plan_pdf import render_plan_pdf
 from tests.costing.test_excel_libreoffice import recalculate
 from tests.factories import PositionFactory

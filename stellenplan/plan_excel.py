@@ -1,6 +1,6 @@
-"""The Stellenplan as an Excel workbook (openpyxl, write-only), from a PlanDocument (live or the
-adopted record), with the print set-up of costing.excel (SheetWriter: print area, repeated
-header row, fit to page width, landscape when wide, page header and "Seite x von y").
+"""The Stellenplan as an Excel workbook, from a PlanDocument (live or the adopted record), beside
+the document (stellenplan.plan_document) and its PDF (stellenplan.plan_pdf); written with the
+common Excel writer (core.xlsx: ExcelBook, SheetWriter, with its print set-up).
 
 Per plan year three sheets: "Stellenplan N" (Teil A with a subtotal per Laufbahngruppe,
 Teil B, Summe Teil A/B and Gesamtsumme A + B), "Teilstellenpläne N" (per Teilhaushalt and Amt)
@@ -8,8 +8,9 @@ and "Veränderungen N" (the Veränderungsnachweis). Every subtotal and total is 
 and the column Veränderung is "Stellen N − Stellen N-1" as a formula, so a spreadsheet
 recalculates the same figures (tests: LibreOffice).
 
-It lives in costing only because SheetWriter does (stellenplan may not import costing); it
-computes no cost. The occupation per position never appears, only the per-grade sum.
+It computes no cost (the document holds Stellen only), so it needs nothing from costing.
+The occupation per position never appears, only the per-grade sum. Total rows rule only their
+filled cells.
 """
 
 from __future__ import annotations
@@ -18,46 +19,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import IO, Any
 
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Border, Font, Side
-
-from costing.excel import FONT_NAME, FTE_FORMAT, Column, Formula, SheetWriter, clean_text
+from core.xlsx import Column, ExcelBook, Formula, SheetWriter, stand_text
 from stellenplan.plan_document import PlanDocument, Row, YearDocument
 
 FTE_COLUMNS = (1, 2, 3, 5, 6, 7)  # B C D F G H: the figures summed by the total rows
-
-
-_BOLD = Font(name=FONT_NAME, bold=True)
-_TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
-
-
-class PlanSheet(SheetWriter):
-    """SheetWriter for the plan's one-line rows: data cells aligned only where they wrap, and
-    total rows written with one reused bold cell per column (as data rows reuse theirs)."""
-
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
-        super().__init__(workbook, title, columns, align_top=False)
-        self._total_cells: list[Cell] = []
-        for column in self.columns:
-            cell = WriteOnlyCell(self.ws)
-            cell.font = _BOLD
-            cell.border = _TOTAL_BORDER
-            if column.kind == "fte":
-                cell.number_format = FTE_FORMAT
-            self._total_cells.append(cell)
-
-    def total(self, values: Sequence[Any]) -> int:
-        row: list[Any] = []
-        for cell, value in zip(self._total_cells, values, strict=False):
-            if value is None:
-                row.append(None)
-                continue
-            cell.value = str(value) if isinstance(value, Formula) else value
-            row.append(cell)
-        return self.append(row)
 
 
 def plan_columns(doc: YearDocument, first: str = "Besoldungs-/Entgeltgruppe") -> list[Column]:
@@ -131,15 +96,15 @@ def sum_of(letter: str, rows: Sequence[int]) -> str:
     return "SUM(" + ",".join(parts) + ")"
 
 
-def _write_plan_sheet(workbook: Workbook, doc: YearDocument, title: str, stand: str) -> SheetWriter:
-    sheet = PlanSheet(workbook, f"Stellenplan {doc.year}", plan_columns(doc))
+def _write_plan_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand: str) -> None:
+    sheet = workbook.sheet(f"Stellenplan {doc.year}", plan_columns(doc))
     sheet.freeze("B")
     sheet.title(title, stand)
-    sheet.append([clean_text(" · ".join(doc.notes))] if doc.notes else [])
+    sheet.text(" · ".join(doc.notes))
     sheet.header()
     part_totals: list[int] = []
     for part in doc.parts:
-        sheet.append([part.title])
+        sheet.text(part.title)
         grade_rows: list[int] = []
         group_rows: list[int] = []  # grade rows since the last subtotal
         subtotals: list[int] = []
@@ -150,35 +115,27 @@ def _write_plan_sheet(workbook: Workbook, doc: YearDocument, title: str, stand: 
                 grade_rows.append(number)
                 group_rows.append(number)
             elif row.kind == "subtotal":
-                sheet.total(_sum_values(sheet, row.label, number, group_rows))
+                sheet.total(_sum_values(sheet, row.label, number, group_rows), rule_blanks=False)
                 subtotals.append(number)
                 group_rows = []
             else:  # the part's total: its subtotals, or its grades where there are none
                 refs = subtotals or grade_rows
-                sheet.total(_sum_values(sheet, row.label, number, refs))
+                sheet.total(_sum_values(sheet, row.label, number, refs), rule_blanks=False)
                 part_totals.append(number)
     number = sheet.row + 1
-    sheet.total(_sum_values(sheet, doc.grand_total.label, number, part_totals))
-    sheet.finish_print()
-    return sheet
+    sheet.total(_sum_values(sheet, doc.grand_total.label, number, part_totals), rule_blanks=False)
 
 
-def _write_units_sheet(
-    workbook: Workbook, doc: YearDocument, title: str, stand: str
-) -> SheetWriter:
-    sheet = PlanSheet(workbook, f"Teilstellenpläne {doc.year}", plan_columns(doc, "Gruppe"))
+def _write_units_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand: str) -> None:
+    sheet = workbook.sheet(f"Teilstellenpläne {doc.year}", plan_columns(doc, "Gruppe"))
     sheet.freeze("B")
     sheet.title(title, stand)
     sheet.append([])
     sheet.header()
     unit_totals: list[int] = []
     for unit in doc.units:
-        sheet.append(
-            [
-                clean_text(
-                    f"Teilhaushalt {unit.section or '–'} {unit.section_name} · {unit.code} {unit.name}"
-                )
-            ]
+        sheet.text(
+            f"Teilhaushalt {unit.section or '–'} {unit.section_name} · {unit.code} {unit.name}"
         )
         rows: list[int] = []
         for row in unit.rows:
@@ -187,17 +144,16 @@ def _write_units_sheet(
                 sheet.data(_values(row, number, explanations=False))
                 rows.append(number)
             else:
-                sheet.total(_sum_values(sheet, row.label, number, rows))
+                sheet.total(_sum_values(sheet, row.label, number, rows), rule_blanks=False)
                 unit_totals.append(number)
     number = sheet.row + 1
-    sheet.total(_sum_values(sheet, "Summe aller Teilstellenpläne", number, unit_totals))
-    sheet.finish_print()
-    return sheet
+    sheet.total(
+        _sum_values(sheet, "Summe aller Teilstellenpläne", number, unit_totals),
+        rule_blanks=False,
+    )
 
 
-def _write_changes_sheet(
-    workbook: Workbook, doc: YearDocument, title: str, stand: str
-) -> SheetWriter:
+def _write_changes_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand: str) -> None:
     columns = [
         Column("Art", 26, wrap=True),
         Column("wirksam ab", 11, "date"),
@@ -208,7 +164,7 @@ def _write_changes_sheet(
         Column("Stellen", 9, "fte"),
         Column("Erläuterung", 48, wrap=True),
     ]
-    sheet = PlanSheet(workbook, f"Veränderungen {doc.year}", columns)
+    sheet = workbook.sheet(f"Veränderungen {doc.year}", columns)
     sheet.freeze("B")
     sheet.title(title, stand)
     sheet.append([])
@@ -228,17 +184,15 @@ def _write_changes_sheet(
             ]
         )
     last = sheet.row
-    sheet.sum_row(0, f"Summe ({len(doc.changes)} Veränderungen)", first, last, {"fte"})
-    sheet.finish_print()
-    return sheet
+    sheet.sum_row(
+        0, f"Summe ({len(doc.changes)} Veränderungen)", first, last, {"fte"}, rule_blanks=False
+    )
 
 
-def build_plan_workbook(document: PlanDocument, *, today: date | None = None) -> Workbook:
-    workbook = Workbook(write_only=True)
+def build_plan_workbook(document: PlanDocument, *, today: date | None = None) -> ExcelBook:
     status = "Entwurf" if document.years[0].draft else "beschlossen"
-    workbook.properties.title = f"Stellenplan {document.label} ({status})"
-    workbook.properties.creator = "Stellenplan"
-    stand = f"Stand: {(today or timezone.localdate()):%d.%m.%Y} · {status}"
+    workbook = ExcelBook(f"Stellenplan {document.label} ({status})")
+    stand = stand_text(today, status)
     for doc in document.years:
         base = f"Stellenplan {document.label} – Haushaltsjahr {doc.year}"
         _write_plan_sheet(workbook, doc, base, stand)
