@@ -16,13 +16,15 @@ Speed (issue 20): CI has 15 minutes on 2 cores for the whole suite on SQLite and
   pages. See ``tests/pdf_standin.py``.
 - hypothesis: profile ``ci`` (fewer examples) when CI is set, ``dev`` otherwise
   (HYPOTHESIS_PROFILE chooses one explicitly).
-- A test slower than 30 s fails unless it is marked ``slow`` (``SLOW_TEST_SECONDS``).
+- A test slower than 30 s fails in CI (a warning elsewhere) unless it is marked ``slow``
+  (``SLOW_TEST_SECONDS``).
 """
 
 from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +40,7 @@ SLOW_TEST_SECONDS = 30.0
 
 hypothesis_settings.register_profile(
     "dev",
-    max_examples=50,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -149,10 +151,15 @@ def pytest_runtest_call(item: pytest.Item):
     result = yield
     took = time.perf_counter() - started
     if took > SLOW_TEST_SECONDS and item.get_closest_marker("slow") is None:
-        raise AssertionError(
+        message = (
             f"{item.nodeid} took {took:.0f} s (> {SLOW_TEST_SECONDS:.0f} s): make it faster "
             "(share its world, no PDF unless it is about one) or mark it slow with a reason."
         )
+        # Strict where the time means something (CI: a machine of its own); a developer's
+        # machine may be busy with other work, so there it is a warning.
+        if os.environ.get("CI"):
+            raise AssertionError(message)
+        warnings.warn(message, stacklevel=1)
     return result
 
 

@@ -37,7 +37,7 @@ from scripts.http_client import form_fields
 from stellenplan.imports import import_positions
 from stellenplan.models import PayGrade, Position
 
-# The number of examples comes from the hypothesis profile (tests/conftest.py: dev 50, ci 12).
+# The number of examples comes from the hypothesis profile (tests/conftest.py: dev 30, ci 12).
 EXAMPLES = settings(
     deadline=None,
     suppress_health_check=[
