@@ -15,6 +15,7 @@ models (constraints) and are checked by the services with ``full_clean()``.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Collection
 from decimal import Decimal
@@ -297,7 +298,8 @@ class VersionedModelForm(forms.ModelForm):
         data["opened"] = signing.dumps(
             raw_values(current, cls.model_field_names()), salt=SNAPSHOT_SALT, compress=True
         )
-        form = cls(data, instance=current, **kwargs)
+        # the form takes the input on a copy: `error.current` stays the saved state
+        form = cls(data, instance=copy.copy(current), **kwargs)
         form.is_valid()
         form.conflict = error
         for change in error.changes:  # mark each field someone else changed

@@ -368,6 +368,7 @@ def occupation_update(
     occupation: Occupation,
     expected_version: int,
     data: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
 ) -> Occupation:
     unknown = set(data) - set(OCCUPATION_FIELDS)
     if unknown:
@@ -378,7 +379,11 @@ def occupation_update(
     candidate.full_clean(exclude=["version", "position"], validate_unique=False)
     check_occupancy(candidate)
     return versioned_update(
-        occupation, acting_user=acting_user, expected_version=expected_version, data=data
+        occupation,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        data=data,
+        opened=opened,
     )
 
 
@@ -486,6 +491,7 @@ def plan_update(
     plan: StaffingPlan,
     expected_version: int,
     data: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
 ) -> StaffingPlan:
     """Edit a draft plan (years, GRDrs, threshold, Vorbemerkungen); an adopted plan is
     read-only."""
@@ -499,7 +505,7 @@ def plan_update(
         setattr(candidate, name, value)
     _check_years(candidate)
     return versioned_update(
-        plan, acting_user=acting_user, expected_version=expected_version, data=data
+        plan, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
     )
 
 
