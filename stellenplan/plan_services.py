@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from core.concurrency import versioned_delete, versioned_update
+from core.concurrency import editable_only, versioned_delete, versioned_update
 from core.formatting import date_de, format_decimal, positions_word
 from core.history import acting_as
 from stellenplan.models import (
@@ -370,9 +370,7 @@ def occupation_update(
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
 ) -> Occupation:
-    unknown = set(data) - set(OCCUPATION_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    editable_only(data, OCCUPATION_FIELDS)
     candidate = Occupation(pk=occupation.pk, position_id=occupation.position_id)
     for name in OCCUPATION_FIELDS:
         setattr(candidate, name, data.get(name, getattr(occupation, name)))
@@ -495,9 +493,7 @@ def plan_update(
 ) -> StaffingPlan:
     """Edit a draft plan (years, GRDrs, threshold, Vorbemerkungen); an adopted plan is
     read-only."""
-    unknown = set(data) - set(PLAN_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    editable_only(data, PLAN_FIELDS)
     current = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
     _refuse_adopted(current)
     candidate = StaffingPlan(pk=plan.pk, first_year=plan.first_year, last_year=plan.last_year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from core.forms import GermanDateField
+from core.forms import GermanDateField, MoneyField
 from decisions.models import (
     Annex,
     ConsultationStep,
@@ -162,7 +162,7 @@ class FinancialItemForm(RowForm):
             "charged_to",
             "cost_type",
         ]
-        localized_fields = ["annual_amount"]
+        field_classes = {"annual_amount": MoneyField}
         widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
 
 
