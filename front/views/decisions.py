@@ -46,7 +46,9 @@ from front.forms.decisions import (
     StatusForm,
     create_formsets,
     finance_formsets,
+    form_data,
     main_formsets,
+    part_changes,
     text_formsets,
     with_added_row,
 )
@@ -187,7 +189,9 @@ def _edit_page(
                     if form is None:
                         raise ValueError("A new decision needs its form (with_form=True).")
                     decision = services.decision_create(
-                        form=form, formsets=formsets.values(), acting_user=_user(request)
+                        data=form_data(form),
+                        parts=[part_changes(f) for f in formsets.values()],
+                        acting_user=_user(request),
                     )
                     messages.success(request, "Die Beschlussvorlage wurde angelegt.")
                 else:
@@ -195,8 +199,8 @@ def _edit_page(
                         decision=decision,
                         expected_version=version_form.cleaned_data["version"],
                         acting_user=_user(request),
-                        form=form,
-                        formsets=formsets.values(),
+                        data=form_data(form) if form is not None else None,
+                        parts=[part_changes(f) for f in formsets.values()],
                     )
                     messages.success(request, "Die Änderungen wurden gespeichert.")
                 return redirect("decisions:detail", pk=decision.pk)
