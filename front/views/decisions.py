@@ -146,14 +146,11 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+EDITOR = "decisions/decision_form.html"
+
+
 def _edit_page(
-    request: HttpRequest,
-    decision: Decision | None,
-    *,
-    formsets_of,
-    with_form: bool,
-    template: str,
-    title: str,
+    request: HttpRequest, decision: Decision | None, formsets_of, title: str, with_form: bool = True
 ) -> HttpResponse:
     if decision is not None:
         try:
@@ -238,7 +235,7 @@ def _edit_page(
         version_form = DecisionVersionForm(initial={"version": current.version})
     return render(
         request,
-        template,
+        EDITOR,
         {
             "decision": decision,
             "form": form,
@@ -268,56 +265,29 @@ def _with_added_row(request: HttpRequest, formsets: dict):
 @require_http_methods(["GET", "POST"])
 def decision_create(request: HttpRequest) -> HttpResponse:
     require_right(request.user, Decision, "add")
-    return _edit_page(
-        request,
-        None,
-        formsets_of=create_formsets,
-        with_form=True,
-        template="decisions/decision_form.html",
-        title="Neue Beschlussvorlage",
-    )
+    return _edit_page(request, None, create_formsets, "Neue Beschlussvorlage")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(
-        request,
-        decision,
-        formsets_of=main_formsets,
-        with_form=True,
-        template="decisions/decision_form.html",
-        title="Beschlussvorlage bearbeiten",
-    )
+    return _edit_page(request, decision, main_formsets, "Beschlussvorlage bearbeiten")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_text(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(
-        request,
-        decision,
-        formsets_of=text_formsets,
-        with_form=False,
-        template="decisions/decision_form.html",
-        title="Begründung bearbeiten",
-    )
+    return _edit_page(request, decision, text_formsets, "Begründung bearbeiten", with_form=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_finance(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(
-        request,
-        decision,
-        formsets_of=finance_formsets,
-        with_form=False,
-        template="decisions/decision_form.html",
-        title="Finanzen, Unterschriften und Anlagen bearbeiten",
-    )
+    title = "Finanzen, Unterschriften und Anlagen bearbeiten"
+    return _edit_page(request, decision, finance_formsets, title, with_form=False)
 
 
 def _search_positions(request: HttpRequest, decision: Decision) -> tuple[PositionFilter, QuerySet]:
