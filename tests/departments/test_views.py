@@ -186,3 +186,15 @@ def test_it_forbids_unit_changes_to_the_kaemmerei(client, role_users):
     response = client.post(reverse("orgunits:delete", args=[unit.pk]), {"version": 1})
     assert response.status_code == 403
     assert OrgUnit.objects.filter(pk=unit.pk).exists()
+
+
+def test_it_asks_again_for_a_delete_confirmation_without_its_version(hr_client):
+    unit = OrgUnitFactory()
+    url = reverse("orgunits:delete", args=[unit.pk])
+    response = hr_client.post(url, {}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert (
+        "Die Organisationseinheit wurde nicht gelöscht: die Bestätigung war unvollständig. "
+        "Bitte erneut bestätigen." in response.content.decode()
+    )
+    assert OrgUnit.objects.filter(pk=unit.pk).exists()
