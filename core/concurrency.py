@@ -191,6 +191,14 @@ def stale_edit_error(
     return _conflict(model, pk, yours=yours, opened=opened)
 
 
+def editable_only(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    """Refuse `data` naming a field outside `allowed`, the fields a service edits (a
+    programming error, never user input: forms send only their own fields)."""
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+
+
 def _claim_version(model: type[models.Model], pk: Any, expected_version: int) -> bool:
     """Bump the version if it is still `expected_version`; the row stays locked until commit."""
     return bool(

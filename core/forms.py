@@ -5,7 +5,8 @@ models (constraints) and are checked by the services with ``full_clean()``.
 
 - ``german_decimal``: "0,5", "0.5", "63.000", "63.000,50" (``core.parsing``), a message naming
   the input otherwise;
-- ``MoneyField`` (euros), ``ShareField`` ("0,848" or "84,8 %"),
+- ``GermanDecimalField``, the one number field of every form, and its kinds ``MoneyField``
+  (euros) and ``ShareField`` ("0,848" or "84,8 %");
   ``GermanDateField`` ("01.10.2011", years ``core.parsing.YEAR_MIN`` … ``YEAR_MAX``);
 - ``ReadBackMixin``: a model error on a field that only reads starts with how it read the input;
 - ``FastSelect``: a select rendered without a template per option (~700 org units);
@@ -15,6 +16,7 @@ models (constraints) and are checked by the services with ``full_clean()``.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Collection
 from decimal import Decimal
@@ -29,7 +31,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core import formatting
 from core.concurrency import VERSION_FIELD, ConcurrentEditError, raw_values
-from core.parsing import MAX_DIGITS, YEAR_MAX, YEAR_MIN, TooManyDigits, parse_decimal
+from core.parsing import (
+    GERMAN_THOUSANDS,
+    MAX_DIGITS,
+    YEAR_MAX,
+    YEAR_MIN,
+    TooManyDigits,
+    parse_decimal,
+)
 
 SNAPSHOT_SALT = "stellenplan.form-snapshot"
 #: How much of a long input a message repeats.
@@ -63,19 +72,105 @@ def german_decimal(
         ) from None
 
 
-class MoneyField(forms.Field):
-    """An amount in euros: "63.000", "63000", "63.000,50", "63.000 €".
+class GermanDecimalField(forms.Field):
+    """The one German number field: "0,5", "0.5", "63.000", "63.000,50" (``core.parsing``).
 
-    Only reads: the amount's rules (positive, cents, size) are the model's.
+    Only reads: ranges and places are the model's rules. A message names the field (its
+    label) and the input, with an example. What differs between kinds of number is set per
+    field (keyword arguments) or per kind (class attributes, e.g. ``MoneyField``):
+
+    - ``example``: what the message suggests ("63.000 oder 63.000,50");
+    - ``percent``: the input may end with "%" ("5,5 %"; "€", "+" and spaces are read
+      anyway); with ``percent_share`` a "%" makes a share ("50 %" is 0.5);
+    - ``show``: how a saved value is shown: ``"trimmed"`` ("63.000", "0,5"), ``"decimal"``
+      (at least one decimal: "1,0") or ``"percent"`` (a share as "84,8 %");
+    - ``limits``: (lowest, highest) checked here, for a value no model holds (the increase
+      of a copied cost table); the message says how the input was read;
+    - ``read_back``: a model error on the field starts with how the input was read
+      (``reading``, for ``ReadBackMixin``); ``thousands_hint_above``: above this a German
+      thousands separator ("0.500" is 500) is pointed out there.
     """
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 12})
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10})
+    example = "0,5 oder 63.000"
+    percent = False
+    percent_share = False
+    show = "trimmed"
+    limits: tuple[Decimal, Decimal] | None = None
+    read_back = False
+    thousands_hint_above: Decimal | None = None
+    size = 10
+
+    def __init__(
+        self,
+        *args: Any,
+        example: str | None = None,
+        percent: bool | None = None,
+        show: str | None = None,
+        limits: tuple[Decimal, Decimal] | None = None,
+        size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        for name, value in [
+            ("example", example),
+            ("percent", percent),
+            ("show", show),
+            ("limits", limits),
+            ("size", size),
+        ]:
+            if value is not None:
+                setattr(self, name, value)
+        # what a model's DecimalField passes: its places are the model's rule, not the field's
+        kwargs.pop("max_digits", None)
+        kwargs.pop("decimal_places", None)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs["size"] = self.size
 
     def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            text = formatting.format_decimal(value)
-            return text.removesuffix(",0") if value == value.to_integral_value() else text
-        return value
+        if not isinstance(value, Decimal):
+            return value
+        if self.show == "percent":
+            return f"{formatting.format_decimal(value * 100).removesuffix(',0')} %"
+        text = formatting.format_decimal(value)
+        if self.show == "trimmed" and value == value.to_integral_value():
+            return text.removesuffix(",0")
+        return text
+
+    def _read(self, entered: str) -> Decimal:
+        text = entered.replace("\u00a0", "").replace(" ", "")
+        marked = self.percent and text.endswith("%")
+        value = german_decimal(text.removesuffix("%") if marked else text, entered, self.example)
+        return value / 100 if marked and self.percent_share else value
+
+    @classmethod
+    def read(cls, entered: str) -> Decimal:
+        """The number `entered` stands for, as a field of this kind reads it."""
+        return cls()._read(entered)
+
+    def reading(self, entered: Any) -> str:
+        """How `entered` was read, for a message about it: "„848“ wurde als 84.800 % gelesen",
+        "„0.500“ wurde als 500 gelesen (der Punkt gilt …)"; "" if it is no number or the
+        field does not read back."""
+        entered = str(entered or "").strip()
+        try:
+            value = self._read(entered)
+        except forms.ValidationError:
+            return ""
+        if not self.read_back:
+            return ""
+        hint = ""
+        above = self.thousands_hint_above
+        if above is not None and GERMAN_THOUSANDS.match(entered.replace(" ", "")) and value > above:
+            hint = " (der Punkt gilt im Deutschen als Tausendertrennzeichen)"
+        return f"„{entered}“ wurde als {self._shown(value)} gelesen{hint}"
+
+    def _shown(self, value: Decimal) -> str:
+        """`value` as the user wrote it: a share shown as percent "84,8 %", a number of
+        percent "3,5 %", anything else plain "500"."""
+        if self.show == "percent":
+            value *= 100
+        in_percent = self.show == "percent" or (self.percent and not self.percent_share)
+        return formatting.format_decimal(value).removesuffix(",0") + (" %" if in_percent else "")
 
     def to_python(self, value: Any) -> Decimal | None:
         if value in self.empty_values:
@@ -83,41 +178,44 @@ class MoneyField(forms.Field):
         if isinstance(value, Decimal):
             return value
         entered = str(value).strip()
-        return german_decimal(entered.removesuffix("€").strip(), entered, "63.000 oder 63.000,50")
+        try:
+            result = self._read(entered)
+            if self.limits is not None and not self.limits[0] <= result <= self.limits[1]:
+                raise forms.ValidationError(
+                    "„%(value)s“ wurde als %(read)s gelesen: erlaubt sind %(min)s bis %(max)s.",
+                    code="range",
+                    params={
+                        "value": entered,
+                        "read": self._shown(result),
+                        "min": self.limits[0],
+                        "max": self._shown(self.limits[1]),
+                    },
+                )
+        except forms.ValidationError as error:
+            if not self.label:
+                raise
+            raise forms.ValidationError(
+                f"{self.label}: {error.messages[0]}", code=error.code
+            ) from None
+        return result
 
 
-class ShareField(forms.Field):
+class MoneyField(GermanDecimalField):
+    """An amount in euros: "63.000", "63000", "63.000,50", "63.000 €"."""
+
+    example = "63.000 oder 63.000,50"
+    size = 12
+
+
+class ShareField(GermanDecimalField):
     """A rate: "0,848", "0.848" or "84,8 %" (the range 0 … 1 is the model's rule)."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return f"{formatting.format_decimal(value * 100).removesuffix(',0')} %"
-        return value
-
-    @staticmethod
-    def read(entered: str) -> Decimal:
-        text = entered.replace(" ", "")
-        share = german_decimal(text.removesuffix("%"), entered, "84,8 % oder 0,848")
-        return share / 100 if text.endswith("%") else share
-
-    @classmethod
-    def reading(cls, entered: Any) -> str:
-        """How `entered` was read, for a message about it: "„848“ wurde als 84.800 % gelesen"."""
-        entered = str(entered or "").strip()
-        try:
-            share = cls.read(entered)
-        except forms.ValidationError:
-            return ""
-        return f"„{entered}“ wurde als {formatting.format_decimal(share * 100).removesuffix(',0')} % gelesen"
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        return self.read(str(value).strip())
+    example = "84,8 % oder 0,848"
+    percent = True
+    percent_share = True
+    show = "percent"
+    read_back = True
+    size = 8
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -297,7 +395,8 @@ class VersionedModelForm(forms.ModelForm):
         data["opened"] = signing.dumps(
             raw_values(current, cls.model_field_names()), salt=SNAPSHOT_SALT, compress=True
         )
-        form = cls(data, instance=current, **kwargs)
+        # the form takes the input on a copy: `error.current` stays the saved state
+        form = cls(data, instance=copy.copy(current), **kwargs)
         form.is_valid()
         form.conflict = error
         for change in error.changes:  # mark each field someone else changed

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.concurrency import DeleteRefusedError, versioned_delete, versioned_update
+from core.concurrency import DeleteRefusedError, editable_only, versioned_delete, versioned_update
 from core.formatting import date_de, euro
 from core.history import acting_as
 from core.users import User
@@ -42,12 +42,6 @@ PAY_ADJUSTMENT_FIELDS = [
     "source",
     "note",
 ]
-
-
-def _only(data: Mapping[str, Any], allowed: list[str]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
 
 
 def _check_valid_from_free(valid_from: date | None, *, table_id: int | None = None) -> None:
@@ -134,7 +128,7 @@ def costtable_update(
 
     A table applies from its "gültig ab" to the day before the next table's, so re-dating
     onto another table's day is refused."""
-    _only(data, COSTTABLE_FIELDS)
+    editable_only(data, COSTTABLE_FIELDS)
     if "valid_from" in data:
         _check_valid_from_free(data["valid_from"], table_id=table.pk)
     return versioned_update(
@@ -198,7 +192,7 @@ def costrate_update(
     opened: Mapping[str, str] | None = None,
 ) -> CostRate:
     """Change the amounts of one rate of a cost table (its grade and table stay)."""
-    _only(data, RATE_FIELDS)
+    editable_only(data, RATE_FIELDS)
     return versioned_update(
         rate, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
     )
@@ -244,7 +238,7 @@ def reimbursementrule_update(
     """Change a rule and the org units it covers (``data["org_units"]``); refused, with
     nothing saved (the org units neither), when someone saved the rule since
     `expected_version`."""
-    _only(data, RULE_FIELDS)
+    editable_only(data, RULE_FIELDS)
     return versioned_update(
         rule, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
     )
@@ -313,7 +307,7 @@ def reimbursementrule_new_rate(
 
 @transaction.atomic
 def payadjustment_create(*, acting_user: User | None, data: Mapping[str, Any]) -> PayAdjustment:
-    _only(data, PAY_ADJUSTMENT_FIELDS)
+    editable_only(data, PAY_ADJUSTMENT_FIELDS)
     adjustment = PayAdjustment(**data)
     adjustment.full_clean()
     with acting_as(acting_user):
@@ -331,7 +325,7 @@ def payadjustment_update(
     opened: Mapping[str, str] | None = None,
 ) -> PayAdjustment:
     """Change a pay adjustment; refused when someone saved it since `expected_version`."""
-    _only(data, PAY_ADJUSTMENT_FIELDS)
+    editable_only(data, PAY_ADJUSTMENT_FIELDS)
     return versioned_update(
         adjustment,
         acting_user=acting_user,

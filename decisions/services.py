@@ -1,4 +1,4 @@
-"""Writes of decisions: status changes, linked positions, saving the edit forms, the record.
+"""Writes of decisions: status changes, linked positions, saving the edited values, the record.
 
 Every function takes the acting user, runs in one transaction, validates with full_clean before
 saving and records history through ``core.history.acting_as``. Every change of a decision or
@@ -17,14 +17,14 @@ recomputes a record silently.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max
-from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -342,31 +342,79 @@ def decisions_freeze_unrecorded(*, acting_user: User | None) -> list[AdoptedReco
     ]
 
 
-def _save_number_safely(form: ModelForm) -> Decision:
-    """Save the decision form; a GRDrs number taken meanwhile (two saves at once, past the
-    form's own check) becomes the German message on the number field, not a 500."""
-    number = form.cleaned_data.get("number", "")
+@dataclass(frozen=True)
+class PartChanges:
+    """What the editor submits for one part of a paper (its steps, points, sections …):
+    the rows to save, each as (id, field values) with id None for a new row, and the ids of
+    the rows to delete."""
+
+    model: type[models.Model]
+    saved: Sequence[tuple[int | None, Mapping[str, Any]]] = ()
+    deleted: Sequence[int] = ()
+
+
+def _apply(instance: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Set the field values of `data` on `instance` as a model form does; the many-to-many
+    values, to set once it is saved, are returned. Then the model's field rules and its
+    ``clean()``; the uniqueness the database decides at the save (``_save_number_safely``)."""
+    related = {}
+    for name, value in data.items():
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            related[name] = value
+        elif isinstance(field, models.Field):
+            field.save_form_data(instance, value)
+    others = [f.name for f in instance._meta.fields if f.name not in data]
+    instance.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    return related
+
+
+def _save_number_safely(decision: Decision, data: Mapping[str, Any]) -> Decision:
+    """Save `data` onto the decision; a GRDrs number taken meanwhile (two saves at once, past
+    the form's own check) becomes the German message on the number field, not a 500."""
+    related = _apply(decision, data)
+    number = decision.number
     try:
         with transaction.atomic():
-            decision = form.save()
+            decision.save()
+            for name, value in related.items():
+                getattr(decision, name).set(value)
     except IntegrityError:
-        taken = Decision.objects.filter(number=number).exclude(pk=form.instance.pk)
+        taken = Decision.objects.filter(number=number).exclude(pk=decision.pk)
         if number and taken.exists():
             raise ValidationError({"number": NUMBER_TAKEN}) from None
         raise
     return decision
 
 
+def _save_part(decision: Decision, part: PartChanges) -> None:
+    """Delete and save the rows of one part of `decision` (only rows of this paper)."""
+    rows = part.model._default_manager.filter(decision=decision)
+    _free_annex_numbers(decision, part)
+    for gone in rows.filter(pk__in=part.deleted):
+        gone.delete()
+    for pk, values in part.saved:
+        row: models.Model | None = (
+            rows.filter(pk=pk).first() if pk is not None else part.model(decision=decision)
+        )
+        if row is None:  # only through another way than this paper's editor (e.g. the admin)
+            raise ValidationError(
+                f"Eine Zeile „{part.model._meta.verbose_name}“ wurde inzwischen gelöscht; "
+                "nichts wurde gespeichert. Bitte die Seite neu laden."
+            )
+        _apply(row, values)
+        row.save()
+
+
 @transaction.atomic
 def decision_create(
-    *, form: ModelForm, formsets: Iterable[BaseInlineFormSet] = (), acting_user: User | None
+    *, data: Mapping[str, Any], parts: Iterable[PartChanges] = (), acting_user: User | None
 ) -> Decision:
-    """Save a new decision (Entwurf) from its validated form and inline formsets."""
+    """Save a new decision (Entwurf) from its field values and the rows of its parts."""
     with acting_as(acting_user):
-        decision = _save_number_safely(form)
-        for formset in formsets:
-            formset.instance = decision
-            formset.save()
+        decision = _save_number_safely(Decision(), data)
+        for part in parts:
+            _save_part(decision, part)
     StatusChange.objects.create(
         decision=decision,
         from_status="",
@@ -384,22 +432,20 @@ def decision_save(
     decision: Decision,
     expected_version: int,
     acting_user: User | None,
-    form: ModelForm | None = None,
-    formsets: Iterable[BaseInlineFormSet] = (),
+    data: Mapping[str, Any] | None = None,
+    parts: Iterable[PartChanges] = (),
 ) -> Decision:
-    """Save validated edit forms of an editable decision in one transaction.
+    """Save the edited field values (`data`) and parts of an editable decision in one
+    transaction.
 
     Refused as a whole when the decision or any of its parts was saved since the user opened
-    the page (`expected_version`), so a stale formset never overwrites or resurrects rows.
+    the page (`expected_version`), so a stale part never overwrites or resurrects rows.
     """
     fresh = _claim(decision, expected_version, acting_user)
     ensure_editable(fresh)
     with acting_as(acting_user):
-        if form is not None:
-            form.instance.version = fresh.version
-            form.instance.updated_at = fresh.updated_at
-            form.instance.status = fresh.status
-            fresh = _save_number_safely(form)
+        if data is not None:
+            fresh = _save_number_safely(fresh, data)
             if fresh.status in NEEDS_NUMBER and not fresh.number:
                 raise ValidationError(
                     {
@@ -407,33 +453,27 @@ def decision_save(
                         "ihre GRDrs-Nummer; sie kann geändert, aber nicht gelöscht werden."
                     }
                 )
-        for formset in formsets:
-            _free_annex_numbers(formset)
-            formset.save()
+        for part in parts:
+            _save_part(fresh, part)
     return fresh
 
 
-def _free_annex_numbers(formset: BaseInlineFormSet) -> None:
+def _free_annex_numbers(decision: Decision, part: PartChanges) -> None:
     """Annex numbers are unique per paper: before a save that swaps or shifts them (the
     editor reorders Anlagen), the annexes that change their number or go get a free number
     above every number in use, so no row collides with one not yet saved."""
-    if formset.model is not Annex:
+    if part.model is not Annex:
         return
-    moving = [
-        form.instance.pk
-        for form in formset.initial_forms
-        if form.instance.pk is not None
-        and (form in formset.deleted_forms or "number" in form.changed_data)
+    current = dict(Annex.objects.filter(decision=decision).values_list("pk", "number"))
+    moving = [pk for pk in part.deleted if pk in current] + [
+        pk
+        for pk, values in part.saved
+        if pk in current and "number" in values and values["number"] != current[pk]
     ]
     if not moving:
         return
-    wanted = [
-        form.cleaned_data.get("number") or 0
-        for form in formset.forms
-        if getattr(form, "cleaned_data", None)
-    ]
-    in_use = Annex.objects.filter(decision=formset.instance).aggregate(top=Max("number"))["top"]
-    free = max([in_use or 0, *wanted]) + 1
+    wanted = [values.get("number") or 0 for _, values in part.saved]
+    free = max([*current.values(), *wanted, 0]) + 1
     for offset, pk in enumerate(moving):
         Annex.objects.filter(pk=pk).update(number=free + offset)
 

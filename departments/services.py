@@ -37,7 +37,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from core.concurrency import DeleteRefusedError, describe_usage, versioned_delete, versioned_update
+from core.concurrency import (
+    DeleteRefusedError,
+    describe_usage,
+    editable_only,
+    versioned_delete,
+    versioned_update,
+)
 from core.history import acting_as
 from core.users import User
 from departments.models import BudgetSection, OrgUnit
@@ -175,9 +181,7 @@ def orgunit_update(
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
 ) -> OrgUnit:
-    unknown = set(data) - set(ORGUNIT_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    editable_only(data, ORGUNIT_FIELDS)
     parent = data.get("parent")
     if "parent" in data and (parent.pk if parent else None) != unit.parent_id:
         # A move: check and save under the tree lock (see the module docstring).

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.concurrency import versioned_delete, versioned_update
+from core.concurrency import editable_only, versioned_delete, versioned_update
 from core.history import acting_as
 from core.users import User
 from stellenplan.models import NeedCalculation, NeedLine, Position, WorkingTime
@@ -52,18 +52,12 @@ LINE_FIELDS = [
 NO_POSITIONS = "Bitte mindestens eine Stelle wählen, für die der Bedarf berechnet wird."
 
 
-def _only(data: Mapping[str, Any], allowed: list[str]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-
-
 # --- Jahresarbeitszeit ----------------------------------------------------------------------
 
 
 @transaction.atomic
 def workingtime_create(*, acting_user: User | None, data: Mapping[str, Any]) -> WorkingTime:
-    _only(data, WORKING_TIME_FIELDS)
+    editable_only(data, WORKING_TIME_FIELDS)
     parameter = WorkingTime(**data)
     parameter.full_clean()
     with acting_as(acting_user):
@@ -79,7 +73,7 @@ def workingtime_update(
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
 ) -> WorkingTime:
-    _only(data, WORKING_TIME_FIELDS)
+    editable_only(data, WORKING_TIME_FIELDS)
     return versioned_update(
         parameter,
         acting_user=acting_user,
@@ -112,7 +106,7 @@ def _check_positions(positions: Sequence[Position]) -> None:
 def needcalculation_create(
     *, acting_user: User | None, data: Mapping[str, Any], positions: Sequence[Position]
 ) -> NeedCalculation:
-    _only(data, CALCULATION_FIELDS)
+    editable_only(data, CALCULATION_FIELDS)
     _check_positions(positions)
     calculation = NeedCalculation(**data)
     calculation.full_clean()
@@ -132,7 +126,7 @@ def needcalculation_update(
     positions: Sequence[Position],
     opened: Mapping[str, str] | None = None,
 ) -> NeedCalculation:
-    _only(data, CALCULATION_FIELDS)
+    editable_only(data, CALCULATION_FIELDS)
     _check_positions(positions)
     versioned_update(
         calculation,
@@ -165,7 +159,7 @@ def needcalculation_delete(
 def needline_create(
     *, acting_user: User | None, calculation: NeedCalculation, data: Mapping[str, Any]
 ) -> NeedLine:
-    _only(data, LINE_FIELDS)
+    editable_only(data, LINE_FIELDS)
     line = NeedLine(calculation=calculation, **data)
     line.full_clean()
     with acting_as(acting_user):
@@ -181,7 +175,7 @@ def needline_update(
     data: Mapping[str, Any],
     opened: Mapping[str, str] | None = None,
 ) -> NeedLine:
-    _only(data, LINE_FIELDS)
+    editable_only(data, LINE_FIELDS)
     return versioned_update(
         line, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
     )

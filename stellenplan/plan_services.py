@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from core.concurrency import versioned_delete, versioned_update
+from core.concurrency import editable_only, versioned_delete, versioned_update
 from core.formatting import date_de, format_decimal, positions_word
 from core.history import acting_as
 from core.users import User
@@ -369,17 +369,20 @@ def occupation_update(
     occupation: Occupation,
     expected_version: int,
     data: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
 ) -> Occupation:
-    unknown = set(data) - set(OCCUPATION_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    editable_only(data, OCCUPATION_FIELDS)
     candidate = Occupation(pk=occupation.pk, position_id=occupation.position_id)
     for name in OCCUPATION_FIELDS:
         setattr(candidate, name, data.get(name, getattr(occupation, name)))
     candidate.full_clean(exclude=["version", "position"], validate_unique=False)
     check_occupancy(candidate)
     return versioned_update(
-        occupation, acting_user=acting_user, expected_version=expected_version, data=data
+        occupation,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        data=data,
+        opened=opened,
     )
 
 
@@ -491,12 +494,11 @@ def plan_update(
     plan: StaffingPlan,
     expected_version: int,
     data: Mapping[str, Any],
+    opened: Mapping[str, str] | None = None,
 ) -> StaffingPlan:
     """Edit a draft plan (years, GRDrs, threshold, Vorbemerkungen); an adopted plan is
     read-only."""
-    unknown = set(data) - set(PLAN_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    editable_only(data, PLAN_FIELDS)
     current = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
     _refuse_adopted(current)
     candidate = StaffingPlan(pk=plan.pk, first_year=plan.first_year, last_year=plan.last_year)
@@ -504,7 +506,7 @@ def plan_update(
         setattr(candidate, name, value)
     _check_years(candidate)
     return versioned_update(
-        plan, acting_user=acting_user, expected_version=expected_version, data=data
+        plan, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
     )
 
 

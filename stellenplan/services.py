@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, update_change_reason
 from core.concurrency import (
     DeleteRefusedError,
     describe_usage,
+    editable_only,
     versioned_delete,
     versioned_update,
 )
@@ -57,12 +58,6 @@ POSITION_FIELDS = [
     "justification",
 ]
 PAYGRADE_FIELDS = ["code", "status_group", "career_group", "sort_order"]
-
-
-def _only(data: Mapping[str, Any], allowed: list[str]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
 
 
 @transaction.atomic
@@ -134,7 +129,7 @@ def position_update(
     With an `authority` the changes of the Stellenplan the edit makes (Hebung, Umsetzung,
     kw/ku note, Streichung by an end …, ``plan_services.derive_changes``) are recorded with
     it; without one the edit is a correction and records no change."""
-    _only(data, POSITION_FIELDS)
+    editable_only(data, POSITION_FIELDS)
     unit = data.get("org_unit")
     if unit is not None and unit.pk != position.org_unit_id:
         hold_orgunit(unit, field="org_unit")  # moved to a unit that may be deleted meanwhile
@@ -705,7 +700,7 @@ def paygrade_update(
     opened: Mapping[str, str] | None = None,
 ) -> PayGrade:
     """Change a pay grade; raises ConcurrentEditError if it was saved since `expected_version`."""
-    _only(data, PAYGRADE_FIELDS)
+    editable_only(data, PAYGRADE_FIELDS)
     return versioned_update(
         grade, acting_user=acting_user, expected_version=expected_version, data=data, opened=opened
     )

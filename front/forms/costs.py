@@ -8,15 +8,14 @@ from typing import Any
 
 from django import forms
 
-from core.formatting import format_decimal
 from core.forms import (
     FastSelectMultiple,
     GermanDateField,
+    GermanDecimalField,
     MoneyField,
     ReadBackMixin,
     ShareField,
     VersionedModelForm,
-    german_decimal,
     model_choice_field,
 )
 from costing.engine import RATE_ROUNDING
@@ -47,33 +46,6 @@ class CostTableForm(VersionedModelForm):
         """A taken "gültig ab" is the service's check, whose message names the other table."""
 
 
-class IncreaseField(forms.Field):
-    """A change in percent: "3,5", "3.5", "+3,5 %", "-2"."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        entered = str(value).strip()
-        text = entered.removesuffix("%").strip().removeprefix("+").strip()
-        result = german_decimal(text, entered, "3,5 oder -2")
-        if not INCREASE_MIN <= result <= INCREASE_MAX:
-            raise forms.ValidationError(
-                "„%(value)s“ wurde als %(read)s %% gelesen: erlaubt sind %(min)s bis %(max)s %%.",
-                code="range",
-                params={
-                    "value": entered,
-                    "read": format_decimal(result).removesuffix(",0"),
-                    "min": INCREASE_MIN,
-                    "max": INCREASE_MAX,
-                },
-            )
-        return result
-
-
 class CostTableCreateForm(forms.Form):
     """A new cost table: empty, or copied from another raised by a percentage."""
 
@@ -96,7 +68,11 @@ class CostTableCreateForm(forms.Form):
         required=False,
         empty_label="– keine: leere Tabelle anlegen –",
     )
-    increase = IncreaseField(
+    increase = GermanDecimalField(
+        example="3,5 oder -2",
+        percent=True,
+        limits=(INCREASE_MIN, INCREASE_MAX),
+        size=8,
         label="Erhöhung in %",
         required=False,
         help_text="Auf jeden übernommenen Kostensatz, z. B. 3,5 (negativ: Senkung).",
@@ -205,25 +181,6 @@ class ReimbursementRuleForm(ReadBackMixin, VersionedModelForm):
         self.fields["org_units"].widget.attrs["size"] = 12
 
 
-class PercentField(forms.Field):
-    """A percentage: "5,5", "5.5" or "5,5 %" (the range is the model's rule)."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return format_decimal(value).removesuffix(",0")
-        return value
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        entered = str(value).strip()
-        return german_decimal(entered.removesuffix("%").strip(), entered, "5,5 oder 3")
-
-
 class PayAdjustmentForm(ReadBackMixin, VersionedModelForm):
     effective_date = GermanDateField(label="wirksam ab", help_text="Format TT.MM.JJJJ.")
     base_amount = MoneyField(
@@ -232,7 +189,10 @@ class PayAdjustmentForm(ReadBackMixin, VersionedModelForm):
         help_text="Fester Betrag je Monat einer Vollzeitkraft, z. B. 200; leer: kein Sockel. "
         "Auf die Jahreskostensätze zählt er zwölffach (200 € = 2.400 € im Jahr).",
     )
-    percent = PercentField(
+    percent = GermanDecimalField(
+        example="5,5 oder 3",
+        percent=True,
+        size=8,
         label="Erhöhung in %",
         required=False,
         help_text="Nach dem Sockel, z. B. 5,5; leer: keine prozentuale Erhöhung.",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from core.forms import GermanDateField
+from core.forms import GermanDateField, MoneyField
 from decisions.models import (
     Annex,
     ConsultationStep,
@@ -16,6 +18,7 @@ from decisions.models import (
     ReasonSection,
     Signatory,
 )
+from decisions.services import PartChanges
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
 
@@ -162,7 +165,7 @@ class FinancialItemForm(RowForm):
             "charged_to",
             "cost_type",
         ]
-        localized_fields = ["annual_amount"]
+        field_classes = {"annual_amount": MoneyField}
         widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
 
 
@@ -266,6 +269,44 @@ def finance_formsets(data=None, instance=None) -> dict:
         "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
         "annexes": AnnexFormSet(data, instance=instance, prefix="anlage"),
     }
+
+
+def form_data(form: forms.ModelForm) -> dict[str, Any]:
+    """The cleaned values of the model fields a (row) form edits, for a service; as a model
+    form saves them: a field not sent at all keeps its model default (a new row's order)."""
+    data = {}
+    for name in form._meta.fields or ():
+        if name not in form.cleaned_data:
+            continue
+        field = form.fields[name]
+        omitted = field.widget.value_omitted_from_data(form.data, form.files, form.add_prefix(name))
+        if (
+            omitted
+            and form.cleaned_data[name] in field.empty_values
+            and form._meta.model._meta.get_field(name).has_default()
+        ):
+            continue
+        data[name] = form.cleaned_data[name]
+    return data
+
+
+def part_changes(formset: BaseInlineFormSet) -> PartChanges:
+    """What a validated formset asks to save, as data for ``decisions.services``: the rows
+    that changed or are new (a new row only when filled in) and those marked for deletion —
+    the rows ``formset.save()`` would touch."""
+    deleted = set(formset.deleted_forms)
+    saved: list[tuple[int | None, dict[str, Any]]] = []
+    removed: list[int] = []
+    for form in formset.forms:
+        pk = form.instance.pk
+        if form in deleted:
+            if pk is not None:
+                removed.append(pk)
+        elif form.has_changed():
+            values = form_data(form)
+            values.pop(formset.fk.name, None)  # the paper: the service sets it
+            saved.append((pk, values))
+    return PartChanges(model=formset.model, saved=saved, deleted=removed)
 
 
 class DecisionVersionForm(forms.Form):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,47 +10,23 @@ from core.formatting import format_decimal
 from core.forms import (
     FastSelectMultiple,
     GermanDateField,
+    GermanDecimalField,
     ReadBackMixin,
     VersionedModelForm,
-    german_decimal,
 )
 from stellenplan.models import NeedCalculation, NeedLine, Position, WorkingTime
 from stellenplan.need_services import CALCULATION_FIELDS, LINE_FIELDS, WORKING_TIME_FIELDS
 
 
-class NumberField(forms.Field):
-    """A German number: "1.590", "1590", "0,55", "0.55" (ranges are the model's rules)."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10})
-
-    def __init__(self, *args: Any, example: str = "1.590 oder 0,55", **kwargs: Any) -> None:
-        self.example = example
-        super().__init__(*args, **kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            text = format_decimal(value)
-            return text.removesuffix(",0") if value == value.to_integral_value() else text
-        return value
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        entered = str(value).strip()
-        return german_decimal(entered, entered, self.example)
-
-
 class WorkingTimeForm(ReadBackMixin, VersionedModelForm):
-    weekly_hours = NumberField(label="Wochenarbeitszeit (Stunden)", example="39 oder 39,5")
+    weekly_hours = GermanDecimalField(label="Wochenarbeitszeit (Stunden)", example="39 oder 39,5")
     valid_from = GermanDateField(label="gültig ab", help_text="Format TT.MM.JJJJ.")
-    annual_hours = NumberField(
+    annual_hours = GermanDecimalField(
         label="Jahresarbeitszeit (Stunden)",
         example="1.590",
         help_text="Netto-Jahresarbeitszeit einer Vollzeitkraft in Stunden, z. B. 1.590.",
     )
-    distribution_percent = NumberField(
+    distribution_percent = GermanDecimalField(
         label="Verteilzeitzuschlag (%)",
         example="10",
         help_text="Zuschlag auf Bearbeitungszeiten ohne Verteilzeit, z. B. 10 (5 % persönlich "
@@ -76,7 +51,7 @@ class NeedCalculationForm(ReadBackMixin, VersionedModelForm):
         widget=FastSelectMultiple,
         help_text="Die Stelle(n), für die der Bedarf berechnet wird. Mehrere mit Strg (Cmd).",
     )
-    weekly_hours = NumberField(
+    weekly_hours = GermanDecimalField(
         label="Wochenarbeitszeit (Stunden)",
         required=False,
         example="39",
@@ -110,28 +85,30 @@ class NeedCalculationForm(ReadBackMixin, VersionedModelForm):
 
 
 class NeedLineForm(ReadBackMixin, VersionedModelForm):
-    cases = NumberField(label="Fallzahl", required=False, example="662 oder 22.000")
-    minutes_min = NumberField(
+    cases = GermanDecimalField(label="Fallzahl", required=False, example="662 oder 22.000")
+    minutes_min = GermanDecimalField(
         label="Bearbeitungszeit (Minuten, von)",
         required=False,
         example="60",
         help_text="Analytisch: mittlere Bearbeitungszeit je Fall in Minuten.",
     )
-    minutes_max = NumberField(
+    minutes_max = GermanDecimalField(
         label="Bearbeitungszeit (Minuten, bis)",
         required=False,
         example="120",
         help_text="Nur bei einer Spanne, z. B. 60 bis 120 Minuten.",
     )
-    ratio = NumberField(
+    ratio = GermanDecimalField(
         label="Betreuungsschlüssel (Fälle je Stelle)",
         required=False,
         example="150",
         help_text="z. B. 150 für 1 : 150 (§ 44c Abs. 4 SGB II).",
     )
-    existing_fte = NumberField(label="vorhandene Stellen", required=False, example="3,5")
-    existing_cases = NumberField(label="bisherige Fallzahl", required=False, example="25.000")
-    stated_fte = NumberField(
+    existing_fte = GermanDecimalField(label="vorhandene Stellen", required=False, example="3,5")
+    existing_cases = GermanDecimalField(
+        label="bisherige Fallzahl", required=False, example="25.000"
+    )
+    stated_fte = GermanDecimalField(
         label="angegebene Stellen",
         required=False,
         example="0,55",

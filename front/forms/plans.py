@@ -6,26 +6,18 @@ from typing import Any
 
 from django import forms
 
-from core.forms import GermanDateField, VersionedModelForm, german_decimal
+from core.forms import GermanDateField, GermanDecimalField, VersionedModelForm
 from departments.models import OrgUnit
 from front.forms.positions import ChangeBasisMixin, FteField
 from stellenplan.models import Occupation, PositionChange, StaffingPlan
 from stellenplan.plan_services import OCCUPATION_FIELDS, PLAN_FIELDS
 
 
-class ThresholdField(forms.Field):
-    """Stellen as "1", "0,5" or "0.5"."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 6})
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return None
-        return german_decimal(str(value).strip(), str(value), example="1,0 oder 0,5")
-
-
 class PlanForm(VersionedModelForm):
-    explanation_threshold_fte = ThresholdField(
+    explanation_threshold_fte = GermanDecimalField(
+        example="1,0 oder 0,5",
+        show="decimal",
+        size=6,
         label="Erläuterungspflicht ab einer Veränderung von (Stellen)",
         help_text="Veränderungen je Gruppe gegenüber dem Vorjahr über diesem Wert brauchen "
         "eine Erläuterung, z. B. 1,0.",

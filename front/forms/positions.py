@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,12 +10,12 @@ from core.formatting import format_decimal
 from core.forms import (
     FastSelect,
     GermanDateField,
+    GermanDecimalField,
     ReadBackMixin,
     VersionedModelForm,
-    german_decimal,
     model_choice_field,
 )
-from core.parsing import GERMAN_THOUSANDS, parse_id
+from core.parsing import parse_id
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
 from stellenplan.models import FTE_MAX, KW_WITHOUT_DATE, PayGrade, Position, StaffingPlan
@@ -24,7 +23,7 @@ from stellenplan.plan_services import ChangeAuthority
 from stellenplan.services import POSITION_FIELDS
 
 
-class FteField(forms.Field):
+class FteField(GermanDecimalField):
     """Anzahl der Stellen: reads "0,5", "0.5", "1", "50 %"; the range is the model's rule.
 
     "0.500" is a German number with a thousands separator (five hundred), which is what
@@ -32,47 +31,16 @@ class FteField(forms.Field):
     input was read (``reading``).
     """
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6})
     default_error_messages = {
         "required": "Bitte die Anzahl der Stellen angeben, z. B. 0,5 oder 1,0.",
     }
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return format_decimal(value)
-        return value
-
-    @staticmethod
-    def read(entered: str) -> Decimal:
-        """The share `entered` stands for ("50 %" is 0.5); ValidationError if not a number."""
-        text = entered.replace("\u00a0", "").replace(" ", "")
-        percent = text.endswith("%")
-        understood = german_decimal(
-            text.removesuffix("%"), entered, example="0,5 oder 1,0 (Stellenanteil)"
-        )
-        return understood / 100 if percent else understood
-
-    @classmethod
-    def reading(cls, entered: Any) -> str:
-        """How `entered` was read, for a message about it: "„0.500“ wurde als 500 gelesen
-        (der Punkt gilt im Deutschen als Tausendertrennzeichen)"; "" if it is no number."""
-        entered = str(entered or "").strip()
-        try:
-            value = cls.read(entered)
-        except forms.ValidationError:
-            return ""
-        hint = ""
-        if GERMAN_THOUSANDS.match(entered.replace(" ", "")) and value > FTE_MAX:
-            hint = " (der Punkt gilt im Deutschen als Tausendertrennzeichen)"
-        shown = format_decimal(value).removesuffix(",0")
-        return f"„{entered}“ wurde als {shown} gelesen{hint}"
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        return self.read(str(value).strip())
+    example = "0,5 oder 1,0 (Stellenanteil)"
+    percent = True
+    percent_share = True
+    show = "decimal"
+    read_back = True
+    thousands_hint_above = FTE_MAX
+    size = 6
 
 
 class PayGradeChoiceField(forms.ModelChoiceField):

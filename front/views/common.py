@@ -1,8 +1,9 @@
-"""What several pages share: the year asked for, figures or a German message, and the
-version-checked edit of one object."""
+"""What several pages share: the year asked for, figures or a German message, and the one
+version-checked create, edit and delete of every versioned object."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -13,13 +14,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.concurrency import ConcurrentEditError
+from core.concurrency import VERSION_FIELD, ConcurrentEditError, DeleteRefusedError
 from core.forms import VersionedModelForm
 from core.parsing import YEAR_MAX, YEAR_MIN
 from core.parsing import parse_year as read_year
+from core.users import request_user
 from costing import selectors
 from costing.engine import CostingError, YearSummary
 from departments.selectors import OrgTree
+from front.forms.positions import VersionForm
 
 
 def current_year() -> int:
@@ -58,44 +61,111 @@ M = TypeVar("M", bound=Model)
 def versioned_edit(
     request: HttpRequest,
     form_class: type[VersionedModelForm],
-    instance: M,
+    instance: M | None,
     *,
     save: Callable[..., M],
     template: str,
     name: str,
     done: Callable[[M], tuple[str, str]],
-    gone_url: str,
+    gone_url: str = "",
     context: Mapping[str, Any] | None = None,
+    initial: Mapping[str, Any] | None = None,
+    form_kwargs: Mapping[str, Any] | None = None,
+    extra: Callable[[Any], Mapping[str, Any]] | None = None,
+    then: Callable[[M], None] | None = None,
 ) -> HttpResponse:
-    """The edit page of a versioned object: the form; on POST `save(instance=…,
-    acting_user=…, expected_version=…, data=…, opened=…)` (a service); then the message and
-    URL of `done(saved)`. A save refused because someone saved meanwhile shows the form again
-    with the user's input and what changed (409); a deleted object goes to `gone_url` with the
-    message; the model's rules come back as form errors. `name`: the object in the template.
+    """The one create and edit page of a versioned object (the caller checked the right).
+
+    Create (`instance` None): the form with `initial`; on a valid POST
+    `save(acting_user=…, data=…)`. Edit: the form on a copy of `instance`, so `instance` stays
+    as loaded; on a valid POST `save(instance=<as loaded>, acting_user=…, expected_version=…,
+    data=…, opened=…)`: the service sees the object unchanged and the new data, and can tell
+    what changes (e.g. a move of an org unit, which it checks under the tree lock).
+    `extra(form)`: further keyword arguments for `save` read from the form. Then the
+    message and URL of `done(saved)`, and `then(saved)` (e.g. further messages). A save
+    refused because someone saved meanwhile shows the form again with the user's input and
+    what changed (409); a deleted object goes to `gone_url` with the message; the model's
+    rules come back as form errors. `name`: the object in the template (None on create; the
+    saved state, not the input, on edit).
     """
-    form = form_class(request.POST or None, instance=instance)
+    kwargs = dict(form_kwargs or {})
+    if instance is None:
+        form = form_class(request.POST or None, initial=initial, **kwargs)
+    else:
+        form = form_class(request.POST or None, instance=copy.copy(instance), **kwargs)
     status = 200
     if request.method == "POST" and form.is_valid():
+        args: dict[str, Any] = {"acting_user": request_user(request), "data": form.model_data()}
+        if instance is not None:
+            args |= {
+                "instance": instance,
+                "expected_version": form.cleaned_data["version"],
+                "opened": form.opened_values(),
+            }
         try:
-            saved = save(
-                instance=form.instance,
-                acting_user=request.user,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                opened=form.opened_values(),
-            )
+            saved = save(**args, **(extra(form) if extra else {}))
         except ConcurrentEditError as error:
             if error.current is None:
                 messages.error(request, str(error))
                 return redirect(gone_url)
-            form = form_class.after_conflict(request.POST, error)
+            form = form_class.after_conflict(request.POST, error, **kwargs)
             instance, status = error.current, 409
         except ValidationError as error:
             form.add_error(None, error)
         else:
             message, url = done(saved)
             messages.success(request, message)
+            if then is not None:
+                then(saved)
             return redirect(url)
     return render(
         request, template, {"form": form, name: instance, **(context or {})}, status=status
     )
+
+
+def versioned_delete_page(
+    request: HttpRequest,
+    instance: Model,
+    *,
+    delete: Callable[..., object],
+    label: str,
+    done: tuple[str, str],
+    kept_url: str = "",
+    template: str = "",
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """The one delete page of a versioned object (the caller checked the right).
+
+    GET: the confirmation `template` with `form` (the version opened) and `context`. POST:
+    `delete(instance=…, acting_user=…, expected_version=…)` (a service), then the message
+    and URL of `done`. Refused (someone changed the object meanwhile, or something still
+    depends on it): the message, then `kept_url` (default: the URL of `done`); deleted by
+    someone else meanwhile: the message and the URL of `done`. A confirmation without its
+    version: a message naming `label` ("Der Stellenwert"), back to the confirmation page
+    (to the URL of `done` for a page without `template`, i.e. a delete button only).
+    """
+    message, url = done
+    form = VersionForm(request.POST or None, initial={"version": getattr(instance, VERSION_FIELD)})
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(
+                request,
+                f"{label} wurde nicht gelöscht: die Bestätigung war unvollständig. "
+                "Bitte erneut bestätigen.",
+            )
+            return redirect(request.path if template else url)
+        try:
+            delete(
+                instance=instance,
+                acting_user=request_user(request),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as error:
+            messages.error(request, str(error))
+            return redirect(url if error.current is None else kept_url or url)
+        except DeleteRefusedError as error:
+            messages.error(request, str(error))
+            return redirect(kept_url or url)
+        messages.success(request, message)
+        return redirect(url)
+    return render(request, template, {"form": form, **(context or {})})

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.concurrency import ConcurrentEditError
 from core.formatting import date_de, euro, percent
 from core.parsing import parse_id
 from core.permissions import get_for_user, require_right, rights
@@ -35,8 +35,12 @@ from front.forms.costs import (
     ReimbursementRuleForm,
     RuleNewRateForm,
 )
-from front.forms.positions import VersionForm
-from front.views.common import parse_year, summary_or_error, versioned_edit
+from front.views.common import (
+    parse_year,
+    summary_or_error,
+    versioned_delete_page,
+    versioned_edit,
+)
 from stellenplan.models import Position
 
 
@@ -253,35 +257,15 @@ def costtable_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def costtable_delete(request: HttpRequest, pk: int) -> HttpResponse:
     table = get_for_user(request.user, CostTable, pk, "delete")
-    form = VersionForm(request.POST or None, initial={"version": table.version})
-    if request.method == "POST":
-        if not form.is_valid():
-            messages.error(
-                request,
-                "Die Kostentabelle wurde nicht gelöscht: die Bestätigung war unvollständig. "
-                "Bitte erneut bestätigen.",
-            )
-            return redirect("costs:costtable_delete", pk=pk)
-        try:
-            reference_services.costtable_delete(
-                acting_user=request_user(request),
-                table=table,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-            return redirect(_list_url(table.pk))
-        messages.success(request, f"Die Kostentabelle „{table.name}“ wurde gelöscht.")
-        return redirect(_list_url())
-    return render(
+    return versioned_delete_page(
         request,
-        "costs/costtable_confirm_delete.html",
-        {
-            "table": table,
-            "form": form,
-            "rate_count": table.rates.count(),
-            "usage": table_usage(table),
-        },
+        table,
+        delete=lambda instance, **kw: reference_services.costtable_delete(table=instance, **kw),
+        label="Die Kostentabelle",
+        done=(f"Die Kostentabelle „{table.name}“ wurde gelöscht.", _list_url()),
+        kept_url=_list_url(table.pk),
+        template="costs/costtable_confirm_delete.html",
+        context={"table": table, "rate_count": table.rates.count(), "usage": table_usage(table)},
     )
 
 
@@ -291,19 +275,21 @@ def costrate_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Add the rate of a grade the table lacks (``?stellenwert=`` preselects it)."""
     require_right(request.user, CostRate, "add")
     table = get_for_user(request.user, CostTable, pk)
-    initial = {"pay_grade": parse_id(request.GET.get("stellenwert"))}
-    form = CostRateCreateForm(request.POST or None, table=table, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rate = reference_services.costrate_create(
-                acting_user=request_user(request), table=table, **form.model_data()
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde angelegt.")
-            return redirect(_list_url(table.pk))
-    return render(request, "costs/costrate_create.html", {"form": form, "table": table})
+    return versioned_edit(
+        request,
+        CostRateCreateForm,
+        None,
+        save=lambda *, data, **kw: reference_services.costrate_create(table=table, **data, **kw),
+        template="costs/costrate_create.html",
+        name="rate",
+        done=lambda rate: (
+            f"Der Kostensatz für „{rate.pay_grade.code}“ wurde angelegt.",
+            _list_url(table.pk),
+        ),
+        initial={"pay_grade": parse_id(request.GET.get("stellenwert"))},
+        form_kwargs={"table": table},
+        context={"table": table},
+    )
 
 
 @login_required
@@ -333,45 +319,36 @@ def costrate_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rate = get_for_user(
         request.user, CostRate, pk, "delete", CostRate.objects.select_related("table", "pay_grade")
     )
-    form = VersionForm(request.POST or None, initial={"version": rate.version})
-    if request.method == "POST":
-        if not form.is_valid():
-            messages.error(
-                request,
-                "Der Kostensatz wurde nicht gelöscht: die Bestätigung war unvollständig. "
-                "Bitte erneut bestätigen.",
-            )
-            return redirect("costs:costrate_delete", pk=pk)
-        try:
-            reference_services.costrate_delete(
-                acting_user=request_user(request),
-                rate=rate,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gelöscht.")
-        return redirect(_list_url(rate.table_id))
-    return render(request, "costs/costrate_confirm_delete.html", {"rate": rate, "form": form})
+    return versioned_delete_page(
+        request,
+        rate,
+        delete=lambda instance, **kw: reference_services.costrate_delete(rate=instance, **kw),
+        label="Der Kostensatz",
+        done=(
+            f"Der Kostensatz für „{rate.pay_grade.code}“ wurde gelöscht.",
+            _list_url(rate.table_id),
+        ),
+        template="costs/costrate_confirm_delete.html",
+        context={"rate": rate},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
     require_right(request.user, ReimbursementRule, "add")
-    form = ReimbursementRuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = reference_services.reimbursementrule_create(
-                acting_user=request_user(request), **form.model_data()
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.")
-            return redirect(_list_url(anchor="#erstattung"))
-    return render(request, "costs/rule_form.html", {"form": form, "rule": None})
+    return versioned_edit(
+        request,
+        ReimbursementRuleForm,
+        None,
+        save=lambda *, data, **kw: reference_services.reimbursementrule_create(**data, **kw),
+        template="costs/rule_form.html",
+        name="rule",
+        done=lambda saved: (
+            f"Die Erstattungsregel „{saved.name}“ wurde gespeichert.",
+            _list_url(anchor="#erstattung"),
+        ),
+    )
 
 
 @login_required
@@ -435,24 +412,17 @@ def rule_new_rate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_for_user(request.user, ReimbursementRule, pk, "delete")
-    form = VersionForm(request.POST or None, initial={"version": rule.version})
-    if request.method == "POST":
-        if not form.is_valid():
-            messages.error(
-                request,
-                "Die Erstattungsregel wurde nicht gelöscht: die Bestätigung war unvollständig. "
-                "Bitte erneut bestätigen.",
-            )
-            return redirect("costs:rule_delete", pk=pk)
-        try:
-            reference_services.reimbursementrule_delete(
-                acting_user=request_user(request),
-                rule=rule,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.")
-        return redirect(_list_url(anchor="#erstattung"))
-    return render(request, "costs/rule_confirm_delete.html", {"rule": rule, "form": form})
+    return versioned_delete_page(
+        request,
+        rule,
+        delete=lambda instance, **kw: reference_services.reimbursementrule_delete(
+            rule=instance, **kw
+        ),
+        label="Die Erstattungsregel",
+        done=(
+            f"Die Erstattungsregel „{rule.name}“ wurde gelöscht.",
+            _list_url(anchor="#erstattung"),
+        ),
+        template="costs/rule_confirm_delete.html",
+        context={"rule": rule},
+    )

@@ -46,7 +46,9 @@ from front.forms.decisions import (
     StatusForm,
     create_formsets,
     finance_formsets,
+    form_data,
     main_formsets,
+    part_changes,
     text_formsets,
     with_added_row,
 )
@@ -136,14 +138,11 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+EDITOR = "decisions/decision_form.html"
+
+
 def _edit_page(
-    request: HttpRequest,
-    decision: Decision | None,
-    *,
-    formsets_of,
-    with_form: bool,
-    template: str,
-    title: str,
+    request: HttpRequest, decision: Decision | None, formsets_of, title: str, with_form: bool = True
 ) -> HttpResponse:
     if decision is not None:
         try:
@@ -179,7 +178,9 @@ def _edit_page(
                     if form is None:
                         raise ValueError("A new decision needs its form (with_form=True).")
                     decision = services.decision_create(
-                        form=form, formsets=formsets.values(), acting_user=request_user(request)
+                        data=form_data(form),
+                        parts=[part_changes(f) for f in formsets.values()],
+                        acting_user=request_user(request),
                     )
                     messages.success(request, "Die Beschlussvorlage wurde angelegt.")
                 else:
@@ -187,8 +188,8 @@ def _edit_page(
                         decision=decision,
                         expected_version=version_form.cleaned_data["version"],
                         acting_user=request_user(request),
-                        form=form,
-                        formsets=formsets.values(),
+                        data=form_data(form) if form is not None else None,
+                        parts=[part_changes(f) for f in formsets.values()],
                     )
                     messages.success(request, "Die Änderungen wurden gespeichert.")
                 return redirect("decisions:detail", pk=decision.pk)
@@ -226,7 +227,7 @@ def _edit_page(
         version_form = DecisionVersionForm(initial={"version": current.version})
     return render(
         request,
-        template,
+        EDITOR,
         {
             "decision": decision,
             "form": form,
@@ -256,56 +257,29 @@ def _with_added_row(request: HttpRequest, formsets: dict):
 @require_http_methods(["GET", "POST"])
 def decision_create(request: HttpRequest) -> HttpResponse:
     require_right(request.user, Decision, "add")
-    return _edit_page(
-        request,
-        None,
-        formsets_of=create_formsets,
-        with_form=True,
-        template="decisions/decision_form.html",
-        title="Neue Beschlussvorlage",
-    )
+    return _edit_page(request, None, create_formsets, "Neue Beschlussvorlage")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(
-        request,
-        decision,
-        formsets_of=main_formsets,
-        with_form=True,
-        template="decisions/decision_form.html",
-        title="Beschlussvorlage bearbeiten",
-    )
+    return _edit_page(request, decision, main_formsets, "Beschlussvorlage bearbeiten")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_text(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(
-        request,
-        decision,
-        formsets_of=text_formsets,
-        with_form=False,
-        template="decisions/decision_form.html",
-        title="Begründung bearbeiten",
-    )
+    return _edit_page(request, decision, text_formsets, "Begründung bearbeiten", with_form=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_finance(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(
-        request,
-        decision,
-        formsets_of=finance_formsets,
-        with_form=False,
-        template="decisions/decision_form.html",
-        title="Finanzen, Unterschriften und Anlagen bearbeiten",
-    )
+    title = "Finanzen, Unterschriften und Anlagen bearbeiten"
+    return _edit_page(request, decision, finance_formsets, title, with_form=False)
 
 
 def _search_positions(request: HttpRequest, decision: Decision) -> tuple[PositionFilter, QuerySet]:

@@ -7,21 +7,18 @@ what the other person changed (HTTP 409).
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.history import history_entries
 from core.permissions import get_for_user, require_right, rights
-from core.users import request_user
 from core.xlsx import xlsx_response
 from front.forms.need import NeedCalculationForm, NeedLineForm, WorkingTimeForm
-from front.forms.positions import VersionForm
+from front.views.common import versioned_delete_page, versioned_edit
 from stellenplan.models import NeedCalculation, NeedLine, Position, WorkingTime
 from stellenplan.need import VERTEILZEIT_MODE, calculate
 from stellenplan.need_excel import write_need_workbook
@@ -86,52 +83,43 @@ def need_create(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("stelle", "")
     if chosen.isdigit() and Position.objects.filter(pk=int(chosen)).exists():
         initial["positions"] = [int(chosen)]
-    form = NeedCalculationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            calculation = needcalculation_create(
-                acting_user=request_user(request),
-                data=form.model_data(),
-                positions=list(form.cleaned_data["positions"]),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Bedarfsberechnung „{calculation}“ wurde angelegt.")
-            return redirect("need:detail", pk=calculation.pk)
-    return render(request, "need/need_form.html", {"form": form, "calculation": None})
+    return versioned_edit(
+        request,
+        NeedCalculationForm,
+        None,
+        save=needcalculation_create,
+        template="need/need_form.html",
+        name="calculation",
+        done=lambda saved: (
+            f"Die Bedarfsberechnung „{saved}“ wurde angelegt.",
+            reverse("need:detail", args=[saved.pk]),
+        ),
+        initial=initial,
+        extra=_positions,
+    )
+
+
+def _positions(form: NeedCalculationForm) -> dict:
+    return {"positions": list(form.cleaned_data["positions"])}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_update(request: HttpRequest, pk: int) -> HttpResponse:
     calculation = get_for_user(request.user, NeedCalculation, pk, "change")
-    status = 200
-    form = NeedCalculationForm(request.POST or None, instance=calculation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            needcalculation_update(
-                acting_user=request_user(request),
-                calculation=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                positions=list(form.cleaned_data["positions"]),
-                opened=form.opened_values(),
-            )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("need:list")
-            form = NeedCalculationForm.after_conflict(request.POST, error)
-            calculation = error.current
-            status = 409
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Bedarfsberechnung „{calculation}“ wurde gespeichert.")
-            return redirect("need:detail", pk=pk)
-    return render(
-        request, "need/need_form.html", {"form": form, "calculation": calculation}, status=status
+    return versioned_edit(
+        request,
+        NeedCalculationForm,
+        calculation,
+        save=lambda instance, **kw: needcalculation_update(calculation=instance, **kw),
+        template="need/need_form.html",
+        name="calculation",
+        done=lambda saved: (
+            f"Die Bedarfsberechnung „{saved}“ wurde gespeichert.",
+            reverse("need:detail", args=[pk]),
+        ),
+        gone_url=reverse("need:list"),
+        extra=_positions,
     )
 
 
@@ -139,26 +127,15 @@ def need_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def need_delete(request: HttpRequest, pk: int) -> HttpResponse:
     calculation = get_for_user(request.user, NeedCalculation, pk, "delete")
-    form = VersionForm(request.POST or None, initial={"version": calculation.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            needcalculation_delete(
-                acting_user=request_user(request),
-                calculation=calculation,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-            if NeedCalculation.objects.filter(pk=pk).exists():
-                return redirect("need:detail", pk=pk)
-        else:
-            messages.success(request, f"Die Bedarfsberechnung „{calculation}“ wurde gelöscht.")
-        return redirect("need:list")
-    return render(
+    return versioned_delete_page(
         request,
-        "need/confirm_delete.html",
-        {
-            "form": form,
+        calculation,
+        delete=lambda instance, **kw: needcalculation_delete(calculation=instance, **kw),
+        label="Die Bedarfsberechnung",
+        done=(f"Die Bedarfsberechnung „{calculation}“ wurde gelöscht.", reverse("need:list")),
+        kept_url=reverse("need:detail", args=[pk]),
+        template="need/confirm_delete.html",
+        context={
             "what": f"die Bedarfsberechnung „{calculation}“ mit allen Zeilen",
             "back": calculation,
         },
@@ -188,19 +165,19 @@ def line_create(request: HttpRequest, pk: int) -> HttpResponse:
     next_order = (
         calculation.lines.order_by("-order").values_list("order", flat=True).first() or 0
     ) + 1
-    form = NeedLineForm(request.POST or None, initial={"order": next_order})
-    if request.method == "POST" and form.is_valid():
-        try:
-            line = needline_create(
-                acting_user=request_user(request), calculation=calculation, data=form.model_data()
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Zeile „{line}“ wurde angelegt.")
-            return redirect("need:detail", pk=pk)
-    return render(
-        request, "need/line_form.html", {"form": form, "calculation": calculation, "line": None}
+    return versioned_edit(
+        request,
+        NeedLineForm,
+        None,
+        save=lambda **kw: needline_create(calculation=calculation, **kw),
+        template="need/line_form.html",
+        name="line",
+        done=lambda saved: (
+            f"Die Zeile „{saved}“ wurde angelegt.",
+            reverse("need:detail", args=[pk]),
+        ),
+        initial={"order": next_order},
+        context={"calculation": calculation},
     )
 
 
@@ -215,39 +192,19 @@ def _line(request: HttpRequest, pk: int, line_pk: int, action) -> NeedLine:
 @require_http_methods(["GET", "POST"])
 def line_update(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     line = _line(request, pk, line_pk, "change")
-    status = 200
-    form = NeedLineForm(request.POST or None, instance=line)
-    if request.method == "POST" and form.is_valid():
-        try:
-            needline_update(
-                acting_user=request_user(request),
-                line=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                opened=form.opened_values(),
-            )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("need:detail", pk=pk)
-            form = NeedLineForm.after_conflict(request.POST, error)
-            line = error.current
-            status = 409
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Zeile „{line}“ wurde gespeichert.")
-            return redirect("need:detail", pk=pk)
-    return render(
+    return versioned_edit(
         request,
-        "need/line_form.html",
-        {
-            "form": form,
-            "calculation": line.calculation,
-            "line": line,
-            "history": _history(NeedLine, line.pk),
-        },
-        status=status,
+        NeedLineForm,
+        line,
+        save=lambda instance, **kw: needline_update(line=instance, **kw),
+        template="need/line_form.html",
+        name="line",
+        done=lambda saved: (
+            f"Die Zeile „{saved}“ wurde gespeichert.",
+            reverse("need:detail", args=[pk]),
+        ),
+        gone_url=reverse("need:detail", args=[pk]),
+        context={"calculation": line.calculation, "history": _history(NeedLine, line.pk)},
     )
 
 
@@ -255,23 +212,14 @@ def line_update(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     line = _line(request, pk, line_pk, "delete")
-    form = VersionForm(request.POST or None, initial={"version": line.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            needline_delete(
-                acting_user=request_user(request),
-                line=line,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Die Zeile „{line}“ wurde gelöscht.")
-        return redirect("need:detail", pk=pk)
-    return render(
+    return versioned_delete_page(
         request,
-        "need/confirm_delete.html",
-        {"form": form, "what": f"die Zeile „{line}“", "back": line.calculation},
+        line,
+        delete=lambda instance, **kw: needline_delete(line=instance, **kw),
+        label="Die Zeile",
+        done=(f"Die Zeile „{line}“ wurde gelöscht.", reverse("need:detail", args=[pk])),
+        template="need/confirm_delete.html",
+        context={"what": f"die Zeile „{line}“", "back": line.calculation},
     )
 
 
@@ -298,52 +246,37 @@ def workingtime_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def workingtime_create_view(request: HttpRequest) -> HttpResponse:
     require_right(request.user, WorkingTime, "add")
-    form = WorkingTimeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            parameter = workingtime_create(
-                acting_user=request_user(request), data=form.model_data()
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Jahresarbeitszeit „{parameter}“ wurde angelegt.")
-            return redirect("need:workingtime_list")
-    return render(request, "need/workingtime_form.html", {"form": form, "parameter": None})
+    return versioned_edit(
+        request,
+        WorkingTimeForm,
+        None,
+        save=workingtime_create,
+        template="need/workingtime_form.html",
+        name="parameter",
+        done=lambda saved: (
+            f"Die Jahresarbeitszeit „{saved}“ wurde angelegt.",
+            reverse("need:workingtime_list"),
+        ),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def workingtime_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     parameter = get_for_user(request.user, WorkingTime, pk, "change")
-    status = 200
-    form = WorkingTimeForm(request.POST or None, instance=parameter)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workingtime_update(
-                acting_user=request_user(request),
-                parameter=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                opened=form.opened_values(),
-            )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("need:workingtime_list")
-            form = WorkingTimeForm.after_conflict(request.POST, error)
-            parameter = error.current
-            status = 409
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Jahresarbeitszeit „{parameter}“ wurde gespeichert.")
-            return redirect("need:workingtime_list")
-    return render(
+    return versioned_edit(
         request,
-        "need/workingtime_form.html",
-        {"form": form, "parameter": parameter, "history": _history(WorkingTime, parameter.pk)},
-        status=status,
+        WorkingTimeForm,
+        parameter,
+        save=lambda instance, **kw: workingtime_update(parameter=instance, **kw),
+        template="need/workingtime_form.html",
+        name="parameter",
+        done=lambda saved: (
+            f"Die Jahresarbeitszeit „{saved}“ wurde gespeichert.",
+            reverse("need:workingtime_list"),
+        ),
+        gone_url=reverse("need:workingtime_list"),
+        context={"history": _history(WorkingTime, parameter.pk)},
     )
 
 
@@ -351,21 +284,15 @@ def workingtime_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def workingtime_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     parameter = get_for_user(request.user, WorkingTime, pk, "delete")
-    form = VersionForm(request.POST or None, initial={"version": parameter.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            workingtime_delete(
-                acting_user=request_user(request),
-                parameter=parameter,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Die Jahresarbeitszeit „{parameter}“ wurde gelöscht.")
-        return redirect("need:workingtime_list")
-    return render(
+    return versioned_delete_page(
         request,
-        "need/confirm_delete.html",
-        {"form": form, "what": f"die Jahresarbeitszeit „{parameter}“", "back": None},
+        parameter,
+        delete=lambda instance, **kw: workingtime_delete(parameter=instance, **kw),
+        label="Die Jahresarbeitszeit",
+        done=(
+            f"Die Jahresarbeitszeit „{parameter}“ wurde gelöscht.",
+            reverse("need:workingtime_list"),
+        ),
+        template="need/confirm_delete.html",
+        context={"what": f"die Jahresarbeitszeit „{parameter}“", "back": None},
     )

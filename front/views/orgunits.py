@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.concurrency import ConcurrentEditError, DeleteRefusedError, describe_usage
+from core.concurrency import describe_usage
 from core.history import history_entries
 from core.parsing import parse_id
 from core.permissions import get_for_user, require_right, rights
-from core.users import request_user
 from costing import selectors
 from costing.engine import (
     ZERO,
@@ -28,7 +25,13 @@ from departments.selectors import OrgTree
 from departments.services import orgunit_create, orgunit_delete, orgunit_update
 from front.forms.orgunits import OrgUnitForm
 from front.tables import PositionCostTable, paginate
-from front.views.common import ancestors_of, parse_year, summary_or_error
+from front.views.common import (
+    ancestors_of,
+    parse_year,
+    summary_or_error,
+    versioned_delete_page,
+    versioned_edit,
+)
 from front.views.positions import line_sums
 from stellenplan.models import Position
 
@@ -158,59 +161,42 @@ UNITS = OrgUnit.objects.select_related("parent", "budget_section")
 @require_http_methods(["GET", "POST"])
 def orgunit_create_view(request: HttpRequest) -> HttpResponse:
     require_right(request.user, OrgUnit, "add")
-    if request.method == "POST":
-        form = OrgUnitForm(request.POST)
-        if form.is_valid():
-            try:
-                unit = orgunit_create(acting_user=request_user(request), **form.model_data())
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Die Organisationseinheit „{unit}“ wurde angelegt.")
-                return redirect("orgunits:detail", pk=unit.pk)
-    else:
-        initial = {}
-        parent_id = parse_id(request.GET.get("parent"))
-        if parent_id is not None and OrgUnit.objects.filter(pk=parent_id).exists():
-            initial["parent"] = parent_id
-        form = OrgUnitForm(initial=initial)
-    return render(request, "orgunits/orgunit_form.html", {"form": form, "unit": None})
+    initial = {}
+    parent_id = parse_id(request.GET.get("parent"))
+    if parent_id is not None and OrgUnit.objects.filter(pk=parent_id).exists():
+        initial["parent"] = parent_id
+    return versioned_edit(
+        request,
+        OrgUnitForm,
+        None,
+        save=lambda *, data, **kw: orgunit_create(**data, **kw),
+        template="orgunits/orgunit_form.html",
+        name="unit",
+        done=lambda saved: (
+            f"Die Organisationseinheit „{saved}“ wurde angelegt.",
+            reverse("orgunits:detail", args=[saved.pk]),
+        ),
+        initial=initial,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def orgunit_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_for_user(request.user, OrgUnit, pk, "change", UNITS)
-    status = 200
-    if request.method == "POST":
-        form = OrgUnitForm(request.POST, instance=unit)
-        if form.is_valid():
-            try:
-                orgunit_update(
-                    acting_user=request_user(request),
-                    unit=form.instance,
-                    expected_version=form.cleaned_data["version"],
-                    data=form.model_data(),
-                    opened=form.opened_values(),
-                )
-            except ConcurrentEditError as error:
-                if error.current is None:
-                    messages.error(request, str(error))
-                    return redirect("orgunits:tree")
-                form = OrgUnitForm.after_conflict(request.POST, error)
-                unit = error.current
-                status = 409
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, f"Die Organisationseinheit „{form.instance}“ wurde gespeichert."
-                )
-                return redirect("orgunits:detail", pk=pk)
-    else:
-        form = OrgUnitForm(instance=unit)
-    return render(
-        request, "orgunits/orgunit_form.html", {"form": form, "unit": unit}, status=status
+    return versioned_edit(
+        request,
+        OrgUnitForm,
+        unit,
+        # the unit as loaded: the service sees a change of parent as a move and checks it
+        save=lambda instance, **kw: orgunit_update(unit=instance, **kw),
+        template="orgunits/orgunit_form.html",
+        name="unit",
+        done=lambda saved: (
+            f"Die Organisationseinheit „{saved}“ wurde gespeichert.",
+            reverse("orgunits:detail", args=[pk]),
+        ),
+        gone_url=reverse("orgunits:tree"),
     )
 
 
@@ -218,24 +204,15 @@ def orgunit_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def orgunit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_for_user(request.user, OrgUnit, pk, "delete", UNITS)
-    if request.method == "POST":
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = 0
-        try:
-            orgunit_delete(acting_user=request_user(request), unit=unit, expected_version=version)
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-            if OrgUnit.objects.filter(pk=pk).exists():
-                return redirect("orgunits:detail", pk=pk)
-            return redirect("orgunits:tree")
-        messages.success(request, f"Die Organisationseinheit „{unit}“ wurde gelöscht.")
-        return redirect("orgunits:tree")
-    return render(
+    return versioned_delete_page(
         request,
-        "orgunits/orgunit_confirm_delete.html",
-        {
+        unit,
+        delete=lambda instance, **kw: orgunit_delete(unit=instance, **kw),
+        label="Die Organisationseinheit",
+        done=(f"Die Organisationseinheit „{unit}“ wurde gelöscht.", reverse("orgunits:tree")),
+        kept_url=reverse("orgunits:detail", args=[pk]),
+        template="orgunits/orgunit_confirm_delete.html",
+        context={
             "unit": unit,
             "usage": describe_usage(
                 unit, own_kind="Untereinheit", own_kind_plural="Untereinheiten"

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
 from decisions.models import Decision
@@ -30,7 +29,7 @@ from front.forms.plans import (
     OccupationForm,
     PlanForm,
 )
-from front.forms.positions import VersionForm
+from front.views.common import versioned_delete_page, versioned_edit
 from stellenplan import plan_selectors
 from stellenplan.models import Occupation, Position, PositionChange, StaffingPlan
 from stellenplan.plan_services import (
@@ -96,16 +95,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create_view(request: HttpRequest) -> HttpResponse:
     require_right(request.user, StaffingPlan, "add")
-    form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = plan_create(acting_user=request_user(request), **form.model_data())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Der Entwurf „{plan}“ wurde angelegt.")
-            return redirect("plans:list")
-    return render(request, "plans/plan_form.html", {"form": form, "plan": None})
+    return versioned_edit(
+        request,
+        PlanForm,
+        None,
+        save=lambda *, data, **kw: plan_create(**data, **kw),
+        template="plans/plan_form.html",
+        name="plan",
+        done=lambda saved: (f"Der Entwurf „{saved}“ wurde angelegt.", reverse("plans:list")),
+    )
 
 
 @login_required
@@ -134,28 +132,16 @@ def plan_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if plan.status == StaffingPlan.Status.ADOPTED:
         messages.error(request, f"Der {plan} ist beschlossen und kann nicht geändert werden.")
         return redirect("plans:list")
-    status = 200
-    form = PlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_update(
-                acting_user=request_user(request),
-                plan=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-            )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("plans:list")
-            form = PlanForm.after_conflict(request.POST, error)
-            status = 409
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Der {form.instance} wurde gespeichert.")
-            return redirect("plans:list")
-    return render(request, "plans/plan_form.html", {"form": form, "plan": plan}, status=status)
+    return versioned_edit(
+        request,
+        PlanForm,
+        plan,
+        save=lambda instance, **kw: plan_update(plan=instance, **kw),
+        template="plans/plan_form.html",
+        name="plan",
+        done=lambda saved: (f"Der {saved} wurde gespeichert.", reverse("plans:list")),
+        gone_url=reverse("plans:list"),
+    )
 
 
 # --- changes ---------------------------------------------------------------------------------
@@ -199,31 +185,22 @@ def change_list(request: HttpRequest) -> HttpResponse:
 def change_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the Erläuterung of a change."""
     change = get_for_user(request.user, PositionChange, pk, "change", plan_selectors.changes())
-    form = ChangeExplanationForm(request.POST or None, instance=change)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            change_update_explanation(
-                acting_user=request_user(request),
-                change=form.instance,
-                expected_version=form.cleaned_data["version"],
-                explanation=form.cleaned_data["explanation"],
-            )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("plans:changes")
-            form = ChangeExplanationForm.after_conflict(request.POST, error)
-            status = 409
-        else:
-            messages.success(request, "Die Erläuterung wurde gespeichert.")
-            if change.position_id:
-                return redirect(
-                    reverse("positions:detail", args=[change.position_id]) + "#aenderungen"
-                )
-            return redirect("plans:changes")
-    return render(
-        request, "plans/change_form.html", {"form": form, "change": change}, status=status
+    back = (
+        reverse("positions:detail", args=[change.position_id]) + "#aenderungen"
+        if change.position_id
+        else reverse("plans:changes")
+    )
+    return versioned_edit(
+        request,
+        ChangeExplanationForm,
+        change,
+        save=lambda instance, data, opened, **kw: change_update_explanation(
+            change=instance, explanation=data["explanation"], **kw
+        ),
+        template="plans/change_form.html",
+        name="change",
+        done=lambda saved: ("Die Erläuterung wurde gespeichert.", back),
+        gone_url=reverse("plans:changes"),
     )
 
 
@@ -261,28 +238,23 @@ def occupation_list_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The occupations of a position, and a form for a new one (Personalamt only)."""
     require_occupation_view(request.user)
     position = get_object_or_404(Position.objects.select_related("org_unit", "pay_grade"), pk=pk)
-    may = rights(request.user, Occupation)
-    form = OccupationForm(request.POST or None)
     if request.method == "POST":
         require_right(request.user, Occupation, "add")
-        if form.is_valid():
-            try:
-                occupation_create(
-                    acting_user=request_user(request), position=position, **form.model_data()
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "Die Stellenbesetzung wurde erfasst.")
-                return redirect("plans:occupations", pk=pk)
-    return render(
+    return versioned_edit(
         request,
-        "plans/occupation_list.html",
-        {
+        OccupationForm,
+        None,
+        save=lambda *, data, **kw: occupation_create(position=position, **data, **kw),
+        template="plans/occupation_list.html",
+        name="occupation",
+        done=lambda saved: (
+            "Die Stellenbesetzung wurde erfasst.",
+            reverse("plans:occupations", args=[pk]),
+        ),
+        context={
             "position": position,
             "occupations": plan_selectors.occupations_of_position(pk),
-            "form": form,
-            "rights": may,
+            "rights": rights(request.user, Occupation),
         },
     )
 
@@ -294,32 +266,17 @@ def occupation_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     occupation = get_for_user(
         request.user, Occupation, pk, "change", Occupation.objects.select_related("position")
     )
-    form = OccupationForm(request.POST or None, instance=occupation)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            occupation_update(
-                acting_user=request_user(request),
-                occupation=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-            )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("plans:occupations", pk=occupation.position_id)
-            form = OccupationForm.after_conflict(request.POST, error)
-            status = 409
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Die Stellenbesetzung wurde gespeichert.")
-            return redirect("plans:occupations", pk=occupation.position_id)
-    return render(
+    back = reverse("plans:occupations", args=[occupation.position_id])
+    return versioned_edit(
         request,
-        "plans/occupation_form.html",
-        {"form": form, "occupation": occupation, "position": occupation.position},
-        status=status,
+        OccupationForm,
+        occupation,
+        save=lambda instance, **kw: occupation_update(occupation=instance, **kw),
+        template="plans/occupation_form.html",
+        name="occupation",
+        done=lambda saved: ("Die Stellenbesetzung wurde gespeichert.", back),
+        gone_url=back,
+        context={"position": occupation.position},
     )
 
 
@@ -328,18 +285,13 @@ def occupation_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 def occupation_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_occupation_view(request.user)
     occupation = get_for_user(request.user, Occupation, pk, "delete")
-    form = VersionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Die Stellenbesetzung wurde nicht gelöscht: Version fehlt.")
-        return redirect("plans:occupations", pk=occupation.position_id)
-    try:
-        occupation_delete(
-            acting_user=request_user(request),
-            occupation=occupation,
-            expected_version=form.cleaned_data["version"],
-        )
-    except (ConcurrentEditError, DeleteRefusedError) as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Die Stellenbesetzung wurde gelöscht.")
-    return redirect("plans:occupations", pk=occupation.position_id)
+    return versioned_delete_page(
+        request,
+        occupation,
+        delete=lambda instance, **kw: occupation_delete(occupation=instance, **kw),
+        label="Die Stellenbesetzung",
+        done=(
+            "Die Stellenbesetzung wurde gelöscht.",
+            reverse("plans:occupations", args=[occupation.position_id]),
+        ),
+    )

@@ -3,7 +3,6 @@ and the deleted positions."""
 
 from __future__ import annotations
 
-import copy
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.concurrency import ConcurrentEditError
 from core.formatting import date_de, display_value, money_places
 from core.parsing import YEAR_MAX, YEAR_MIN, parse_id
 from core.permissions import get_for_user, require_right, rights
@@ -31,9 +30,15 @@ from costing.models import CostRate
 from decisions.selectors import decisions_for_position
 from departments.models import OrgUnit
 from front.filters import PositionFilter
-from front.forms.positions import PositionForm, PositionMoveForm, VersionForm
+from front.forms.positions import PositionForm, PositionMoveForm
 from front.tables import PositionCostTable, paginate
-from front.views.common import ancestors_of, current_year, parse_year
+from front.views.common import (
+    ancestors_of,
+    current_year,
+    parse_year,
+    versioned_delete_page,
+    versioned_edit,
+)
 from front.views.plans import change_rows, may_see_occupation
 from stellenplan import plan_selectors
 from stellenplan.models import KW_WITHOUT_DATE, PayGrade, Position, PositionChange
@@ -206,69 +211,49 @@ def warn_missing_rates(request: HttpRequest, position: Position) -> None:
 @require_http_methods(["GET", "POST"])
 def position_create_view(request: HttpRequest) -> HttpResponse:
     require_right(request.user, Position, "add")
-    if request.method == "POST":
-        form = PositionForm(request.POST)
-        if form.is_valid():
-            try:
-                position = position_create(
-                    acting_user=request_user(request),
-                    authority=form.authority(),
-                    **form.model_data(),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Die Stelle „{position}“ wurde angelegt.")
-                warn_missing_rates(request, position)
-                return redirect("positions:detail", pk=position.pk)
-    else:
-        initial = {}
-        unit_id = parse_id(request.GET.get("org_unit"))
-        if unit_id is not None and OrgUnit.objects.filter(pk=unit_id).exists():
-            initial["org_unit"] = unit_id
-        form = PositionForm(initial=initial)
-    return render(request, "positions/position_form.html", {"form": form, "position": None})
+    initial = {}
+    unit_id = parse_id(request.GET.get("org_unit"))
+    if unit_id is not None and OrgUnit.objects.filter(pk=unit_id).exists():
+        initial["org_unit"] = unit_id
+    return versioned_edit(
+        request,
+        PositionForm,
+        None,
+        save=lambda *, data, **kw: position_create(**data, **kw),
+        template="positions/position_form.html",
+        name="position",
+        done=lambda saved: (
+            f"Die Stelle „{saved}“ wurde angelegt.",
+            reverse("positions:detail", args=[saved.pk]),
+        ),
+        initial=initial,
+        extra=_authority,
+        then=lambda saved: warn_missing_rates(request, saved),
+    )
+
+
+def _authority(form: PositionForm) -> dict:
+    return {"authority": form.authority()}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     position = get_for_user(request.user, Position, pk, "change", POSITIONS)
-    status = 200
-    if request.method == "POST":
-        # The page names the position as saved: the form's copy takes the input (also when
-        # it is refused), the heading keeps `position`.
-        form = PositionForm(request.POST, instance=copy.copy(position))
-        if form.is_valid():
-            try:
-                position_update(
-                    acting_user=request_user(request),
-                    position=form.instance,
-                    expected_version=form.cleaned_data["version"],
-                    data=form.model_data(),
-                    opened=form.opened_values(),
-                    authority=form.authority(),
-                )
-            except ConcurrentEditError as error:
-                if error.current is None:
-                    messages.error(request, str(error))
-                    return redirect("positions:list")
-                position = copy.copy(error.current)  # as saved now, before the form
-                form = PositionForm.after_conflict(request.POST, error)
-                status = 409
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Die Stelle „{form.instance}“ wurde gespeichert.")
-                warn_missing_rates(request, form.instance)
-                return redirect("positions:detail", pk=pk)
-    else:
-        form = PositionForm(instance=position)
-    return render(
+    return versioned_edit(
         request,
-        "positions/position_form.html",
-        {"form": form, "position": position},
-        status=status,
+        PositionForm,
+        position,
+        save=lambda instance, **kw: position_update(position=instance, **kw),
+        template="positions/position_form.html",
+        name="position",
+        done=lambda saved: (
+            f"Die Stelle „{saved}“ wurde gespeichert.",
+            reverse("positions:detail", args=[pk]),
+        ),
+        gone_url=reverse("positions:list"),
+        extra=_authority,
+        then=lambda saved: warn_missing_rates(request, saved),
     )
 
 
@@ -276,34 +261,24 @@ def position_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def position_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     position = get_for_user(request.user, Position, pk, "delete", POSITIONS)
-    form = VersionForm(request.POST or None, initial={"version": position.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            position_delete(
-                acting_user=request_user(request),
-                position=position,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-            if Position.objects.filter(pk=pk).exists():
-                return redirect("positions:detail", pk=pk)
-            return redirect("positions:list")
-        messages.success(
-            request,
-            f"Die Stelle „{position}“ wurde gelöscht. Sie bleibt unter „Gelöschte Stellen“ "
-            "mit ihrer Historie erhalten.",
-        )
-        return redirect("positions:list")
     fields = [
         (field.verbose_name, display_value(field, getattr(position, field.name)))
         for field in Position._meta.concrete_fields
         if field.name in ("org_unit", "pay_grade", "title", "fte", "start_date", "end_date")
     ]
-    return render(
+    return versioned_delete_page(
         request,
-        "positions/position_confirm_delete.html",
-        {"position": position, "form": form, "fields": fields},
+        position,
+        delete=lambda instance, **kw: position_delete(position=instance, **kw),
+        label="Die Stelle",
+        done=(
+            f"Die Stelle „{position}“ wurde gelöscht. Sie bleibt unter „Gelöschte Stellen“ "
+            "mit ihrer Historie erhalten.",
+            reverse("positions:list"),
+        ),
+        kept_url=reverse("positions:detail", args=[pk]),
+        template="positions/position_confirm_delete.html",
+        context={"position": position, "fields": fields},
     )
 
 

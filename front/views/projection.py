@@ -3,18 +3,15 @@ the Kämmerei's pay adjustments (Tarif- und Besoldungsanpassungen) it applies.""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.history import history_entries
 from core.permissions import get_for_user, require_right, rights
-from core.users import request_user
 from core.xlsx import xlsx_response
 from costing import reference_services
 from costing.engine import CostingError
@@ -22,8 +19,7 @@ from costing.models import PayAdjustment
 from costing.projection import adjustment_text, cached_projection
 from costing.projection_excel import write_projection_workbook
 from front.forms.costs import PayAdjustmentForm
-from front.forms.positions import VersionForm
-from front.views.common import current_year, parse_year
+from front.views.common import current_year, parse_year, versioned_delete_page, versioned_edit
 
 
 def _plan_year(request: HttpRequest) -> tuple[int, str | None]:
@@ -104,55 +100,43 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def adjustment_create(request: HttpRequest) -> HttpResponse:
     require_right(request.user, PayAdjustment, "add")
-    form = PayAdjustmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = reference_services.payadjustment_create(
-                acting_user=request_user(request), data=form.model_data()
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Anpassung „{saved.name}“ wurde angelegt.")
-            return redirect("costs:adjustment_list")
-    return render(request, "costs/adjustment_form.html", {"form": form, "adjustment": None})
+    return versioned_edit(
+        request,
+        PayAdjustmentForm,
+        None,
+        save=reference_services.payadjustment_create,
+        template="costs/adjustment_form.html",
+        name="adjustment",
+        done=lambda saved: (
+            f"Die Anpassung „{saved.name}“ wurde angelegt.",
+            reverse("costs:adjustment_list"),
+        ),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def adjustment_update(request: HttpRequest, pk: int) -> HttpResponse:
     adjustment = get_for_user(request.user, PayAdjustment, pk, "change")
-    form = PayAdjustmentForm(request.POST or None, instance=adjustment)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = reference_services.payadjustment_update(
-                acting_user=request_user(request),
-                adjustment=form.instance,
-                expected_version=form.cleaned_data["version"],
-                data=form.model_data(),
-                opened=form.opened_values(),
-            )
-        except ConcurrentEditError as error:
-            if error.current is None:
-                messages.error(request, str(error))
-                return redirect("costs:adjustment_list")
-            form = PayAdjustmentForm.after_conflict(request.POST, error)
-            adjustment, status = error.current, 409
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Die Anpassung „{saved.name}“ wurde gespeichert.")
-            return redirect("costs:adjustment_list")
     history = history_entries(
         PayAdjustment.history.filter(id=adjustment.pk).select_related("history_user"),
         PayAdjustment,
     )
-    return render(
+    return versioned_edit(
         request,
-        "costs/adjustment_form.html",
-        {"form": form, "adjustment": adjustment, "history": history},
-        status=status,
+        PayAdjustmentForm,
+        adjustment,
+        save=lambda instance, **kw: reference_services.payadjustment_update(
+            adjustment=instance, **kw
+        ),
+        template="costs/adjustment_form.html",
+        name="adjustment",
+        done=lambda saved: (
+            f"Die Anpassung „{saved.name}“ wurde gespeichert.",
+            reverse("costs:adjustment_list"),
+        ),
+        gone_url=reverse("costs:adjustment_list"),
+        context={"history": history},
     )
 
 
@@ -160,26 +144,17 @@ def adjustment_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def adjustment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     adjustment = get_for_user(request.user, PayAdjustment, pk, "delete")
-    form = VersionForm(request.POST or None, initial={"version": adjustment.version})
-    if request.method == "POST":
-        if not form.is_valid():
-            messages.error(
-                request,
-                "Die Anpassung wurde nicht gelöscht: die Bestätigung war unvollständig. "
-                "Bitte erneut bestätigen.",
-            )
-            return redirect("costs:adjustment_delete", pk=pk)
-        try:
-            reference_services.payadjustment_delete(
-                acting_user=request_user(request),
-                adjustment=adjustment,
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ConcurrentEditError, DeleteRefusedError) as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Die Anpassung „{adjustment.name}“ wurde gelöscht.")
-        return redirect("costs:adjustment_list")
-    return render(
-        request, "costs/adjustment_confirm_delete.html", {"adjustment": adjustment, "form": form}
+    return versioned_delete_page(
+        request,
+        adjustment,
+        delete=lambda instance, **kw: reference_services.payadjustment_delete(
+            adjustment=instance, **kw
+        ),
+        label="Die Anpassung",
+        done=(
+            f"Die Anpassung „{adjustment.name}“ wurde gelöscht.",
+            reverse("costs:adjustment_list"),
+        ),
+        template="costs/adjustment_confirm_delete.html",
+        context={"adjustment": adjustment},
     )

@@ -14,7 +14,13 @@ from decisions.services import (
     decision_change_status,
     decision_create,
 )
-from front.forms.decisions import DecisionForm, main_formsets, text_formsets
+from front.forms.decisions import (
+    DecisionForm,
+    form_data,
+    main_formsets,
+    part_changes,
+    text_formsets,
+)
 from stellenplan.models import Position
 from tests.decisions.test_views import edit_data, formset_data, version
 
@@ -128,7 +134,11 @@ def test_a_grdrs_number_taken_meanwhile_is_a_german_message(seed):
         number="700/2011", title="Erste Vorlage", date=form.cleaned_data["date"]
     )
     with pytest.raises(ValidationError) as raised:
-        decision_create(form=form, formsets=formsets.values(), acting_user=None)
+        decision_create(
+            data=form_data(form),
+            parts=[part_changes(f) for f in formsets.values()],
+            acting_user=None,
+        )
     assert raised.value.message_dict == {"number": [NUMBER_TAKEN]}
     assert list(Decision.objects.filter(number="700/2011").values_list("title", flat=True)) == [
         "Erste Vorlage"
@@ -149,7 +159,7 @@ def test_a_number_taken_meanwhile_on_the_edit_page_is_shown_on_the_field(sitzung
             decision=reference,
             expected_version=reference.version,
             acting_user=None,
-            form=form,
+            data=form_data(form),
         )
     assert raised.value.message_dict == {"number": [NUMBER_TAKEN]}
     assert Decision.objects.get(pk=reference.pk).number == "647/2011"

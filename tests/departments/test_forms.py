@@ -64,3 +64,29 @@ def test_it_names_a_bad_date():
     assert error.value.messages == [
         "„31.02.2012“ ist kein gültiges Datum. Bitte im Format TT.MM.JJJJ eingeben, z. B. 01.10.2011."
     ]
+
+
+@pytest.mark.parametrize("entered", ["0,5", "0.5", " 0,5 ", "+0,5"])
+def test_the_one_decimal_field_reads_german_and_english_decimals(entered):
+    from core.forms import GermanDecimalField
+
+    assert GermanDecimalField(label="Anteil").clean(entered) == Decimal("0.5")
+
+
+def test_the_one_decimal_field_names_the_field_and_the_input():
+    from core.forms import GermanDecimalField
+
+    with pytest.raises(forms.ValidationError) as error:
+        GermanDecimalField(label="Wochenarbeitszeit (Stunden)", example="39,5").clean("viel")
+    assert error.value.messages == [
+        "Wochenarbeitszeit (Stunden): „viel“ ist keine Zahl. Bitte z. B. 39,5 eingeben."
+    ]
+
+
+def test_the_decision_financial_item_reads_a_german_amount():
+    from front.forms.decisions import FinancialItemForm
+
+    field = FinancialItemForm.base_fields["annual_amount"]
+    assert isinstance(field, MoneyField)
+    assert field.clean("0.5") == Decimal("0.5")
+    assert field.clean("480.000") == Decimal("480000")

@@ -118,6 +118,44 @@ def test_it_edits_a_unit(hr_client):
     assert (unit.name, unit.budget_section, unit.version) == ("Jobcenter Stuttgart", section, 2)
 
 
+def test_it_checks_a_move_through_the_page_for_a_cycle(hr_client, monkeypatch):
+    """Two moves at once, 7 under 9 and 9 under 7: both forms were checked against the tree
+    before either was saved. The page hands the service the unit as loaded (not the form's
+    changed copy), so the service sees the move, checks it under its tree lock and refuses
+    the cycle with a German message at the field."""
+    from departments import services
+    from departments.selectors import org_tree
+    from departments.services import orgunit_update
+
+    amt = OrgUnitFactory(code="29")
+    seven = OrgUnitFactory(code="29-7", kind="abteilung", parent=amt, budget_section=None)
+    nine = OrgUnitFactory(code="29-9", kind="abteilung", parent=amt, budget_section=None)
+    tree_when_opened = org_tree()  # the tree both forms were checked against
+    monkeypatch.setattr("front.forms.orgunits.org_tree", lambda: tree_when_opened)
+    orgunit_update(
+        acting_user=None, unit=nine, expected_version=1, data={"parent": seven}
+    )  # the other move, saved first: 9 under 7
+    seen = []
+    check_parent = services._check_parent
+    monkeypatch.setattr(
+        services,
+        "_check_parent",
+        lambda unit, parent: seen.append((unit.parent_id, parent.pk)) or check_parent(unit, parent),
+    )
+    response = hr_client.post(
+        reverse("orgunits:update", args=[seven.pk]),
+        {"code": "29-7", "name": seven.name, "kind": "abteilung", "parent": nine.pk, "version": 1},
+    )
+    assert seen == [(amt.pk, nine.pk)]  # the service saw the move from 29 to 29-9
+    assert response.status_code == 200
+    assert (
+        f"„{nine}“ liegt unterhalb von „29-7“ und kann ihr daher nicht übergeordnet werden "
+        "(der Baum darf keinen Kreis bilden)." in response.content.decode()
+    )
+    seven.refresh_from_db()
+    assert (seven.parent, seven.version) == (amt, 1)
+
+
 def test_it_refuses_to_delete_a_unit_with_positions(hr_client):
     unit = OrgUnitFactory()
     PositionFactory(org_unit=unit)
@@ -147,4 +185,16 @@ def test_it_forbids_unit_changes_to_the_kaemmerei(client, role_users):
     assert client.get(reverse("orgunits:update", args=[unit.pk])).status_code == 403
     response = client.post(reverse("orgunits:delete", args=[unit.pk]), {"version": 1})
     assert response.status_code == 403
+    assert OrgUnit.objects.filter(pk=unit.pk).exists()
+
+
+def test_it_asks_again_for_a_delete_confirmation_without_its_version(hr_client):
+    unit = OrgUnitFactory()
+    url = reverse("orgunits:delete", args=[unit.pk])
+    response = hr_client.post(url, {}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert (
+        "Die Organisationseinheit wurde nicht gelöscht: die Bestätigung war unvollständig. "
+        "Bitte erneut bestätigen." in response.content.decode()
+    )
     assert OrgUnit.objects.filter(pk=unit.pk).exists()
