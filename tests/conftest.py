@@ -7,6 +7,10 @@ Speed (issue 20): CI has 15 minutes on 2 cores for the whole suite on SQLite and
   test then runs in its own savepoint inside it (pytest-django's ``db``), and the transaction is
   rolled back when the module is done: the semantics of Django's ``setUpTestData``. Modules
   with transactional tests (live server, concurrency) load it per test, as before.
+- Transactional tests leave the database as migrated: Django empties it after each of them and
+  the post_migrate handlers (core.apps: roles, data-version triggers; content types) fill in
+  what the migrations made. No serialized rollback: it would skip those handlers and leave the
+  database empty for the next file on the same worker (a file stays on one worker).
   Within each group of database tests, those that do not ask for ``seed`` run first, so they
   never see the reference data of their module.
 - ``shared_world`` builds any other world once per module the same way (the permission matrix

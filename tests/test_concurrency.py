@@ -96,7 +96,7 @@ def edit_concurrently(position_id: int, users, round_no: int) -> list[Outcome]:
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_two_simultaneous_edits_win(django_user_model):
     users = [
         django_user_model.objects.create_user(f"personal{i}", password="Ein-langes-Passwort-1")
@@ -212,7 +212,7 @@ def move(unit: OrgUnit, under: OrgUnit, user) -> Callable[[], object]:
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_crossed_moves_never_form_a_cycle(django_user_model):
     users = [
         django_user_model.objects.create_user(f"organisation{i}", password="Ein-langes-Passwort-1")
@@ -249,7 +249,7 @@ def test_crossed_moves_never_form_a_cycle(django_user_model):
         assert winners == {"A unter B", "B unter A"}  # truly parallel: either may win
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_deleting_a_unit_while_a_position_is_created_in_it_ends_in_german(django_user_model):
     user = django_user_model.objects.create_user("organisation", password="Ein-langes-Passwort-1")
     grade = PayGradeFactory(code="EG 9")
@@ -302,7 +302,7 @@ def test_deleting_a_unit_while_a_position_is_created_in_it_ends_in_german(django
         assert outcomes == {"delete", "create"}  # truly parallel: either may win
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_units_with_one_code_in_two_cases_at_once_end_in_german(django_user_model):
     user = django_user_model.objects.create_user("organisation", password="Ein-langes-Passwort-1")
 

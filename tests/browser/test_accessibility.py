@@ -25,18 +25,25 @@ from playwright.sync_api import BrowserContext, Page, expect
 from stellenplan.services import position_update
 from tests.conftest import TEST_PASSWORD
 from tests.costing.excel_files import POSITION_HEADER, xlsx_bytes
-from tests.test_permissions_matrix import (  # noqa: F401  (samples: a fixture)
+from tests.test_permissions_matrix import (
     LOGGED_IN,
     ROUTES,
+    build_samples,
     expectation,
     sample_kwargs,
-    samples,
 )
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture
+def samples(seed, role_users) -> dict:
+    """The permission matrix's sample objects, committed for the live server."""
+    return build_samples(role_users)
+
 
 #: Which axe results fail the test. "moderate"/"minor" findings are reported, not fatal.
 FATAL_IMPACTS = {"serious", "critical"}
@@ -418,7 +425,7 @@ def special_states(context, base, urls, findings, output_dir, position, admin) -
 def test_every_page_has_no_serious_barriers_and_fits_a_phone(
     browser,
     live_server,
-    samples,  # noqa: F811  (the fixture of tests/test_permissions_matrix.py)
+    samples,
     role_users,
     output_dir,
     django_user_model,  # noqa: F811

@@ -12,7 +12,7 @@ from tests.browser.test_hr_workflow import log_in
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 TITLE = "Zusätzliche Stellen im Jugendamt"

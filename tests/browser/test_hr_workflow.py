@@ -10,7 +10,7 @@ from tests.conftest import TEST_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 TITLE = "Sachbearbeitung Fördermittelcontrolling"

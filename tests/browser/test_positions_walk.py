@@ -14,7 +14,7 @@ from tests.conftest import TEST_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 JOBCENTER = ("29AL", "29-1", "29-3")
