@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import FastSelect
 from core.parsing import YEAR_MAX, YEAR_MIN
+from costing.selectors import org_tree
 from decisions.models import ConsultationStep, Decision, ProposalPoint, ReasonSection
 from departments.models import OrgUnit
-from departments.selectors import OrgTree, org_tree
+from departments.selectors import OrgTree
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year, search_positions
 
@@ -86,6 +87,19 @@ class PositionFilter(django_filters.FilterSet):
         model = Position
         fields: list[str] = []
 
+    def cache_key(self) -> tuple[tuple[str, str], ...]:
+        """The filter as applied (its valid, non-empty values; an object by its pk), equal for
+        equal filters: what the list's cached sums are keyed by. Call after ``qs``."""
+        if not self.is_bound:
+            return ()
+        return tuple(
+            sorted(
+                (name, str(value.pk if isinstance(value, Model) else value))
+                for name, value in self.form.cleaned_data.items()
+                if value not in (None, "")
+            )
+        )
+
     def filter_org_unit(self, queryset: QuerySet, name: str, value: OrgUnit) -> QuerySet:
         if not value:
             return queryset
@@ -107,7 +121,7 @@ class PositionFilter(django_filters.FilterSet):
 
     @cached_property
     def tree(self) -> OrgTree:
-        """The org tree, read once for both filters that walk it (two queries)."""
+        """The org tree, cached by the data version (one query), for both filters that walk it."""
         return org_tree()
 
 

@@ -19,6 +19,7 @@ from costing.engine import YearRates, is_active_in_year
 from costing.selectors import ANNUAL_COST, with_annual_cost
 from decisions.models import Decision
 from stellenplan.models import Position
+from stellenplan.selectors import LIST_ORDER
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 
@@ -43,7 +44,7 @@ class PositionTable(tables.Table):
 
     org_unit = tables.Column(
         verbose_name="Org.einheit",
-        order_by=("org_unit__code", "id"),
+        order_by=LIST_ORDER,
         footer=lambda table: table.footer_label,
     )
     number = tables.Column(verbose_name="Stellennummer", order_by=("number", "id"), default="")
