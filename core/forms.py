@@ -16,7 +16,7 @@ models (constraints) and are checked by the services with ``full_clean()``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from typing import Any, Self
 
@@ -167,7 +167,20 @@ class FastSelect(forms.Select):
 
     The same HTML as Django's Select for flat choices; with ~700 org units Django's template
     per option costs tens of milliseconds on every page with the filter or the form.
+    `choices_source`: a function that returns the choices when the select is rendered, used
+    instead of the field's (e.g. a list cached by the data version instead of a query and a
+    model object per option on every page); the field still validates against its own.
     """
+
+    def __init__(
+        self,
+        attrs: dict | None = None,
+        choices=(),
+        *,
+        choices_source: Callable[[], Iterable[tuple[Any, Any]]] | None = None,
+    ) -> None:
+        super().__init__(attrs, choices)
+        self.choices_source = choices_source
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
@@ -190,7 +203,8 @@ class FastSelect(forms.Select):
         return format_html("<select{}>\n{}\n</select>", flatatt(final_attrs), options)
 
     def _flat_choices(self):
-        for key, label in self.choices:
+        choices = self.choices if self.choices_source is None else self.choices_source()
+        for key, label in choices:
             if isinstance(label, list | tuple):  # an optgroup: flatten
                 yield from label
             else:

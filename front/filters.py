@@ -50,7 +50,8 @@ class PositionFilter(django_filters.FilterSet):
         queryset=OrgUnit.objects.order_by("code"),
         method="filter_org_unit",
         empty_label="alle",
-        widget=FastSelect,  # some 700 units: rendered without a template per option
+        # some 700 units: rendered without a template per option, from the cached tree
+        widget=FastSelect(choices_source=lambda: [("", "alle"), *org_tree().choices()]),
     )
     pay_grade = django_filters.ModelChoiceFilter(
         label=_("Stellenwert"), queryset=PayGrade.objects.all(), empty_label="alle"

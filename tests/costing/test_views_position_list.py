@@ -83,6 +83,19 @@ def test_it_filters_by_pay_grade(seed, reader):
     assert "SB Zentrales Controlling" in html
 
 
+def test_it_shows_a_changed_position_in_the_sums_of_a_list_asked_for_before(seed, reader):
+    params = {"year": 2012, "status_group": "beamte", "note": "-"}
+    assert "<strong>8,4 Stellen</strong>" in reader.get(LIST, params).content.decode()
+    # the same filter, its values in another order: the same sums
+    again = reader.get(LIST, {"note": "-", "status_group": "beamte", "year": "2012"})
+    assert "<strong>8,4 Stellen</strong>" in again.content.decode()
+    position = Position.objects.filter(pay_grade__status_group="beamte", fte=1).first()
+    position.fte = Decimal("0.5")
+    position.save()
+    html = reader.get(LIST, params).content.decode()
+    assert "<strong>7,9 Stellen</strong>" in html
+
+
 def test_it_marks_positions_not_active_in_the_cost_year(seed, reader):
     Position.objects.filter(title="SB Zentrales Controlling").update(end_date=date(2012, 12, 31))
     html = reader.get(LIST, {"q": "Zentrales Controlling"}).content.decode()
@@ -139,12 +152,13 @@ def test_it_shows_the_new_button_only_to_the_personalamt(seed, client, role_user
 
 
 # session, user, the sums (data version, cost table and rates of the year; data version, one
-# grouped query), the page rows, the filter form's choices, rights and groups of the
-# navigation. The org unit filter adds its choice check and the tree (data version, units,
-# budget sections). After a write every cache is cold; asked for again while the data are
-# unchanged, a list reads its sums (with the rates) and the tree from the caches (one query
-# each for the data version) and no position but those of its page.
-QUERIES_UNFILTERED = 13
+# grouped query), the page rows, the org tree for the filter's options (data version, units,
+# budget sections), the grade choices, rights and groups of the navigation. The org unit
+# filter adds its choice check and the data version again (the tree for the filter, the
+# options read it each). After a write every cache is cold; asked for again while the
+# data are unchanged, a list reads its sums (with the rates) and the tree from the caches
+# (one query each for the data version) and no position but those of its page.
+QUERIES_UNFILTERED = 15
 QUERIES_FILTERED = 17
 QUERIES_UNFILTERED_AGAIN = 9
 QUERIES_FILTERED_AGAIN = 11
