@@ -24,7 +24,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from core import formatting
@@ -188,19 +188,18 @@ class FastSelect(forms.Select):
             final_attrs["multiple"] = True
         selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
         selected.discard("None")
-        options = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    "" if key is None else key,
-                    mark_safe(" selected") if str(key) in selected else "",  # noqa: S308
-                    label,
-                )
-                for key, label in self._flat_choices()
-            ),
+        # conditional_escape and a plain join: the same HTML as format_html per option at a
+        # fraction of its cost (700 options on every page with the org unit filter)
+        options = "\n".join(
+            f'<option value="{conditional_escape(key)}"'
+            f"{' selected' if key in selected else ''}>{conditional_escape(label)}</option>"
+            for key, label in self._flat_choices()
         )
-        return format_html("<select{}>\n{}\n</select>", flatatt(final_attrs), options)
+        return format_html(
+            "<select{}>\n{}\n</select>",
+            flatatt(final_attrs),
+            mark_safe(options),  # noqa: S308 - every key and label escaped above
+        )
 
     def _flat_choices(self):
         choices = self.choices if self.choices_source is None else self.choices_source()

@@ -54,19 +54,24 @@ class PositionFilter(django_filters.FilterSet):
         widget=FastSelect(choices_source=lambda: [("", "alle"), *org_tree().choices()]),
     )
     pay_grade = django_filters.ModelChoiceFilter(
-        label=_("Stellenwert"), queryset=PayGrade.objects.all(), empty_label="alle"
+        label=_("Stellenwert"),
+        queryset=PayGrade.objects.all(),
+        empty_label="alle",
+        widget=FastSelect,
     )
     status_group = django_filters.ChoiceFilter(
         label=_("Beamte/Tarif"),
         field_name="pay_grade__status_group",
         choices=PayGrade.StatusGroup.choices,
         empty_label="alle",
+        widget=FastSelect,
     )
     note = django_filters.ChoiceFilter(
         label=_("Stellenvermerk"),
         choices=[("-", _("ohne Vermerk")), *Position.Note.choices[1:]],
         method="filter_note",
         empty_label="alle",
+        widget=FastSelect,
     )
     year = django_filters.NumberFilter(
         label=_("aktiv im Jahr"),
