@@ -31,6 +31,11 @@ the raw figures into bench/results.json. A path that does not exist (yet) is rep
     .venv/bin/python bench/run.py                    # three sizes, about 20 minutes on 2 cores
     .venv/bin/python bench/run.py --sizes 2000 --no-results
     .venv/bin/python bench/run.py --from-json bench/results.json   # table only, no measuring
+    .venv/bin/python bench/run.py --reuse --only pages   # the pages again on the same databases
+
+--reuse keeps a database file of an earlier run (migrated, not generated anew: 100,000 positions
+take a while); --only measures some groups and takes the others, marked with their date, from
+bench/results.json.
 """
 
 from __future__ import annotations
@@ -133,7 +138,9 @@ def repeats(size: int, repeat: int, largest: bool) -> dict[str, int]:
     return {key: min(count, LARGE_REPEAT[key]) for key, count in small.items()}
 
 
-def child(size: int, repeat: int, largest: bool, out: Path) -> None:
+def child(
+    size: int, repeat: int, largest: bool, out: Path, *, reuse: bool, only: list[str] | None
+) -> None:
     import django
 
     django.setup()
@@ -141,11 +148,14 @@ def child(size: int, repeat: int, largest: bool, out: Path) -> None:
 
     load_before = os.getloadavg()[0]
     database = Path(os.environ["BENCH_DATABASE"])
-    database.unlink(missing_ok=True)
+    reused = reuse and database.exists()
+    if not reused:
+        database.unlink(missing_ok=True)
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     migrated = time.perf_counter()
-    call_command("generate_city", positions=size, seed=SEED, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not reused:
+        call_command("generate_city", positions=size, seed=SEED, stdout=open(os.devnull, "w"))  # noqa: SIM115
     generated = time.perf_counter()
     counts = repeats(size, repeat, largest)
     results: dict = {
@@ -155,6 +165,9 @@ def child(size: int, repeat: int, largest: bool, out: Path) -> None:
         "generate_s": generated - migrated,
         "phase_s": {},
     }
+    if reused:
+        results["reused"] = True
+        del results["generate_s"]
     for key, measure in (
         ("pages", measure_pages),
         ("costing", measure_costing),
@@ -163,6 +176,8 @@ def child(size: int, repeat: int, largest: bool, out: Path) -> None:
         ("plan", measure_plan),
         ("json", measure_json),
     ):
+        if only and key not in only:
+            continue
         phase = time.perf_counter()
 
         def call(measure: Callable[[int], dict] = measure, key: str = key) -> dict:
@@ -603,7 +618,9 @@ def machine() -> dict:
     }
 
 
-def run_child(size: int, repeat: int, largest: bool) -> dict:
+def run_child(
+    size: int, repeat: int, largest: bool, *, reuse: bool = False, only: list[str] | None = None
+) -> dict:
     database = BENCH / f"city_{size}.sqlite3"
     env = {
         **os.environ,
@@ -621,6 +638,10 @@ def run_child(size: int, repeat: int, largest: bool) -> dict:
         command = [sys.executable, __file__, "--child", str(size), "--repeat", str(repeat)]
         if largest:
             command.append("--largest")
+        if reuse:
+            command.append("--reuse")
+        if only:
+            command += ["--only", *only]
         subprocess.run([*command, "--out", out.name], cwd=ROOT, env=env, check=True)
         return json.loads(Path(out.name).read_text(encoding="utf-8"))
 
@@ -855,8 +876,13 @@ def markdown(results: list[dict], info: dict, seconds: float) -> str:
         f"Django {info['django']}, SQLite {info['sqlite']}, openpyxl {info['openpyxl']}, "
         f"WeasyPrint {info['weasyprint']}.",
         "",
-        f"Datenbanken: SQLite-Dateien `bench/city_<N>.sqlite3`, frisch erzeugt mit "
-        f"`generate_city --positions N --seed {SEED}`; Einstellungen `bench/settings.py` "
+        "Datenbanken: SQLite-Dateien `bench/city_<N>.sqlite3`, "
+        + (
+            "aus einem früheren Lauf wiederverwendet (migriert), erzeugt mit "
+            if any(r.get("reused") for r in results)
+            else "frisch erzeugt mit "
+        )
+        + f"`generate_city --positions N --seed {SEED}`; Einstellungen `bench/settings.py` "
         "(die Produktionseinstellungen mit DEBUG aus). Seiten über den Django-Testclient, "
         "angemeldet als Benutzer der Gruppe Personalamt, aufgerufen über ihren Pfad. Jeder "
         "Wert ist der Median mehrerer Wiederholungen nach einem Aufwärmlauf (Pfad und "
@@ -872,6 +898,8 @@ def markdown(results: list[dict], info: dict, seconds: float) -> str:
         phases(results),
         "",
     ]
+    if carried_note(results):
+        lines += [carried_note(results), ""]
     if "engine_total" in costing:
         same = costing["engine_total"] == costing["floor_total"]
         lines += [
@@ -918,6 +946,45 @@ def write_results(text: str) -> None:
     RESULTS.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
 
 
+GROUPS = ("pages", "costing", "excel", "pdf", "plan", "json")
+
+
+def carry_over(results: list[dict], measured: set[str]) -> None:
+    """The groups not measured now (and the generation time of a reused database), from the
+    same size in bench/results.json, each result noting what it took from which run."""
+    if not RAW.exists():
+        return
+    saved = json.loads(RAW.read_text(encoding="utf-8"))
+    earlier = {r["size"]: r for r in saved.get("results", [])}
+    for result in results:
+        old = earlier.get(result["size"])
+        if old is None:
+            continue
+        taken = [g for g in GROUPS if g not in measured and g in old]
+        for group in taken:
+            result[group] = old[group]
+        if "generate_s" not in result and "generate_s" in old:
+            result["generate_s"] = old["generate_s"]
+            taken.append("generate_city")
+        if taken:
+            result["carried"] = {"date": saved.get("date"), "groups": taken}
+
+
+def carried_note(results: list[dict]) -> str:
+    parts = [
+        f"N = {de(r['size'])}: {', '.join(r['carried']['groups'])} vom {r['carried']['date']}"
+        for r in results
+        if r.get("carried")
+    ]
+    if not parts:
+        return ""
+    return (
+        "Nicht in diesem Lauf gemessen, aus dem früheren Lauf (bench/results.json) übernommen: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
@@ -929,10 +996,21 @@ def main() -> int:
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--largest", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="vorhandene bench/city_<N>.sqlite3 nur migrieren, nicht neu erzeugen",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=GROUPS,
+        help="nur diese Gruppen messen; die übrigen aus bench/results.json übernehmen",
+    )
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(ROOT))
-        child(args.child, args.repeat, args.largest, args.out)
+        child(args.child, args.repeat, args.largest, args.out, reuse=args.reuse, only=args.only)
         return 0
 
     if args.from_json:
@@ -944,9 +1022,15 @@ def main() -> int:
         results = []
         for size in args.sizes:
             print(f"N = {size}: Datenbank erzeugen und messen …", flush=True)
-            results.append(run_child(size, args.repeat, size == max(args.sizes)))
+            results.append(
+                run_child(
+                    size, args.repeat, size == max(args.sizes), reuse=args.reuse, only=args.only
+                )
+            )
         info, seconds = machine(), time.perf_counter() - started
         info["date"] = datetime.now(UTC).astimezone().strftime("%d.%m.%Y %H:%M")
+        if args.only or args.reuse:
+            carry_over(results, set(args.only or GROUPS))
         if not args.no_results:
             RAW.write_text(
                 json.dumps(

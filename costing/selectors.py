@@ -13,7 +13,7 @@ which rates are missing (the warning after saving a position, the Kostensätze p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +33,7 @@ from django.db.models import (
     When,
 )
 
+from core.dataversion import VersionedCache
 from costing.engine import (
     CostLine,
     GroupTotal,
@@ -110,12 +111,31 @@ class ListSums:
         return bool(self.missing)
 
 
-def list_sums(positions: QuerySet[Position], year: int) -> ListSums:
-    """One grouped query over the filtered positions, each (grade, FTE) group priced once;
-    one more for the lines without a rate when there are any.
+#: Sums of the lists asked for recently, by (filter, year) and data version: paging through a
+#: list, or coming back to it, costs one query for the data version instead of a run over
+#: every filtered line. A changed filter or any write computes anew.
+LIST_SUMS_CACHE_SIZE = 64
+_LIST_SUMS_CACHE: VersionedCache[tuple[Hashable, int], ListSums] = VersionedCache(
+    maxsize=LIST_SUMS_CACHE_SIZE
+)
 
-    Raises CostingError (no table).
+
+def list_sums(positions: QuerySet[Position], year: int, *, key: Hashable = None) -> ListSums:
+    """The sum row of `positions` in `year`: one grouped query over the filtered positions,
+    each (grade, FTE) group priced once; one more for the lines without a rate when there
+    are any.
+
+    `key` names the filter that made `positions` (hashable, equal for equal filters, e.g.
+    ``front.filters.PositionFilter.cache_key``): with it the sums are kept per process by
+    (key, year, data version) and read again without touching the lines. Treat them as
+    read-only. Raises CostingError (no table).
     """
+    if key is None:
+        return _list_sums(positions, year)
+    return _LIST_SUMS_CACHE.get((key, year), lambda: _list_sums(positions, year))
+
+
+def _list_sums(positions: QuerySet[Position], year: int) -> ListSums:
     rates = year_rates(year)
     groups = list(
         positions.order_by()

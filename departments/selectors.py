@@ -19,6 +19,11 @@ class UnitInfo:
     parent_id: int | None
     budget_section_id: int | None
 
+    @property
+    def label(self) -> str:
+        """As ``str(OrgUnit)``: code and name."""
+        return f"{self.code} {self.name}"
+
 
 @dataclass
 class OrgTree:
@@ -67,6 +72,10 @@ class OrgTree:
             found.add(current)
             stack.extend(self.children.get(current, ()))
         return found
+
+    def choices(self) -> list[tuple[int, str]]:
+        """(id, label) of every unit by code: the options of an org unit select."""
+        return [(u.id, u.label) for u in sorted(self.units.values(), key=lambda u: u.code)]
 
     def departments(self) -> list[UnitInfo]:
         """Every unit that is a department (Amt, or top-level unit with no Amt above it)."""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import FastSelect
 from core.parsing import YEAR_MAX, YEAR_MIN
+from costing.selectors import org_tree
 from decisions.models import ConsultationStep, Decision, ProposalPoint, ReasonSection
 from departments.models import OrgUnit
-from departments.selectors import OrgTree, org_tree
+from departments.selectors import OrgTree
 from stellenplan.models import PayGrade, Position
 from stellenplan.selectors import active_in_year, search_positions
 
@@ -49,22 +50,28 @@ class PositionFilter(django_filters.FilterSet):
         queryset=OrgUnit.objects.order_by("code"),
         method="filter_org_unit",
         empty_label="alle",
-        widget=FastSelect,  # some 700 units: rendered without a template per option
+        # some 700 units: rendered without a template per option, from the cached tree
+        widget=FastSelect(choices_source=lambda: [("", "alle"), *org_tree().choices()]),
     )
     pay_grade = django_filters.ModelChoiceFilter(
-        label=_("Stellenwert"), queryset=PayGrade.objects.all(), empty_label="alle"
+        label=_("Stellenwert"),
+        queryset=PayGrade.objects.all(),
+        empty_label="alle",
+        widget=FastSelect,
     )
     status_group = django_filters.ChoiceFilter(
         label=_("Beamte/Tarif"),
         field_name="pay_grade__status_group",
         choices=PayGrade.StatusGroup.choices,
         empty_label="alle",
+        widget=FastSelect,
     )
     note = django_filters.ChoiceFilter(
         label=_("Stellenvermerk"),
         choices=[("-", _("ohne Vermerk")), *Position.Note.choices[1:]],
         method="filter_note",
         empty_label="alle",
+        widget=FastSelect,
     )
     year = django_filters.NumberFilter(
         label=_("aktiv im Jahr"),
@@ -85,6 +92,19 @@ class PositionFilter(django_filters.FilterSet):
     class Meta:
         model = Position
         fields: list[str] = []
+
+    def cache_key(self) -> tuple[tuple[str, str], ...]:
+        """The filter as applied (its valid, non-empty values; an object by its pk), equal for
+        equal filters: what the list's cached sums are keyed by. Call after ``qs``."""
+        if not self.is_bound:
+            return ()
+        return tuple(
+            sorted(
+                (name, str(value.pk if isinstance(value, Model) else value))
+                for name, value in self.form.cleaned_data.items()
+                if value not in (None, "")
+            )
+        )
 
     def filter_org_unit(self, queryset: QuerySet, name: str, value: OrgUnit) -> QuerySet:
         if not value:
@@ -107,7 +127,7 @@ class PositionFilter(django_filters.FilterSet):
 
     @cached_property
     def tree(self) -> OrgTree:
-        """The org tree, read once for both filters that walk it (two queries)."""
+        """The org tree, cached by the data version (one query), for both filters that walk it."""
         return org_tree()
 
 

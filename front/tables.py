@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from core.formatting import euro, format_decimal, money_places
 from costing.engine import YearRates, is_active_in_year
 from costing.selectors import ANNUAL_COST, with_annual_cost
 from decisions.models import Decision
 from stellenplan.models import Position
+from stellenplan.selectors import LIST_ORDER
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 
@@ -43,7 +47,7 @@ class PositionTable(tables.Table):
 
     org_unit = tables.Column(
         verbose_name="Org.einheit",
-        order_by=("org_unit__code", "id"),
+        order_by=LIST_ORDER,
         footer=lambda table: table.footer_label,
     )
     number = tables.Column(verbose_name="Stellennummer", order_by=("number", "id"), default="")
@@ -115,6 +119,53 @@ class PositionTable(tables.Table):
         lines = self.sums.get("lines", 0)
         return f"Summe ({lines} {'Zeile' if lines == 1 else 'Zeilen'})"
 
+    @cached_property
+    def body_rows(self) -> list[SafeString]:
+        """The rows of the page as HTML, each cell as django-tables2 renders it (the choice's
+        label for a field with choices, the column's default when empty, else
+        ``render_<column>`` or the value, escaped), in one pass: django-tables2's per-cell
+        lookups and template cost as much as the rest of the page (templates/positions/
+        _table.html shows them)."""
+        cells = [self._cell_renderer(bound) for bound in self.columns]
+        return [
+            format_html(
+                '<tr class="{}">\n        {}\n      </tr>',
+                "odd" if index % 2 else "even",
+                format_html_join(
+                    "", "<td {}>{}</td>", ((attrs, render(row.record)) for attrs, render in cells)
+                ),
+            )
+            for index, row in enumerate(self.paginated_rows)
+        ]
+
+    def _cell_renderer(self, bound: Any) -> tuple[str, Callable[[Any], str]]:
+        """The ``td`` attributes of a bound column and a function from a record to its cell."""
+        column, default = bound.column, bound.default
+        method = getattr(self, f"render_{bound.name}", None)
+        wanted = set(inspect.signature(method).parameters) if method else set()
+        accessor = str(bound.accessor)
+        try:
+            field = Position._meta.get_field(accessor)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and getattr(field, "choices", None):
+
+            def value_of(record: Any) -> Any:
+                return getattr(record, f"get_{accessor}_display")()
+        else:
+            value_of = bound.accessor.resolve
+
+        def render(record: Any) -> str:
+            value = value_of(record)
+            if value in column.empty_values:
+                return conditional_escape(default)
+            if method is None:
+                return conditional_escape(value)
+            arguments = {"value": value, "record": record}
+            return conditional_escape(method(**{k: v for k, v in arguments.items() if k in wanted}))
+
+        return bound.attrs["td"].as_html(), render
+
 
 def paginate(
     request: HttpRequest, table: tables.Table, *, count: int, per_page: int | None = None
@@ -164,7 +215,8 @@ class PositionCostTable(PositionTable):
     )
 
     class Meta(PositionTable.Meta):
-        pass  # django-tables2 reads only the Meta defined on the class itself
+        # django-tables2 reads only the Meta defined on the class itself
+        template_name = "positions/_table.html"  # the rows from body_rows
 
     def __init__(
         self,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
+from core.dataversion import VersionedCache
 from departments.selectors import OrgTree, org_tree
 from stellenplan.models import Position
 
@@ -13,6 +16,38 @@ from stellenplan.models import Position
 RANK_UNIT = 0
 #: ``search_rank`` of a position found by its own fields (title, number, grade, tasks …).
 RANK_TEXT = 1
+
+
+#: The order of a list of positions: by org unit code, then id. The unit's id between the two
+#: changes nothing (codes are unique) but lets the database read a page in this order along
+#: its indexes (units by code, each unit's positions by org unit and id) and stop after the
+#: page, instead of sorting every line.
+LIST_ORDER = ("org_unit__code", "org_unit_id", "id")
+
+
+def positions_for_list() -> QuerySet[Position]:
+    """All positions with their org unit and grade (one query per page), in ``LIST_ORDER``."""
+    return Position.objects.select_related("org_unit", "pay_grade").order_by(*LIST_ORDER)
+
+
+_LINE_SUMS_CACHE: VersionedCache[Hashable, tuple[int, Decimal]] = VersionedCache(maxsize=64)
+
+
+def line_sums(positions: QuerySet[Position], *, key: Hashable = None) -> dict:
+    """Number of lines and Stellen of a set of positions (``{"lines": …, "fte": …}``, a new
+    dict each call), in one query; with `key` (naming the set, equal for equal sets) kept per
+    process by the data version and read again without touching the lines.
+
+    SQLite sums decimals as floating point: the sum is brought back to the field's two places.
+    """
+
+    def compute() -> tuple[int, Decimal]:
+        sums = positions.order_by().aggregate(lines=Count("id"), fte=Sum("fte"))
+        fte = (sums["fte"] or Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return sums["lines"], fte
+
+    lines, fte = compute() if key is None else _LINE_SUMS_CACHE.get(key, compute)
+    return {"lines": lines, "fte": fte}
 
 
 def active_in_year(positions: QuerySet[Position], year: int) -> QuerySet[Position]:

@@ -32,8 +32,8 @@ from front.views.common import (
     versioned_delete_page,
     versioned_edit,
 )
-from front.views.positions import line_sums
 from stellenplan.models import Position
+from stellenplan.selectors import line_sums, positions_for_list
 
 
 @dataclass
@@ -107,13 +107,11 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     year, year_error = parse_year(request.GET.get("year"))
     tree = selectors.org_tree()
     subtree = tree.descendants_or_self([unit.pk])
-    positions = Position.objects.select_related("org_unit", "pay_grade").filter(
-        org_unit_id__in=subtree
-    )
+    positions = positions_for_list().filter(org_unit_id__in=subtree)
     costing, costing_error = summary_or_error(year)
     totals = costing.by_unit if costing else {}
     children = [row for row in _walk(tree, [unit.pk], totals)[1:] if row.depth == 1]
-    sums = line_sums(positions)
+    sums = line_sums(positions, key=("org_unit", unit.pk))
     total = totals.get(unit.pk)
     if costing is not None:
         sums["annual_cost"] = total.annual_cost if total is not None else ZERO

@@ -3,14 +3,12 @@ and the deleted positions."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +40,7 @@ from front.views.common import (
 from front.views.plans import change_rows, may_see_occupation
 from stellenplan import plan_selectors
 from stellenplan.models import KW_WITHOUT_DATE, PayGrade, Position, PositionChange
+from stellenplan.selectors import line_sums, positions_for_list
 from stellenplan.services import (
     MoveRefusedError,
     RestoreRefusedError,
@@ -55,30 +54,17 @@ from stellenplan.services import (
 )
 
 
-def line_sums(positions) -> dict:
-    """Number of lines and Stellen of a set of positions, in one query.
-
-    SQLite sums decimals as floating point: the sum is brought back to the field's two places.
-    """
-    sums = positions.aggregate(lines=Count("id"), fte=Sum("fte"))
-    sums["fte"] = (sums["fte"] or Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return sums
-
-
 @login_required
 @require_GET
 def position_list(request: HttpRequest) -> HttpResponse:
     """Positions with filters (shared with the exports), sortable, paginated, with a sum row."""
-    filterset = PositionFilter(
-        request.GET or None,
-        queryset=Position.objects.select_related("org_unit", "pay_grade"),
-    )
+    filterset = PositionFilter(request.GET or None, queryset=positions_for_list())
     positions = filterset.qs
     filter_year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
     year = int(filter_year) if filter_year and YEAR_MIN <= filter_year <= YEAR_MAX else None
     year = year or current_year()
     try:
-        costs = selectors.list_sums(positions, year)
+        costs = selectors.list_sums(positions, year, key=filterset.cache_key())
         costing_error = None
         sums: dict[str, Any] = {
             "lines": costs.lines,

@@ -103,3 +103,20 @@ def test_position_costs_and_first_costed_year(seed):
     future = PositionFactory(start_date=date(2030, 3, 1))
     assert selectors.first_costed_year(future, 2026) == 2030
     assert selectors.first_costed_year(position, 2026) == 2026
+
+
+@pytest.mark.django_db
+def test_list_sums_with_a_key_are_read_again_until_a_write(django_assert_num_queries):
+    amt = _random_city(4, lines=60)
+    queryset = Position.objects.filter(org_unit__parent=amt)
+    first = selectors.list_sums(queryset, 2012, key=("test", amt.pk))
+    with django_assert_num_queries(1):  # the data version only
+        again = selectors.list_sums(queryset, 2012, key=("test", amt.pk))
+    assert again is first
+    assert again == selectors.list_sums(queryset, 2012)  # the same as uncached
+    position = queryset.filter(end_date__isnull=True, fte__gt=D("0.10")).first()
+    before, position.fte = position.fte, D("0.10")
+    position.save()
+    changed = selectors.list_sums(queryset, 2012, key=("test", amt.pk))
+    assert changed.fte == first.fte - before + D("0.10")
+    assert changed == selectors.list_sums(queryset, 2012)

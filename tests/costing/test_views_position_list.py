@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from costing.engine import clear_caches
 from stellenplan.models import PayGrade, Position
 from tests.factories import (
     CostRateFactory,
@@ -82,6 +83,19 @@ def test_it_filters_by_pay_grade(seed, reader):
     assert "SB Zentrales Controlling" in html
 
 
+def test_it_shows_a_changed_position_in_the_sums_of_a_list_asked_for_before(seed, reader):
+    params = {"year": 2012, "status_group": "beamte", "note": "-"}
+    assert "<strong>8,4 Stellen</strong>" in reader.get(LIST, params).content.decode()
+    # the same filter, its values in another order: the same sums
+    again = reader.get(LIST, {"note": "-", "status_group": "beamte", "year": "2012"})
+    assert "<strong>8,4 Stellen</strong>" in again.content.decode()
+    position = Position.objects.filter(pay_grade__status_group="beamte", fte=1).first()
+    position.fte = Decimal("0.5")
+    position.save()
+    html = reader.get(LIST, params).content.decode()
+    assert "<strong>7,9 Stellen</strong>" in html
+
+
 def test_it_marks_positions_not_active_in_the_cost_year(seed, reader):
     Position.objects.filter(title="SB Zentrales Controlling").update(end_date=date(2012, 12, 31))
     html = reader.get(LIST, {"q": "Zentrales Controlling"}).content.decode()
@@ -137,11 +151,17 @@ def test_it_shows_the_new_button_only_to_the_personalamt(seed, client, role_user
     assert "Neue Stelle" in client.get(LIST).content.decode()
 
 
-# session, user, the sums, the costs (table, rates, one grouped query), the page rows, the
-# filter form's choices, rights and groups of the navigation. The org unit filter adds its
-# choice check and a walk of the tree.
-QUERIES_UNFILTERED = 12
-QUERIES_FILTERED = 15
+# session, user, the sums (data version, cost table and rates of the year; data version, one
+# grouped query), the page rows, the org tree for the filter's options (data version, units,
+# budget sections), the grade choices, rights and groups of the navigation. The org unit
+# filter adds its choice check and the data version again (the tree for the filter, the
+# options read it each). After a write every cache is cold; asked for again while the
+# data are unchanged, a list reads its sums (with the rates) and the tree from the caches
+# (one query each for the data version) and no position but those of its page.
+QUERIES_UNFILTERED = 15
+QUERIES_FILTERED = 17
+QUERIES_UNFILTERED_AGAIN = 9
+QUERIES_FILTERED_AGAIN = 11
 
 
 def test_it_sums_the_list_exactly_as_the_engine_does(client, role_users):
@@ -179,6 +199,12 @@ def _create_positions(count: int, units, grades) -> None:
     )
 
 
+def listing(response) -> str:
+    """The sum line and the table of a list page (the rest carries per-request tokens)."""
+    html = response.content.decode()
+    return html[html.index('<p class="sum-line"') : html.index("</table>")]
+
+
 def test_it_needs_the_same_number_of_queries_for_10_and_10000_positions(
     client, role_users, django_assert_num_queries
 ):
@@ -190,20 +216,28 @@ def test_it_needs_the_same_number_of_queries_for_10_and_10000_positions(
     units = [amt, *(OrgUnitFactory(parent=amt) for _ in range(5))]
     client.force_login(role_users["kaemmerei"])
     pages = [
-        ({}, QUERIES_UNFILTERED),
+        ({}, QUERIES_UNFILTERED, QUERIES_UNFILTERED_AGAIN),
         (
             {"year": 2014, "org_unit": amt.pk, "q": "Sachbearbeitung", "sort": "-fte", "page": 2},
             QUERIES_FILTERED,
+            QUERIES_FILTERED_AGAIN,
         ),
     ]
     _create_positions(10, units, grades)
-    for params, queries in pages:
+    for params, queries, _ in pages:
+        clear_caches()
         with django_assert_num_queries(queries):
             assert client.get(LIST, params).status_code == 200
     _create_positions(9_990, units, grades)
-    for params, queries in pages:
+    for params, queries, queries_again in pages:
+        clear_caches()
         with django_assert_num_queries(queries):
             response = client.get(LIST, params)
+        with django_assert_num_queries(queries_again) as again_queries:
+            again = client.get(LIST, params)
+        assert listing(again) == listing(response)
+        position_reads = [q["sql"] for q in again_queries if '"stellenplan_position"' in q["sql"]]
+        assert len(position_reads) == 1 and "LIMIT" in position_reads[0]  # only the page
     html = response.content.decode()
     assert "Summe (" in html
     assert "Seite 2 von" in html
