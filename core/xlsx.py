@@ -844,7 +844,7 @@ class SheetWriter:
             value = cell_text(value)
         cell = StyledCell(self.ws, value=str(value) if isinstance(value, Formula) else value)
         if style:
-            cell.style = self.book.styles[style]
+            cell.style = style  # by name: openpyxl compares a NamedStyle object with every style
         if number_format:
             cell.number_format = number_format
         if text and value.startswith(UNSAFE_PREFIXES):
