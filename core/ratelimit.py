@@ -28,6 +28,8 @@ from django.http import HttpRequest
 from core.client_ip import client_ip
 
 WINDOW_SECONDS = 60
+#: seconds since the epoch (replaced in tests)
+clock = time.time
 
 
 def retry_after(request: HttpRequest, bucket: str, per_minute: int) -> int | None:
@@ -37,7 +39,7 @@ def retry_after(request: HttpRequest, bucket: str, per_minute: int) -> int | Non
     user = getattr(request, "user", None)
     if per_minute <= 0 or (user is not None and user.is_authenticated):
         return None
-    now = time.time()
+    now = clock()
     window = int(now // WINDOW_SECONDS)
     key = f"ratelimit:{bucket}:{client_ip(request) or 'unbekannt'}:{window}"
     # the counter outlives its minute a little, so a slow request still finds it
