@@ -38,7 +38,9 @@ def test_it_renders_a_version_once_and_serves_it_stored(reference, renders):
     assert again.pk == first.pk
     assert bytes(again.pdf) == bytes(first.pdf)
     assert first.pdf_sha256 == hashlib.sha256(bytes(first.pdf)).hexdigest()
-    assert first.source_sha256 == hashlib.sha256(service.source_html(reference).encode()).hexdigest()
+    assert (
+        first.source_sha256 == hashlib.sha256(service.source_html(reference).encode()).hexdigest()
+    )
 
 
 def test_a_change_of_the_paper_renders_anew(reference, renders):
