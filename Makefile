@@ -71,7 +71,7 @@ serve: install
 	bash scripts/serve.sh
 
 # One release on a production server (README, "Betrieb in Produktion"): runtime packages from
-# the lock (no dev extras), migrate, freeze adopted decisions that have no record yet (once;
+# the lock (no dev extras), migrate, the cache table (only with CACHE_BACKEND=db), freeze adopted decisions that have no record yet (once;
 # later runs change nothing), collectstatic, deploy check. Run once per release with the
 # server's environment (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL), then restart the service,
 # which only starts gunicorn (deploy/stellenplan.service).
@@ -79,6 +79,7 @@ deploy: $(VENV)/.pip
 	$(PIP) install --quiet --require-hashes -r $(LOCK)
 	$(INSTALL_PROJECT)
 	env -u DJANGO_DEBUG $(PY) manage.py migrate --noinput
+	env -u DJANGO_DEBUG $(PY) manage.py createcachetable
 	env -u DJANGO_DEBUG $(PY) manage.py freeze_adopted_decisions
 	env -u DJANGO_DEBUG $(PY) manage.py collectstatic --noinput --verbosity 0
 	env -u DJANGO_DEBUG $(PY) manage.py check --deploy

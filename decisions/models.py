@@ -506,3 +506,43 @@ class AdoptedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision.grdrs_label}, beschlossen am {self.adopted_on:%d.%m.%Y}"
+
+
+class PublicRendering(models.Model):
+    """The PDF of a public paper, or of one of its generated Anlagen, as last rendered.
+
+    Not a record: derived data, replaced when the paper changes (decisions/public_pdf.py).
+    ``source_sha256`` is the SHA-256 of the HTML the PDF was rendered from, so the stored PDF
+    is the paper's current one exactly when the HTML of now hashes the same, whatever changed
+    (the paper, its parts, a linked position, a cost table). One row per paper and part; the
+    row is also the lock concurrent renderers of that part queue on (``claimed_at``).
+    """
+
+    MAIN = 0
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="public_renderings"
+    )
+    annex_number = models.PositiveIntegerField(
+        _("Anlage"), default=MAIN, help_text=_("0: die Vorlage selbst.")
+    )
+    source_sha256 = models.CharField(_("SHA-256 des HTML"), max_length=64, blank=True)
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
+    pdf_sha256 = models.CharField(_("SHA-256 des PDF"), max_length=64, blank=True)
+    rendered_at = models.DateTimeField(_("erzeugt am"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("zuletzt gesperrt am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gespeichertes öffentliches PDF")
+        verbose_name_plural = _("gespeicherte öffentliche PDFs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "annex_number"],
+                name="public_rendering_part_unique",
+                violation_error_message="Für diesen Teil der Vorlage gibt es schon ein PDF.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        part = "Vorlage" if self.annex_number == self.MAIN else f"Anlage {self.annex_number}"
+        return f"{self.decision.grdrs_label}, {part}"

@@ -13,12 +13,15 @@
 #   GUNICORN_THREADS  threads per worker, default 1
 #   GUNICORN_TIMEOUT  seconds before a silent worker is restarted, default 120
 #   DB_CONN_MAX_AGE   seconds a worker keeps its database connection, default 60
+#   CACHE_BACKEND     default db here: Django's database cache, so the OParl rate limits count
+#                     for all gunicorn workers together (locmem: per worker)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 export DJANGO_SETTINGS_MODULE=stellenplan.settings
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stellenplan}
+export CACHE_BACKEND=${CACHE_BACKEND:-db}
 unset DJANGO_DEBUG
 
 if [[ -z "${SECRET_KEY:-}" ]]; then
@@ -52,6 +55,7 @@ if "postgresql" in cfg["ENGINE"]:
 PYEOF
 
 "$PY" manage.py migrate --noinput
+"$PY" manage.py createcachetable   # the table of CACHE_BACKEND=db (nothing to do otherwise)
 "$PY" manage.py collectstatic --noinput --verbosity 0
 "$PY" manage.py check --deploy   # prints what is insecure; stops only on errors
 

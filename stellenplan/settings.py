@@ -17,6 +17,11 @@ SESSION_HOURS            session lifetime in hours (default 8; ends with the bro
 AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  login lockout (default 5 failures, 15 minutes)
 AXES_PROXY_COUNT         number of reverse proxies in front that append to X-Forwarded-For (nginx:
                          $proxy_add_x_forwarded_for); the client is that many entries from the right
+CACHE_BACKEND            "db": Django's database cache, shared by all workers and servers (default:
+                         local memory per process)
+OPARL_RATE_LIMIT_PER_MINUTE, OPARL_FILE_RATE_LIMIT_PER_MINUTE  anonymous OParl requests per minute
+                         and client (default 120 and 20; 0: no limit)
+OPARL_FILE_MAX_AGE, OPARL_RECORD_FILE_MAX_AGE  Cache-Control max-age of OParl files (300 s, 1 day)
 """
 
 import os
@@ -186,6 +191,32 @@ OPARL = {
     "license": "https://www.govdata.de/dl-de/by-2-0",
     # created/modified of System and Body: when the interface went public
     "since": "2026-11-30T00:00:00+01:00",
+}
+
+# OParl files (decisions/public_pdf.py): rendered once per version of a paper and stored;
+# answered with ETag, Last-Modified and Cache-Control public for this many seconds (a paper that
+# is not adopted may still change; an adopted paper's files are its record's).
+OPARL_FILE_MAX_AGE = env_int("OPARL_FILE_MAX_AGE", 300)
+OPARL_RECORD_FILE_MAX_AGE = env_int("OPARL_RECORD_FILE_MAX_AGE", 24 * 3600)
+# Anonymous OParl requests per minute and client address (core/ratelimit.py; 0: no limit): the
+# JSON objects and lists, and, lower, the files. Signed-in users are not limited.
+OPARL_RATE_LIMIT_PER_MINUTE = env_int("OPARL_RATE_LIMIT_PER_MINUTE", 120)
+OPARL_FILE_RATE_LIMIT_PER_MINUTE = env_int("OPARL_FILE_RATE_LIMIT_PER_MINUTE", 20)
+
+# Django's cache: the rate limits above and the texts and checksums of frozen PDFs. Local
+# memory by default (per process: the rate limits count per gunicorn worker). CACHE_BACKEND=db
+# shares it through the database among all workers and app servers, with no server of its own
+# (the table comes from `manage.py createcachetable`, which make deploy and make serve run).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "stellenplan_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+        if os.environ.get("CACHE_BACKEND", "").strip().lower() == "db"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

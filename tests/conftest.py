@@ -20,6 +20,8 @@ Speed (issue 20): CI has 15 minutes on 2 cores for the whole suite on SQLite and
   pages. See ``tests/pdf_standin.py``.
 - hypothesis: profile ``ci`` (fewer examples) when CI is set, ``dev`` otherwise
   (HYPOTHESIS_PROFILE chooses one explicitly).
+- Rate limits of the anonymous OParl requests are off (every test client has one address);
+  tests about them set them (``no_rate_limits``).
 - A test slower than 30 s fails in CI (a warning elsewhere) unless it is marked ``slow``
   (``SLOW_TEST_SECONDS``).
 """
@@ -144,6 +146,17 @@ def pdf_renderer(request, monkeypatch) -> None:
         from tests.pdf_standin import install
 
         install(monkeypatch)
+
+
+# --- rate limits: off, except where a test is about them -----------------------------------
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings) -> None:
+    """The anonymous OParl limits (core/ratelimit.py) count per client address, and every test
+    client is 127.0.0.1: off, so a crawl is not cut short; the tests about the limits set them."""
+    settings.OPARL_RATE_LIMIT_PER_MINUTE = 0
+    settings.OPARL_FILE_RATE_LIMIT_PER_MINUTE = 0
 
 
 # --- a guard against slow tests -------------------------------------------------------------

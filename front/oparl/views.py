@@ -1,6 +1,13 @@
 """OParl 1.1, read-only and anonymous (no login, no session): every answer is JSON with
-``Access-Control-Allow-Origin: *`` (files too); errors are OParl error objects (404, 400, 405);
-unknown, draft and confidential papers answer 404 like unknown URLs.
+``Access-Control-Allow-Origin: *`` (files too); errors are OParl error objects (404, 400, 405,
+429); unknown, draft and confidential papers answer 404 like unknown URLs.
+
+Anonymous clients get ``OPARL_RATE_LIMIT_PER_MINUTE`` requests a minute, and of the files
+``OPARL_FILE_RATE_LIMIT_PER_MINUTE`` (core.ratelimit); more answer 429 with ``Retry-After``.
+Files are never rendered per request: a paper's PDFs are stored once per version
+(decisions.public_pdf), an adopted paper's is its record; they are answered with a strong
+``ETag`` (SHA-256), ``Last-Modified`` and ``Cache-Control: public``, conditional requests with
+304 and HEAD without a body.
 
 External lists are pages ordered by a stable, unchangeable key (the id for papers and units,
 the name's key for committees and meetings) with keyset paging (``after``): a change between
@@ -18,6 +25,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -27,13 +35,16 @@ from django.http import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import condition
 
+from core.ratelimit import retry_after
 from core.records import RecordFormatError
 from decisions import oparl_selectors as sel
-from decisions.models import Decision
-from decisions.pdf import annex_filename, pdf_filename, render_annex_pdf, render_decision_pdf
-from decisions.records import frozen_document
+from decisions.models import Decision, PublicRendering
+from decisions.pdf import annex_filename, pdf_filename
+from decisions.public_pdf import public_pdf
 from decisions.selectors import current_record
 from front.oparl import serializers as ser
 
@@ -62,13 +73,24 @@ def json_response(data: Any, status: int = 200) -> JsonResponse:
     return response
 
 
-def oparl(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET/HEAD only; 404 and bad parameters as OParl error objects; CORS on every answer."""
+def _oparl(view: Callable[..., HttpResponse], limit_setting: str) -> Callable[..., HttpResponse]:
+    """GET/HEAD only; anonymous clients rate-limited by `limit_setting`; 404 and bad parameters
+    as OParl error objects; CORS on every answer."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse
+        wait = retry_after(request, limit_setting, getattr(settings, limit_setting))
+        if wait is not None:
+            response = error(
+                429,
+                f"Zu viele Anfragen. Bitte in {wait} Sekunden erneut versuchen.",
+                request.path,
+            )
+            response["Retry-After"] = str(wait)
+            return response
         if request.method not in ("GET", "HEAD"):
-            response: HttpResponse = error(
+            response = error(
                 405, "Die OParl-Schnittstelle kann nur gelesen werden (GET).", request.method or ""
             )
             response["Allow"] = "GET, HEAD"
@@ -92,6 +114,16 @@ def oparl(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         return response
 
     return wrapped
+
+
+def oparl(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view of JSON objects and lists (limit OPARL_RATE_LIMIT_PER_MINUTE)."""
+    return _oparl(view, "OPARL_RATE_LIMIT_PER_MINUTE")
+
+
+def oparl_file(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view of a file's bytes (the lower limit OPARL_FILE_RATE_LIMIT_PER_MINUTE)."""
+    return _oparl(view, "OPARL_FILE_RATE_LIMIT_PER_MINUTE")
 
 
 # --- list pages -------------------------------------------------------------------------------
@@ -349,10 +381,34 @@ def file_paper(request: HttpRequest, pk: int) -> HttpResponse:
     return json_response(ser.standalone_paper_file(ser.Urls(request), _paper_or_404(pk)))
 
 
-def _pdf(content: bytes, decision: Decision, disposition: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'{disposition}; filename="{pdf_filename(decision)}"'
-    response["Content-Length"] = str(len(content))
+def _file(
+    request: HttpRequest,
+    *,
+    sha256: str,
+    modified: datetime,
+    load: Callable[[], bytes],
+    filename: str,
+    disposition: str,
+    final: bool,
+) -> HttpResponse:
+    """A stored PDF: strong ETag (its SHA-256) and Last-Modified, 304 for a conditional request
+    that has it already (the bytes are then not read), HEAD without the body; public for
+    OPARL_FILE_MAX_AGE seconds, or OPARL_RECORD_FILE_MAX_AGE for the files of an adopted paper
+    (`final`)."""
+
+    @condition(etag_func=lambda _request: sha256, last_modified_func=lambda _request: modified)
+    def respond(request: HttpRequest) -> HttpResponse:
+        content = load()
+        response = HttpResponse(
+            b"" if request.method == "HEAD" else content, content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        response["Content-Length"] = str(len(content))
+        return response
+
+    response = respond(request)
+    max_age = settings.OPARL_RECORD_FILE_MAX_AGE if final else settings.OPARL_FILE_MAX_AGE
+    patch_cache_control(response, public=True, max_age=max_age)
     return response
 
 
@@ -362,23 +418,56 @@ def _gone(decision: Decision) -> HttpResponse | None:
     return None
 
 
-@oparl
+def _record_file(
+    request: HttpRequest, record: Any, decision: Decision, disposition: str
+) -> HttpResponse:
+    return _file(
+        request,
+        sha256=record.pdf_sha256,
+        modified=record.recorded_at,
+        load=lambda: sel.record_pdf(record.pk),
+        filename=pdf_filename(decision),
+        disposition=disposition,
+        final=True,
+    )
+
+
+def _rendering(
+    request: HttpRequest, decision: Decision, annex_number: int, filename: str, disposition: str
+) -> HttpResponse:
+    try:
+        stored = public_pdf(decision, annex_number)
+    except LookupError as exc:  # e.g. an Anlage not generated in the adopted record
+        raise Http404 from exc
+    return _file(
+        request,
+        sha256=stored.pdf_sha256,
+        modified=stored.rendered_at or stored.claimed_at or timezone.now(),
+        load=lambda: bytes(stored.pdf),
+        filename=filename,
+        disposition=disposition,
+        final=decision.status == Decision.Status.ADOPTED,
+    )
+
+
+@oparl_file
 def file_record_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
     record, decision = _record(pk)
-    return _gone(decision) or _pdf(sel.record_pdf(record.pk), decision, disposition)
+    return _gone(decision) or _record_file(request, record, decision, disposition)
 
 
-@oparl
+@oparl_file
 def file_paper_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
-    """The paper as it stands; an adopted one as its newest record stored it, byte for byte
-    (never printed again from data that may have changed since)."""
+    """The paper as it stands, rendered once per version; an adopted one as its newest record
+    stored it, byte for byte (never printed again from data that may have changed since)."""
     decision = _paper_or_404(pk)
     gone = _gone(decision)
     if gone is not None:
         return gone
     record = current_record(decision)
-    content = render_decision_pdf(decision) if record is None else sel.record_pdf(record.pk)
-    return _pdf(content, decision, disposition)
+    if record is not None:
+        return _record_file(request, record, decision, disposition)
+    return _rendering(request, decision, PublicRendering.MAIN, pdf_filename(decision), disposition)
 
 
 def _annex(pk: int) -> tuple[Any, Decision]:
@@ -394,27 +483,15 @@ def file_annex(request: HttpRequest, pk: int) -> HttpResponse:
     return json_response(ser.standalone_annex_file(ser.Urls(request), decision, annex))
 
 
-@oparl
+@oparl_file
 def file_annex_access(request: HttpRequest, pk: int, disposition: str = "inline") -> HttpResponse:
+    """A generated Anlage, rendered once per version; an adopted paper's from its record."""
     annex, decision = _annex(pk)
     gone = _gone(decision)
     if gone is not None:
         return gone
-    record = current_record(decision)
-    if record is None:
-        content = render_annex_pdf(decision, annex.number)
-    else:  # an adopted paper: its Anlage as decided
-        content = render_annex_pdf(
-            decision,
-            annex.number,
-            frozen_document(decision, record),
-            adopted_on=record.adopted_on,
-        )
-    response = HttpResponse(content, content_type="application/pdf")
     filename = annex_filename(decision, annex.number)
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Content-Length"] = str(len(content))
-    return response
+    return _rendering(request, decision, annex.number, filename, disposition)
 
 
 # --- organizations and meetings ---------------------------------------------------------------

@@ -23,7 +23,8 @@ from decisions import services
 from decisions.consistency import check_decision
 from decisions.markup import render_markdown
 from decisions.models import Decision, DecisionPosition
-from decisions.pdf import pdf_filename, render_decision_pdf
+from decisions.pdf import pdf_filename
+from decisions.public_pdf import pdf_for_print
 from decisions.records import FrozenDocument, decision_content, frozen_document
 from decisions.selectors import (
     DecisionDocument,
@@ -551,10 +552,11 @@ def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF (also with open findings, and with a costing error printed in its place).
 
-    An adopted decision's PDF is the one stored at adoption, byte for byte."""
+    An adopted decision's PDF is the one stored at adoption, byte for byte; another paper's is
+    the stored public rendering when that is of the paper as it stands, else rendered now."""
     decision = get_for_user(request.user, Decision, pk, "view")
     record = current_record(decision)
-    content = bytes(record.pdf) if record is not None else render_decision_pdf(decision)
+    content = bytes(record.pdf) if record is not None else pdf_for_print(decision)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(decision)}"'
     if record is not None:
