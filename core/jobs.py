@@ -96,8 +96,11 @@ def job_label(kind: str) -> str:
 # --- writes ---------------------------------------------------------------------------------
 
 
-def start_job(kind: str, acting_user: User | None, params: dict[str, Any]) -> Job:
-    """Save a job of `kind` for `acting_user` and hand it to the task queue.
+def start_job(
+    kind: str, acting_user: User | None, params: dict[str, Any], *, input_file: bytes | None = None
+) -> Job:
+    """Save a job of `kind` for `acting_user` (with the file it works on, if any) and hand it
+    to the task queue.
 
     The job and its task are saved in one transaction (database backend). With a backend that
     runs tasks at once (the tests), the job is finished when this returns; the returned job is
@@ -106,7 +109,7 @@ def start_job(kind: str, acting_user: User | None, params: dict[str, Any]) -> Jo
     if kind not in _KINDS:
         raise JobError(f"Unbekannte Auftragsart „{kind}“.")
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, owner=acting_user, params=params)
+        job = Job.objects.create(kind=kind, owner=acting_user, params=params, input_file=input_file)
         _enqueue(job)
     job.refresh_from_db()
     return job
@@ -232,12 +235,12 @@ def _finish(job: Job, *, outcome: JobOutcome | None = None, error: str = "") -> 
 
 def jobs_of(user: User) -> QuerySet[Job]:
     """The user's jobs, newest first (without the files)."""
-    return Job.objects.filter(owner=user).defer("result_file", "params", "result")
+    return Job.objects.filter(owner=user).defer("result_file", "input_file", "params", "result")
 
 
 def job_of(user: User, job_id: int) -> Job | None:
     """The job if `user` owns it (nobody else sees it, not even that it exists)."""
-    return Job.objects.filter(owner=user, pk=job_id).defer("result_file").first()
+    return Job.objects.filter(owner=user, pk=job_id).defer("result_file", "input_file").first()
 
 
 def job_file(user: User, job_id: int) -> Job | None:

@@ -60,6 +60,8 @@ class Job(models.Model):
         _("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     params = models.JSONField(_("Eingaben"), default=dict, blank=True)
+    # an uploaded file the job works on (an import), kept until the job is deleted
+    input_file = models.BinaryField(_("Eingabedatei"), null=True, blank=True)
     done = models.PositiveIntegerField(_("erledigt"), default=0)
     total = models.PositiveIntegerField(_("insgesamt"), default=0)
     step = models.CharField(_("Schritt"), max_length=200, blank=True)

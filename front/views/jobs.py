@@ -17,6 +17,7 @@ from core import jobs
 from core.formatting import duration_de
 from core.models import Job
 from core.users import request_user
+from core.xlsx import ImportIssue
 
 MAX_JOBS_SHOWN = 100
 
@@ -54,6 +55,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for key, (name, text) in RESULT_LINKS.items()
         if isinstance(job.result.get(key), int)
     ]
+    issues = [ImportIssue(**item) for item in job.result.get("issues", [])]
+    issue_count = int(job.result.get("issue_count", len(issues)))
     stale = jobs.is_stale(job)
     context = {
         "job": job,
@@ -65,6 +68,10 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_restart": job.status == Job.Status.FAILED or stale,
         "links": links,
         "message": job.result.get("message", ""),
+        "issues": issues,
+        "issue_count": issue_count,
+        "issues_hidden": max(0, issue_count - len(issues)),
+        "failure": job.result.get("failure", ""),
     }
     return render(request, "jobs/job_detail.html", context)
 
