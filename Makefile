@@ -54,7 +54,7 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py load_reference_data
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_accounts
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 bash scripts/with-worker.sh $(PY) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The suite on both cores (pytest-xdist; each worker its own test database; a test file stays
 # on one worker, so the worlds a module shares are built once). The 25 slowest steps are
@@ -65,7 +65,8 @@ test: install system-deps
 	DJANGO_DEBUG=1 $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --durations=25 $(TEST_ARGS)
 
 # Production mode in one command, for trying it locally (smoke test, load test): creates the
-# PostgreSQL database if missing, migrates, collects static files, starts gunicorn.
+# PostgreSQL database if missing, migrates, collects static files, starts gunicorn and one task
+# worker beside it (scripts/with-worker.sh: it stops with the server).
 # Needs SECRET_KEY and ALLOWED_HOSTS; DATABASE_URL defaults to the local PostgreSQL (README).
 serve: install
 	bash scripts/serve.sh

@@ -149,3 +149,16 @@ def is_amount_field(model_field: models.Field) -> bool:
         and model_field.decimal_places == 2
         and (model_field.max_digits or 0) >= 9
     )
+
+
+def duration_de(value: datetime.timedelta) -> str:
+    """A rough duration, as an estimate reads: „etwa 40 Sekunden“, „etwa 3 Minuten“."""
+    seconds = max(int(value.total_seconds()), 0)
+    if seconds < 10:
+        return "wenige Sekunden"
+    if seconds < 90:
+        return f"etwa {round(seconds, -1)} Sekunden"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"etwa {minutes} Minuten"
+    return f"etwa {number(Decimal(seconds) / 3600, 1)} Stunden"

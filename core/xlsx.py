@@ -219,6 +219,23 @@ def open_xlsx(source: Source) -> Iterator[Any]:
             source.seek(0)
 
 
+def has_rows(source: Source, rows: int, *, preferred_sheet: str) -> bool:
+    """Whether the preferred (else the first) sheet has at least `rows` rows, header and empty
+    rows counted: streamed only that far, so the answer costs little even for a huge file.
+    A file that cannot be opened answers False (its reading reports why)."""
+    try:
+        with open_xlsx(source) as workbook:
+            names = workbook.sheetnames
+            worksheet = workbook[preferred_sheet if preferred_sheet in names else names[0]]
+            worksheet.reset_dimensions()
+            for count, _row in enumerate(worksheet.iter_rows(values_only=True), 1):
+                if count >= rows:
+                    return True
+    except ImportFailed:
+        return False
+    return False
+
+
 # --- reading a table -----------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from front.views import (
     costs,
     decisions,
     excel,
+    jobs,
     need,
     orgunits,
     paygrades,
@@ -225,6 +226,16 @@ plandoc_urls = (
     "plandoc",
 )
 
+jobs_urls = (
+    [
+        path("", jobs.job_list, name="list"),
+        path("<int:pk>/", jobs.job_detail, name="detail"),
+        path("<int:pk>/ergebnis/", jobs.job_download, name="download"),
+        path("<int:pk>/neu-starten/", jobs.job_restart, name="restart"),
+    ],
+    "jobs",
+)
+
 urlpatterns = [
     path("", costs.home, name="home"),
     # public (also anonymous), linked from the footer of every page
@@ -241,5 +252,6 @@ urlpatterns = [
     path("bedarf/", include(need_urls)),
     path("stellenplaene/", include(plans_urls)),
     path("stellenplaene/", include(plandoc_urls)),
+    path("auftraege/", include(jobs_urls)),
     path("oparl/v1.1/", include("front.oparl.urls", namespace="oparl")),
 ]

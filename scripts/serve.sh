@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Production mode in one command, for trying it on one machine (`make serve`, the smoke test and
 # the load test): creates the PostgreSQL database if missing, migrate, collectstatic, deploy
-# check, then gunicorn with whitenoise. A production server runs `make deploy` once per release
-# instead and starts gunicorn alone (deploy/stellenplan.service); both use deploy/gunicorn.conf.py.
+# check, then gunicorn with whitenoise and one task worker (scripts/with-worker.sh). A
+# production server runs `make deploy` once per release instead and starts gunicorn and the
+# worker as two services (deploy/stellenplan.service, deploy/stellenplan-worker.service).
 #
 # Environment (see README, "Betrieb in Produktion"):
 #   SECRET_KEY        required (long random value, the same on every app server)
@@ -60,4 +61,6 @@ PYEOF
 "$PY" manage.py check --deploy   # prints what is insecure; stops only on errors
 
 # BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, DB_CONN_MAX_AGE: see the config.
-exec "$(dirname "$PY")/gunicorn" --config deploy/gunicorn.conf.py
+# One task worker beside gunicorn (long imports and exports); it stops with the server.
+WORKER_ARGS="--no-reload" exec bash scripts/with-worker.sh "$PY" \
+  "$(dirname "$PY")/gunicorn" --config deploy/gunicorn.conf.py

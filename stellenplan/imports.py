@@ -26,6 +26,7 @@ import copy
 import hashlib
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,6 +39,7 @@ from core.concurrency import raw_value
 from core.dataversion import current_token
 from core.fields import concrete_field
 from core.formatting import display_value
+from core.formatting import number as number_de
 from core.users import User
 from core.xlsx import (
     Bad,
@@ -172,8 +174,18 @@ class ParsedRow:
     start_given: bool
 
 
+#: A callback for the progress of a long check: rows done, rows in all, what is being done.
+Progress = Callable[[int, int, str], None]
+#: Rows between two progress reports.
+PROGRESS_EVERY = 500
+
+
 def parse_positions(
-    workbook: Any, *, default_start: date | None = None, max_rows: int | None = None
+    workbook: Any,
+    *,
+    default_start: date | None = None,
+    max_rows: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[str, list[str], list[ParsedRow]]:
     """Read every row into an unsaved position; each row holds the issues of its cells.
 
@@ -198,7 +210,10 @@ def parse_positions(
     grades_folded = {code.casefold(): pk for code, pk in grades.items()}
     rows: list[ParsedRow] = []
 
-    for number, cells in table.rows:
+    total = len(table.rows)
+    for index, (number, cells) in enumerate(table.rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, total, f"Zeile {number_de(index, 0)} von {number_de(total, 0)} gelesen")
         row = Row(table, number, cells)
         position_id = row.get(H_ID, _parse_id)
         unit_id = grade_id = None
@@ -430,14 +445,21 @@ def _duplicate_warnings(
 
 
 def plan_positions(
-    source: Source, *, default_start: date | None = None, limit: int | None = None
+    source: Source,
+    *,
+    default_start: date | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
 ) -> PositionPlan:
     """What the file would do, saving nothing. Raises ImportFailed only for the file itself
-    (unreadable, no header, too many rows); refused rows are the plan's ``issues``."""
+    (unreadable, no header, too many rows); refused rows are the plan's ``issues``.
+    `progress` hears of every ``PROGRESS_EVERY`` rows read and of the checks after them."""
     with open_xlsx(source) as workbook:
         sheet, columns, parsed = parse_positions(
-            workbook, default_start=default_start, max_rows=limit or max_rows()
+            workbook, default_start=default_start, max_rows=limit or max_rows(), progress=progress
         )
+    if progress is not None:
+        progress(len(parsed), len(parsed), "Zeilen gegen die vorhandenen Stellen prüfen")
     existing = _existing_positions(sorted({p.position_id for p in parsed if p.position_id}))
     present = [name for name, column in POSITION_FIELDS.items() if column in columns]
     seen: dict[int, int] = {}
@@ -648,7 +670,12 @@ def import_positions(
 
 
 def preview_positions(
-    content: bytes, *, file_name: str, default_start: date, acting_user: User | None
+    content: bytes,
+    *,
+    file_name: str,
+    default_start: date,
+    acting_user: User | None,
+    progress: Progress | None = None,
 ) -> tuple[PositionPlan, ImportBatch | None]:
     """Check a file and keep it as a pending batch with its preview (nothing else saved).
 
@@ -656,7 +683,7 @@ def preview_positions(
     the plan (with its issues) and no batch, as it could not be confirmed.
     """
     token = current_token()  # before reading: a write during the check makes the preview stale
-    plan = plan_positions(io.BytesIO(content), default_start=default_start)
+    plan = plan_positions(io.BytesIO(content), default_start=default_start, progress=progress)
     if plan.issues:
         return plan, None
     batch = import_batch_create(

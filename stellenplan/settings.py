@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "departments",
     "stellenplan",
@@ -235,6 +237,25 @@ NEED_TOLERANCE_FTE = os.environ.get("NEED_TOLERANCE_FTE", "0.10")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Excel imports: at most this many data rows per file (counted while reading; issue 11).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+
+# Background tasks (issue 21): Django's Tasks framework (the django-tasks backport for 5.2).
+# Long work (large imports, exports) runs as a task in a worker process (`manage.py db_worker`,
+# started by `make run`/`make serve`, deploy/stellenplan-worker.service in production), tracked
+# by core.Job. The database backend keeps the queue in the application's database: no server
+# of its own on SQLite or PostgreSQL, and a task is enqueued in the same transaction as its
+# job. Another backend (an RQ or Celery bridge) is a matter of TASKS_BACKEND and its options;
+# the tests use django_tasks.backends.immediate.ImmediateBackend (tests/conftest.py).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A running job whose worker has not reported for this long may be started again by its owner
+# (the worker was killed or restarted; what it wrote was rolled back with its transaction).
+JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10)
+# Files of at least this many data rows are checked and saved by a task, not in the request.
+IMPORT_TASK_MIN_ROWS = env_int("IMPORT_TASK_MIN_ROWS", 2_000)
 
 LOGGING = {
     "version": 1,

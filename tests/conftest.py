@@ -18,6 +18,7 @@ Speed (issue 20): CI has 15 minutes on 2 cores for the whole suite on SQLite and
 - PDFs: ``core.pdf`` renders with a fast stand-in (a plain PDF of the HTML's text) unless a
   test is marked ``pdf``: mark every test that is about a PDF's layout, tagging, PDF/A or
   pages. See ``tests/pdf_standin.py``.
+- Tasks (core.Job, issue 21) run at once with Django's immediate backend (``immediate_tasks``).
 - hypothesis: profile ``ci`` (fewer examples) when CI is set, ``dev`` otherwise
   (HYPOTHESIS_PROFILE chooses one explicitly).
 - Rate limits of the anonymous OParl requests are off (every test client has one address);
@@ -38,6 +39,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -138,6 +140,18 @@ def seed(seed_world, db):
 
 
 # --- PDFs: the real renderer only where a test is about the PDF ------------------------------
+
+
+#: Tasks in tests: run at once, inside the request or service that enqueues them (Django's
+#: immediate backend). Tests of the worker itself use the database backend and run the worker
+#: once (tests/core/test_jobs_worker.py).
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def immediate_tasks() -> Iterator[None]:
+    with override_settings(TASKS=IMMEDIATE_TASKS):
+        yield
 
 
 @pytest.fixture(autouse=True)

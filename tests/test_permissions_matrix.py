@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from simple_history.models import HistoricalChanges
 
 from core.history import ensure_history_baseline
+from core.models import Job
 from departments.models import OrgUnit
 from departments.services import orgunit_update
 from stellenplan.imports import import_positions
@@ -234,6 +235,19 @@ EXPECTATIONS: dict[str, Expect] = {
     "plandoc:compare": read(),
     "plandoc:explanations": write("personalamt", post=(302,)),
     "plandoc:adopt": write("personalamt", post=(400,)),
+    # Meine Aufträge (issue 21): everyone has a list of their own jobs; a job, its file and
+    # its restart are its owner's only (the sample is the admin's): 404 for everybody else,
+    # as if it did not exist. Restarting a finished job is refused with a message (302).
+    "jobs:list": read(),
+    "jobs:detail": Expect(
+        allowed=frozenset({"admin"}), get=s(200), post=s(405), denied_get=s(404), denied_post=s(405)
+    ),
+    "jobs:download": Expect(
+        allowed=frozenset({"admin"}), get=s(200), post=s(405), denied_get=s(404), denied_post=s(405)
+    ),
+    "jobs:restart": Expect(
+        allowed=frozenset({"admin"}), get=s(405), post=s(302), denied_get=s(405), denied_post=s(404)
+    ),
     # Django admin: superusers only; others are sent to the admin login
     "admin:login": Expect(
         allowed=frozenset({"admin"}),
@@ -299,6 +313,7 @@ PREFIXES: dict[str, Expect] = {
     "admin:axes_": READ_ONLY_ADMIN_PAGE,  # django-axes' login records
     "admin:decisions_statuschange_": READ_ONLY_ADMIN_PAGE,  # the status log of decisions
     "admin:decisions_adoptedrecord_": READ_ONLY_ADMIN_PAGE,  # frozen adopted records
+    "admin:django_tasks_database_": READ_ONLY_ADMIN_PAGE,  # the task queue (django-tasks-db)
 }
 
 
@@ -418,6 +433,16 @@ def build_samples(role_users: dict) -> dict:
         fte=Decimal("0.5"),
         start_date=date(2012, 1, 1),
     )
+    # a finished job of the admin with a result file (Meine Aufträge)
+    Job.objects.create(
+        kind="positions_import_preview",
+        owner=admin,
+        status=Job.Status.SUCCEEDED,
+        result={"message": "Beispiel"},
+        result_file=b"Beispiel",
+        result_file_name="Beispiel.txt",
+        result_content_type="text/plain",
+    )
     for model in apps.get_models():  # a history record of every first object (admin history)
         first = model._default_manager.order_by("pk").first()
         historical = issubclass(model, HistoricalChanges)
@@ -451,6 +476,7 @@ PK_MODELS = {
     "plans:occupations": ("stellenplan", "Position"),
     "plans:occupation_": ("stellenplan", "Occupation"),
     "plandoc:": ("stellenplan", "StaffingPlan"),
+    "jobs:": ("core", "Job"),
     "oparl:paper": ("decisions", "Decision"),
     "oparl:file_paper": ("decisions", "Decision"),
     "oparl:file_record": ("decisions", "AdoptedRecord"),

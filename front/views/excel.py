@@ -1,7 +1,7 @@
 """Excel downloads (every logged-in user) and Excel uploads (Personalamt, Kämmerei).
 
 An upload is checked and shown as a preview (a pending import batch of the uploader); only
-its confirmation saves it. The "Importe" page lists the saved imports; each can be undone
+its confirmation saves it. A large file of positions is checked and saved by a job (issue 21). The "Importe" page lists the saved imports; each can be undone
 while its rows are untouched.
 """
 
@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.jobs import start_job
 from core.permissions import Action, require_right, rights
 from core.users import request_user
 from core.xlsx import ImportFailed, ImportIssue, german, xlsx_response
@@ -29,6 +30,7 @@ from departments.models import OrgUnit
 from departments.selectors import org_tree
 from front.filters import PositionFilter
 from front.forms.imports import CostTableImportForm, PositionImportForm
+from stellenplan import import_jobs
 from stellenplan.imports import (
     confirm_positions,
     issues_from_json,
@@ -171,6 +173,18 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "max_rows": german(Decimal(max_rows()))}
     if request.method == "POST" and form.is_valid():
         content, name = _uploaded(form)
+        if import_jobs.is_large_file(content):
+            # a large file is checked by the worker; its page shows the progress (issue 21)
+            job = start_job(
+                import_jobs.PREVIEW,
+                request_user(request),
+                {
+                    "file_name": name,
+                    "default_start": form.cleaned_data["default_start"].isoformat(),
+                },
+                input_file=content,
+            )
+            return redirect("jobs:detail", pk=job.pk)
         try:
             plan, batch = preview_positions(
                 content,
@@ -285,6 +299,10 @@ def import_batch_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             import_batch_discard(batch_id=batch.pk, acting_user=request_user(request))
             messages.info(request, f"Import {batch.pk} verworfen; es wurde nichts gespeichert.")
             return redirect("excel:import_list")
+        if batch.kind == ImportBatch.Kind.POSITIONS and import_jobs.is_large_batch(batch):
+            # saved by the worker, all or nothing; its page shows the progress (issue 21)
+            job = start_job(import_jobs.CONFIRM, request_user(request), {"batch_id": batch.pk})
+            return redirect("jobs:detail", pk=job.pk)
         confirm = (
             confirm_positions if batch.kind == ImportBatch.Kind.POSITIONS else confirm_cost_table
         )

@@ -88,6 +88,8 @@ NOT_PAGES: dict[str, str] = {
     "plans:create_next": "POST only",
     "plans:occupation_delete": "POST only",
     "positions:restore": "POST only",
+    "jobs:download": "file download (the job's result, its owner only)",
+    "jobs:restart": "POST only",
 }
 #: Namespaces that are not pages of the app: the OParl JSON interface, Django's admin
 #: (named as not checked in the Erklärung zur Barrierefreiheit).
@@ -171,6 +173,8 @@ PAGES: dict[str, str] = {
     "plandoc:explanations": "",
     "plandoc:adopt": "",
     "positions:move": "",
+    "jobs:list": "",
+    "jobs:detail": "",
 }
 
 
