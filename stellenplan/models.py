@@ -419,7 +419,7 @@ class WorkingTime(models.Model):
                 field="distribution_percent",
                 violation_error_code="distribution_range",
                 violation_error_message="Der Verteilzeitzuschlag (%(distribution_percent)s %%) "
-                "muss mindestens 0 und kleiner als 100 % sein.",
+                "muss mindestens 0 und kleiner als 100 %% sein.",
             ),
         ]
 
