@@ -264,12 +264,8 @@ class PayGradeForm(VersionedModelForm):
         }
 
     def clean_code(self) -> str:
-        code = " ".join(self.cleaned_data["code"].split())
-        if PayGrade.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(
-                "Den Stellenwert „%(code)s“ gibt es schon.", code="unique", params={"code": code}
-            )
-        return code
+        # one space between parts; that the code is new (ignoring case) is the model's rule
+        return " ".join(self.cleaned_data["code"].split())
 
 
 class PositionMoveForm(Form):
