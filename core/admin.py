@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.concurrency import VERSION_FIELD, stale_edit_error
+from core.forms import CleanInputMixin
 from core.history import acting_as, ensure_history_baseline
 
 OPENED_VERSION = "opened_version"
@@ -27,7 +28,7 @@ def is_versioned(model: type[models.Model]) -> bool:
     return any(field.name == VERSION_FIELD for field in model._meta.concrete_fields)
 
 
-class VersionedAdminForm(forms.ModelForm):
+class VersionedAdminForm(CleanInputMixin, forms.ModelForm):
     """A model form of the admin with the version the object was opened with."""
 
     # not named "version": the admin would look for an editable model field of that name

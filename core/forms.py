@@ -10,6 +10,9 @@ models (constraints) and are checked by the services with ``full_clean()``.
   ``GermanDateField`` ("01.10.2011", years ``core.parsing.YEAR_MIN`` … ``YEAR_MAX``);
 - ``ReadBackMixin``: a model error on a field that only reads starts with how it read the input;
 - ``FastSelect``: a select rendered without a template per option (~700 org units);
+- ``CleanInputMixin`` (and the bases ``Form``, ``ModelForm`` every form of the project builds
+  on): refuses invisible control characters in any input and ids no database key holds,
+  before a field reads them;
 - ``VersionedModelForm``: carries the object's ``version`` and a signed snapshot of what the
   form showed, so a refused save can name what someone else changed.
 """
@@ -20,11 +23,12 @@ import copy
 import datetime
 from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -37,7 +41,10 @@ from core.parsing import (
     YEAR_MAX,
     YEAR_MIN,
     TooManyDigits,
+    invisible_characters_message,
     parse_decimal,
+    parse_id,
+    shown_visibly,
 )
 
 SNAPSHOT_SALT = "stellenplan.form-snapshot"
@@ -348,7 +355,89 @@ class GermanDateField(forms.DateField):
         return result
 
 
-class VersionedModelForm(forms.ModelForm):
+def _chosen_by_integer(field: forms.ModelChoiceField) -> bool:
+    """Whether the choices of `field` are integer keys (its model's id, or another integer)."""
+    if field.queryset is None:
+        return False
+    meta = field.queryset.model._meta
+    name = field.to_field_name
+    target = meta.pk if name in (None, "pk") else meta.get_field(name)
+    return isinstance(target, models.IntegerField)
+
+
+def _refusal(field: forms.Field, raw: Any) -> str | None:
+    """Why the raw input of `field` is refused before the field reads it, or None.
+
+    - invisible or control characters (``core.parsing.INVISIBLE``) in any text input;
+    - an id of a model choice that no database key holds (over 2^63 - 1: SQLite raises
+      OverflowError on the query, a 500): ``core.parsing.parse_id``.
+    """
+    if isinstance(field, forms.FileField):
+        return None
+    values = raw if isinstance(raw, list | tuple) else [raw]
+    texts = [value for value in values if isinstance(value, str)]
+    for text in texts:
+        message = invisible_characters_message(text)
+        if message is not None:
+            return message
+    if isinstance(field, forms.ModelChoiceField) and _chosen_by_integer(field):
+        for text in texts:
+            if text.strip() and parse_id(text) is None:
+                return (
+                    f"„{shorten(shown_visibly(text))}“ ist keine Auswahl dieser Liste; "
+                    "bitte einen Eintrag der Liste wählen."
+                )
+    return None
+
+
+#: What the mixin is mixed into, for the type checker (``object`` at run time).
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class CleanInputMixin(_FormBase):
+    """The input check every form of the project shares (``Form``, ``ModelForm``, and the
+    admin's ``core.admin.VersionedAdminForm``).
+
+    Before the fields read the input: a field whose input holds invisible control characters
+    (bidi overrides, zero-width characters, C0/C1 controls but tab and line breaks) or a choice
+    id no database key holds is refused with a German message naming the field and the input;
+    the field's own reading of that input is not run (its query would fail on SQLite).
+    """
+
+    def full_clean(self) -> None:
+        refused: dict[str, str] = {}
+        if self.is_bound:
+            for name, field in self.fields.items():
+                if field.disabled:
+                    continue
+                message = _refusal(field, self[name].data)
+                if message is not None:
+                    label = field.label or name
+                    refused[name] = f"{label}: {message}"
+        if refused:
+            # the field reads no refused input (SQLite cannot query an id over 2^63 - 1)
+            data: Any = copy.copy(self.data)  # QueryDict: a mutable copy
+            for name in refused:
+                data.pop(self.add_prefix(name), None)
+            self.data = data
+        super().full_clean()
+        for name, message in refused.items():
+            self.errors.pop(name, None)
+            self.add_error(name, ValidationError(message, code="refused_input"))
+
+
+class Form(CleanInputMixin, forms.Form):
+    """The base of every plain form of the project."""
+
+
+class ModelForm(CleanInputMixin, forms.ModelForm):
+    """The base of every model form of the project."""
+
+
+class VersionedModelForm(ModelForm):
     """A model form for an object with a ``version`` field (optimistic concurrency).
 
     On edit it carries the version the user opened and a signed snapshot of the values shown.

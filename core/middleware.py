@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -50,3 +51,29 @@ class RecordFormatErrorMiddleware:
             {"messages_text": exception.messages},
             status=409,
         )
+
+
+#: What SQLite says when another writer holds the database longer than the busy timeout.
+BUSY_MESSAGES = ("database is locked", "database table is locked")
+
+
+class DatabaseBusyMiddleware:
+    """SQLite's "database is locked" (another write, e.g. a large import, held the database
+    longer than the busy timeout) as a German page asking to try again (503, Retry-After),
+    instead of a server error. The write that met it was rolled back with its transaction.
+    Other database errors stay errors."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError):
+            return None
+        if not any(text in str(exception) for text in BUSY_MESSAGES):
+            return None
+        response = render(request, "common/database_busy.html", status=503)
+        response["Retry-After"] = "5"
+        return response

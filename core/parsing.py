@@ -88,6 +88,42 @@ def parse_year(text: str | int | None) -> int | None:
     return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
+#: Characters no free text of this app may hold: C0 controls but tab, line feed and carriage
+#: return (a textarea sends CR LF), DEL and the C1 controls, zero-width characters and marks
+#: (U+200B–U+200F), bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+#: U+2066–U+2069) and the byte order mark. They are invisible in lists, PDF and Excel, and a
+#: bidi override shows a title reversed ("Trojan Source").
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The invisible or control characters of `text` as "U+202E", each once, in order."""
+    return list(dict.fromkeys(f"U+{ord(c):04X}" for c in INVISIBLE.findall(text)))
+
+
+def shown_visibly(text: str) -> str:
+    """`text` with each invisible character written as ⟨U+202E⟩ (for a message that quotes it:
+    the character itself would reorder or hide the message)."""
+    return INVISIBLE.sub(lambda match: f"⟨U+{ord(match.group()):04X}⟩", text)
+
+
+def invisible_characters_message(text: str) -> str | None:
+    """The German refusal of a free text with invisible characters (without the field's name,
+    which the caller adds), or None if `text` has none."""
+    found = invisible_characters(text)
+    if not found:
+        return None
+    shown = shown_visibly(text)
+    if len(shown) > 60:
+        shown = shown[:59] + "…"
+    return (
+        f"„{shown}“ enthält unsichtbare Steuerzeichen ({', '.join(found)}); "
+        "bitte ohne sie eingeben."
+    )
+
+
 def parse_id(text: str | None) -> int | None:
     """A database id as a query parameter carries it ("12"), or None if it cannot be one.
 

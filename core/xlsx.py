@@ -42,7 +42,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.dimensions import RowDimension
 
-from core.parsing import YEAR_MAX, YEAR_MIN, parse_decimal
+from core.parsing import (
+    YEAR_MAX,
+    YEAR_MIN,
+    invisible_characters,
+    parse_decimal,
+    shown_visibly,
+)
 
 #: What a spreadsheet would run as a formula; the export puts NEUTRALISER before such text and
 #: the importers take it off again.
@@ -382,7 +388,7 @@ def shown(value: Any) -> str:
         return "WAHR" if value else "FALSCH"
     if isinstance(value, float | int | Decimal):
         return german(_decimal_of_number(value)) if _finite(value) else str(value)
-    text = str(value)
+    text = shown_visibly(str(value))  # a bidi override would reorder the message
     return text if len(text) <= 80 else text[:77] + "…"
 
 
@@ -485,6 +491,17 @@ class Row:
         self.issues: list[ImportIssue] = []
         self.failed: set[str] = set()
         self.understood: dict[str, str] = {}  # column -> a number as it was read, for messages
+        # invisible control characters in any text cell the importer reads (as in every
+        # form, core.forms.CleanInputMixin): the row is refused, the file saved not at all
+        for column, index in table.columns.items():
+            value = cells[index] if index < len(cells) else None
+            found = invisible_characters(value) if isinstance(value, str) else []
+            if found:
+                self.issue(
+                    column,
+                    f"enthält unsichtbare Steuerzeichen ({', '.join(found)}); bitte ohne sie "
+                    "eingeben.",
+                )
 
     def has(self, column: str) -> bool:
         return column in self.table.columns

@@ -8,7 +8,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import FastSelect
+from core.forms import FastSelect, Form
 from core.parsing import YEAR_MAX, YEAR_MIN
 from costing.selectors import org_tree
 from decisions.models import ConsultationStep, Decision, ProposalPoint, ReasonSection
@@ -92,6 +92,7 @@ class PositionFilter(django_filters.FilterSet):
     class Meta:
         model = Position
         fields: list[str] = []
+        form = Form  # the project's input check (control characters, ids)
 
     def cache_key(self) -> tuple[tuple[str, str], ...]:
         """The filter as applied (its valid, non-empty values; an object by its pk), equal for
@@ -153,6 +154,7 @@ class DecisionFilter(django_filters.FilterSet):
     class Meta:
         model = Decision
         fields: list[str] = []
+        form = Form
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         year = int(value)

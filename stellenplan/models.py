@@ -8,6 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -46,7 +47,7 @@ class PayGrade(models.Model):
     code = models.CharField(
         _("Stellenwert"),
         max_length=20,
-        unique=True,
+        # unique ignoring case: Meta.constraints (one German message for "A 12" and "a 12")
         help_text=_("Wie im Stellenplan geschrieben, z. B. A 13 hD, A 12, EG 9."),
     )
     status_group = models.CharField(_("Statusgruppe"), max_length=10, choices=StatusGroup.choices)
@@ -61,6 +62,16 @@ class PayGrade(models.Model):
         verbose_name = _("Stellenwert")
         verbose_name_plural = _("Stellenwerte")
         ordering = ["sort_order", "code"]
+        constraints = [
+            FieldUniqueConstraint(
+                Lower("code"),
+                name="paygrade_code_unique_ignoring_case",
+                field="code",
+                violation_error_code="code_taken",
+                violation_error_message="Den Stellenwert „%(code)s“ gibt es schon (Groß- und "
+                "Kleinschreibung zählen dabei nicht).",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -419,7 +430,7 @@ class WorkingTime(models.Model):
                 field="distribution_percent",
                 violation_error_code="distribution_range",
                 violation_error_message="Der Verteilzeitzuschlag (%(distribution_percent)s %%) "
-                "muss mindestens 0 und kleiner als 100 % sein.",
+                "muss mindestens 0 und kleiner als 100 %% sein.",
             ),
         ]
 

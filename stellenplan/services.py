@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db import connection, models, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, update_change_reason
 
@@ -522,7 +522,15 @@ def import_batch_lock(
     *, batch_id: int, acting_user: User | None, kind: str | None = None
 ) -> ImportBatch:
     """The pending batch of `acting_user`, locked for confirmation; its file checked against
-    its hash. Raises ImportBatchError otherwise. Call inside a transaction."""
+    its hash. Raises ImportBatchError otherwise. Call inside a transaction, first.
+
+    SQLite ignores ``FOR UPDATE``: a write that changes nothing makes this transaction the
+    database's writer right away (its ``BEGIN`` is deferred), so a second confirmation waits
+    for the first and then finds the batch saved, instead of reading first and failing with
+    "database is locked" when it starts to write (as ``departments.services._lock_unit``).
+    """
+    if connection.vendor == "sqlite":
+        ImportBatch.objects.filter(pk=batch_id).update(status=F("status"))
     batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
     if batch is None or (kind is not None and batch.kind != kind):
         raise ImportBatchError("Diesen Import gibt es nicht (mehr).")

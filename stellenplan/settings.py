@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # A frozen record newer than this release: a German page (409), not a server error.
     "core.middleware.RecordFormatErrorMiddleware",
+    # SQLite busy with another write ("database is locked"): a German "bitte erneut versuchen".
+    "core.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -137,3 +137,45 @@ def test_a_service_saves_a_position_with_an_end_as_befristet():
     )
     unended.refresh_from_db()
     assert unended.fixed_term is True
+
+
+def _constraints_with_messages():
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.violation_error_message is not None:
+                yield pytest.param(model, constraint, id=constraint.name)
+
+
+class _AnyValue(dict):
+    def __missing__(self, key):
+        return f"<{key}>"
+
+
+@pytest.mark.parametrize(("model", "constraint"), list(_constraints_with_messages()))
+def test_every_constraint_message_formats_with_its_values(model, constraint):
+    """Red team (issue 21): a bare "%" in a message ("kleiner als 100 % sein") made the
+    violation a 500 instead of the German message."""
+    message = str(constraint.violation_error_message) % _AnyValue()
+    assert "%(" not in message
+    assert message.endswith((".", "?", "!"))
+
+
+def test_a_negative_distribution_percent_is_a_german_message():
+    from stellenplan.models import WorkingTime
+
+    working_time = WorkingTime(
+        status_group=WorkingTime._meta.get_field("status_group").choices[0][0],
+        weekly_hours=Decimal("39"),
+        annual_hours=Decimal("1600"),
+        distribution_percent=Decimal("-5"),
+        valid_from=date(2012, 1, 1),
+        source="KGSt",
+    )
+    with pytest.raises(ValidationError) as raised:
+        working_time.full_clean()
+    message = raised.value.message_dict["distribution_percent"][0]
+    assert message == (
+        "Der Verteilzeitzuschlag (-5,0 %) muss mindestens 0 und kleiner als 100 % sein."
+    )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import GermanDateField
+from core.forms import Form, GermanDateField
 from core.history import ChangeLogFilter, history_types
 
 SYSTEM_CHOICE = "0"
 
 
-class ChangeLogFilterForm(forms.Form):
+class ChangeLogFilterForm(Form):
     typ = forms.MultipleChoiceField(
         label="Art",
         required=False,

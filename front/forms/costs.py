@@ -10,6 +10,7 @@ from django import forms
 
 from core.forms import (
     FastSelectMultiple,
+    Form,
     GermanDateField,
     GermanDecimalField,
     MoneyField,
@@ -46,7 +47,7 @@ class CostTableForm(VersionedModelForm):
         """A taken "gültig ab" is the service's check, whose message names the other table."""
 
 
-class CostTableCreateForm(forms.Form):
+class CostTableCreateForm(Form):
     """A new cost table: empty, or copied from another raised by a percentage."""
 
     name = forms.CharField(
@@ -139,7 +140,7 @@ class CostRateCreateForm(_RateAmountsForm):
         field.empty_label = "– Stellenwert wählen –"
 
 
-class RuleNewRateForm(forms.Form):
+class RuleNewRateForm(Form):
     """ "Neuer Satz ab …" of a reimbursement rule."""
 
     valid_from = GermanDateField(

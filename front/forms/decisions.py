@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from core.forms import GermanDateField, MoneyField
+from core.forms import Form, GermanDateField, ModelForm, MoneyField
 from decisions.models import (
     Annex,
     ConsultationStep,
@@ -30,7 +30,7 @@ DATE_WIDGET = forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJ
 DATE_FIELDS = {"date": GermanDateField, "meeting_date": GermanDateField}
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(ModelForm):
     submitted_by = forms.ModelMultipleChoiceField(
         label="einbringende Referate/Ämter",
         queryset=OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.REFERAT, OrgUnit.Kind.AMT]).order_by(
@@ -73,7 +73,7 @@ class DecisionForm(forms.ModelForm):
         }
 
 
-class RowForm(forms.ModelForm):
+class RowForm(ModelForm):
     """One row of an editor formset. A new row counts as filled in only when more than its
     order number changed: the editor numbers new rows (next number, reordering), so an
     untouched new row stays empty and is neither validated nor saved."""
@@ -309,7 +309,7 @@ def part_changes(formset: BaseInlineFormSet) -> PartChanges:
     return PartChanges(model=formset.model, saved=saved, deleted=removed)
 
 
-class DecisionVersionForm(forms.Form):
+class DecisionVersionForm(Form):
     """The version of the decision the user opened (optimistic locking of every edit)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

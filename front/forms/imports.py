@@ -3,13 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import GermanDateField
+from core.forms import Form, GermanDateField
 from stellenplan.imports import default_start_date
 
 XLSX_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PositionImportForm(forms.Form):
+class PositionImportForm(Form):
     file = forms.FileField(
         label=_("Excel-Datei (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}),
@@ -21,7 +21,7 @@ class PositionImportForm(forms.Form):
     )
 
 
-class CostTableImportForm(forms.Form):
+class CostTableImportForm(Form):
     file = forms.FileField(
         label=_("Excel-Datei (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}),

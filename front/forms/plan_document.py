@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import GermanDateField
+from core.forms import Form, GermanDateField
 from stellenplan.models import StaffingPlan
 
 
-class AdoptForm(forms.Form):
+class AdoptForm(Form):
     adopted_on = GermanDateField(
         label="Datum der Haushaltssatzung",
         error_messages={"required": "Bitte das Datum der Haushaltssatzung angeben."},
@@ -26,7 +26,7 @@ def plan_year_choices() -> list[tuple[str, str]]:
     return choices
 
 
-class CompareForm(forms.Form):
+class CompareForm(Form):
     a = forms.ChoiceField(label="Plan und Jahr A")
     b = forms.ChoiceField(label="Plan und Jahr B")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import GermanDateField, GermanDecimalField, VersionedModelForm
+from core.forms import Form, GermanDateField, GermanDecimalField, VersionedModelForm
 from departments.models import OrgUnit
 from front.forms.positions import ChangeBasisMixin, FteField
 from stellenplan.models import Occupation, PositionChange, StaffingPlan
@@ -45,7 +45,7 @@ class PlanForm(VersionedModelForm):
         return cleaned
 
 
-class NextPlanForm(forms.Form):
+class NextPlanForm(Form):
     double = forms.BooleanField(label="Doppelhaushalt (zwei Jahre)", required=False)
 
 
@@ -56,7 +56,7 @@ class ChangeExplanationForm(VersionedModelForm):
         widgets = {"explanation": forms.Textarea(attrs={"rows": 4, "cols": 60})}
 
 
-class AuthorisationForm(ChangeBasisMixin, forms.Form):
+class AuthorisationForm(ChangeBasisMixin, Form):
     """An Ermächtigung außerhalb des Stellenplans: always with its authority and end."""
 
     end_date = GermanDateField(label="befristet bis", help_text="Format TT.MM.JJJJ.")
@@ -88,7 +88,7 @@ class OccupationForm(VersionedModelForm):
         fields = OCCUPATION_FIELDS
 
 
-class ChangeFilterForm(forms.Form):
+class ChangeFilterForm(Form):
     """Filter of the list of changes (GET)."""
 
     jahr = forms.IntegerField(label="wirksam im Jahr", required=False, min_value=1900)

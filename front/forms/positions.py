@@ -9,6 +9,7 @@ from django import forms
 from core.formatting import format_decimal
 from core.forms import (
     FastSelect,
+    Form,
     GermanDateField,
     GermanDecimalField,
     ReadBackMixin,
@@ -48,7 +49,7 @@ class PayGradeChoiceField(forms.ModelChoiceField):
         return f"{obj.code} ({obj.get_status_group_display()})"
 
 
-class ChangeBasisMixin(forms.Form):
+class ChangeBasisMixin(Form):
     """Section "Grundlage der Änderung": a change of the Stellenplan (with its authority: a
     GRDrs or a Stellenplan, the date it applies from, im Vorgriff, an Erläuterung) or a
     correction that changes nothing in the plan (e.g. a typo). Left empty: a correction."""
@@ -248,7 +249,7 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
         return data
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     """The version a delete confirmation was opened with."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -263,15 +264,11 @@ class PayGradeForm(VersionedModelForm):
         }
 
     def clean_code(self) -> str:
-        code = " ".join(self.cleaned_data["code"].split())
-        if PayGrade.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(
-                "Den Stellenwert „%(code)s“ gibt es schon.", code="unique", params={"code": code}
-            )
-        return code
+        # one space between parts; that the code is new (ignoring case) is the model's rule
+        return " ".join(self.cleaned_data["code"].split())
 
 
-class PositionMoveForm(forms.Form):
+class PositionMoveForm(Form):
     """Move all or selected positions of an org unit to another one (Umorganisation).
 
     The positions offered are those of ``source`` now; ``versions`` carries the version of

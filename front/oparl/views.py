@@ -39,6 +39,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import condition
 
+from core.parsing import YEAR_MAX, YEAR_MIN, YEAR_RANGE_TEXT
 from core.ratelimit import retry_after
 from core.records import RecordFormatError
 from decisions import oparl_selectors as sel
@@ -167,6 +168,12 @@ def _time(name: str, value: str) -> datetime:
     if parsed is None:
         raise BadRequest(
             f"Der Parameter „{name}“ muss ein Zeitpunkt wie 2014-01-01T00:00:00+01:00 sein, "
+            f"nicht „{value}“."
+        )
+    if not YEAR_MIN <= parsed.year <= YEAR_MAX:
+        # 0001-01-01T00:00:00+14:00 lies before the first datetime once moved to UTC
+        raise BadRequest(
+            f"Der Parameter „{name}“ muss ein Zeitpunkt in den Jahren {YEAR_RANGE_TEXT} sein, "
             f"nicht „{value}“."
         )
     if timezone.is_naive(parsed):

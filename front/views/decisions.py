@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError
 from core.permissions import get_for_user, require_right, rights
@@ -85,6 +85,7 @@ def _form_problems(form) -> str:
     )
 
 
+@require_GET
 @login_required
 def decision_list(request: HttpRequest) -> HttpResponse:
     require_right(request.user, Decision, "view")
@@ -104,6 +105,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 @login_required
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
@@ -292,6 +294,7 @@ def _search_positions(request: HttpRequest, decision: Decision) -> tuple[Positio
     return filterset, filterset.qs.order_by("org_unit__code", "id")[:SEARCH_LIMIT]
 
 
+@require_GET
 @login_required
 def decision_positions(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "view")
@@ -529,6 +532,7 @@ def decision_preview(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_markdown(text), content_type="text/html; charset=utf-8")
 
 
+@require_GET
 @login_required
 def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Before printing: the open findings of the consistency check, then the download.
@@ -548,6 +552,7 @@ def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 @login_required
 def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF (also with open findings, and with a costing error printed in its place).

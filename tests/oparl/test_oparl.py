@@ -482,11 +482,19 @@ def test_a_change_of_a_part_bumps_the_paper_and_everything_in_it(seed, api, djan
         "after=99999999999999999999999",
         "omit_internal=ja",
         "modified_until=2014-13-01T00:00:00%2B01:00",
+        # red team (issue 21): dates outside what a datetime holds once moved to UTC
+        "modified_until=0001-01-01T00:00:00%2B14:00",
+        "created_since=0001-01-01T00:00:00%2B14:00",
+        "created_until=0001-01-01T00:00:00",
+        "modified_since=9999-12-31T23:59:59-14:00",
+        "created_since=9999-12-31T23:59:59-00:30",
+        "modified_until=9999-12-31T23:59:59",
     ],
 )
 def test_hostile_list_parameters_are_bad_requests(db, api, query):
     data = get(api, f"{PREFIX}body/stadt/paper/?{query}", status=400)
     assert data["type"] == "https://schema.oparl.org/1.1/Error"
+    assert "Parameter" in data["message"]
 
 
 @pytest.mark.parametrize(

@@ -162,3 +162,17 @@ def test_the_excel_sheet_keeps_formula_like_text_as_text(reader):
     cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == "=1+1 Kasse"]
     assert cells, "the title is shown as typed, without an apostrophe"
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_a_negative_distribution_percent_is_a_german_message_not_a_500(hr_client):
+    """Red team (issue 21): the message's bare "%" raised a TypeError."""
+    parameter = WorkingTime.objects.get(status_group="beamte", weekly_hours=39)
+    url = reverse("need:workingtime_update", args=[parameter.pk])
+    form = hr_client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["distribution_percent"] = "-5"
+    response = hr_client.post(url, data)
+    assert response.status_code == 200
+    assert "Verteilzeitzuschlag (-5,0 %) muss mindestens 0" in response.content.decode()
+    assert WorkingTime.objects.get(pk=parameter.pk).version == parameter.version

@@ -46,7 +46,10 @@ def test_it_refuses_a_duplicate_grade(client, role_users):
         reverse("paygrades:create"),
         {"code": "EG 9", "status_group": "tarif", "career_group": "", "sort_order": 0},
     )
-    assert "Den Stellenwert „EG 9“ gibt es schon." in response.content.decode()
+    assert (
+        "Den Stellenwert „EG 9“ gibt es schon (Groß- und Kleinschreibung zählen dabei nicht)."
+        in response.content.decode()
+    )
 
 
 def test_it_refuses_to_delete_a_grade_in_use(client, role_users):
