@@ -60,14 +60,19 @@ def test_other_database_errors_stay_errors(client, hr, monkeypatch):
         client.post(reverse("excel:import_batch_confirm", args=[batch.pk]))
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL locks the row (FOR UPDATE)")
-def test_a_confirmation_on_sqlite_takes_the_write_lock_before_it_reads(client, hr):
+def test_a_confirmation_takes_its_lock_before_it_reads(client, hr):
+    """SQLite ignores FOR UPDATE: a write first makes the transaction the writer at once.
+    PostgreSQL locks the batch's row with the read itself."""
     batch = pending_batch(client)
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         import_batch_lock(batch_id=batch.pk, acting_user=hr)
     statements = [q["sql"].lstrip().upper() for q in queries.captured_queries]
     statements = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]
-    assert statements[0].startswith("UPDATE"), statements[0]
+    if connection.vendor == "sqlite":
+        assert statements[0].startswith("UPDATE"), statements[0]
+    else:
+        assert statements[0].startswith("SELECT"), statements[0]
+        assert "FOR UPDATE" in statements[0], statements[0]
 
 
 def test_the_second_of_two_confirmations_is_a_german_message(client, hr):
