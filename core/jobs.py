@@ -237,6 +237,18 @@ def _finish(job: Job, *, outcome: JobOutcome | None = None, error: str = "") -> 
     )
 
 
+def prune_jobs(*, older_than_days: int, now: Any = None) -> int:
+    """Delete the finished jobs (done or failed) that ended more than `older_than_days` ago,
+    with their files; return how many. Waiting and running jobs stay, however old."""
+    if older_than_days < 0:
+        raise JobError("Die Zahl der Tage darf nicht negativ sein.")
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    deleted, _by_model = Job.objects.filter(
+        status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 # --- reads ----------------------------------------------------------------------------------
 
 
