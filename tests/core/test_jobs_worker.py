@@ -72,4 +72,4 @@ def test_the_worker_writes_an_export_reporting_while_it_reads(seed, monkeypatch,
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert "Blatt „Stellen“: 15 von 18 Stellen geschrieben" in [step for *_n, step in reports]
     book = load_workbook(BytesIO(bytes(job.result_file)))
-    assert len([r for r in book["Stellen"].iter_rows(min_row=5, values_only=True)]) == 18
+    assert len(list(book["Stellen"].iter_rows(min_row=5, values_only=True))) == 18
