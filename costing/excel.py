@@ -184,8 +184,9 @@ def export_size(years: Sequence[int], positions: QuerySet[Position] | None = Non
 
 class _Steps:
     """The progress of one workbook in units of work: one per position written, and for the
-    steps that are not per position a share of them (rough shares from the benchmark at
-    100,000 positions: costing a year ≈ 1/40 of writing all lines, saving ≈ 1/20)."""
+    steps that are not per position a share of them, so that the job page's estimate (time so
+    far per unit) holds roughly: costing a year ≈ 1/40 of the lines (1.3 s of the 58 s at
+    100,000 positions, bench/results.md); saving ≈ 1/20 is an estimate, not measured."""
 
     def __init__(self, progress: Progress | None, lines: int, years: int) -> None:
         self.progress = progress
