@@ -115,6 +115,13 @@ def start_job(
     return job
 
 
+def start_or_join_job(kind: str, acting_user: User | None, params: dict[str, Any]) -> Job:
+    """Like ``start_job``, but an identical job of `acting_user` that is still waiting or
+    running is returned instead of a second one (a download link clicked twice, a reload)."""
+    running = unfinished_job(kind, acting_user, params)
+    return running if running is not None else start_job(kind, acting_user, params)
+
+
 def _enqueue(job: Job) -> None:
     from core.tasks import run_job  # the task module imports this one
 
@@ -230,6 +237,18 @@ def _finish(job: Job, *, outcome: JobOutcome | None = None, error: str = "") -> 
     )
 
 
+def prune_jobs(*, older_than_days: int, now: Any = None) -> int:
+    """Delete the finished jobs (done or failed) that ended more than `older_than_days` ago,
+    with their files; return how many. Waiting and running jobs stay, however old."""
+    if older_than_days < 0:
+        raise JobError("Die Zahl der Tage darf nicht negativ sein.")
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    deleted, _by_model = Job.objects.filter(
+        status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 # --- reads ----------------------------------------------------------------------------------
 
 
@@ -250,6 +269,18 @@ def job_file(user: User, job_id: int) -> Job | None:
         .exclude(result_file_name="")
         .first()
     )
+
+
+def unfinished_job(kind: str, owner: User | None, params: dict[str, Any]) -> Job | None:
+    """The owner's job of `kind` with exactly these `params` that is waiting or running (not
+    one whose worker has gone silent: that one may be restarted, not joined)."""
+    if owner is None:
+        return None
+    candidates = Job.objects.filter(
+        kind=kind, owner=owner, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).defer("result_file", "input_file")
+    # compared in Python: JSON equality differs between the databases (key order on SQLite)
+    return next((job for job in candidates if job.params == params and not is_stale(job)), None)
 
 
 def is_stale(job: Job, now: Any = None) -> bool:

@@ -219,6 +219,14 @@ def active_on_any_day(year: int) -> Q:
     )
 
 
+def plan_size(plan: StaffingPlan) -> int:
+    """The positions active in a year of `plan` (one COUNT): what its PDF and Excel cost."""
+    active = Q()
+    for year in plan.years:
+        active |= active_on_any_day(year)
+    return Position.objects.filter(active).count()
+
+
 def live_figures(year: int, tree: OrgTree) -> Figures:
     """Stellen, kw, ku (with target grades) per department and grade, one grouped query."""
     figures = Figures()

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from core.xlsx import Column, ExcelBook, Formula, SheetWriter, stand_text
 from stellenplan.plan_document import PlanDocument, Row, YearDocument
+
+if TYPE_CHECKING:
+    from stellenplan.imports import Progress
 
 FTE_COLUMNS = (1, 2, 3, 5, 6, 7)  # B C D F G H: the figures summed by the total rows
 
@@ -189,15 +192,30 @@ def _write_changes_sheet(workbook: ExcelBook, doc: YearDocument, title: str, sta
     )
 
 
-def build_plan_workbook(document: PlanDocument, *, today: date | None = None) -> ExcelBook:
+def build_plan_workbook(
+    document: PlanDocument, *, today: date | None = None, progress: Progress | None = None
+) -> ExcelBook:
+    """The workbook of `document`; `progress(done, total, step)` hears of every sheet begun
+    and, last, that the file is saved (what follows when this returns)."""
     status = "Entwurf" if document.years[0].draft else "beschlossen"
     workbook = ExcelBook(f"Stellenplan {document.label} ({status})")
     stand = stand_text(today, status)
+    writers = (
+        ("Stellenplan", _write_plan_sheet, ""),
+        ("Teilstellenpläne", _write_units_sheet, ": Teilstellenpläne"),
+        ("Veränderungen", _write_changes_sheet, ": Veränderungsnachweis"),
+    )
+    total = len(document.years) * len(writers) + 1
+    done = 0
     for doc in document.years:
         base = f"Stellenplan {document.label} – Haushaltsjahr {doc.year}"
-        _write_plan_sheet(workbook, doc, base, stand)
-        _write_units_sheet(workbook, doc, f"{base}: Teilstellenpläne", stand)
-        _write_changes_sheet(workbook, doc, f"{base}: Veränderungsnachweis", stand)
+        for sheet, write, suffix in writers:
+            if progress is not None:
+                progress(done, total, f"Blatt „{sheet} {doc.year}“ schreiben")
+            write(workbook, doc, base + suffix, stand)
+            done += 1
+    if progress is not None:
+        progress(done, total, "Datei speichern")
     return workbook
 
 

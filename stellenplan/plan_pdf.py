@@ -9,6 +9,8 @@ the screen uses (stellenplan/_plan_year.html).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -16,6 +18,9 @@ from django.utils.safestring import mark_safe
 
 from core.pdf import DRAFT_MARK, font_faces, render_pdf, static_text
 from stellenplan.plan_document import PlanDocument
+
+if TYPE_CHECKING:
+    from stellenplan.imports import Progress
 
 STYLESHEET = "stellenplan/plan-pdf.css"
 
@@ -37,8 +42,23 @@ def plan_html(document: PlanDocument) -> str:
         )
 
 
-def render_plan_pdf(document: PlanDocument, *, archive: bool = False) -> bytes:
-    return render_pdf(plan_html(document), archive=archive)
+#: Shares of the work of a PDF for its progress: the HTML, then the layout by WeasyPrint (by
+#: far the larger part: long tables are its slow path).
+PDF_STEPS = (("Seiten vorbereiten (HTML)", 5), ("PDF setzen (Seitenlayout)", 95))
+
+
+def render_plan_pdf(
+    document: PlanDocument, *, archive: bool = False, progress: Progress | None = None
+) -> bytes:
+    """The PDF of `document`; `progress(done, total, step)` hears of the HTML and the layout
+    (in shares of 100; WeasyPrint reports nothing while it lays out the pages)."""
+    (html_step, html_share), (layout_step, _layout_share) = PDF_STEPS
+    if progress is not None:
+        progress(0, 100, html_step)
+    html = plan_html(document)
+    if progress is not None:
+        progress(html_share, 100, layout_step)
+    return render_pdf(html, archive=archive)
 
 
 def plan_pdf_filename(label: str) -> str:

@@ -258,6 +258,14 @@ TASKS = {
 JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10)
 # Files of at least this many data rows are checked and saved by a task, not in the request.
 IMPORT_TASK_MIN_ROWS = env_int("IMPORT_TASK_MIN_ROWS", 2_000)
+# Cost workbooks listing at least this many positions are written by a task (the whole plan at
+# 100,000 positions takes about a minute).
+EXPORT_TASK_MIN_POSITIONS = env_int("EXPORT_TASK_MIN_POSITIONS", 5_000)
+# The Stellenplan document's PDF and Excel of a plan with at least this many positions in its
+# years are written by a task (the PDF at 20,000 positions takes one and a half minutes).
+PLAN_TASK_MIN_POSITIONS = env_int("PLAN_TASK_MIN_POSITIONS", 2_000)
+# manage.py prune_jobs deletes finished jobs (and their files) older than this many days.
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,11 @@
 """Excel downloads (every logged-in user) and Excel uploads (Personalamt, Kämmerei).
 
+A large download (``settings.EXPORT_TASK_MIN_POSITIONS`` positions or more) is written by a
+job (issue 21, front/export_jobs.py): the answer leads to the job's page.
+
 An upload is checked and shown as a preview (a pending import batch of the uploader); only
-its confirmation saves it. A large file of positions is checked and saved by a job (issue 21). The "Importe" page lists the saved imports; each can be undone
-while its rows are untouched.
+its confirmation saves it. A large file of positions is checked and saved by a job (issue 21).
+The "Importe" page lists the saved imports; each can be undone while its rows are untouched.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
@@ -27,7 +31,7 @@ from costing.excel import ExportError, selected_years, write_workbook
 from costing.imports import confirm_cost_table, cost_table_import_undo, preview_cost_table
 from costing.models import CostTable
 from departments.models import OrgUnit
-from departments.selectors import org_tree
+from front import export_jobs
 from front.filters import PositionFilter
 from front.forms.imports import CostTableImportForm, PositionImportForm
 from stellenplan import import_jobs
@@ -81,17 +85,32 @@ def _error(request: HttpRequest, message: str, details: list[str] | None = None)
 
 
 def _workbook(
-    request: HttpRequest, positions: QuerySet[Position] | None, scope: str, name: str
+    request: HttpRequest,
+    positions: QuerySet[Position] | None,
+    scope: str,
+    name: str,
+    selection: export_jobs.Selection,
 ) -> HttpResponseBase:
+    """The workbook as a download, or, listing many positions, as a job (issue 21) whose page
+    the answer leads to; `selection` says how the job finds the same `positions` again."""
     try:
         years = _years(request)
     except ExportError as error:
         return _error(request, str(error))
     span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    file_name = f"Stellenplan_{name}_{span}.xlsx"
+    if export_jobs.is_large_export(years, positions):
+        job = export_jobs.start_cost_export(
+            request_user(request),
+            years=years,
+            scope=scope,
+            file_name=file_name,
+            selection=selection,
+        )
+        return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]), status=303)
     try:
         return xlsx_response(
-            lambda handle: write_workbook(handle, years, positions, scope=scope),
-            f"Stellenplan_{name}_{span}.xlsx",
+            lambda handle: write_workbook(handle, years, positions, scope=scope), file_name
         )
     except (ExportError, CostingError) as error:
         return _error(request, str(error))
@@ -101,21 +120,22 @@ def _workbook(
 @login_required
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     """The whole plan: ?year=2012 (default: this year) and optionally ?years=2012,2013."""
-    return _workbook(request, None, "alle Stellen", "Kosten")
+    return _workbook(request, None, "alle Stellen", "Kosten", export_jobs.WHOLE_PLAN)
 
 
 @require_GET
 @login_required
 def export_positions_xlsx(request: HttpRequest) -> HttpResponseBase:
     """The positions list as filtered (same GET parameters as the list page)."""
-    filterset = PositionFilter(request.GET, queryset=Position.objects.all())
+    filterset = export_jobs.filtered_positions(request.GET)
     if not filterset.is_valid():
         details = [
             f"{filterset.form.fields[name].label}: {' '.join(errors)}"
             for name, errors in filterset.form.errors.items()
         ]
         return _error(request, "Die Filter der Stellenliste sind ungültig.", details)
-    return _workbook(request, filterset.qs, _describe_filter(filterset), "Stellenliste")
+    selection = {"filter": {key: request.GET.getlist(key) for key in sorted(request.GET)}}
+    return _workbook(request, filterset.qs, _describe_filter(filterset), "Stellenliste", selection)
 
 
 @require_GET
@@ -123,10 +143,13 @@ def export_positions_xlsx(request: HttpRequest) -> HttpResponseBase:
 def export_org_unit_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     """One org unit with all its sub-units."""
     unit = get_object_or_404(OrgUnit, pk=pk)
-    positions = Position.objects.filter(org_unit_id__in=org_tree().descendants_or_self([unit.pk]))
     safe_code = "".join(c if c.isalnum() else "-" for c in unit.code)
     return _workbook(
-        request, positions, f"{unit.code} {unit.name} mit Untereinheiten", f"Kosten_{safe_code}"
+        request,
+        export_jobs.unit_positions(unit.pk),
+        f"{unit.code} {unit.name} mit Untereinheiten",
+        f"Kosten_{safe_code}",
+        {"org_unit": unit.pk},
     )
 
 

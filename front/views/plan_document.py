@@ -2,7 +2,9 @@
 
 Everyone logged in reads and exports; the Personalamt writes Erläuterungen (rights on
 PlanExplanation) and adopts (permission stellenplan.adopt_staffingplan). An adopted plan is
-shown, printed and exported from its record; its PDF is the stored one, byte for byte.
+shown, printed and exported from its record; its PDF is the stored one, byte for byte. The PDF
+and Excel of a plan of many positions are written by a job (issue 21, stellenplan/plan_jobs.py):
+the answer leads to the job's page.
 """
 
 from __future__ import annotations
@@ -11,17 +13,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.jobs import start_or_join_job
 from core.parsing import parse_id, parse_year
 from core.permissions import require_right, rights
 from core.users import request_user
 from core.xlsx import xlsx_response
 from costing.plan_compare import compare_plans
 from front.forms.plan_document import AdoptForm, CompareForm
+from stellenplan import plan_jobs
 from stellenplan.models import PlanExplanation, StaffingPlan
 from stellenplan.plan_adoption import adopt_plan, explanation_save
 from stellenplan.plan_document import document_for_output, newest_record
@@ -82,9 +88,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _job_redirect(request: HttpRequest, kind: str, plan: StaffingPlan) -> HttpResponseBase:
+    """A large plan's file is written by a job (issue 21): to its page."""
+    job = start_or_join_job(kind, request_user(request), {"plan_id": plan.pk})
+    return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]), status=303)
+
+
 @login_required
 @require_GET
-def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     plan = _plan(pk)
     record = newest_record(plan) if plan.status == StaffingPlan.Status.ADOPTED else None
     if record is not None and record.pdf:
@@ -93,6 +105,8 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
         response["X-Content-SHA256"] = record.pdf_sha256
         label = plan.label
+    elif plan_jobs.is_large_plan(plan):
+        return _job_redirect(request, plan_jobs.PDF, plan)
     else:
         document = document_for_output(plan)
         response = HttpResponse(render_plan_pdf(document), content_type="application/pdf")
@@ -103,8 +117,10 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_excel(request: HttpRequest, pk: int) -> FileResponse:
+def plan_excel(request: HttpRequest, pk: int) -> HttpResponseBase:
     plan = _plan(pk)
+    if plan_jobs.is_large_plan(plan):
+        return _job_redirect(request, plan_jobs.EXCEL, plan)
     document = document_for_output(plan)
     return xlsx_response(
         lambda handle: write_plan_workbook(handle, document), plan_xlsx_filename(document)

@@ -37,3 +37,39 @@ def test_the_worker_runs_a_queued_job(django_user_model):
     from django_tasks_db.models import DBTaskResult
 
     assert DBTaskResult.objects.get(id=job.task_result_id).status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_worker_writes_an_export_reporting_while_it_reads(seed, monkeypatch, django_user_model):
+    """The progress is saved between chunks of the positions being read (autocommit, an open
+    cursor: a server-side one on PostgreSQL), and the file is complete."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from costing import excel
+    from front.export_jobs import start_cost_export
+
+    monkeypatch.setattr(excel, "PROGRESS_EVERY", 5)
+    reports: list[tuple[int, int, str]] = []
+    report = jobs.report_progress
+
+    def recording(job, done, total, step=""):
+        report(job, done, total, step)
+        reports.append((done, total, step))
+
+    monkeypatch.setattr("front.export_jobs.report_progress", recording)
+    job = start_cost_export(
+        django_user_model.objects.create_user("eva"),
+        years=[2012],
+        scope="alle Stellen",
+        file_name="Stellenplan_Kosten_2012.xlsx",
+        selection={},
+    )
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert "Blatt „Stellen“: 15 von 18 Stellen geschrieben" in [step for *_n, step in reports]
+    book = load_workbook(BytesIO(bytes(job.result_file)))
+    assert len(list(book["Stellen"].iter_rows(min_row=5, values_only=True))) == 18
