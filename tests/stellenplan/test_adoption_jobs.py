@@ -63,7 +63,11 @@ def test_it_adopts_through_a_job_that_links_the_plan(personalamt, plan, steps):
     assert job.status == Job.Status.SUCCEEDED and job.owner == personalamt.user
     assert steps == ["Dokument zusammenstellen", "PDF/A rendern", "Festhalten"]
     plan.refresh_from_db()
-    assert (plan.status, plan.adopted_on, plan.grdrs) == ("beschlossen", date(2011, 12, 15), "900/2011")
+    assert (plan.status, plan.adopted_on, plan.grdrs) == (
+        "beschlossen",
+        date(2011, 12, 15),
+        "900/2011",
+    )
     record = plan.records.get()
     assert record.acting_user == personalamt.user
     assert {year["status"] for year in record.document["years"]} == {"beschlossen"}
