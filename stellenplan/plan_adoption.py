@@ -32,7 +32,12 @@ from core.dataversion import current_token
 from core.history import acting_as
 from core.users import User
 from stellenplan.models import PlanExplanation, StaffingPlan, StaffingPlanRecord
-from stellenplan.plan_document import PLAN_RECORD, PlanDocument, build_full_document
+from stellenplan.plan_document import (
+    PLAN_RECORD,
+    PlanDocument,
+    build_full_document,
+    document_for_output,
+)
 from stellenplan.plan_pdf import render_plan_pdf
 
 
@@ -40,13 +45,10 @@ class AdoptionRefused(ValidationError):
     """The plan cannot be adopted; the message is German and names what is missing."""
 
 
-def missing_explanations(plan: StaffingPlan) -> list[str]:
-    """Every (year, grade) whose change exceeds the threshold without an Erläuterung."""
-    document = build_full_document(plan)
-    return [text for year in document.years for text in year.missing_explanations]
-
-
-def _refuse_missing(plan: StaffingPlan, missing: list[str]) -> None:
+def _refuse_missing(plan: StaffingPlan, document: PlanDocument) -> None:
+    """AdoptionRefused naming every (year, grade) whose change exceeds the threshold without
+    an Erläuterung."""
+    missing = [text for year in document.years for text in year.missing_explanations]
     if missing:
         raise AdoptionRefused(
             f"Der Stellenplan {plan.label} kann nicht beschlossen werden: es fehlen "
@@ -61,7 +63,8 @@ def check_adoption(plan: StaffingPlan, *, adopted_on: date | None) -> None:
         raise AdoptionRefused(f"Der Stellenplan {plan.label} ist schon beschlossen.")
     if adopted_on is None:
         raise AdoptionRefused("Bitte das Datum der Haushaltssatzung angeben.")
-    _refuse_missing(plan, missing_explanations(plan))
+    # the document the adopt page showed (cached by the data version): one query after it
+    _refuse_missing(plan, document_for_output(plan))
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def prepare_adoption(
         raise AdoptionRefused("Bitte das Datum der Haushaltssatzung angeben.")
     token = current_token()
     document = build_full_document(_as_adopted(plan, adopted_on, grdrs))
-    _refuse_missing(plan, [text for year in document.years for text in year.missing_explanations])
+    _refuse_missing(plan, document)
     if rendering is not None:
         rendering()
     pdf = render_plan_pdf(document, archive=True)

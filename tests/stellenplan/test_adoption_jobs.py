@@ -138,3 +138,13 @@ def test_a_stale_version_is_refused_in_the_request(personalamt, plan):
     )
     assert response.status_code == 409 and "inzwischen" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_an_adoption_under_way_is_shown_instead_of_starting_a_second(personalamt, plan):
+    waiting = Job.objects.create(
+        kind=adoption_jobs.ADOPT, owner=personalamt.user, params={"plan_id": plan.pk}
+    )
+    response = post_adoption(personalamt, plan)
+    assert response.url == reverse("jobs:detail", args=[waiting.pk])
+    assert Job.objects.count() == 1
+    assert StaffingPlan.objects.get(pk=plan.pk).status == "entwurf"
