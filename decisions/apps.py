@@ -11,3 +11,5 @@ class DecisionsConfig(AppConfig):
         from decisions.usage import cost_table_usage
 
         register_table_usage(cost_table_usage)
+        # the kinds of jobs of this app (core.jobs), known to the pages and the worker
+        from decisions import adoption_jobs  # noqa: F401

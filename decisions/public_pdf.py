@@ -13,9 +13,12 @@ cost tables, the templates of a new release) and nothing that does not.
   renders only if the row still holds another version. Concurrent requests for the same part
   wait for that one rendering and serve its result; no version is rendered twice.
 - ``render_public_pdf(decision)`` renders (if needed) every public PDF of a paper: the paper
-  itself (unless adopted: then its record's PDF is the file) and each generated Anlage. To be
-  called when a paper is eingebracht or changed, e.g. by a background task; until then the first
-  request after a change renders.
+  itself (unless adopted: then its record's PDF is the file) and each generated Anlage.
+  ``schedule_public_pdf(decision)`` has the task ``decisions.tasks.render_public_pdfs`` do it
+  after the commit of a change of the paper (every change claims the paper's version:
+  ``decisions.services._claim``), so the first request after it finds the PDFs stored; changes
+  that do not touch the paper (a cost table, a linked position) are rendered by the first
+  request after them.
 - ``pdf_for_print(decision)`` is the signed-in print view's PDF of a paper that is not adopted:
   the stored one when it is current, else rendered live (drafts are internal; not stored).
 
@@ -123,6 +126,22 @@ def render_public_pdf(
         except LookupError:  # an Anlage the adopted record does not hold as generated
             continue
     return renderings
+
+
+def schedule_public_pdf(decision_id: int) -> None:
+    """After the current transaction commits: if the paper is public then, enqueue the
+    rendering of its public PDFs (``render_public_pdf`` in a task). Nothing is enqueued for a
+    rolled-back change or a paper that is not public (a draft)."""
+
+    def enqueue() -> None:
+        if public_decisions().filter(pk=decision_id).exists():
+            from decisions.tasks import render_public_pdfs  # the task module imports this one
+
+            render_public_pdfs.enqueue(decision_id)
+
+    # robust: the change is committed; a failing queue must not turn it into an error page
+    # (it is logged, and the first request renders instead)
+    transaction.on_commit(enqueue, robust=True)
 
 
 def pdf_for_print(decision: Decision) -> bytes:

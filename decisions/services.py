@@ -30,10 +30,13 @@ from django.utils.functional import Promise
 
 from core.concurrency import ConcurrentEditError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
+from core.pdf import render_pdf
 from core.users import User
 from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
-from decisions.pdf import document_for, render_decision_pdf
+from decisions.pdf import decision_html, document_for
+from decisions.public_pdf import schedule_public_pdf
 from decisions.records import record_columns, record_data
+from decisions.selectors import DecisionDocument
 from stellenplan.models import Position
 
 Status = Decision.Status
@@ -103,7 +106,8 @@ def stale_error(pk: int, expected_version: int) -> ConcurrentEditError:
 
 def _claim(decision: Decision, expected_version: int, acting_user: User | None) -> Decision:
     """Bump the decision's version if it is still `expected_version` (else refuse), record
-    the change in its history and return it freshly read.
+    the change in its history, have its public PDFs rendered after the commit (if it is
+    public then) and return it freshly read.
 
     One conditional UPDATE: of two saves based on the same version only the first succeeds,
     on SQLite and PostgreSQL alike; the row stays locked until the transaction ends.
@@ -117,6 +121,7 @@ def _claim(decision: Decision, expected_version: int, acting_user: User | None) 
     fresh = Decision.objects.get(pk=decision.pk)
     with acting_as(acting_user):
         fresh.save(update_fields=["updated_at"])  # a history entry: who changed the decision
+    schedule_public_pdf(fresh.pk)  # after the commit, if the paper is public then
     return fresh
 
 
@@ -146,19 +151,24 @@ def _required_reason(reason: str) -> str:
     return reason
 
 
-def _freeze(
-    decision: Decision,
-    *,
-    adopted_on: date,
-    acting_user: User | None,
-    status_change: StatusChange | None = None,
-    reason: str = "",
-) -> AdoptedRecord:
-    """Store what the decision shows and prints now as its next adopted record.
+@dataclass(frozen=True)
+class PreparedRecord:
+    """The PDF/A of a paper as adopted on `adopted_on`, rendered before the transaction that
+    stores it (``decision_prepare_record``), with the SHA-256 of the HTML it shows."""
 
-    Refused while its figures cannot be computed (a linked position's grade without a rate):
-    a record is what the council decided, never a paper with an error box instead of figures.
-    """
+    adopted_on: date
+    html_sha256: str
+    pdf: bytes
+
+
+class RecordOutdated(Exception):
+    """The paper's printed document changed while its PDF/A was rendered: prepare again."""
+
+
+def _complete_document(decision: Decision) -> DecisionDocument:
+    """The decision's document; refused while its figures cannot be computed (a linked
+    position's grade without a rate): a record is what the council decided, never a paper
+    with an error box instead of figures."""
     doc = document_for(decision)
     if doc.costing_error:
         raise ValidationError(
@@ -166,13 +176,64 @@ def _freeze(
             f"Auswirkungen unvollständig sind: {doc.costing_error} Bitte zuerst den fehlenden "
             "Kostensatz ergänzen (Kämmerei). Nichts wurde gespeichert."
         )
+    return doc
+
+
+def _archive_html(decision: Decision, doc: DecisionDocument, adopted_on: date) -> str:
     try:
-        pdf = render_decision_pdf(decision, doc, adopted_on=adopted_on, archive=True)
-    except RecursionError:  # e.g. Markdown nested beyond what the PDF renderer can lay out
-        raise ValidationError(
-            "Das PDF der Beschlussvorlage kann nicht erzeugt werden (zu tief verschachtelter "
-            "Text); bitte den Text kürzen. Nichts wurde festgehalten."
-        ) from None
+        return decision_html(decision, doc, adopted_on=adopted_on)
+    except RecursionError:  # e.g. Markdown nested beyond what the renderer can handle
+        raise ValidationError(UNRENDERABLE) from None
+
+
+UNRENDERABLE = (
+    "Das PDF der Beschlussvorlage kann nicht erzeugt werden (zu tief verschachtelter Text); "
+    "bitte den Text kürzen. Nichts wurde festgehalten."
+)
+
+
+def decision_prepare_record(decision: Decision, *, adopted_on: date) -> PreparedRecord:
+    """Render the PDF/A of the paper as it would be adopted on `adopted_on`, writing nothing:
+    the slow part of an adoption, which a job does before its short transaction. Refused
+    (ValidationError, German) while the figures are incomplete or the text cannot be laid
+    out."""
+    html = _archive_html(decision, _complete_document(decision), adopted_on)
+    return PreparedRecord(adopted_on, _sha256(html), _render_archive(html))
+
+
+def _sha256(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def _render_archive(html: str) -> bytes:
+    try:
+        return render_pdf(html, archive=True)
+    except RecursionError:  # nested beyond what the PDF renderer can lay out
+        raise ValidationError(UNRENDERABLE) from None
+
+
+def _freeze(
+    decision: Decision,
+    *,
+    adopted_on: date,
+    acting_user: User | None,
+    status_change: StatusChange | None = None,
+    reason: str = "",
+    prepared: PreparedRecord | None = None,
+) -> AdoptedRecord:
+    """Store what the decision shows and prints now as its next adopted record.
+
+    With `prepared` its PDF/A is stored if it is of the paper as it prints now (same HTML),
+    else RecordOutdated; without, the PDF/A is rendered here.
+    """
+    doc = _complete_document(decision)
+    html = _archive_html(decision, doc, adopted_on)
+    if prepared is None:
+        pdf = _render_archive(html)
+    elif (prepared.adopted_on, prepared.html_sha256) == (adopted_on, _sha256(html)):
+        pdf = prepared.pdf
+    else:
+        raise RecordOutdated(decision.pk)
     last = AdoptedRecord.objects.filter(decision=decision).aggregate(last=Max("sequence"))["last"]
     record = AdoptedRecord(
         decision=decision,
@@ -190,22 +251,7 @@ def _freeze(
     return record
 
 
-@transaction.atomic
-def decision_change_status(
-    *,
-    decision: Decision,
-    status: str,
-    acting_user: User | None,
-    expected_version: int,
-    on: date | None = None,
-    comment: str = "",
-) -> StatusChange:
-    """Move the decision to `status`, recording date, acting user and comment.
-
-    Needs a GRDrs number for "eingebracht" and later; the date may be neither in the future
-    nor before the decision's own date. "beschlossen" freezes the adopted record.
-    """
-    decision = _claim(decision, expected_version, acting_user)
+def _check_change(decision: Decision, status: str, on: date) -> None:
     labels = dict(Status.choices)
     if status not in labels:
         raise ValidationError({"status": f"Unbekannter Status „{status}“."})
@@ -223,8 +269,48 @@ def decision_change_status(
                 "GRDrs-Nummer: bitte zuerst unter „Bearbeiten“ eintragen."
             }
         )
-    on = on or timezone.localdate()
     _check_status_date(decision, on)
+
+
+def check_status_change(
+    *, decision: Decision, status: str, expected_version: int, on: date | None = None
+) -> date:
+    """Refuse (ValidationError, ConcurrentEditError: German) a status change that
+    ``decision_change_status`` would refuse, writing nothing; for "beschlossen" also figures
+    that cannot be computed. Cheap enough for the request that starts an adoption job.
+    Returns the date of the change."""
+    fresh = Decision.objects.filter(pk=decision.pk).first()
+    if fresh is None or fresh.version != expected_version:
+        raise stale_error(decision.pk, expected_version)
+    on = on or timezone.localdate()
+    _check_change(fresh, status, on)
+    if status == Status.ADOPTED:
+        _complete_document(fresh)
+    return on
+
+
+@transaction.atomic
+def decision_change_status(
+    *,
+    decision: Decision,
+    status: str,
+    acting_user: User | None,
+    expected_version: int,
+    on: date | None = None,
+    comment: str = "",
+    prepared: PreparedRecord | None = None,
+) -> StatusChange:
+    """Move the decision to `status`, recording date, acting user and comment.
+
+    Needs a GRDrs number for "eingebracht" and later; the date may be neither in the future
+    nor before the decision's own date. "beschlossen" freezes the adopted record, with the
+    PDF/A `prepared` by a job if it is still the paper's (else RecordOutdated, nothing
+    written). A paper that is public afterwards gets its public PDFs rendered after the
+    commit (``schedule_public_pdf``).
+    """
+    decision = _claim(decision, expected_version, acting_user)
+    on = on or timezone.localdate()
+    _check_change(decision, status, on)
     change = StatusChange(
         decision=decision,
         from_status=decision.status,
@@ -239,7 +325,13 @@ def decision_change_status(
     with acting_as(acting_user):
         decision.save(update_fields=["status"])
     if status == Status.ADOPTED:
-        _freeze(decision, adopted_on=on, acting_user=acting_user, status_change=change)
+        _freeze(
+            decision,
+            adopted_on=on,
+            acting_user=acting_user,
+            status_change=change,
+            prepared=prepared,
+        )
     return change
 
 

@@ -8,4 +8,4 @@ class StellenplanConfig(AppConfig):
 
     def ready(self) -> None:
         # the kinds of jobs of this app (core.jobs), known to the pages and the worker
-        from stellenplan import import_jobs, plan_jobs  # noqa: F401
+        from stellenplan import adoption_jobs, import_jobs, plan_jobs  # noqa: F401

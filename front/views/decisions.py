@@ -20,6 +20,7 @@ from core.concurrency import ConcurrentEditError
 from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
 from decisions import services
+from decisions.adoption_jobs import start_decision_adoption
 from decisions.consistency import check_decision
 from decisions.markup import render_markdown
 from decisions.models import Decision, DecisionPosition
@@ -429,6 +430,8 @@ def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"Status nicht geändert – {_form_problems(form) or MISSING_VERSION}"
         )
         return redirect("decisions:detail", pk=decision.pk)
+    if form.cleaned_data["status"] == Decision.Status.ADOPTED:
+        return _start_adoption(request, decision, form)
     try:
         change = services.decision_change_status(
             decision=decision,
@@ -444,6 +447,28 @@ def decision_status(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, ConcurrentEditError) as error:
         messages.error(request, f"Status nicht geändert – {_error_message(error)}")
     return redirect("decisions:detail", pk=decision.pk)
+
+
+def _start_adoption(request: HttpRequest, decision: Decision, form: StatusForm) -> HttpResponse:
+    """ "beschlossen" freezes the record with its PDF/A: a job does it, the page shows its
+    progress (the checks that need no rendering answer at once)."""
+    try:
+        job = start_decision_adoption(
+            decision,
+            acting_user=request_user(request),
+            expected_version=form.cleaned_data["version"],
+            on=form.cleaned_data["date"],
+            comment=form.cleaned_data["comment"],
+        )
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, f"Status nicht geändert – {_error_message(error)}")
+        return redirect("decisions:detail", pk=decision.pk)
+    messages.info(
+        request,
+        f"Die Beschlussvorlage {decision.grdrs_label} wird beschlossen: die Beschlussfassung "
+        "wird als PDF/A gerendert und festgehalten.",
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def _require_reopen_right(request: HttpRequest) -> None:

@@ -24,6 +24,8 @@ MAX_JOBS_SHOWN = 100
 #: Keys of a job's result that name an object with a page of its own: (URL name, link text).
 RESULT_LINKS: dict[str, tuple[str, str]] = {
     "import_batch_id": ("excel:import_batch", "Zum Import"),
+    "plan_id": ("plandoc:detail", "Zum Stellenplan"),
+    "decision_id": ("decisions:detail", "Zur Beschlussvorlage"),
 }
 
 

@@ -1,7 +1,8 @@
 """The Stellenplan document: screen, PDF, Excel, Erläuterungen, adoption, comparison.
 
 Everyone logged in reads and exports; the Personalamt writes Erläuterungen (rights on
-PlanExplanation) and adopts (permission stellenplan.adopt_staffingplan). An adopted plan is
+PlanExplanation) and adopts (permission stellenplan.adopt_staffingplan; a job renders the
+PDF/A and stores the record, the page leads to its progress). An adopted plan is
 shown, printed and exported from its record; its PDF is the stored one, byte for byte. The PDF
 and Excel of a plan of many positions are written by a job (issue 21, stellenplan/plan_jobs.py):
 the answer leads to the job's page.
@@ -28,8 +29,9 @@ from core.xlsx import xlsx_response
 from costing.plan_compare import compare_plans
 from front.forms.plan_document import AdoptForm, CompareForm
 from stellenplan import plan_jobs
+from stellenplan.adoption_jobs import start_plan_adoption
 from stellenplan.models import PlanExplanation, StaffingPlan
-from stellenplan.plan_adoption import adopt_plan, explanation_save
+from stellenplan.plan_adoption import explanation_save
 from stellenplan.plan_document import document_for_output, newest_record
 from stellenplan.plan_excel import plan_xlsx_filename, write_plan_workbook
 from stellenplan.plan_pdf import plan_pdf_filename, render_plan_pdf
@@ -209,7 +211,7 @@ def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                adopt_plan(
+                job = start_plan_adoption(
                     plan,
                     acting_user=request_user(request),
                     adopted_on=form.cleaned_data["adopted_on"],
@@ -223,10 +225,12 @@ def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, error)
                 status = 400
             else:
-                messages.success(
-                    request, f"Der Stellenplan {plan.label} ist beschlossen und festgehalten."
+                messages.info(
+                    request,
+                    f"Der Stellenplan {plan.label} wird beschlossen: sein Dokument wird "
+                    "zusammengestellt, als PDF/A gerendert und festgehalten.",
                 )
-                return redirect("plandoc:detail", pk=plan.pk)
+                return redirect("jobs:detail", pk=job.pk)
         else:
             status = 400
     return render(

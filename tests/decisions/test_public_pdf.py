@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from decisions import public_pdf as service
 from decisions.models import ConsultationStep, Decision, PublicRendering
+from decisions.services import decision_change_status, decision_save
 from stellenplan.models import Position
 
 
@@ -105,3 +107,65 @@ def test_the_print_view_serves_the_stored_pdf_of_the_same_version(
     assert b"Noch nicht ver" in live.content
     assert len(renders) == 2
     assert PublicRendering.objects.get().pdf_sha256 == stored.pdf_sha256
+
+
+def stored_is_current(decision: Decision, annex_number: int = PublicRendering.MAIN) -> bool:
+    row = PublicRendering.objects.filter(decision=decision, annex_number=annex_number).first()
+    source = hashlib.sha256(service.source_html(decision, annex_number).encode()).hexdigest()
+    return row is not None and row.source_sha256 == source and bool(row.pdf)
+
+
+def test_a_paper_eingebracht_has_its_pdfs_rendered_without_a_request(
+    reference, renders, django_capture_on_commit_callbacks
+):
+    Decision.objects.filter(pk=reference.pk).update(status=Decision.Status.DRAFT)
+    version = Decision.objects.get(pk=reference.pk).version
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_change_status(
+            decision=reference,
+            status=Decision.Status.SUBMITTED,
+            acting_user=None,
+            expected_version=version,
+        )
+    annex = reference.annexes.get(generated=True).number
+    assert stored_is_current(reference) and stored_is_current(reference, annex)
+    assert len(renders) == 2
+    # the first OParl request serves what the task stored
+    service.public_pdf(reference)
+    assert len(renders) == 2
+
+    # changed while public: rendered again after the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_save(
+            decision=reference,
+            expected_version=version + 1,
+            acting_user=None,
+            data={"title": "Ein neuer Betreff"},
+        )
+    assert stored_is_current(reference)
+    main = PublicRendering.objects.get(decision=reference, annex_number=PublicRendering.MAIN)
+    assert b"Ein neuer Betreff" in bytes(main.pdf)
+
+
+def test_a_draft_changed_or_a_change_rolled_back_renders_nothing(
+    reference, renders, django_capture_on_commit_callbacks
+):
+    Decision.objects.filter(pk=reference.pk).update(status=Decision.Status.DRAFT)
+    version = Decision.objects.get(pk=reference.pk).version
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        decision_save(
+            decision=reference, expected_version=version, acting_user=None, data={"title": "x"}
+        )
+    assert len(callbacks) == 1  # scheduled, but the paper is not public: nothing to render
+    assert not PublicRendering.objects.exists() and renders == []
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValidationError),
+    ):
+        decision_change_status(  # Entwurf → beschlossen: refused, rolled back
+            decision=reference,
+            status=Decision.Status.ADOPTED,
+            acting_user=None,
+            expected_version=version + 1,
+        )
+    assert callbacks == [] and not PublicRendering.objects.exists()
