@@ -94,9 +94,11 @@ bench: install system-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Load test: measures the machine's capacity for the request mix (each action alone, CPU of
-# gunicorn and PostgreSQL), then 20 users for 60 s against `make serve` on a throw-away
-# PostgreSQL database with city-size data; reports throughput ÷ capacity in bench/results.md.
-# Shorter: LOADTEST_ARGS="--users 5 --seconds 10 --positions 2000 --no-results".
+# gunicorn and PostgreSQL), then 5 editing users and 20 anonymous OParl clients for 60 s against
+# `make serve` on a throw-away PostgreSQL database with city-size data; reports errors, the
+# login page's median under load, rate-limited requests and lost edits in bench/results.md.
+# Shorter (CI): LOADTEST_ARGS="--users 5 --anonymous 20 --seconds 10 --positions 2000 --papers 5 --no-results".
+LOADTEST_ARGS ?= --users 5 --anonymous 20
 loadtest: install
 	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
 
