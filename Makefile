@@ -11,7 +11,7 @@ DEV_LOCK := requirements-dev.lock
 # the setuptools pinned in the lock, so nothing unpinned is fetched.
 INSTALL_PROJECT := $(PIP) install --quiet --no-deps --no-build-isolation -e .
 
-.PHONY: install lock system-deps run demo-data test test-sqlite test-postgres lint typecheck format bench serve deploy loadtest clean
+.PHONY: install lock system-deps run demo-data test test-sqlite test-postgres lint typecheck format bench serve deploy loadtest importtest clean
 
 $(PY):
 	@bash scripts/make-venv.sh "$(PYTHON)" $(VENV)
@@ -101,6 +101,12 @@ bench: install system-deps
 LOADTEST_ARGS ?= --users 5 --anonymous 20
 loadtest: install
 	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
+
+# A 50,000-row position import through `make serve` and its task worker: upload, check,
+# confirm, then again with the worker killed mid-way and the job restarted (not in CI: minutes).
+# Smaller: IMPORTTEST_ARGS="--rows 20000 --no-results".
+importtest: install
+	$(PY) bench/import_load.py $(IMPORTTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
