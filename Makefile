@@ -11,7 +11,7 @@ DEV_LOCK := requirements-dev.lock
 # the setuptools pinned in the lock, so nothing unpinned is fetched.
 INSTALL_PROJECT := $(PIP) install --quiet --no-deps --no-build-isolation -e .
 
-.PHONY: install lock system-deps run demo-data test test-sqlite test-postgres lint typecheck format bench serve deploy loadtest clean
+.PHONY: install lock system-deps run demo-data test test-sqlite test-postgres lint typecheck format bench serve deploy loadtest importtest clean
 
 $(PY):
 	@bash scripts/make-venv.sh "$(PYTHON)" $(VENV)
@@ -94,11 +94,19 @@ bench: install system-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Load test: measures the machine's capacity for the request mix (each action alone, CPU of
-# gunicorn and PostgreSQL), then 20 users for 60 s against `make serve` on a throw-away
-# PostgreSQL database with city-size data; reports throughput ÷ capacity in bench/results.md.
-# Shorter: LOADTEST_ARGS="--users 5 --seconds 10 --positions 2000 --no-results".
+# gunicorn and PostgreSQL), then 5 editing users and 20 anonymous OParl clients for 60 s against
+# `make serve` on a throw-away PostgreSQL database with city-size data; reports errors, the
+# login page's median under load, rate-limited requests and lost edits in bench/results.md.
+# Shorter (CI): LOADTEST_ARGS="--users 5 --anonymous 20 --seconds 10 --positions 2000 --papers 5 --no-results".
+LOADTEST_ARGS ?= --users 5 --anonymous 20
 loadtest: install
 	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
+
+# A 50,000-row position import through `make serve` and its task worker: upload, check,
+# confirm, then again with the worker killed mid-way and the job restarted (not in CI: minutes).
+# Smaller: IMPORTTEST_ARGS="--rows 20000 --no-results".
+importtest: install
+	$(PY) bench/import_load.py $(IMPORTTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -13,19 +13,37 @@ The capacity for the load's mix is cores ÷ the mean CPU seconds per action (wei
 often each kind ran under load), and the load test reports its throughput as a ratio to it
 (target ≥ 0.7 with 20 users: the load generator shares the cores).
 
+OParl under load (issue 21): with --anonymous N, N anonymous clients read the public OParl
+interface at the same time (lists, papers, the PDF files of --papers papers, half of the file
+requests conditional with the ETag they got before). Each client has an address of its own, as
+in production behind the documented nginx: the load generator plays that proxy and sends
+``X-Forwarded-For: <client address>`` (what ``$proxy_add_x_forwarded_for`` sends for a client
+that sent none), and the server runs with ``AXES_PROXY_COUNT=1``; the rate limits are the
+production defaults (OPARL_RATE_LIMIT_PER_MINUTE, OPARL_FILE_RATE_LIMIT_PER_MINUTE unless set
+in the environment). A 429 is counted as "begrenzt", not as an error, if it carries
+Retry-After; the client then leaves that kind of request (files, or JSON) alone for that long,
+as a polite crawler does. The PDFs of the chosen papers are rendered before the load, as the
+background task does when a paper is eingebracht; an edit that changes one makes the next
+request render again. Meanwhile one more anonymous client opens the login page every half
+second: its median must stay under 1 s.
+
 Reports requests/s, p50/p95 latency per action and the error count (must be 0), then stops the
 server and checks that every acknowledged edit is in the database (current value and history).
 The result replaces the section "Lasttest" of bench/results.md (unless --no-results).
 
-Loopback only; stops by itself after --seconds. Exit code 1 on any error or lost edit.
+Loopback only; stops by itself after --seconds. Exit code 1 on any error, a lost edit, or a
+login page median of 1 s or more.
 
     .venv/bin/python bench/loadtest.py                      # 20 users, 60 s, 20,000 positions
-    .venv/bin/python bench/loadtest.py --users 5 --seconds 10 --positions 2000 --no-results
+    .venv/bin/python bench/loadtest.py --users 5 --anonymous 20       # make loadtest
+    .venv/bin/python bench/loadtest.py --users 5 --anonymous 20 --seconds 10 --positions 2000 \
+        --no-results                                                  # CI
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -40,10 +58,11 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,7 +80,24 @@ EXPORT_PATH = "/kosten/excel/stellenliste/"
 EDIT_PATH = "/stellen/{pk}/bearbeiten/"
 TARGET_RATIO = 0.7
 TARGET_CPU_MS = 50  # CPU time (app + database) per user action, weighted by the mix
+LOGIN_PATH = "/anmelden/"
+LOGIN_PROBE = "Anmeldeseite (anonym)"
+TARGET_LOGIN_MEDIAN_S = 1.0
+OPARL = "/oparl/v1.1/"
+OPARL_LISTS = ["body/stadt/paper/", "body/stadt/meeting/", "body/stadt/organization/"]
+# anonymous actions: (name, weight, rate-limit bucket); files have a bucket of their own
+OPARL_ACTIONS = {
+    "OParl Liste": (30, "json"),
+    "OParl Vorlage": (30, "json"),
+    "OParl Datei": (40, "file"),
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STARTED = time.monotonic()
+
+
+def say(text: str) -> None:
+    """A progress line with the seconds since the start (where a slow run spends its time)."""
+    print(f"[{time.monotonic() - STARTED:4.0f} s] {text}", flush=True)
 
 
 @dataclass
@@ -70,6 +106,7 @@ class Sample:
     status: int
     seconds: float
     error: str = ""
+    limited: bool = False  # 429 with Retry-After: the rate limit, not an error
 
 
 @dataclass
@@ -190,6 +227,131 @@ def user_loop(
         act(client, action, targets, shared, rnd, f"Lasttest {name} Nr. {edits}")
 
 
+# --- anonymous OParl clients and the login page -----------------------------------------------
+
+
+@dataclass
+class OParlTargets:
+    """Papers and their files the anonymous clients read (paths, from the papers' JSON)."""
+
+    papers: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def prepare_oparl(client: Client, papers: int) -> OParlTargets:
+    """Render the public PDFs of the first `papers` public papers that are eingebracht (as the
+    background task does when a paper is eingebracht) and read their file URLs from their
+    OParl objects.
+
+    Not adopted ones: in production their PDF is the record `make deploy` freezes
+    (freeze_adopted_decisions), which generate_city does not make; without it the first request
+    would render the paper live (seconds), which no production server does."""
+    from decisions.models import Decision
+    from decisions.oparl_selectors import public_decisions
+    from decisions.public_pdf import render_public_pdf
+
+    targets = OParlTargets()
+    chosen = public_decisions().filter(status=Decision.Status.SUBMITTED).order_by("pk")
+    for decision in list(chosen[:papers]):
+        render_public_pdf(decision)
+        path = f"{OPARL}paper/{decision.pk}/"
+        response = client.get(path)
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+        data = json.loads(response.body)
+        targets.papers.append(path)
+        for file in [data.get("mainFile"), *data.get("auxiliaryFile", [])]:
+            if file and file.get("accessUrl"):
+                targets.files.append(urlsplit(file["accessUrl"]).path)
+    if not targets.files:
+        raise RuntimeError("Keine öffentliche Vorlage mit Datei gefunden.")
+    return targets
+
+
+def oparl_request(
+    client: Client, action: str, oparl: OParlTargets, etags: dict[str, str], rnd: random.Random
+) -> tuple[Sample, float]:
+    """One anonymous OParl request: the sample, and seconds to leave its bucket alone (429)."""
+    headers = {}
+    if action == "OParl Liste":
+        path = OPARL + rnd.choice(OPARL_LISTS)
+    elif action == "OParl Vorlage":
+        path = rnd.choice(oparl.papers)
+    else:
+        path = rnd.choice(oparl.files)
+        if path in etags and rnd.random() < 0.5:  # a client that has it asks whether it changed
+            headers["If-None-Match"] = etags[path]
+    response = client.get(path, headers)
+    if response.status == 429:
+        wait = response.headers.get("retry-after", "")
+        if wait.isdigit() and int(wait) > 0:
+            return Sample(action, 429, response.seconds, limited=True), float(wait)
+        return Sample(action, 429, response.seconds, "429 ohne Retry-After"), 1.0
+    if action == "OParl Datei":
+        ok = (response.status == 304 and "If-None-Match" in headers) or (
+            response.status == 200
+            and response.headers.get("content-type") == "application/pdf"
+            and response.body.startswith(b"%PDF")
+            and bool(response.headers.get("etag"))
+        )
+        if response.status == 200 and response.headers.get("etag"):
+            etags[path] = response.headers["etag"]
+    else:
+        ok = response.status == 200 and response.headers.get("content-type", "").startswith(
+            "application/json"
+        )
+    return Sample(action, response.status, response.seconds, "" if ok else "unerwartet"), 0.0
+
+
+def anonymous_loop(
+    client: Client,
+    oparl: OParlTargets,
+    shared: Shared,
+    deadline: float,
+    rnd: random.Random,
+    pause: float,
+) -> None:
+    """An anonymous OParl client: requests with `pause` seconds between them; after a 429 it
+    leaves that bucket (files or JSON) alone until Retry-After has passed."""
+    etags: dict[str, str] = {}
+    blocked = {"json": 0.0, "file": 0.0}
+    names = list(OPARL_ACTIONS)
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        allowed = [a for a in names if blocked[OPARL_ACTIONS[a][1]] <= now]
+        if not allowed:
+            time.sleep(max(0.0, min(min(blocked.values()), deadline) - now))
+            continue
+        action = rnd.choices(allowed, weights=[OPARL_ACTIONS[a][0] for a in allowed])[0]
+        try:
+            sample, wait = oparl_request(client, action, oparl, etags, rnd)
+        except Exception as error:  # noqa: BLE001 - every failure is counted and reported
+            sample, wait = Sample(action, 0, 0.0, f"{type(error).__name__}: {error}"), 0.0
+            client.close()
+        record(shared, sample)
+        if wait:
+            blocked[OPARL_ACTIONS[action][1]] = time.monotonic() + wait
+        time.sleep(pause)
+
+
+def login_probe(client: Client, shared: Shared, deadline: float, interval: float = 0.5) -> None:
+    """A visitor who opens the login page every `interval` seconds (a new session each time)."""
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        client.cookies.clear()
+        try:
+            response = client.get(LOGIN_PATH)
+            ok = response.status == 200 and 'name="password"' in response.text
+            sample = Sample(
+                LOGIN_PROBE, response.status, response.seconds, "" if ok else "unerwartet"
+            )
+        except Exception as error:  # noqa: BLE001
+            sample = Sample(LOGIN_PROBE, 0, 0.0, f"{type(error).__name__}: {error}")
+            client.close()
+        record(shared, sample)
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
 # --- capacity: CPU seconds of one action of each kind, run alone ----------------------------
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -206,8 +368,9 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def server_pids(master: int) -> list[int]:
-    """The gunicorn master and its workers (the master's children)."""
-    pids = [master]
+    """The server process and all its descendants: serve.sh runs scripts/with-worker.sh, whose
+    children are the gunicorn master (with its workers) and the task worker."""
+    children: defaultdict[int, list[int]] = defaultdict(list)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -215,8 +378,10 @@ def server_pids(master: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == master:  # field 4 of stat: ppid
-            pids.append(int(entry.name))
+        children[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry.name))  # 4: ppid
+    pids = [master]
+    for pid in pids:  # grows while it is read: breadth first through the tree
+        pids.extend(children.get(pid, []))
     return pids
 
 
@@ -338,7 +503,7 @@ def capacity_ratio(costs: list[Cost], shared: Shared, elapsed: float) -> dict:
     db_per_action = (
         sum(n * by_action[a].db_per_action for a, n in done.items()) / total if total else 0.0
     )
-    requests = sum(1 for s in shared.samples if not s.error)
+    requests = sum(1 for s in shared.samples if not s.error and is_user_action(s.action))
     capacity = cores / cpu_per_action if cpu_per_action else 0.0
     throughput = total / elapsed
     cpu = dict(shared.cpu)
@@ -356,6 +521,11 @@ def capacity_ratio(costs: list[Cost], shared: Shared, elapsed: float) -> dict:
         "requests_per_action": requests / total if total else 0.0,
         "ratio": throughput / capacity if capacity else 0.0,
     }
+
+
+def is_user_action(action: str) -> bool:
+    """A request of the signed-in users (not of the anonymous OParl clients or the probe)."""
+    return action not in OPARL_ACTIONS and action != LOGIN_PROBE
 
 
 def record(shared: Shared, sample: Sample) -> None:
@@ -429,8 +599,11 @@ def cpu_under_load(capacity: dict) -> list[str]:
     ]
 
 
-def capacity_lines(costs: list[Cost], capacity: dict, users: int) -> list[str]:
+def capacity_lines(costs: list[Cost], capacity: dict, users: int, anonymous: int = 0) -> list[str]:
     met = capacity["ratio"] >= TARGET_RATIO
+    verdict = "erreicht" if met else "verfehlt"
+    if anonymous:
+        verdict = "nicht anwendbar"
     cpu_ms = capacity["cpu_per_action"] * 1000
     lines = [
         "Kapazität des Rechners für diese Mischung, im selben Lauf gemessen: jede Aktion allein, "
@@ -452,13 +625,21 @@ def capacity_lines(costs: list[Cost], capacity: dict, users: int) -> list[str]:
         f"Anfragen/s, {de(capacity['requests_per_action'], 2)} Anfragen je Aktion).",
         "",
         *cpu_under_load(capacity),
-        f"- **{'erreicht' if met else 'verfehlt'}**: Durchsatz = {de(capacity['ratio'], 2)} × "
+        f"- **{verdict}**: Durchsatz = {de(capacity['ratio'], 2)} × "
         f"die Kapazität (Ziel ≥ {de(TARGET_RATIO, 1)} bei 20 Benutzern, hier {users}; "
-        "Lastgenerator, gunicorn und PostgreSQL teilen sich die Kerne).",
+        "Lastgenerator, gunicorn und PostgreSQL teilen sich die Kerne"
+        + (
+            f"; mit {anonymous} anonymen OParl-Clients zählt der Durchsatz nur die Aktionen der "
+            "angemeldeten Benutzer, die Kerne bedienen aber auch die OParl-Anfragen: das Ziel "
+            "gilt nur ohne sie, `--anonymous 0`"
+            if anonymous
+            else ""
+        )
+        + ").",
         f"- **{'erreicht' if cpu_ms <= TARGET_CPU_MS else 'verfehlt'}**: CPU-Zeit je Aktion "
         f"(App + Datenbank, gewichtet mit der Mischung, jede Aktion allein gemessen): "
         f"{de(cpu_ms)} ms, davon Datenbank {de(capacity['db_per_action'] * 1000)} ms "
-        f"(Ziel ≤ {TARGET_CPU_MS} ms){cpu_under_load_short(capacity)}.",
+        f"(Ziel ≤ {TARGET_CPU_MS} ms){'' if anonymous else cpu_under_load_short(capacity)}.",
     ]
     return lines
 
@@ -491,18 +672,21 @@ def report(
         "alles auf 127.0.0.1: Lastgenerator, gunicorn und PostgreSQL teilen sich die CPUs "
         f"(Systemlast vor dem Lauf: {load_before}).",
         "",
-        "| Aktion | Anfragen | Anfragen/s | p50 ms | p95 ms | Fehler |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| Aktion | Anfragen | Anfragen/s | p50 ms | p95 ms | Fehler | begrenzt (429) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    actions = sorted({s.action for s in samples}, key=lambda a: (a not in WEIGHTS, a))
+    actions = sorted(
+        {s.action for s in samples},
+        key=lambda a: (a not in WEIGHTS, a in OPARL_ACTIONS, a == LOGIN_PROBE, a),
+    )
     for action in [*actions, "gesamt"]:
         chosen = [s for s in samples if action in (s.action, "gesamt")]
-        times = [s.seconds * 1000 for s in chosen if not s.error]
+        times = [s.seconds * 1000 for s in chosen if not s.error and not s.limited]
         rate = f"{len(chosen) / elapsed:.1f}".replace(".", ",")
         lines.append(
             f"| {action} | {len(chosen)} | {rate} | "
             f"{percentile(times, 0.5):.0f} | {percentile(times, 0.95):.0f} | "
-            f"{sum(1 for s in chosen if s.error)} |"
+            f"{sum(1 for s in chosen if s.error)} | {sum(1 for s in chosen if s.limited)} |"
         )
     lines += [
         "",
@@ -512,7 +696,8 @@ def report(
         "„heiße“ Stellen, damit Änderungen zusammenstoßen); Export: Excel-Stellenliste einer "
         "Einheit samt Untereinheiten.",
         "",
-        *capacity_lines(costs, capacity, args.users),
+        *oparl_lines(args, samples),
+        *capacity_lines(costs, capacity, args.users, args.anonymous),
         "",
         f"Fehler: {len(errors)}. Bestätigte Änderungen: {len(shared.acknowledged)}, "
         f"davon in der Datenbank wiedergefunden: "
@@ -524,6 +709,41 @@ def report(
         lines.append(f"Häufigster Fehler: {kinds[0]}")
     lines += [f"- {p}" for p in problems[:10]]
     return "\n".join(lines) + "\n"
+
+
+def login_median(samples: list[Sample]) -> float | None:
+    times = [s.seconds for s in samples if s.action == LOGIN_PROBE and not s.error]
+    return statistics.median(times) if times else None
+
+
+def oparl_lines(args, samples: list[Sample]) -> list[str]:
+    median = login_median(samples)
+    login = (
+        f"- **{'erreicht' if median is not None and median < TARGET_LOGIN_MEDIAN_S else 'verfehlt'}**: "
+        f"Anmeldeseite während der Last (ein weiterer anonymer Besucher, alle 0,5 s): Median "
+        + (f"{de(median * 1000)} ms" if median is not None else "nicht gemessen")
+        + f" (Ziel < {de(TARGET_LOGIN_MEDIAN_S)} s)."
+    )
+    if not args.anonymous:
+        return [login, ""]
+    oparl = [s for s in samples if s.action in OPARL_ACTIONS]
+    limited = sum(1 for s in oparl if s.limited)
+    not_modified = sum(1 for s in oparl if s.status == 304)
+    return [
+        f"Dazu {args.anonymous} anonyme OParl-Clients, jeder mit eigener Client-Adresse: der "
+        "Lastgenerator spielt den nginx vor der Anwendung und schickt `X-Forwarded-For` mit der "
+        "Adresse des Clients, der Server läuft mit `AXES_PROXY_COUNT=1` und den Grenzen je Client "
+        f"wie in Produktion ({args.oparl_limits}). Je Client eine Anfrage, dann "
+        f"{de(args.anonymous_pause, 1)} s Pause: OParl Liste (Vorlagen, Sitzungen, "
+        f"Organisationen), OParl Vorlage (eine von {args.papers}), OParl Datei (PDF einer dieser "
+        "Vorlagen oder ihrer Anlagen, vor der Last einmal gerendert wie nach dem Einbringen; die "
+        f"Hälfte bedingt mit dem erhaltenen ETag: {not_modified} × 304). Eine 429 zählt als "
+        f"„begrenzt“ ({limited}), nur mit `Retry-After` (ohne wäre sie ein Fehler); der Client "
+        "lässt diese Art Anfrage dann so lange ruhen.",
+        "",
+        login,
+        "",
+    ]
 
 
 def write_results(text: str) -> None:
@@ -541,7 +761,7 @@ def write_results(text: str) -> None:
 def run(args, env: dict[str, str], *, names: list[str], password: str, port: int, log):
     """Fill the database, start the server, measure the capacity, let the users work; returns
     what they saw and what each action costs alone."""
-    print(f"Datenbank: migrate, generate_city --positions {args.positions}", flush=True)
+    say(f"Datenbank: migrate, generate_city --positions {args.positions}")
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     # the dev tools for this command only: the server runs as in production, without them
     manage(
@@ -571,7 +791,7 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
         pg_version = cursor.fetchone()[0].split()[0]
     connection.close()
 
-    print(f"Server auf 127.0.0.1:{port} ({args.workers} gunicorn-Prozesse)", flush=True)
+    say(f"Server auf 127.0.0.1:{port} ({args.workers} gunicorn-Prozesse)")
     server = subprocess.Popen(
         ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
@@ -586,19 +806,29 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
                     raise SystemExit("Server beendet sich beim Start:\n" + log.read()) from None
                 time.sleep(0.5)
 
-        clients = []
-        for n in names:
-            client = Client(f"http://127.0.0.1:{port}")
-            client.login(n, password)
-            clients.append(client)
+        say("Server bereit; Benutzer melden sich an")
+        base = f"http://127.0.0.1:{port}"
+        clients = [
+            Client(base, forwarded_for=f"10.1.{i // 250}.{i % 250 + 1}") for i in range(len(names))
+        ]
+        # at the same time: each login hashes a password (the slowest part of the set-up)
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda c, n: c.login(n, password), clients, names))
+        oparl = OParlTargets()
+        if args.anonymous:
+            say(f"OParl: PDFs von {args.papers} Vorlagen rendern …")
+            oparl = prepare_oparl(Client(base, forwarded_for="10.9.0.1"), args.papers)
+            connection.close()
 
         seconds = min(args.capacity_seconds, max(1.0, args.seconds / 5))
-        print(f"Kapazität: jede Aktion allein, je {seconds:.0f} s …", flush=True)
+        say(f"Kapazität: jede Aktion allein, je {seconds:.0f} s …")
         meter = CpuMeter(server.pid)
         costs, alone = measure_capacity(clients[0], targets, meter, seconds, args.seed)
 
         shared = Shared()
-        print(f"{args.users} Benutzer, {args.seconds:.0f} s …", flush=True)
+        say(
+            f"{args.users} Benutzer, {args.anonymous} anonyme OParl-Clients, {args.seconds:.0f} s …"
+        )
         server_before, machine_before, own_before = (
             meter.snapshot(),
             machine_busy(),
@@ -614,11 +844,28 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
             )
             for i, (c, n) in enumerate(zip(clients, names, strict=True))
         ]
+        threads += [
+            threading.Thread(
+                target=anonymous_loop,
+                args=(
+                    Client(base, forwarded_for=f"10.0.{i // 250}.{i % 250 + 1}"),
+                    oparl,
+                    shared,
+                    deadline,
+                    random.Random(args.seed * 2000 + i),
+                    args.anonymous_pause,
+                ),
+            )
+            for i in range(args.anonymous)
+        ]
+        probe = Client(base, forwarded_for="10.2.0.1")
+        threads.append(threading.Thread(target=login_probe, args=(probe, shared, deadline)))
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - start
+        say(f"Last beendet nach {elapsed:.0f} s (laufende Anfragen abgewartet)")
         shared.cpu = {
             "server": meter.spent(server_before, meter.snapshot()),
             "machine": machine_busy() - machine_before,
@@ -641,6 +888,18 @@ def run(args, env: dict[str, str], *, names: list[str], password: str, port: int
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument(
+        "--anonymous", type=int, default=0, help="anonyme OParl-Clients neben den Benutzern"
+    )
+    parser.add_argument(
+        "--anonymous-pause",
+        type=float,
+        default=0.5,
+        help="Sekunden zwischen zwei Anfragen eines anonymen Clients",
+    )
+    parser.add_argument(
+        "--papers", type=int, default=10, help="Vorlagen, deren Dateien die Clients lesen"
+    )
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--positions", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
@@ -655,10 +914,15 @@ def main() -> int:
         help="Sekunden je Aktion bei der Kapazitätsmessung (höchstens ein Fünftel von --seconds)",
     )
     parser.add_argument("--no-results", action="store_true", help="bench/results.md nicht ändern")
+    parser.add_argument(
+        "--db-prefix",
+        default="stellenplan_load",
+        help="Name der Wegwerf-Datenbank ohne Prozessnummer",
+    )
     args = parser.parse_args()
     args.load_before = os.getloadavg()[0]
 
-    db = f"stellenplan_load_{os.getpid()}"
+    db = f"{args.db_prefix}_{os.getpid()}"
     port = free_port()
     password = secrets.token_urlsafe(18)
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "STELLENPLAN_DEVTOOLS")}
@@ -668,6 +932,7 @@ def main() -> int:
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=f"{args.pg}/{db}",
         SECURE_PROXY_SSL_HEADER="1",  # the load client plays the TLS reverse proxy
+        AXES_PROXY_COUNT="1",  # ... which appends the client's address to X-Forwarded-For
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY=str(args.workers),
         PY=PY,
@@ -678,6 +943,10 @@ def main() -> int:
     env.setdefault("DB_CONN_MAX_AGE", str(int(args.seconds) + 900))
     os.environ.update(env)
     os.environ.pop("DJANGO_DEBUG", None)
+    args.oparl_limits = (
+        f"{env.get('OPARL_RATE_LIMIT_PER_MINUTE', '120')} Anfragen je Minute an JSON, "
+        f"{env.get('OPARL_FILE_RATE_LIMIT_PER_MINUTE', '20')} an Dateien"
+    )
 
     psql(args.pg, f"CREATE DATABASE {db}")
     try:
@@ -709,7 +978,9 @@ def main() -> int:
     if not args.no_results:
         write_results(text)
         print(f"Ergebnis in {RESULTS.relative_to(ROOT)} (Abschnitt „Lasttest“).")
-    return 1 if errors or problems or not shared.acknowledged else 0
+    median = login_median(shared.samples)
+    slow_login = median is None or median >= TARGET_LOGIN_MEDIAN_S
+    return 1 if errors or problems or not shared.acknowledged or slow_login else 0
 
 
 if __name__ == "__main__":

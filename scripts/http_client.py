@@ -4,12 +4,16 @@ It talks plain HTTP to gunicorn on the loopback interface and behaves like the T
 proxy in front of it would: it sends ``X-Forwarded-Proto: https`` (the server runs with
 SECURE_PROXY_SSL_HEADER=1), keeps the session and CSRF cookies itself (they are ``Secure``, which
 a normal cookie jar would not send over http) and sends an https Referer for the CSRF check.
+With ``forwarded_for`` it also sends ``X-Forwarded-For`` as nginx does with
+``$proxy_add_x_forwarded_for`` for a client that sent none: the client's address alone (the
+server then needs ``AXES_PROXY_COUNT=1``, as behind the documented proxy).
 """
 
 from __future__ import annotations
 
 import http.client
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -29,8 +33,9 @@ class Response:
 
 
 class Client:
-    def __init__(self, base_url: str, timeout: float = 60.0):
+    def __init__(self, base_url: str, timeout: float = 60.0, forwarded_for: str | None = None):
         parts = urlsplit(base_url)
+        self.forwarded_for = forwarded_for
         self.host, self.port = parts.hostname, parts.port or 80
         self.netloc = parts.netloc
         self.timeout = timeout
@@ -47,21 +52,37 @@ class Client:
             self.conn.close()
             self.conn = None
 
-    def request(self, method: str, path: str, data: dict | list | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        data: dict | list | None = None,
+        *,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Response:
+        """One request; `files` (field: (file name, bytes, content type)) sends the form as
+        multipart/form-data, as a browser's file upload."""
         headers = {
             "Host": self.netloc,
             "X-Forwarded-Proto": "https",
             "Referer": f"https://{self.netloc}{path}",
             "User-Agent": "stellenplan-smoke",
         }
+        if self.forwarded_for:
+            headers["X-Forwarded-For"] = self.forwarded_for
+        if extra_headers:
+            headers.update(extra_headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if data is not None:
+        if files is not None:
+            body, headers["Content-Type"] = multipart(data or {}, files)
+        elif data is not None:
             body = urlencode(data, doseq=True).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            if "csrftoken" in self.cookies:
-                headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        if body is not None and "csrftoken" in self.cookies:
+            headers["X-CSRFToken"] = self.cookies["csrftoken"]
         start = time.perf_counter()
         for attempt in (1, 2):
             try:
@@ -89,8 +110,8 @@ class Client:
             self.close()
         return Response(raw.status, resp_headers, payload, seconds)
 
-    def get(self, path: str) -> Response:
-        return self.request("GET", path)
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        return self.request("GET", path, extra_headers=headers)
 
     def post(self, path: str, data: dict | list) -> Response:
         return self.request("POST", path, data)
@@ -106,6 +127,27 @@ class Client:
         if response.status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"Anmeldung als {username} fehlgeschlagen: HTTP {response.status}")
         return response
+
+
+def multipart(data: dict | list, files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its content type."""
+    boundary = f"----stellenplan{secrets.token_hex(12)}"
+    parts: list[bytes] = []
+    items = data.items() if isinstance(data, dict) else data
+    for name, value in items:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
+    for name, (file_name, content, content_type) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{file_name}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class _FormParser(HTMLParser):

@@ -1,13 +1,25 @@
 """The load test's capacity measurement: CPU time from /proc and the ratio to the capacity."""
 
 import os
+import random
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
 
-from bench.loadtest import WEIGHTS, Cost, Sample, Shared, capacity_ratio, cpu_seconds, server_pids
+from bench.loadtest import (
+    WEIGHTS,
+    Cost,
+    OParlTargets,
+    Sample,
+    Shared,
+    capacity_ratio,
+    cpu_seconds,
+    oparl_request,
+    server_pids,
+)
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc")
 
@@ -69,3 +81,68 @@ def test_the_ratio_is_the_cpu_the_load_would_cost_alone_over_the_cpu_the_cores_o
     assert result["throughput"] == pytest.approx(5.0)
     assert result["ratio"] == pytest.approx(cpu / (cores * 10.0))
     assert result["requests_per_action"] == pytest.approx(55 / 50)
+
+
+def test_server_pids_include_grandchildren():
+    # serve.sh → with-worker.sh → gunicorn master → workers: all of them are the server
+    code = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)']); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 10
+        while len(pids := server_pids(child.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        for pid in server_pids(child.pid)[1:]:
+            os.kill(pid, 9)
+        child.kill()
+        child.wait()
+
+    assert pids[0] == child.pid and len(pids) == 2
+
+
+class FakeClient:
+    def __init__(self, status, headers, body=b""):
+        self.response = SimpleNamespace(status=status, headers=headers, body=body, seconds=0.01)
+        self.sent = []
+
+    def get(self, path, headers=None):
+        self.sent.append((path, headers))
+        return self.response
+
+
+class Draws(random.Random):
+    """random() always returns `value` (whether a file request is conditional)."""
+
+    def __init__(self, value):
+        super().__init__(1)
+        self.value = value
+
+    def random(self):
+        return self.value
+
+
+@pytest.mark.parametrize(
+    ("headers", "limited", "error", "wait"),
+    [({"retry-after": "17"}, True, "", 17.0), ({}, False, "429 ohne Retry-After", 1.0)],
+)
+def test_a_429_is_limited_only_with_retry_after(headers, limited, error, wait):
+    oparl = OParlTargets(papers=["/oparl/v1.1/paper/1/"], files=["/oparl/v1.1/file/vorlage/1/pdf"])
+    client = FakeClient(429, headers)
+
+    sample, seconds = oparl_request(client, "OParl Datei", oparl, {}, random.Random(1))
+
+    assert (sample.limited, sample.error, seconds) == (limited, error, wait)
+
+
+def test_a_file_is_answered_with_a_pdf_and_its_etag_or_304():
+    oparl = OParlTargets(papers=[], files=["/f/pdf"])
+    etags: dict[str, str] = {}
+    pdf = FakeClient(200, {"content-type": "application/pdf", "etag": '"abc"'}, b"%PDF-1.7")
+    assert oparl_request(pdf, "OParl Datei", oparl, etags, random.Random(1))[0].error == ""
+    assert etags == {"/f/pdf": '"abc"'}
+
+    not_modified = FakeClient(304, {})
+    sample, _ = oparl_request(not_modified, "OParl Datei", oparl, etags, Draws(0.1))
+    assert sample.error == "" and not_modified.sent == [("/f/pdf", {"If-None-Match": '"abc"'})]
+    unasked = FakeClient(304, {})  # a 304 to a request without If-None-Match is wrong
+    assert oparl_request(unasked, "OParl Datei", oparl, etags, Draws(0.9))[0].error == "unerwartet"
