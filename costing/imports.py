@@ -69,6 +69,7 @@ from stellenplan.imports import (
 from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade
 from stellenplan.services import (
     ImportBatchError,
+    import_batch_check_undo,
     import_batch_create,
     import_batch_lock,
     import_batch_mark_applied,
@@ -409,17 +410,24 @@ def confirm_cost_table(*, batch_id: int, acting_user: User | None) -> Confirmati
 
 
 @transaction.atomic
-def cost_table_import_undo(*, batch_id: int, acting_user: User | None) -> ImportBatch:
+def cost_table_import_undo(
+    *, batch_id: int, acting_user: User | None, expected_token: str | None = None
+) -> ImportBatch:
     """Undo an applied cost-table import: delete the table and its rates, as long as neither
     was changed since and nothing else refers to the table; grades the import created are
-    deleted too where nothing uses them any more (otherwise they stay). Raises
+    deleted too where nothing uses them any more (otherwise they stay). Only the importer or a
+    superuser, at the state the confirmation page showed (``import_batch_check_undo``). Raises
     ImportBatchError (nothing changed) otherwise."""
-    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+    batch = (
+        ImportBatch.objects.select_for_update(of=("self",))
+        .filter(pk=batch_id)
+        .select_related("created_by", "undone_by")
+        .first()
+    )
     if batch is None or batch.kind != ImportBatch.Kind.COST_TABLE:
         raise ImportBatchError("Diesen Import einer Kostentabelle gibt es nicht.")
     refused = f"Der Import {batch.pk} kann nicht rückgängig gemacht werden"
-    if batch.status != ImportBatch.Status.APPLIED:
-        raise ImportBatchError(f"{refused}: sein Status ist „{batch.get_status_display()}“.")
+    import_batch_check_undo(batch, acting_user=acting_user, expected_token=expected_token)
     table_id = (
         batch.target_id
         if batch.target_type_id == ContentType.objects.get_for_model(CostTable).pk

@@ -16,7 +16,10 @@ What is public (decided for issue 13):
 - Organizations are the committees named in the steps of public papers (derived from the
   names: a renamed committee is a new organization; the old one disappears with its last
   step) and the Ämter and Referate ("Verwaltungsbereich"); a deleted Amt is deleted.
-- Meetings are one per committee and meeting date of the steps of public papers.
+- Meetings are one per committee and meeting date of the **public** steps of public papers. A
+  nicht öffentlich step names no meeting (red-team finding, issue 21): its consultation has no
+  ``meeting``, its agenda item (``public: false``) neither, and it is on no meeting's agenda,
+  so neither the name nor the date of a closed session appears (see ``meetings``).
 
 Nothing here builds URLs (only front knows them) and nothing returns user names.
 """
@@ -300,12 +303,23 @@ def meeting_key(committee_name: str, day: date) -> str:
 
 
 def meetings(on: date | None = None) -> list[Meeting]:
-    """One meeting per committee and date of the steps of public papers (only those `on` a
-    date if given), ordered by key; each with its steps (agenda items) in the order of their
-    ids."""
+    """One meeting per committee and date of the public steps of public papers (only those
+    `on` a date if given), ordered by key; each with its steps (agenda items) in the order of
+    their ids.
+
+    Nicht öffentlich steps make no meeting and are on no agenda. OParl 1.1, 2.8 "Depublizierung
+    von Objekten": "Da es sich bei OParl um eine Schnittstelle für öffentliche Daten handelt
+    werden depublizierte Objekte im Sinne der Schnittstelle gelöscht"; 3.0 "Vollständigkeit":
+    "Alle regulär öffentlich abrufbaren Informationen sollten auch in OParl ausgegeben werden,
+    solange dies nicht den Datenschutzbestimmungen widerspricht" — the name and date of a
+    closed session are not regularly public. ``AgendaItem.public`` ("ob der
+    Tagesordnungspunkt zur Behandlung in öffentlicher Sitzung vorgesehen ist/war") stays
+    ``false`` on the standalone agenda item of such a step, which names no meeting."""
     dated = Q(meeting_date=on) if on is not None else Q(meeting_date__isnull=False)
     steps = (
-        ConsultationStep.objects.filter(dated, decision__in=public_decisions().values("pk"))
+        ConsultationStep.objects.filter(
+            dated, public=True, decision__in=public_decisions().values("pk")
+        )
         .select_related("decision")
         .order_by("pk")
     )

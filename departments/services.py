@@ -23,8 +23,11 @@ Integrity under concurrency (two people, or two workers, at the same moment):
   locks, PostgreSQL's deferred foreign key checks failed at commit (an IntegrityError, 500).
 
 Every write takes its locks in the same order (the tree lock, then the unit pointed at, then
-the unit written), so these writes never wait for each other in a circle (no deadlock). The
-admin shows a unit's parent read-only, so moves always pass through ``orgunit_update``.
+the unit written), so these writes never wait for each other in a circle (no deadlock).
+Writes that do not call ``orgunit_create``/``orgunit_update`` (the Django admin's forms,
+where the parent is set when adding and restored by a history revert, ``departments.admin``) call ``orgunit_guard_parent`` first in their
+transaction: the same tree lock, hold and cycle check. Nothing else sets a parent (the Excel
+imports write positions, not units; ``bench.city`` only creates units, which closes no cycle).
 """
 
 from __future__ import annotations
@@ -151,6 +154,23 @@ def _check_parent(unit: OrgUnit, parent: OrgUnit | None) -> None:
                 )
             }
         )
+
+
+def orgunit_guard_parent(unit: OrgUnit, parent: OrgUnit | None) -> None:
+    """For a save of `unit` with `parent` that does not go through ``orgunit_update`` or
+    ``orgunit_create`` (the admin's form): the tree lock (for an existing unit, whether or not
+    the parent changes: the saved parent is only known for sure under the lock), the parent
+    held, and the cycle check; raises a ``ValidationError`` at "parent" in German.
+
+    Call it inside the save's transaction, before anything else is locked (the lock order of
+    the module docstring); the locks are held until that transaction ends."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("orgunit_guard_parent needs the save's transaction")
+    if unit.pk is not None:
+        _lock_tree_shape(unit)
+    if parent is not None:
+        hold_orgunit(parent, field="parent")
+    _check_parent(unit, parent)
 
 
 @transaction.atomic

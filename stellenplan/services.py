@@ -576,6 +576,53 @@ def import_batch_discard(*, batch_id: int, acting_user: User | None) -> ImportBa
     return batch
 
 
+def import_batch_undo_token(batch: ImportBatch) -> str:
+    """The state of a batch the undo page showed, sent back with the confirmation: its status
+    and when it was saved. A batch is saved once and undone once, so a second or stale undo
+    (the page opened before someone else undid it) carries a token that no longer matches."""
+    saved = batch.applied_at.isoformat() if batch.applied_at else "-"
+    return f"{batch.status}@{saved}"
+
+
+def import_batch_may_undo(batch: ImportBatch, user: User | None) -> bool:
+    """Who may undo a saved import: the user who imported it, or a superuser (administrator).
+    Nobody else, whatever the role: an import is the importer's work, and undoing it deletes
+    what others may have planned with. The role's right to the imported kind of object (the
+    view's ``require_right``) is needed in addition."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    return bool(user.is_superuser) or batch.created_by_id == user.pk
+
+
+def import_batch_check_undo(
+    batch: ImportBatch, *, acting_user: User | None, expected_token: str | None
+) -> None:
+    """Raise ImportBatchError (German) unless `acting_user` may undo the locked `batch` now:
+    the rule of ``import_batch_may_undo``, the state the confirmation page showed
+    (`expected_token`, from ``import_batch_undo_token``; None where no page was shown) and
+    the status "gespeichert"."""
+    refused = f"Der Import {batch.pk} kann nicht rückgängig gemacht werden"
+    if not import_batch_may_undo(batch, acting_user):
+        importer = batch.created_by.get_username() if batch.created_by else "unbekannt"
+        raise ImportBatchError(
+            f"{refused}: nur wer ihn importiert hat ({importer}) oder ein Administrator darf "
+            "ihn rückgängig machen."
+        )
+    if expected_token is not None and expected_token != import_batch_undo_token(batch):
+        when = (
+            f" am {timezone.localtime(batch.undone_at):%d.%m.%Y um %H:%M} Uhr"
+            if batch.undone_at
+            else ""
+        )
+        who = f" von {batch.undone_by.get_username()}" if batch.undone_by else ""
+        raise ImportBatchError(
+            f"{refused}: er wurde seit dem Öffnen der Bestätigungsseite geändert (Status jetzt "
+            f"„{batch.get_status_display()}“{who}{when}). Es wurde nichts geändert."
+        )
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise ImportBatchError(f"{refused}: sein Status ist „{batch.get_status_display()}“.")
+
+
 def _row_names(items: Sequence[ImportBatchItem], limit: int = 20) -> str:
     named = [
         f"Zeile {item.row} (ID {item.object_id}, „{item.label}“)"
@@ -588,21 +635,26 @@ def _row_names(items: Sequence[ImportBatchItem], limit: int = 20) -> str:
 
 
 @transaction.atomic
-def import_batch_undo(*, batch_id: int, acting_user: User | None) -> ImportBatch:
+def import_batch_undo(
+    *, batch_id: int, acting_user: User | None, expected_token: str | None = None
+) -> ImportBatch:
     """Undo an applied import of positions: delete the positions it created and give the ones
     it changed their previous values, each with a history entry of `acting_user`.
 
-    Refused (``ImportBatchError``, nothing changed) when any of its positions was changed or
-    deleted since the import (its version differs), naming the rows.
+    Refused (``ImportBatchError``, nothing changed) unless `acting_user` may undo it
+    (``import_batch_check_undo``: the importer or a superuser; `expected_token` the state the
+    confirmation page showed), and when any of its positions was changed or deleted since the
+    import (its version differs), naming the rows.
     """
-    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+    batch = (
+        ImportBatch.objects.select_for_update(of=("self",))
+        .filter(pk=batch_id)
+        .select_related("created_by", "undone_by")
+        .first()
+    )
     if batch is None or batch.kind != ImportBatch.Kind.POSITIONS:
         raise ImportBatchError("Diesen Import von Stellen gibt es nicht.")
-    if batch.status != ImportBatch.Status.APPLIED:
-        raise ImportBatchError(
-            f"Der Import {batch.pk} kann nicht rückgängig gemacht werden: sein Status ist "
-            f"„{batch.get_status_display()}“."
-        )
+    import_batch_check_undo(batch, acting_user=acting_user, expected_token=expected_token)
     items = list(batch.items.order_by("row", "id"))
     ids = [item.object_id for item in items]
     current: dict[int, Position] = {}

@@ -32,6 +32,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from departments.models import OrgUnit
@@ -380,3 +382,63 @@ def test_a_unit_with_a_position_created_after_the_page_opened_is_not_deleted(rol
         orgunit_delete(acting_user=hr, unit=opened, expected_version=opened.version)
     assert "ihr sind noch 1 Stelle zugeordnet" in str(refused.value)
     assert OrgUnit.objects.get(pk=unit.pk).version == 1
+
+
+ADMIN_ROUNDS = {"postgresql": 12, "sqlite": 4}
+
+
+def admin_add(client: Client, parent_pk: int, code: str) -> Callable[[], object]:
+    """Add a unit below `parent_pk` through the Django admin; a form error is the refusal."""
+
+    def task() -> None:
+        response = client.post(
+            reverse("admin:departments_orgunit_add"),
+            {"kind": "abteilung", "code": code, "name": "Neu im Admin", "parent": parent_pk},
+        )
+        if response.status_code == 302:
+            return
+        assert response.status_code == 200, response.status_code
+        page = response.content.decode()
+        # deleted before the form is checked: the choice is gone; after: the hold says so
+        for message in ("wurde inzwischen gelöscht", "Dies ist keine gültige Auswahl"):
+            if message in page:
+                raise ValidationError(message)
+        raise AssertionError(page.split("errorlist", 1)[-1][:600])
+
+    return task
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_below_a_unit_in_the_admin_while_it_is_deleted_ends_in_german(django_user_model):
+    """Red-team finding (issue 21): the admin's save holds the parent and checks under the
+    tree lock (``orgunit_guard_parent``) as the services do; without it PostgreSQL refused the
+    orphan only at commit (IntegrityError, a 500)."""
+    admin = django_user_model.objects.create_superuser("admin-org", password="Ein-langes-Pw-1")
+    user = django_user_model.objects.create_user("organisation", password="Ein-langes-Pw-1")
+    client = Client()
+    client.force_login(admin)
+    outcomes = set()
+
+    for round_no in range(1, ADMIN_ROUNDS[connection.vendor] + 1):
+        unit = OrgUnitFactory(code=f"R{round_no}", name="Wird aufgelöst")
+        opened = OrgUnit.objects.get(pk=unit.pk)
+        results = run_together(
+            {
+                "delete": functools.partial(
+                    orgunit_delete, acting_user=user, unit=opened, expected_version=opened.version
+                ),
+                "add": admin_add(client, unit.pk, f"R{round_no}-1"),
+            }
+        )
+
+        deleted, added = results["delete"], results["add"]
+        assert deleted.won != added.won, f"Runde {round_no}: {results}"
+        if deleted.won:
+            assert isinstance(added.error, ValidationError)
+            assert not OrgUnit.objects.filter(code__startswith=f"R{round_no}").exists()
+        else:
+            assert isinstance(deleted.error, DeleteRefusedError)
+            assert "kann nicht gelöscht werden" in str(deleted.error)
+            assert OrgUnit.objects.get(code=f"R{round_no}-1").parent_id == unit.pk
+        outcomes.add("delete" if deleted.won else "add")
+    assert_acyclic()

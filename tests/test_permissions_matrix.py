@@ -171,7 +171,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "excel:import_positions": write("personalamt", post=(400,)),
     "excel:import_cost_table": write("kaemmerei", post=(400,)),
     # Import batches (issue 11): everyone sees the saved imports; the sample is a saved import
-    # of positions: confirming it again is refused with a message (302), undo asks (GET)
+    # of positions (by the admin): confirming it again is refused with a message (302); undo
+    # asks (GET: to the Personalamt it says only the importer or an administrator may undo),
+    # a POST without the page's state is refused with a message (302)
     "excel:import_list": read(),
     "excel:import_batch": read(),
     "excel:import_batch_confirm": post_only("personalamt"),

@@ -266,13 +266,19 @@ def consultation(
     if sel.is_deleted(decision):
         return deleted(object_id, "Consultation", decision.created_at, decision.updated_at)
     dated = step.meeting_date is not None
+    # A nicht öffentlich step names no meeting: its URL holds the committee and the date of
+    # the closed session (OParl 1.1, 2.8: "eine Schnittstelle für öffentliche Daten"; see
+    # decisions.oparl_selectors.meetings).
+    in_meeting = dated and step.public
     return compact(
         {
             "id": object_id,
             "type": otype("Consultation"),
             "paper": None if embedded else u.paper(decision.pk),
             "agendaItem": u("agenda_item", pk=step.pk) if dated else None,
-            "meeting": u.meeting(step.committee.strip(), step.meeting_date) if dated else None,  # type: ignore[arg-type]
+            "meeting": u.meeting(step.committee.strip(), step.meeting_date)  # type: ignore[arg-type]
+            if in_meeting
+            else None,
             "organization": [u.committee(step.committee)],
             "authoritative": step.purpose == ConsultationStep.Purpose.RESOLUTION,
             "role": step.get_purpose_display(),
@@ -353,7 +359,10 @@ def agenda_item(
     embedded: bool = False,
 ) -> Json:
     """A step of the Beratungsfolge at its meeting. A nicht öffentlich step shows no result,
-    resolution text or file."""
+    resolution text or file, and no meeting (neither name nor date of the closed session: it
+    is on no published meeting's agenda; OParl 1.1, 2.8 "eine Schnittstelle für öffentliche
+    Daten"); ``public`` says so ("ob der Tagesordnungspunkt zur Behandlung in öffentlicher
+    Sitzung vorgesehen ist/war")."""
     object_id = u("agenda_item", pk=step.pk)
     if sel.is_deleted(decision):
         return deleted(object_id, "AgendaItem", decision.created_at, decision.updated_at)
@@ -363,7 +372,9 @@ def agenda_item(
     data: Json = {
         "id": object_id,
         "type": otype("AgendaItem"),
-        "meeting": None if embedded else u.meeting(step.committee.strip(), step.meeting_date),  # type: ignore[arg-type]
+        "meeting": None
+        if embedded or not step.public
+        else u.meeting(step.committee.strip(), step.meeting_date),  # type: ignore[arg-type]
         "order": order,
         "name": f"{decision.grdrs_label}: {decision.title}",
         "public": step.public,

@@ -350,10 +350,14 @@ def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
                 u("agenda_item", pk=pk), "AgendaItem", decision.created_at, decision.updated_at
             )
         )
-    item = sel.meeting(sel.meeting_key(step.committee.strip(), step.meeting_date))  # type: ignore[arg-type]
-    if item is None:
-        raise Http404
-    order = next(i for i, s in enumerate(item.steps, start=1) if s.pk == step.pk)
+    if step.public:
+        item = sel.meeting(sel.meeting_key(step.committee.strip(), step.meeting_date))  # type: ignore[arg-type]
+        if item is None:
+            raise Http404
+        order = next(i for i, s in enumerate(item.steps, start=1) if s.pk == step.pk)
+    else:
+        # on no published agenda (its meeting is not named): its place in the Beratungsfolge
+        order = step.order
     return json_response(
         ser.agenda_item(
             u,

@@ -46,7 +46,9 @@ from stellenplan.services import (
     ImportBatchError,
     PositionsRefused,
     import_batch_discard,
+    import_batch_may_undo,
     import_batch_undo,
+    import_batch_undo_token,
 )
 
 MAX_ISSUES_SHOWN = 500
@@ -282,7 +284,14 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
         kind: getattr(rights(request.user, model), undo_action)
         for kind, (model, _, undo_action) in BATCH_RIGHTS.items()
     }
-    return render(request, "excel/import_list.html", {"batches": batches, "may_undo": undo})
+    undoable = {
+        batch.pk
+        for batch in batches
+        if batch.status == ImportBatch.Status.APPLIED
+        and undo[batch.kind]
+        and import_batch_may_undo(batch, request_user(request))
+    }
+    return render(request, "excel/import_list.html", {"batches": batches, "undoable": undoable})
 
 
 @require_GET
@@ -301,7 +310,9 @@ def import_batch_view(request: HttpRequest, pk: int) -> HttpResponse:
         "may_confirm": getattr(allowed, confirm_action)
         and batch.status == ImportBatch.Status.PENDING
         and not issues,
-        "may_undo": getattr(allowed, undo_action) and batch.status == ImportBatch.Status.APPLIED,
+        "may_undo": getattr(allowed, undo_action)
+        and batch.status == ImportBatch.Status.APPLIED
+        and import_batch_may_undo(batch, request_user(request)),
         "items": batch.items.all()[:MAX_ISSUES_SHOWN],
         "item_count": batch.items.count(),
     }
@@ -345,25 +356,38 @@ def import_batch_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_batch_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask (GET) and undo (POST) a saved import."""
+    """Ask (GET: what will be undone) and undo (POST, with the state the page showed) a saved
+    import; who may undo it, the state and the rows are checked by the service."""
     batch = _batch_for(request, pk)
     model, _, undo_action = BATCH_RIGHTS[batch.kind]
     require_right(request.user, model, undo_action)
     if request.method == "POST":
+        token = request.POST.get("zustand", "")
+        if not token:
+            messages.error(
+                request,
+                f"Der Import {batch.pk} wurde nicht rückgängig gemacht: die Bestätigung fehlt "
+                "(Feld „zustand“ ist leer). Bitte auf dieser Seite bestätigen.",
+            )
+            return redirect("excel:import_batch_undo", pk=batch.pk)
         undo = (
             import_batch_undo
             if batch.kind == ImportBatch.Kind.POSITIONS
             else cost_table_import_undo
         )
         try:
-            undo(batch_id=batch.pk, acting_user=request_user(request))
+            undo(batch_id=batch.pk, acting_user=request_user(request), expected_token=token)
         except (ImportBatchError, ConcurrentEditError, DeleteRefusedError) as error:
             messages.error(request, str(error))
             return redirect("excel:import_batch", pk=batch.pk)
         messages.success(request, f"Import {batch.pk} wurde rückgängig gemacht.")
         return redirect("excel:import_list")
-    return render(
-        request,
-        "excel/import_batch_undo.html",
-        {"batch": batch, "may_undo": batch.status == ImportBatch.Status.APPLIED},
-    )
+    context = {
+        "batch": batch,
+        "applied": batch.status == ImportBatch.Status.APPLIED,
+        "may_undo": import_batch_may_undo(batch, request_user(request)),
+        "token": import_batch_undo_token(batch),
+        "items": batch.items.all()[:MAX_ISSUES_SHOWN],
+        "item_count": batch.items.count(),
+    }
+    return render(request, "excel/import_batch_undo.html", context)

@@ -17,7 +17,7 @@ from costing.imports import cost_table_import_undo, import_cost_table
 from costing.models import CostRate, CostTable
 from costing.reference_services import costrate_update
 from stellenplan.models import ImportBatch, PayGrade, Position
-from stellenplan.services import ImportBatchError, position_update
+from stellenplan.services import ImportBatchError, import_batch_undo, position_update
 from tests.costing.excel_files import POSITION_HEADER, RATE_HEADER, xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("seed")
@@ -53,6 +53,15 @@ def confirm(client, batch: ImportBatch, **extra):
     return client.post(
         reverse("excel:import_batch_confirm", args=[batch.pk]), extra or {"bestaetigen": ""}
     )
+
+
+def undo(client, batch: ImportBatch, token: str | None = None):
+    """Confirm the undo page of `batch` with the state it shows (or `token`)."""
+    url = reverse("excel:import_batch_undo", args=[batch.pk])
+    if token is None:
+        page = client.get(url).content.decode()
+        token = page.split('name="zustand" value="', 1)[1].split('"', 1)[0]
+    return client.post(url, {"zustand": token}, follow=True)
 
 
 def export_bytes() -> bytes:
@@ -217,7 +226,8 @@ def test_undo_through_the_pages_and_its_refusal_after_an_edit(client):
 
     ask = client.get(reverse("excel:import_batch_undo", args=[second.pk]))
     assert "1 neu angelegte Stellen werden gelöscht" in ask.content.decode()
-    done = client.post(reverse("excel:import_batch_undo", args=[second.pk]), follow=True)
+    assert "SB drei" in ask.content.decode()  # the rows that will be undone
+    done = undo(client, second)
     assert f"Import {second.pk} wurde rückgängig gemacht." in done.content.decode()
     assert not Position.objects.filter(title="SB drei").exists()
 
@@ -225,7 +235,7 @@ def test_undo_through_the_pages_and_its_refusal_after_an_edit(client):
     position_update(
         acting_user=user, position=edited, expected_version=edited.version, data={"title": "SB 2"}
     )
-    refused = client.post(reverse("excel:import_batch_undo", args=[first.pk]), follow=True)
+    refused = undo(client, first)
     page = refused.content.decode()
     assert "kann nicht rückgängig gemacht werden" in page
     assert f"Zeile 3 (ID {edited.pk}, „SB zwei“)" in page
@@ -240,6 +250,63 @@ def test_other_roles_may_not_confirm_or_undo_an_import_of_positions(client):
     assert client.get(reverse("excel:import_batch", args=[batch.pk])).status_code == 200
     assert client.post(reverse("excel:import_batch_undo", args=[batch.pk])).status_code == 403
     assert ImportBatch.objects.get(pk=batch.pk).status == "applied"
+
+
+def test_undo_needs_the_confirmation_page_and_refuses_a_stale_or_double_undo(client):
+    login(client, "Personalamt")
+    batch = batch_of(upload(client, xlsx_bytes([POSITION_HEADER, ["20-4", "A 8", "SB", 1]])))
+    confirm(client, batch)
+    url = reverse("excel:import_batch_undo", args=[batch.pk])
+    page = client.get(url).content.decode()
+    token = page.split('name="zustand" value="', 1)[1].split('"', 1)[0]
+    assert token.startswith("applied@")
+
+    # a POST without the page's state (a link, a script) undoes nothing
+    blind = client.post(url, follow=True).content.decode()
+    assert "die Bestätigung fehlt (Feld „zustand“ ist leer)" in blind
+    assert ImportBatch.objects.get(pk=batch.pk).status == "applied"
+    # a wrong state is refused naming it
+    wrong = undo(client, batch, token="applied@2000-01-01").content.decode()
+    assert "seit dem Öffnen der Bestätigungsseite geändert" in wrong
+    assert Position.objects.filter(title="SB").exists()
+
+    assert "wurde rückgängig gemacht." in undo(client, batch, token).content.decode()
+    assert not Position.objects.filter(title="SB").exists()
+    # the same page sent again (double click, back button) is refused, saying who undid it
+    again = undo(client, batch, token).content.decode()
+    assert "seit dem Öffnen der Bestätigungsseite geändert" in again
+    assert "Status jetzt „rückgängig gemacht“ von nutzer-Personalamt am " in again
+
+
+def test_only_the_importer_or_an_administrator_may_undo_an_import(client):
+    importer = login(client, "Personalamt", "importeurin")
+    batch = batch_of(upload(client, xlsx_bytes([POSITION_HEADER, ["20-4", "A 8", "SB", 1]])))
+    confirm(client, batch)
+    token = f"applied@{ImportBatch.objects.get(pk=batch.pk).applied_at.isoformat()}"
+    url = reverse("excel:import_batch_undo", args=[batch.pk])
+
+    colleague = login(client, "Personalamt", "kollege")
+    assert url not in client.get(LIST).content.decode()
+    assert url not in client.get(reverse("excel:import_batch", args=[batch.pk])).content.decode()
+    ask = client.get(url).content.decode()
+    assert "Nur wer den Import hochgeladen hat (importeurin)" in ask
+    assert 'name="zustand"' not in ask
+    refused = undo(client, batch, token).content.decode()
+    assert "nur wer ihn importiert hat (importeurin) oder ein Administrator" in refused
+    assert ImportBatch.objects.get(pk=batch.pk).status == "applied"
+    # the service refuses too, whoever calls it
+    with pytest.raises(ImportBatchError, match="nur wer ihn importiert hat"):
+        import_batch_undo(batch_id=batch.pk, acting_user=colleague)
+    with pytest.raises(ImportBatchError, match="nur wer ihn importiert hat"):
+        import_batch_undo(batch_id=batch.pk, acting_user=None)
+    assert Position.objects.filter(title="SB").exists()
+
+    admin = User.objects.create_superuser("chefin")
+    client.force_login(admin)
+    assert url in client.get(LIST).content.decode()
+    assert "wurde rückgängig gemacht." in undo(client, batch).content.decode()
+    batch.refresh_from_db()
+    assert (batch.status, batch.undone_by, batch.created_by) == ("undone", admin, importer)
 
 
 # --- cost tables ------------------------------------------------------------------------------
@@ -290,7 +357,24 @@ def test_undo_of_a_cost_table_import_is_refused_after_a_rate_was_changed(client,
     assert CostTable.objects.filter(pk=result.table.pk).exists()
 
     client.force_login(user)
-    page = client.post(
-        reverse("excel:import_batch_undo", args=[result.batch.pk]), follow=True
-    ).content.decode()
+    page = undo(client, result.batch).content.decode()
     assert "die Kostensätze für A 8 wurden seit dem Import" in page
+
+
+def test_a_cost_table_import_is_undone_only_by_its_importer_or_an_administrator(role_users):
+    result = import_cost_table(
+        rates_file(),
+        name="RS",
+        valid_from=date(2014, 1, 1),
+        create_grades=True,
+        acting_user=role_users["kaemmerei"],
+    )
+    colleague = User.objects.create_user("kollegin")
+    colleague.groups.add(Group.objects.get(name="Kämmerei"))
+
+    with pytest.raises(ImportBatchError, match=r"nur wer ihn importiert hat \(kaemmerei\)"):
+        cost_table_import_undo(batch_id=result.batch.pk, acting_user=colleague)
+    assert CostTable.objects.filter(pk=result.table.pk).exists()
+
+    cost_table_import_undo(batch_id=result.batch.pk, acting_user=role_users["admin"])
+    assert not CostTable.objects.filter(pk=result.table.pk).exists()

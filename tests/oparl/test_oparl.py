@@ -398,6 +398,30 @@ def test_only_a_public_deciding_step_shows_the_resolution(adopted, api):
         assert key not in closed
 
 
+def test_a_closed_session_is_named_nowhere(seed, api, validators):
+    """Red-team finding (issue 21): a public paper's nicht öffentlich step (Unterausschuss
+    JobCenter, 23.09.2011) shows neither the name nor the date of its session: no meeting, no
+    link to one, on no agenda; its consultation and agenda item stay (``public: false``)."""
+    decision = Decision.objects.get(number="647/2011")
+    closed = decision.consultation_steps.get(committee="Unterausschuss JobCenter")
+    assert closed.public is False and closed.meeting_date == date(2011, 9, 23)
+    everything = crawl(api)
+    text = str(everything)
+    assert "23.09.2011" not in text
+    assert "20110923" not in text and "2011-09-23" not in text
+    meetings = [o for o in everything.values() if o["type"].endswith("/Meeting")]
+    assert meetings, "the public steps still make meetings"
+    assert not any("Unterausschuss" in m["name"] for m in meetings)
+    consultation = get(api, f"{PREFIX}consultation/{closed.pk}/")
+    assert "meeting" not in consultation
+    item = get(api, consultation["agendaItem"])
+    assert item["public"] is False and "meeting" not in item
+    check_object(item, validators)
+    check_object(consultation, validators)
+    council = decision.consultation_steps.get(committee="Gemeinderat")
+    assert get(api, f"{PREFIX}consultation/{council.pk}/")["meeting"].endswith("20111006/")
+
+
 def test_no_user_name_ever_appears(adopted, api):
     _decision, user = adopted
     everything = str(crawl(api))
