@@ -134,7 +134,11 @@ def _list_url(table_id: int | None = None, anchor: str = "") -> str:
 def costtable_list(request: HttpRequest) -> HttpResponse:
     """The cost tables with the rates of one of them (the current one unless another is
     asked for), and the reimbursement rules."""
-    tables = list(CostTable.objects.annotate(rate_count=Count("rates")))
+    # Explicit order: Meta.ordering does not apply to a query with an aggregate (GROUP BY),
+    # and the "gültig bis" of each row below depends on it (PostgreSQL returned another order).
+    tables = list(
+        CostTable.objects.annotate(rate_count=Count("rates")).order_by("-valid_from", "-pk")
+    )
     selected = None
     wanted = parse_id(request.GET.get("tabelle"))
     if wanted is not None:
