@@ -15,6 +15,14 @@ Rules for a job function:
 - ``report_progress`` only outside its writing transaction: inside it the update would be
   invisible to the page until the commit (and on SQLite would wait for that transaction).
 
+Heartbeat: on PostgreSQL, while a job's function runs, a thread with its own database
+connection sets the job's ``reported_at`` every ``JOB_HEARTBEAT_SECONDS`` (30), so a job whose
+worker is alive never looks stale (``is_stale``), even in a long writing transaction without
+progress. A killed worker's job stops beating and becomes stale after ``JOB_STALE_MINUTES``.
+The price: a job that hangs in a live worker stays "running" (the worker's log tells). On
+SQLite there is no heartbeat (its one writer would make the beat wait for the job's
+transaction); SQLite is for one machine, and ``JOB_STALE_MINUTES`` should be large there.
+
 The kinds are registered by the apps that do the work (an app's ``ready()`` imports its job
 module), so core knows none of them.
 """
@@ -22,13 +30,15 @@ module), so core knows none of them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -195,7 +205,8 @@ def execute(job_id: int) -> None:
     try:
         if registered is None:
             raise JobFailed(f"Unbekannte Auftragsart „{job.kind}“.")
-        outcome = registered.function(job)
+        with heartbeat(job):
+            outcome = registered.function(job)
     except JobFailed as failed:
         _finish(job, error=str(failed))
     except Exception:
@@ -204,6 +215,48 @@ def execute(job_id: int) -> None:
         raise
     else:
         _finish(job, outcome=outcome)
+
+
+def heartbeat_enabled() -> bool:
+    """Whether running jobs beat (PostgreSQL and ``JOB_HEARTBEAT_SECONDS`` > 0)."""
+    return connection.vendor == "postgresql" and float(settings.JOB_HEARTBEAT_SECONDS) > 0
+
+
+@contextmanager
+def heartbeat(job: Job) -> Iterator[None]:
+    """While the block runs, set the job's ``reported_at`` every ``JOB_HEARTBEAT_SECONDS`` from
+    a thread with its own connection (committed at once, whatever transaction the block is in).
+    Only this attempt of the job while it is running: a restarted or finished job is left
+    alone. No-op unless ``heartbeat_enabled()``."""
+    if not heartbeat_enabled():
+        yield
+        return
+    interval = float(settings.JOB_HEARTBEAT_SECONDS)
+    stop = threading.Event()
+    beating = threading.Thread(
+        target=_beat, args=(job.pk, job.attempts, interval, stop), name=f"job-{job.pk}-heartbeat"
+    )
+    beating.daemon = True
+    beating.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beating.join(timeout=interval + 10)
+
+
+def _beat(job_id: int, attempt: int, interval: float, stop: threading.Event) -> None:
+    try:
+        while not stop.wait(interval):
+            try:
+                Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, attempts=attempt).update(
+                    reported_at=timezone.now()
+                )
+            except DatabaseError:  # a lost connection: try again with a new one next time
+                logger.warning("Heartbeat of job %s failed", job_id, exc_info=True)
+                connections.close_all()
+    finally:
+        connections.close_all()  # this thread's connections only
 
 
 def _finish(job: Job, *, outcome: JobOutcome | None = None, error: str = "") -> None:
@@ -284,7 +337,8 @@ def unfinished_job(kind: str, owner: User | None, params: dict[str, Any]) -> Job
 
 
 def is_stale(job: Job, now: Any = None) -> bool:
-    """Running, but its worker has not reported for ``JOB_STALE_MINUTES``."""
+    """Running, but its worker has not reported for ``JOB_STALE_MINUTES`` (on PostgreSQL the
+    heartbeat reports while the worker lives, see the module's notes)."""
     if job.status != Job.Status.RUNNING or job.reported_at is None:
         return False
     now = now or timezone.now()

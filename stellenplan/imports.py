@@ -65,6 +65,7 @@ from stellenplan.services import (
     import_batch_create,
     import_batch_lock,
     import_batch_mark_applied,
+    import_batch_pending,
     positions_check,
     positions_import,
 )
@@ -715,29 +716,61 @@ STALE_MESSAGE = (
 )
 
 
-def confirm_positions(*, batch_id: int, acting_user: User | None) -> Confirmation:
+#: The step shown while a checked file is written (one transaction, no progress inside it).
+SAVING_STEP = "Speichern …"
+
+
+def _plan_of_batch(batch: ImportBatch, progress: Progress | None = None) -> PositionPlan:
+    start = date.fromisoformat(batch.options["default_start"])
+    try:
+        return plan_positions(
+            io.BytesIO(bytes(batch.file_content)), default_start=start, progress=progress
+        )
+    except ImportFailed as failed:
+        raise ImportBatchError(str(failed.issues[0]) if failed.issues else str(failed)) from None
+
+
+def confirm_positions(
+    *, batch_id: int, acting_user: User | None, progress: Progress | None = None
+) -> Confirmation:
     """Save a pending batch of positions, all or nothing.
 
-    The file is read again from the batch inside the transaction: at the data version of the
-    preview it is saved; at another version (someone saved data in between) it is saved only
-    if it still does exactly what the preview showed, otherwise the new preview is stored and
-    shown instead (``applied`` False). A position changed by someone else between this check
-    and the save is refused by its version (``ConcurrentEditError``, nothing saved); the data
-    version is not locked, as writers lock their rows before it (a lock here could deadlock).
-    Raises ImportBatchError if the batch cannot be confirmed.
+    The expensive part, reading and checking the file again, runs first, outside any
+    transaction (`progress` hears of it every ``PROGRESS_EVERY`` rows, and the job page can
+    show it, issue 21); the data version is read before it. Then one transaction locks the
+    batch (``import_batch_lock``: a second confirmation of the same batch waits here and then
+    finds it saved) and reads the data version again: unchanged, and the batch still the one
+    checked (same file, options, preview), the check stands; otherwise the file is checked
+    again inside the transaction, as a whole. At the data version of the preview the file is
+    saved; at another version (someone saved data in between) it is saved only if it still
+    does exactly what the preview showed, otherwise the new preview is stored and shown instead
+    (``applied`` False). A position changed by someone else between the check and the save is
+    refused by its version (``ConcurrentEditError``, nothing saved); the data version is not
+    locked, as writers lock their rows before it (a lock here could deadlock). `progress`
+    hears ``SAVING_STEP`` once, before the transaction. Raises ImportBatchError if the batch
+    cannot be confirmed.
     """
+    checked = import_batch_pending(
+        batch_id=batch_id, acting_user=acting_user, kind=ImportBatch.Kind.POSITIONS
+    )
+    checked_token = current_token()  # before reading: a write during the check is noticed
+    checked_plan = _plan_of_batch(checked, progress)
+    if progress is not None:
+        rows = len(checked_plan.new) + len(checked_plan.updates) + len(checked_plan.unchanged)
+        progress(rows, rows, SAVING_STEP)
     with transaction.atomic():
         batch = import_batch_lock(
             batch_id=batch_id, acting_user=acting_user, kind=ImportBatch.Kind.POSITIONS
         )
         token = current_token()
-        start = date.fromisoformat(batch.options["default_start"])
-        try:
-            plan = plan_positions(io.BytesIO(bytes(batch.file_content)), default_start=start)
-        except ImportFailed as failed:
-            raise ImportBatchError(
-                str(failed.issues[0]) if failed.issues else str(failed)
-            ) from None
+        same_batch = (batch.file_sha256, batch.options, batch.preview, batch.data_token) == (
+            checked.file_sha256,
+            checked.options,
+            checked.preview,
+            checked.data_token,
+        )
+        # the data or the batch changed during the check: check again, under the lock
+        plan = checked_plan if token == checked_token and same_batch else _plan_of_batch(batch)
         preview = plan.preview()
         if plan.issues or (token != batch.data_token and preview != batch.preview):
             batch.preview = preview

@@ -532,6 +532,22 @@ def import_batch_lock(
     if connection.vendor == "sqlite":
         ImportBatch.objects.filter(pk=batch_id).update(status=F("status"))
     batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+    return _pending_batch(batch, acting_user=acting_user, kind=kind)
+
+
+def import_batch_pending(
+    *, batch_id: int, acting_user: User | None, kind: str | None = None
+) -> ImportBatch:
+    """The pending batch of `acting_user` as ``import_batch_lock`` checks it, read without a
+    lock: for the expensive check of a large file before the short writing transaction (which
+    then locks the batch with ``import_batch_lock`` and finds out whether it changed)."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    return _pending_batch(batch, acting_user=acting_user, kind=kind)
+
+
+def _pending_batch(
+    batch: ImportBatch | None, *, acting_user: User | None, kind: str | None
+) -> ImportBatch:
     if batch is None or (kind is not None and batch.kind != kind):
         raise ImportBatchError("Diesen Import gibt es nicht (mehr).")
     if batch.status != ImportBatch.Status.PENDING:

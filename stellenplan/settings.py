@@ -256,6 +256,10 @@ TASKS = {
 # A running job whose worker has not reported for this long may be started again by its owner
 # (the worker was killed or restarted; what it wrote was rolled back with its transaction).
 JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10)
+# PostgreSQL: a running job's worker touches its "letzte Meldung" this often (seconds, 0: off),
+# so a live job never looks stale (core.jobs.heartbeat). SQLite: no heartbeat; one machine,
+# set JOB_STALE_MINUTES large there (a long save reports nothing while it writes).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 30)
 # Files of at least this many data rows are checked and saved by a task, not in the request.
 IMPORT_TASK_MIN_ROWS = env_int("IMPORT_TASK_MIN_ROWS", 2_000)
 # Cost workbooks listing at least this many positions are written by a task (the whole plan at
