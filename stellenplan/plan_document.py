@@ -25,12 +25,13 @@ for both.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from core.dataversion import VersionedCache
 from core.formatting import format_decimal
@@ -55,6 +56,21 @@ CAREER_ORDER = [
     (PayGrade.CareerGroup.NONE, "sonstige Besoldungsgruppen"),
 ]
 NO_PREVIOUS_NOTE = "kein Stellenplan {year} erfasst – Vorjahr mit 0 gerechnet"
+#: Datenschutz (README, issue 21): a "besetzt am 30.06." sum is shown only for a group of at
+#: least this many positions on that day (or none), and only if none or at least this many of
+#: them are occupied; otherwise one employee's part-time share could be read from it.
+OCCUPATION_MIN_POSITIONS = 3
+#: What a hidden "besetzt am 30.06." cell shows (page, PDF, Excel).
+HIDDEN_MARK = "•"
+HIDDEN_NOTE = (
+    f"{HIDDEN_MARK} weniger als {OCCUPATION_MIN_POSITIONS} Stellen: nicht ausgewiesen "
+    "(Datenschutz); ebenso eine weitere Zahl „besetzt am 30.06.“, wo sich die verdeckte sonst "
+    "aus einer Summe errechnen ließe"
+)
+LEGACY_NOTE = (
+    f"{HIDDEN_MARK} „besetzt am 30.06.“: diese Fassung wurde vor der Datenschutzregel "
+    "festgehalten und wird nicht ausgewiesen (Datenschutz)"
+)
 
 
 # --- the dataclasses -------------------------------------------------------------------------
@@ -81,6 +97,8 @@ class Row:
     occupied: Decimal = ZERO
     explanation: str = ""
     explanation_missing: bool = False
+    #: "besetzt am 30.06." not shown (Datenschutz); `occupied` is then 0 and not the figure
+    occupied_hidden: bool = False
 
     @property
     def change(self) -> Decimal:
@@ -168,6 +186,17 @@ class YearDocument:
     notes: list[str]
     sources: list[str]
     missing_explanations: list[str]
+    #: the occupation sums went through protect_occupation (records before issue 21: False)
+    occupation_protected: bool = False
+
+    @property
+    def occupation_note(self) -> str:
+        """The footnote of hidden "besetzt am 30.06." cells, or "" where none is hidden."""
+        rows = [*(r for p in self.parts for r in p.rows), self.grand_total]
+        rows += [r for u in self.units for r in u.rows]
+        if not any(r.occupied_hidden for r in rows):
+            return ""
+        return HIDDEN_NOTE if self.occupation_protected else LEGACY_NOTE
 
     @property
     def draft(self) -> bool:
@@ -253,18 +282,83 @@ def live_figures(year: int, tree: OrgTree) -> Figures:
     return figures
 
 
-def occupied_on(day: date, tree: OrgTree) -> dict[tuple[int, int], Decimal]:
-    """Σ occupied share per department and grade on `day` (never per position)."""
-    result: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+@dataclass
+class Occupied:
+    """The occupation of one group on a day: Σ occupied share, its positions, how many of them
+    are occupied (never a position's own share)."""
+
+    fte: Decimal = ZERO
+    positions: int = 0
+    occupied_positions: int = 0
+
+    def add(self, other: Occupied) -> None:
+        self.fte += other.fte
+        self.positions += other.positions
+        self.occupied_positions += other.occupied_positions
+
+
+def occupied_on(day: date, tree: OrgTree) -> dict[tuple[int, int], Occupied]:
+    """Σ occupied share per department and grade on `day` (never per position), with the
+    number of positions of the group on that day and of those occupied (two grouped queries)."""
+    result: dict[tuple[int, int], Occupied] = defaultdict(Occupied)
     rows = (
         Occupation.objects.filter(start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
         .values_list("position__org_unit_id", "position__pay_grade_id")
-        .annotate(total=Sum("fte"))
+        .annotate(total=Sum("fte"), occupied=Count("position", distinct=True))
         .order_by()
     )
-    for unit_id, grade_id, total in rows:
-        result[(tree.department_of(unit_id), grade_id)] += Decimal(total).quantize(FTE_PLACES)
+    for unit_id, grade_id, total, occupied in rows:
+        entry = result[(tree.department_of(unit_id), grade_id)]
+        entry.fte += Decimal(total).quantize(FTE_PLACES)
+        entry.occupied_positions += occupied
+    positions = (
+        Position.objects.filter(start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values_list("org_unit_id", "pay_grade_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for unit_id, grade_id, count in positions:
+        result[(tree.department_of(unit_id), grade_id)].positions += count
+    return result
+
+
+def occupation_shown(occupied: Occupied, minimum: int = OCCUPATION_MIN_POSITIONS) -> bool:
+    """Whether a group's "besetzt am 30.06." sum may be shown by itself (primary rule): none
+    or at least `minimum` positions on that day, and none or at least `minimum` of them
+    occupied (a group without positions shows its 0: it is no one's share)."""
+    return not (0 < occupied.positions < minimum or 0 < occupied.occupied_positions < minimum)
+
+
+def secondary_suppression(
+    values: list[Decimal], hidden: list[bool], sums: list[tuple[int, list[int]]]
+) -> list[bool]:
+    """Which cells to hide so that no hidden cell can be computed from a sum (the simple
+    standard secondary suppression).
+
+    `values[i]` and `hidden[i]` (the primary suppression) describe cell i; each `sums` entry
+    (total, parts) says cell `total` is the sum of the cells `parts`. Until nothing changes:
+    where exactly one cell of a sum (total or part) is hidden, the smallest visible part is
+    hidden too (ties: the first), or the total where no part is visible. So no sum ever has
+    exactly one hidden cell. Returns the new flags; the arguments are not changed.
+    """
+    result = list(hidden)
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sums:
+            if not parts:
+                continue
+            members = [total, *parts]
+            if sum(result[m] for m in members) != 1:
+                continue
+            visible = [(values[p], i, p) for i, p in enumerate(parts) if not result[p]]
+            if visible:
+                result[min(visible)[2]] = True
+            else:
+                result[total] = True
+            changed = True
     return result
 
 
@@ -379,7 +473,8 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
     previous = previous_figures(plan, year, tree)
     occupied = occupied_on(date(year - 1, 6, 30), tree)
 
-    keys = set(current.fte) | set(previous.by_ids) | set(occupied)
+    keys = set(current.fte) | set(previous.by_ids)
+    keys |= {k for k, v in occupied.items() if v.occupied_positions}
     explanations = {
         e.pay_grade_id: e.text for e in PlanExplanation.objects.filter(plan=plan, year=year)
     }
@@ -401,7 +496,7 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
                 for t, fte in sorted(targets.items(), key=lambda i: -grades[i[0]].sort_order)
             ],
             "previous": sum((previous.by_ids.get(p, ZERO) for p in pairs), ZERO),
-            "occupied": sum((occupied.get(p, ZERO) for p in pairs), ZERO),
+            "occupied": sum((occupied[p].fte for p in pairs if p in occupied), ZERO),
         }
 
     by_grade: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -436,13 +531,22 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
     grand.add(part_a.total)
     grand.add(part_b.total)
 
+    row_counts: dict[int, Occupied] = {}  # id(row) of each grade row: its group's positions
+    for grade_id, row in rows_of.items():
+        row_counts[id(row)] = _summed(occupied.get(p, Occupied()) for p in by_grade[grade_id])
+
     units = []
     for dept_id, pairs in by_unit.items():
         info = tree.units[dept_id]
         section_id = tree.budget_section_of(dept_id)
         section = tree.budget_sections.get(section_id) if section_id else None
         pair_of = {p[1]: p for p in pairs}
-        rows = [_grade_row(g, values([pair_of[g.pk]])) for g in ordered if g.pk in pair_of]
+        rows = []
+        for g in ordered:
+            if g.pk in pair_of:
+                row = _grade_row(g, values([pair_of[g.pk]]))
+                row_counts[id(row)] = occupied.get(pair_of[g.pk], Occupied())
+                rows.append(row)
         rows = [r for r in rows if r.fte or r.previous or r.occupied]
         if not rows:
             continue
@@ -460,6 +564,7 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
             )
         )
     units.sort(key=lambda u: (u.section or "~", u.code))
+    protect_occupation([part_a, part_b], grand, units, row_counts)
 
     changes, groups = _changes(plan, year)
     notes = [previous.note] if previous.note else []
@@ -485,7 +590,95 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
         notes=notes,
         sources=sources,
         missing_explanations=missing,
+        occupation_protected=True,
     )
+
+
+def _summed(items: Iterable[Occupied]) -> Occupied:
+    total = Occupied()
+    for item in items:
+        total.add(item)
+    return total
+
+
+def protect_occupation(
+    parts: list[Part], grand: Row, units: list[UnitPlan], counts: dict[int, Occupied]
+) -> None:
+    """Hide the "besetzt am 30.06." sums that could show one employee's share (README,
+    "Datenschutz"): a group below OCCUPATION_MIN_POSITIONS (``occupation_shown``), and then
+    whatever ``secondary_suppression`` must hide so that no sum reveals a hidden cell.
+
+    The sums are those the document shows: a Laufbahngruppe or Tarif subtotal of its grades, a
+    part of its subtotals (or grades), the Gesamtsumme of both parts and of all Ämter, an Amt
+    of its grades, and each grade of the whole plan of that grade in every Amt. `counts` holds
+    the positions of every grade row (by ``id``); totals add those of their parts. A hidden
+    cell gets ``occupied_hidden`` and 0 as its figure (so a record never stores it).
+    """
+    rows: list[Row] = []
+    groups: list[Occupied] = []
+    sums: list[tuple[int, list[int]]] = []
+
+    def cell(row: Row, count: Occupied) -> int:
+        rows.append(row)
+        groups.append(count)
+        return len(rows) - 1
+
+    def total_cell(row: Row, members: list[int]) -> int:
+        index = cell(row, _summed(groups[m] for m in members))
+        sums.append((index, members))
+        return index
+
+    plan_cell: dict[int | None, int] = {}
+    part_cells: list[int] = []
+    for part in parts:
+        grades: list[int] = []
+        group: list[int] = []
+        subtotals: list[int] = []
+        for row in part.rows:
+            if row.kind == "grade":
+                index = cell(row, counts.get(id(row), Occupied()))
+                plan_cell[row.grade_id] = index
+                grades.append(index)
+                group.append(index)
+            elif row.kind == "subtotal":
+                subtotals.append(total_cell(row, group))
+                group = []
+            else:
+                part_cells.append(total_cell(row, subtotals or grades))
+    grand_cell = total_cell(grand, part_cells)
+    per_grade: dict[int | None, list[int]] = defaultdict(list)
+    unit_cells: list[int] = []
+    for unit in units:
+        members = []
+        for row in unit.rows[:-1]:
+            index = cell(row, counts.get(id(row), Occupied()))
+            members.append(index)
+            per_grade[row.grade_id].append(index)
+        unit_cells.append(total_cell(unit.total, members))
+    sums.append((grand_cell, unit_cells))
+    for grade_id, members in per_grade.items():
+        if grade_id in plan_cell:
+            sums.append((plan_cell[grade_id], members))
+
+    primary = [not occupation_shown(g) for g in groups]
+    hidden = secondary_suppression([r.occupied for r in rows], primary, sums)
+    for row, hide in zip(rows, hidden, strict=True):
+        if hide:
+            row.occupied_hidden = True
+            row.occupied = ZERO
+
+
+def hide_unprotected_occupation(document: PlanDocument) -> PlanDocument:
+    """A record frozen before issue 21 has no protected occupation sums (and no counts to
+    protect them now): page and Excel show none of them. Changes `document`, returns it."""
+    for doc in document.years:
+        if doc.occupation_protected:
+            continue
+        rows = [*(r for p in doc.parts for r in p.rows), doc.grand_total]
+        for row in rows + [r for u in doc.units for r in u.rows]:
+            row.occupied_hidden = True
+            row.occupied = ZERO
+    return document
 
 
 def _changes(plan: StaffingPlan, year: int) -> tuple[list[ChangeEntry], list[ChangeGroup]]:
@@ -592,7 +785,7 @@ def document_for_output(plan: StaffingPlan) -> PlanDocument:
         if fresh.status == StaffingPlan.Status.ADOPTED:
             record = newest_record(fresh)
             if record is not None:
-                return PLAN_RECORD.read(record.document)
+                return hide_unprotected_occupation(PLAN_RECORD.read(record.document))
         return build_full_document(fresh)
 
     return _DOCUMENT_CACHE.get(plan.pk, compute)

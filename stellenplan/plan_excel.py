@@ -9,8 +9,11 @@ and the column Veränderung is "Stellen N − Stellen N-1" as a formula, so a sp
 recalculates the same figures (tests: LibreOffice).
 
 It computes no cost (the document holds Stellen only), so it needs nothing from costing.
-The occupation per position never appears, only the per-grade sum. Total rows rule only their
-filled cells.
+The occupation per position never appears, only the per-grade sum, and that only where the
+document shows it (Datenschutz, ``plan_document.protect_occupation``): a hidden sum is the text
+"•", and the totals of "besetzt am 30.06." are values, not SUM formulas (a SUM over a hidden
+cell would be wrong, and a shown total minus the shown cells would reveal it). Total rows rule
+only their filled cells.
 """
 
 from __future__ import annotations
@@ -20,12 +23,18 @@ from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
 from core.xlsx import Column, ExcelBook, Formula, SheetWriter, stand_text
-from stellenplan.plan_document import PlanDocument, Row, YearDocument
+from stellenplan.plan_document import HIDDEN_MARK, PlanDocument, Row, YearDocument
 
 if TYPE_CHECKING:
     from stellenplan.imports import Progress
 
 FTE_COLUMNS = (1, 2, 3, 5, 6, 7)  # B C D F G H: the figures summed by the total rows
+OCCUPIED_COLUMN = 6  # G: "besetzt am 30.06.", written as values (Datenschutz)
+
+
+def occupied_value(row: Row) -> Any:
+    """The "besetzt am 30.06." cell of `row`: its figure, or "•" where it is not shown."""
+    return HIDDEN_MARK if row.occupied_hidden else row.occupied
 
 
 def plan_columns(doc: YearDocument, first: str = "Besoldungs-/Entgeltgruppe") -> list[Column]:
@@ -50,7 +59,7 @@ def _values(row: Row, number: int, explanations: bool = True) -> list[Any]:
         row.ku or None,
         row.ku_target_text or None,
         row.previous,
-        row.occupied,
+        occupied_value(row),
         Formula(f"=B{number}-F{number}"),
         (row.explanation or ("Erläuterung fehlt" if row.explanation_missing else None))
         if explanations
@@ -58,13 +67,18 @@ def _values(row: Row, number: int, explanations: bool = True) -> list[Any]:
     ]
 
 
-def _sum_values(sheet: SheetWriter, label: str, number: int, refs: Sequence[int]) -> list[Any]:
-    """A total row: SUM of the rows `refs` (contiguous ranges joined) in every figure column."""
+def _sum_values(
+    sheet: SheetWriter, row: Row, number: int, refs: Sequence[int], label: str = ""
+) -> list[Any]:
+    """A total row: SUM of the rows `refs` (contiguous ranges joined) in every figure column
+    but "besetzt am 30.06.", which is the document's value (or "•")."""
     values: list[Any] = [None] * len(sheet.columns)
-    values[0] = label
+    values[0] = label or row.label
     for index in FTE_COLUMNS:
         letter = sheet.letter(index)
-        if index == 7:
+        if index == OCCUPIED_COLUMN:
+            values[index] = occupied_value(row)
+        elif index == 7:
             values[index] = Formula(f"=B{number}-F{number}")
         elif refs:
             values[index] = Formula("=" + sum_of(letter, refs))
@@ -118,15 +132,17 @@ def _write_plan_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand:
                 grade_rows.append(number)
                 group_rows.append(number)
             elif row.kind == "subtotal":
-                sheet.total(_sum_values(sheet, row.label, number, group_rows), rule_blanks=False)
+                sheet.total(_sum_values(sheet, row, number, group_rows), rule_blanks=False)
                 subtotals.append(number)
                 group_rows = []
             else:  # the part's total: its subtotals, or its grades where there are none
                 refs = subtotals or grade_rows
-                sheet.total(_sum_values(sheet, row.label, number, refs), rule_blanks=False)
+                sheet.total(_sum_values(sheet, row, number, refs), rule_blanks=False)
                 part_totals.append(number)
     number = sheet.row + 1
-    sheet.total(_sum_values(sheet, doc.grand_total.label, number, part_totals), rule_blanks=False)
+    sheet.total(_sum_values(sheet, doc.grand_total, number, part_totals), rule_blanks=False)
+    if doc.occupation_note:
+        sheet.text(doc.occupation_note)
 
 
 def _write_units_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand: str) -> None:
@@ -147,13 +163,17 @@ def _write_units_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand
                 sheet.data(_values(row, number, explanations=False))
                 rows.append(number)
             else:
-                sheet.total(_sum_values(sheet, row.label, number, rows), rule_blanks=False)
+                sheet.total(_sum_values(sheet, row, number, rows), rule_blanks=False)
                 unit_totals.append(number)
     number = sheet.row + 1
     sheet.total(
-        _sum_values(sheet, "Summe aller Teilstellenpläne", number, unit_totals),
+        _sum_values(
+            sheet, doc.grand_total, number, unit_totals, label="Summe aller Teilstellenpläne"
+        ),
         rule_blanks=False,
     )
+    if doc.occupation_note:
+        sheet.text(doc.occupation_note)
 
 
 def _write_changes_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand: str) -> None:

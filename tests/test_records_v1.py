@@ -134,6 +134,22 @@ def test_the_adopted_plan_opens_with_its_totals_and_prints_its_stored_pdf(archiv
     assert pdf["X-Content-SHA256"] == PLAN_PDF_SHA256
 
 
+def test_an_old_plan_record_reads_without_the_privacy_flag_and_hides_its_occupation(
+    archive, reader
+):
+    """Issue 21: a record of format 1 has no occupation_protected; it reads (default False)
+    and page and Excel show none of its "besetzt am 30.06." sums."""
+    plan = StaffingPlan.objects.get(first_year=2012)
+    stored = PLAN_RECORD.read(plan_record().document).year(2012)
+    assert stored is not None and not stored.occupation_protected
+    year = document_for_output(plan).year(2012)
+    assert year is not None
+    rows = [*(r for p in year.parts for r in p.rows), year.grand_total]
+    assert all(r.occupied_hidden and r.occupied == 0 for r in rows)
+    html = reader.get(reverse("plandoc:detail", args=[plan.pk])).content.decode()
+    assert "vor der Datenschutzregel festgehalten" in html and "13,5" in html
+
+
 # --- a field added later ----------------------------------------------------------------------
 
 

@@ -119,8 +119,11 @@ def test_it_sums_occupation_on_30_june_of_the_previous_year_per_grade():
         start_date=date(2012, 1, 1),
         end_date=date(2012, 6, 29),
     )
+    # a third EG 11 position: the group has the 3 positions it needs to show its sum (issue 21)
+    third = PositionFactory(pay_grade=PayGrade.objects.get(code="EG 11"))
+    Occupation.objects.create(position=third, fte=Decimal("0.25"), start_date=date(2012, 1, 1))
     row = grade_rows(build_plan_document(plan, 2013))["EG 11"]
-    assert row.occupied == Decimal("1.5")
+    assert row.occupied == Decimal("1.75") and not row.occupied_hidden
     assert grade_rows(build_plan_document(plan, 2012))["EG 11"].occupied == 0
 
 
