@@ -336,6 +336,20 @@ def unfinished_job(kind: str, owner: User | None, params: dict[str, Any]) -> Job
     return next((job for job in candidates if job.params == params and not is_stale(job)), None)
 
 
+def job_under_way(kind: str, param: str, value: Any) -> Job | None:
+    """Anyone's job of `kind` whose ``params[param]`` is `value` and that is waiting or
+    running (e.g. the adoption of one plan: one at a time, whoever started it)."""
+    return (
+        Job.objects.filter(
+            kind=kind,
+            **{f"params__{param}": value},
+            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+        )
+        .defer("input_file", "result_file")
+        .first()
+    )
+
+
 def is_stale(job: Job, now: Any = None) -> bool:
     """Running, but its worker has not reported for ``JOB_STALE_MINUTES`` (on PostgreSQL the
     heartbeat reports while the worker lives, see the module's notes)."""

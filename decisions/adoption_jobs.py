@@ -18,7 +18,14 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from core.concurrency import ConcurrentEditError
-from core.jobs import JobFailed, JobOutcome, register_job_kind, report_progress, start_job
+from core.jobs import (
+    JobFailed,
+    JobOutcome,
+    job_under_way,
+    register_job_kind,
+    report_progress,
+    start_job,
+)
 from core.models import Job
 from core.users import User
 from decisions.models import Decision, StatusChange
@@ -36,15 +43,7 @@ ATTEMPTS = 3
 
 def running_adoption(decision: Decision) -> Job | None:
     """The adoption job of `decision` that is waiting or running, if any."""
-    return (
-        Job.objects.filter(
-            kind=ADOPT,
-            params__decision_id=decision.pk,
-            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-        )
-        .defer("input_file", "result_file")
-        .first()
-    )
+    return job_under_way(ADOPT, "decision_id", decision.pk)
 
 
 def start_decision_adoption(

@@ -17,7 +17,14 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from core.concurrency import ConcurrentEditError, stale_edit_error
-from core.jobs import JobFailed, JobOutcome, register_job_kind, report_progress, start_job
+from core.jobs import (
+    JobFailed,
+    JobOutcome,
+    job_under_way,
+    register_job_kind,
+    report_progress,
+    start_job,
+)
 from core.models import Job
 from core.users import User
 from stellenplan.models import StaffingPlan
@@ -35,15 +42,7 @@ ATTEMPTS = 3
 
 def running_adoption(plan: StaffingPlan) -> Job | None:
     """The adoption job of `plan` that is waiting or running, if any."""
-    return (
-        Job.objects.filter(
-            kind=ADOPT,
-            params__plan_id=plan.pk,
-            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-        )
-        .defer("input_file", "result_file")
-        .first()
-    )
+    return job_under_way(ADOPT, "plan_id", plan.pk)
 
 
 def start_plan_adoption(

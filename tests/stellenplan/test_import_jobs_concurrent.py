@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -16,22 +15,14 @@ from core import jobs
 from core.models import Job
 from stellenplan import import_jobs, imports
 from stellenplan.models import ImportBatch, Position
-from tests.stellenplan.test_import_jobs import ROWS, upload
+from tests.stellenplan.test_import_jobs import (  # noqa: F401  (fixtures of that module)
+    ROWS,
+    low_threshold,
+    personalamt,
+    upload,
+)
 
 pytestmark = pytest.mark.usefixtures("seed")
-
-
-@pytest.fixture(autouse=True)
-def low_threshold(settings):
-    settings.IMPORT_TASK_MIN_ROWS = 5
-
-
-@pytest.fixture
-def personalamt(client) -> User:
-    user = User.objects.create_user("nutzer-personalamt")
-    user.groups.add(Group.objects.get(name="Personalamt"))
-    client.force_login(user)
-    return user
 
 
 def waiting_for_a_lock(pid: int, seconds: float = 20) -> bool:
@@ -48,7 +39,9 @@ def waiting_for_a_lock(pid: int, seconds: float = 20) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_restart_beside_the_live_save_waits_for_its_lock_and_saves_nothing_twice(
-    client, personalamt, monkeypatch
+    client,
+    personalamt,  # noqa: F811  (the fixture of test_import_jobs.py)
+    monkeypatch,
 ):
     if connection.vendor != "postgresql":
         pytest.skip("two connections at once: PostgreSQL")
