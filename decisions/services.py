@@ -35,9 +35,14 @@ from core.users import User
 from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
 from decisions.pdf import decision_html, document_for
 from decisions.public_pdf import schedule_public_pdf
-from decisions.records import record_columns, record_data
+from decisions.records import PositionAsAdopted, record_columns, record_data
 from decisions.selectors import DecisionDocument
 from stellenplan.models import Position
+from stellenplan.plan_services import (
+    DecidedPosition,
+    decided_changes_record,
+    decided_changes_withdraw,
+)
 
 Status = Decision.Status
 
@@ -235,6 +240,7 @@ def _freeze(
     else:
         raise RecordOutdated(decision.pk)
     last = AdoptedRecord.objects.filter(decision=decision).aggregate(last=Max("sequence"))["last"]
+    data = record_data(doc)
     record = AdoptedRecord(
         decision=decision,
         sequence=(last or 0) + 1,
@@ -242,13 +248,42 @@ def _freeze(
         status_change=status_change,
         acting_user=acting_user,
         reason=reason,
-        **record_columns(record_data(doc)),
+        **record_columns(data),
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )
     record.full_clean()
     record.save()
+    _bring_into_plan(decision, data.positions, adopted_on=adopted_on, acting_user=acting_user)
     return record
+
+
+def _bring_into_plan(
+    decision: Decision,
+    positions: Sequence[PositionAsAdopted],
+    *,
+    adopted_on: date,
+    acting_user: User | None,
+) -> None:
+    """The positions the paper decided become its changes of the Stellenplan (issue 22):
+    Schaffung (or Hebung, Umsetzung … of a position that existed before) by its GRDrs,
+    wirksam ab the decided start, im Vorgriff where before the plan year; idempotent
+    (``stellenplan.plan_services.decided_changes_record``). A Mitteilungsvorlage decides
+    nothing."""
+    if decision.kind != Decision.Kind.RESOLUTION or not decision.number or not positions:
+        return
+    linked_at: dict[int, Any] = {}
+    added = DecisionPosition.history.filter(decision_id=decision.pk, history_type="+")
+    for position_id, when in added.order_by("history_date").values_list(
+        "position_id", "history_date"
+    ):
+        linked_at.setdefault(position_id, when)
+    decided_changes_record(
+        acting_user=acting_user,
+        grdrs=decision.number,
+        decided_on=adopted_on,
+        positions=[DecidedPosition(p.id, linked_at.get(p.id)) for p in positions],
+    )
 
 
 def _check_change(decision: Decision, status: str, on: date) -> None:
@@ -346,7 +381,8 @@ def decision_reopen(
 ) -> StatusChange:
     """An administrator moves a beschlossen or abgelehnt paper back to "eingebracht".
 
-    The adopted records stay as history; adopting again stores a new record.
+    The adopted records stay as history; adopting again stores a new record. The changes of
+    the Stellenplan its adoption wrote are taken back (``decided_changes_withdraw``).
     """
     if not can_reopen(acting_user):
         raise ValidationError(
@@ -374,6 +410,10 @@ def decision_reopen(
     )
     change.full_clean()
     change.save()
+    if decision.status == Status.ADOPTED and decision.number:
+        # no longer decided: the changes its adoption wrote go (a new adoption writes them
+        # again); changes the Personalamt recorded by hand with this GRDrs stay
+        decided_changes_withdraw(acting_user=acting_user, grdrs=decision.number)
     decision.status = Status.SUBMITTED
     with acting_as(acting_user):
         decision.save(update_fields=["status"])
