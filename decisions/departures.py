@@ -77,6 +77,8 @@ class Departure:
     kind: str
     decided: str
     current: str
+    #: the position's start as decided (which plan years it counts in)
+    decided_start: date
 
     @property
     def label(self) -> str:
@@ -164,6 +166,7 @@ def _departures(
             kind=kind,
             decided=was,
             current=now,
+            decided_start=decided.start_date,
         )
         for paper, decided in pairs
         for kind, was, now in _compared(decided, live.get(decided.id))

@@ -17,6 +17,7 @@ from core.forms import (
     model_choice_field,
 )
 from core.parsing import parse_id
+from decisions.departures import Departure, PlanValues, position_departures
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
 from stellenplan.models import FTE_MAX, KW_WITHOUT_DATE, PayGrade, Position, StaffingPlan
@@ -163,6 +164,12 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
         required=False,
         help_text=KW_WITHOUT_DATE,
     )
+    confirm_departure = forms.BooleanField(
+        label="Abweichung vom Beschluss bestätigen",
+        required=False,
+        help_text="Die Stelle wird trotzdem so gespeichert; die Abweichung steht danach bei "
+        "der Stelle, beim Beschluss und in den Prüfungen vor dem Beschluss des Stellenplans.",
+    )
 
     class Meta:
         model = Position
@@ -210,6 +217,12 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
         target.empty_label = "— keine —"
         if self.instance.pk is None:
             self.default_effective_field = "start_date"
+        #: Abweichungen seit Beschluss of the position as saved, and of the values entered
+        self.saved_departures: list[Departure] = (
+            position_departures(self.instance.pk) if self.instance.pk is not None else []
+        )
+        self.departures = list(self.saved_departures)
+        self.new_departures: list[Departure] = []
         if self.instance.pk is not None and not self.is_bound:
             saved = self.instance
             self.fields["confirm_kw_without_date"].initial = (
@@ -246,7 +259,45 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
                     params={"meaning": KW_WITHOUT_DATE},
                 ),
             )
+        self._check_departures(data)
         return data
+
+    def _check_departures(self, data: dict[str, Any]) -> None:
+        """Values that depart from what the council decided (issue 22) are saved only once
+        the user has seen them and confirmed: a form-level notice on the first submit."""
+        if self.instance.pk is None:
+            return
+        values = [data.get(name) for name in ("org_unit", "pay_grade", "fte", "start_date")]
+        if any(value is None for value in values):
+            return  # the field errors come first
+        entered = PlanValues(
+            org_unit_code=data["org_unit"].code,
+            pay_grade_code=data["pay_grade"].code,
+            fte=data["fte"],
+            start_date=data["start_date"],
+            end_date=data.get("end_date"),
+        )
+        self.departures = position_departures(self.instance.pk, entered)
+        saved = set(self.saved_departures)
+        self.new_departures = [d for d in self.departures if d not in saved]
+        if self.new_departures and not data.get("confirm_departure"):
+            papers = ", ".join(
+                dict.fromkeys(
+                    f"{d.grdrs_label} (beschlossen am {d.adopted_on:%d.%m.%Y})"
+                    for d in self.new_departures
+                )
+            )
+            details = "; ".join(d.text.replace(", jetzt ", ", eingegeben ") for d in self.new_departures)
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "Noch nicht gespeichert: die Eingaben weichen vom Beschluss des "
+                    "Gemeinderats ab – %(papers)s: %(details)s. Bitte prüfen; zum Speichern "
+                    "„Abweichung vom Beschluss bestätigen“ ankreuzen.",
+                    code="departs_from_decision",
+                    params={"papers": papers, "details": details},
+                ),
+            )
 
 
 class VersionForm(Form):

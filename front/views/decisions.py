@@ -22,6 +22,7 @@ from core.users import request_user
 from decisions import services
 from decisions.adoption_jobs import start_decision_adoption
 from decisions.consistency import check_decision
+from decisions.departures import paper_departures
 from decisions.markup import render_markdown
 from decisions.models import Decision, DecisionPosition
 from decisions.pdf import pdf_filename
@@ -133,6 +134,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record": doc.record if isinstance(doc, FrozenDocument) else None,
             "records": list(adopted_records(decision)),
             "findings": _findings(doc),
+            "departures": paper_departures(decision) if isinstance(doc, FrozenDocument) else [],
             "can_change": can_change and decision.is_editable,
             "status_form": status_form,
             "reason_form": reason_form,

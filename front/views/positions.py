@@ -25,6 +25,7 @@ from costing.engine import (
     CostingError,
 )
 from costing.models import CostRate
+from decisions.departures import position_departures
 from decisions.selectors import decisions_for_position
 from departments.models import OrgUnit
 from front.filters import PositionFilter
@@ -145,6 +146,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rights": rights(request.user, Position),
             "rate_rights": rights(request.user, CostRate),
             "decisions": decisions_for_position(position.pk),
+            "departures": position_departures(position.pk),
             "kw_without_date": KW_WITHOUT_DATE,
             "cost_places": {
                 "rate": money_places(getattr(line, "rate", None) for _, line in cost_rows),
