@@ -28,7 +28,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from core.concurrency import ConcurrentEditError, FieldChange
+from core.concurrency import ConcurrentEditError, DeleteRefusedError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
 from core.pdf import render_pdf
 from core.users import User
@@ -38,7 +38,9 @@ from decisions.public_pdf import schedule_public_pdf
 from decisions.records import PositionAsAdopted, record_columns, record_data
 from decisions.selectors import DecisionDocument
 from stellenplan.models import Position
+from stellenplan.services import position_delete
 from stellenplan.plan_services import (
+    ChangeAuthority,
     DecidedPosition,
     decided_changes_record,
     decided_changes_withdraw,
@@ -677,3 +679,64 @@ def decision_move_position(
         first.order, second.order = second.order, first.order
         first.save(update_fields=["order"])
         second.save(update_fields=["order"])
+
+
+class PositionLinkedError(DeleteRefusedError):
+    """A position cannot be deleted because papers link it; ``papers`` are those papers (the
+    pages name and link them: this app knows no URLs)."""
+
+    def __init__(self, message: str, papers: Sequence[Decision]) -> None:
+        super().__init__(message)
+        self.papers = list(papers)
+
+
+@transaction.atomic
+def decided_position_delete(
+    *,
+    position: Position,
+    acting_user: User | None,
+    expected_version: int,
+    authority: ChangeAuthority | None = None,
+) -> None:
+    """Delete a position, minding the papers that link it (issue 22).
+
+    A paper still open (Entwurf, eingebracht, zurückgezogen) or abgelehnt keeps its positions:
+    refused (``PositionLinkedError`` naming the papers). A position an adopted paper decided
+    is deleted only as a Streichung with its basis (`authority`: the GRDrs that abolishes it
+    or a Stellenplan), recorded as a change of the Stellenplan; its links to adopted papers go
+    (their records keep the position as decided, and the paper shows the deletion under
+    "Abweichungen seit Beschluss"). Otherwise as ``stellenplan.services.position_delete``.
+    """
+    links = list(
+        DecisionPosition.objects.filter(position=position)
+        .select_related("decision")
+        .order_by("decision__date", "decision_id")
+    )
+    open_papers = [link.decision for link in links if link.decision.status != Status.ADOPTED]
+    if open_papers:
+        names = ", ".join(
+            f"{paper.grdrs_label} ({paper.get_status_display()})" for paper in open_papers
+        )
+        raise PositionLinkedError(
+            f"Die Stelle „{position}“ kann nicht gelöscht werden: sie ist mit {names} "
+            "verknüpft. Bitte die Stelle zuerst dort entfernen.",
+            open_papers,
+        )
+    decided = [link.decision for link in links]
+    if decided and authority is None:
+        names = ", ".join(paper.grdrs_label for paper in decided)
+        raise PositionLinkedError(
+            f"Die Stelle „{position}“ wurde durch {names} beschlossen: sie kann nur mit ihrer "
+            "Streichung gelöscht werden. Bitte die Grundlage der Streichung angeben (GRDrs "
+            "oder Stellenplan).",
+            decided,
+        )
+    with acting_as(acting_user):
+        for link in links:
+            link.delete()
+    position_delete(
+        acting_user=acting_user,
+        position=position,
+        expected_version=expected_version,
+        authority=authority,
+    )

@@ -306,6 +306,39 @@ class VersionForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class PositionDeleteForm(ChangeBasisMixin, VersionForm):
+    """Deleting a position: the version opened and the basis of its Streichung. For a position
+    a paper decided or created (``basis_required``) the Streichung and its basis are required:
+    deleting it is a change of the Stellenplan, not a correction."""
+
+    def __init__(self, *args: Any, basis_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.basis_required = basis_required
+        self.fields["effective_date"].help_text = "Format TT.MM.JJJJ: ab wann die Stelle entfällt."
+        self.fields["basis"].label = "Grundlage des Löschens"
+        if basis_required:
+            self.fields["basis"].choices = [(self.CHANGE, "Streichung (mit GRDrs oder Stellenplan)")]
+            self.fields["basis"].initial = self.CHANGE
+            self.fields["basis"].help_text = (
+                "Löschen ist hier eine Streichung; sie erscheint im Veränderungsnachweis."
+            )
+        else:
+            self.fields["basis"].help_text = (
+                "Eine Streichung erscheint im Veränderungsnachweis; eine Berichtigung löscht "
+                "nur eine Erfassung (z. B. eine doppelt erfasste Stelle). Ohne Auswahl: eine "
+                "Streichung, wenn GRDrs oder Stellenplan angegeben sind."
+            )
+            self.fields["basis"].choices = [
+                (self.CHANGE, "Streichung (mit GRDrs oder Stellenplan)"),
+                (self.CORRECTION, "Berichtigung (keine Stellenplanänderung)"),
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        if self.basis_required:
+            self.cleaned_data["basis"] = self.CHANGE
+        return super().clean()
+
+
 class PayGradeForm(VersionedModelForm):
     class Meta:
         model = PayGrade
