@@ -128,7 +128,9 @@ def decided_papers(decisions: QuerySet[Decision]) -> list[DecidedPaper]:
             decision__in=decisions, decision__status=Decision.Status.ADOPTED
         )
         .order_by("decision_id", "-sequence")
-        .values_list("decision_id", "decision__number", "adopted_on", "document__format", "positions")
+        .values_list(
+            "decision_id", "decision__number", "adopted_on", "document__format", "positions"
+        )
     )
     papers: dict[int, DecidedPaper] = {}
     for decision_id, number, adopted_on, version, positions in rows:

@@ -38,13 +38,13 @@ from decisions.public_pdf import schedule_public_pdf
 from decisions.records import PositionAsAdopted, record_columns, record_data
 from decisions.selectors import DecisionDocument
 from stellenplan.models import Position
-from stellenplan.services import position_delete
 from stellenplan.plan_services import (
     ChangeAuthority,
     DecidedPosition,
     decided_changes_record,
     decided_changes_withdraw,
 )
+from stellenplan.services import position_delete
 
 Status = Decision.Status
 

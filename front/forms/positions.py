@@ -287,7 +287,9 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
                     for d in self.new_departures
                 )
             )
-            details = "; ".join(d.text.replace(", jetzt ", ", eingegeben ") for d in self.new_departures)
+            details = "; ".join(
+                d.text.replace(", jetzt ", ", eingegeben ") for d in self.new_departures
+            )
             self.add_error(
                 None,
                 forms.ValidationError(
@@ -315,23 +317,25 @@ class PositionDeleteForm(ChangeBasisMixin, VersionForm):
         super().__init__(*args, **kwargs)
         self.basis_required = basis_required
         self.fields["effective_date"].help_text = "Format TT.MM.JJJJ: ab wann die Stelle entfällt."
-        self.fields["basis"].label = "Grundlage des Löschens"
+        basis: forms.ChoiceField = self.fields["basis"]  # type: ignore[assignment]
+        basis.label = "Grundlage des Löschens"
+        streichung = (self.CHANGE, "Streichung (mit GRDrs oder Stellenplan)")
         if basis_required:
-            self.fields["basis"].choices = [(self.CHANGE, "Streichung (mit GRDrs oder Stellenplan)")]
-            self.fields["basis"].initial = self.CHANGE
-            self.fields["basis"].help_text = (
+            basis.choices = [streichung]
+            basis.initial = self.CHANGE
+            basis.help_text = (
                 "Löschen ist hier eine Streichung; sie erscheint im Veränderungsnachweis."
             )
         else:
-            self.fields["basis"].help_text = (
+            basis.choices = [
+                streichung,
+                (self.CORRECTION, "Berichtigung (keine Stellenplanänderung)"),
+            ]
+            basis.help_text = (
                 "Eine Streichung erscheint im Veränderungsnachweis; eine Berichtigung löscht "
                 "nur eine Erfassung (z. B. eine doppelt erfasste Stelle). Ohne Auswahl: eine "
                 "Streichung, wenn GRDrs oder Stellenplan angegeben sind."
             )
-            self.fields["basis"].choices = [
-                (self.CHANGE, "Streichung (mit GRDrs oder Stellenplan)"),
-                (self.CORRECTION, "Berichtigung (keine Stellenplanänderung)"),
-            ]
 
     def clean(self) -> dict[str, Any]:
         if self.basis_required:

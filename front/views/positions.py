@@ -48,7 +48,6 @@ from stellenplan.services import (
     RestoreRefusedError,
     deleted_positions,
     position_create,
-    position_delete,
     position_history,
     position_restore,
     position_update,
@@ -285,7 +284,10 @@ def linked_refusal(error: DeleteRefusedError) -> str:
     papers = format_html_join(
         ", ",
         '<a href="{}">{}</a>',
-        ((reverse("decisions:detail", args=[paper.pk]), paper.grdrs_label) for paper in error.papers),
+        (
+            (reverse("decisions:detail", args=[paper.pk]), paper.grdrs_label)
+            for paper in error.papers
+        ),
     )
     return format_html("{} Zur Vorlage: {}.", str(error), papers)
 

@@ -67,7 +67,10 @@ def test_it_is_idempotent(seed, admin):
     before = [(c.pk, c.kind) for c in changes_of("812/2026")]
 
     decision_record_again(
-        decision=decision, reason="Neu festhalten", acting_user=admin, expected_version=version(decision)
+        decision=decision,
+        reason="Neu festhalten",
+        acting_user=admin,
+        expected_version=version(decision),
     )
 
     assert [(c.pk, c.kind) for c in changes_of("812/2026")] == before
@@ -104,9 +107,9 @@ def test_the_reference_paper_adds_nothing_to_its_18_schaffungen(seed):
 
 
 def test_a_position_that_existed_before_gets_its_change_not_a_schaffung(seed):
+    from departments.models import OrgUnit
     from stellenplan.plan_services import ChangeAuthority
     from stellenplan.services import position_create
-    from departments.models import OrgUnit
 
     position = position_create(
         acting_user=None,

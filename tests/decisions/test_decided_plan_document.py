@@ -24,7 +24,10 @@ def summary_rows(html: str) -> list[list[str]]:
     table = html[html.index("nach Art und Grundlage") :]
     table = table[: table.index("</table>")]
     return [
-        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        ]
         for row in re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>") :], re.S)
     ]
 

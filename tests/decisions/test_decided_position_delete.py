@@ -82,7 +82,9 @@ def test_a_refusal_names_the_open_paper_with_a_link(seed, hr_client):
 
     html = response.content.decode()
     assert "kann nicht gelöscht werden: sie ist mit GRDrs 815/2026 (eingebracht) verknüpft" in html
-    assert f'<a href="{reverse("decisions:detail", args=[open_paper.pk])}">GRDrs 815/2026</a>' in html
+    assert (
+        f'<a href="{reverse("decisions:detail", args=[open_paper.pk])}">GRDrs 815/2026</a>' in html
+    )
     assert "verknüpfte Stelle verknüpft" not in html
     assert Position.objects.filter(pk=position.pk).exists()
     assert DecisionPosition.objects.filter(position=position).exists()

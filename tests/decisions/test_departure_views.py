@@ -60,7 +60,10 @@ def test_the_form_shows_the_departure_before_saving(seed, hr_client):
     html = first.content.decode()
     assert first.status_code == 200
     assert "Noch nicht gespeichert: die Eingaben weichen vom Beschluss des Gemeinderats ab" in html
-    assert "GRDrs 812/2026 (beschlossen am 05.12.2026): Stellenanteil: beschlossen 1,0, eingegeben 0,5" in html
+    assert (
+        "GRDrs 812/2026 (beschlossen am 05.12.2026): Stellenanteil: beschlossen 1,0, eingegeben 0,5"
+        in html
+    )
     assert "Abweichung vom Beschluss bestätigen" in html
     assert Position.objects.get(pk=position.pk).fte == Decimal("1.00")
 
@@ -130,7 +133,7 @@ def test_the_paper_page_has_the_section(seed, client, role_users):
     cut(positions[0])
     html = client.get(url).content.decode()
 
-    assert "<h2 id=\"abweichungen\">Abweichungen seit Beschluss</h2>" in html
+    assert '<h2 id="abweichungen">Abweichungen seit Beschluss</h2>' in html
     assert "29-1 EG 9 SB Leistung A</a>: Stellenanteil: beschlossen 1,0, jetzt 0,5" in html
     assert reverse("positions:detail", args=[positions[0].pk]) in html
 
