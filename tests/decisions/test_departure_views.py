@@ -12,6 +12,7 @@ from django.urls import reverse
 from stellenplan.models import Position, StaffingPlan
 from stellenplan.services import position_update
 from tests.decisions.decided import paper_812
+from tests.stellenplan.test_positions_tools import form_data
 
 
 @pytest.fixture
@@ -21,23 +22,7 @@ def hr_client(client, role_users):
 
 
 def edit_data(position: Position, **changes) -> dict:
-    data = {
-        "org_unit": position.org_unit_id,
-        "pay_grade": position.pay_grade_id,
-        "fte": "1,0",
-        "title": position.title,
-        "number": "",
-        "task_heading": "",
-        "note": "",
-        "note_date": "",
-        "start_date": position.start_date.strftime("%d.%m.%Y"),
-        "end_date": "",
-        "tasks": "",
-        "justification": "",
-        "version": position.version,
-    }
-    data.update(changes)
-    return data
+    return form_data(Position.objects.get(pk=position.pk), **changes)
 
 
 def cut(position: Position) -> Position:
