@@ -909,6 +909,14 @@ class PositionChange(models.Model):
         related_name="changes",
     )
     explanation = models.TextField(_("Erläuterung"), blank=True)
+    from_adoption = models.BooleanField(
+        _("aus dem Beschluss übernommen"),
+        default=False,
+        help_text=_(
+            "Beim Beschluss der GRDrs geschrieben (nicht von Hand erfasst); wird die Vorlage "
+            "wieder geöffnet, wird die Änderung zurückgenommen."
+        ),
+    )
     summary = models.CharField(
         _("Kurzfassung"),
         max_length=300,

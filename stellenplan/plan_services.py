@@ -10,7 +10,7 @@ here: an adopted plan is read-only for these functions.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -50,6 +50,8 @@ class ChangeAuthority:
     plan: StaffingPlan | None = None
     in_advance: bool = False
     explanation: str = ""
+    #: written by the adoption of the paper `grdrs` (taken back when it is reopened)
+    from_adoption: bool = False
 
 
 def _fte_words(fte: Decimal | None) -> str:
@@ -182,6 +184,7 @@ def _authority_values(authority: ChangeAuthority, kind: str) -> dict[str, Any]:
         "plan": authority.plan,
         "in_advance": authority.in_advance and kind == Kind.CREATE,
         "explanation": authority.explanation.strip(),
+        "from_adoption": authority.from_adoption,
     }
 
 
@@ -284,6 +287,123 @@ def change_update_explanation(
         expected_version=expected_version,
         data={"explanation": explanation.strip()},
     )
+
+
+# --- what a council paper decided (issue 22) ---------------------------------------------------
+
+
+def decided_in_advance(effective_date: datetime.date, decided_on: datetime.date) -> bool:
+    """Whether a change a paper decided on `decided_on`, effective from `effective_date`, is im
+    Vorgriff, i.e. before the plan year it belongs to.
+
+    A year whose Stellenplan is a draft takes the change itself (not im Vorgriff); a year whose
+    plan is adopted is closed, so the change belongs to the next plan (im Vorgriff); a year
+    without a plan in the tool that has begun when the paper is decided had its plan outside
+    the tool (im Vorgriff: GRDrs 647/2011, decided 06.10.2011, created two positions from
+    01.10.2011 im Vorgriff auf den Stellenplan 2012/2013), a later one will get its plan (not
+    im Vorgriff).
+    """
+    year = effective_date.year
+    plan = StaffingPlan.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    if plan is not None:
+        return plan.status == StaffingPlan.Status.ADOPTED
+    return year <= decided_on.year
+
+
+@dataclass(frozen=True)
+class DecidedPosition:
+    """A position as a paper decided it: its id and when it was linked to the paper (its
+    state before that is what the paper changed, for a position that existed before)."""
+
+    position_id: int
+    linked_at: datetime.datetime | None = None
+
+
+def _state_before(position: Position, since: datetime.datetime | None) -> PositionState | None:
+    """The position's plan values just before `since` (its history), None if unknown."""
+    if since is None:
+        return None
+    record = (
+        Position.history.filter(id=position.pk, history_date__lt=since)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    return PositionState.of(record.instance) if record is not None else None
+
+
+@transaction.atomic
+def decided_changes_record(
+    *,
+    acting_user: User | None,
+    grdrs: str,
+    decided_on: datetime.date,
+    positions: Sequence[DecidedPosition],
+) -> list[PositionChange]:
+    """Bring the positions a paper (`grdrs`) decided into the Stellenplan as its changes.
+
+    A position with a change by this GRDrs already keeps it (nothing is written twice). A
+    position not created by another authority before is a Schaffung by this paper, wirksam ab
+    its decided start, im Vorgriff as ``decided_in_advance`` says. A position that existed
+    before (a Schaffung by another GRDrs or a Stellenplan) gets the changes between its state
+    when it was linked to the paper and now (Hebung, Umsetzung, Anteil …, wirksam ab the later
+    of its start and the decision); none if that state is unknown or the same.
+    """
+    grdrs = " ".join(grdrs.split())
+    ids = [item.position_id for item in positions]
+    done = set(
+        PositionChange.objects.filter(position_id__in=ids, grdrs=grdrs).values_list(
+            "position_id", flat=True
+        )
+    )
+    created_before = set(
+        PositionChange.objects.filter(position_id__in=ids, kind=Kind.CREATE)
+        .exclude(grdrs=grdrs)
+        .values_list("position_id", flat=True)
+    )
+    by_id = Position.objects.select_related("org_unit", "pay_grade").in_bulk(ids)
+    written: list[PositionChange] = []
+    for item in positions:
+        position = by_id.get(item.position_id)
+        if position is None or position.pk in done:
+            continue
+        before = None
+        effective = position.start_date
+        if position.pk in created_before:
+            before = _state_before(position, item.linked_at)
+            if before is None:
+                continue  # existed before, its earlier state unknown: nothing to tell
+            effective = max(position.start_date, decided_on)
+        in_advance = decided_in_advance(effective, decided_on)
+        explanation = f"Beschluss der GRDrs {grdrs} vom {date_de(decided_on)}" + (
+            ", im Vorgriff auf den nächsten Stellenplan." if in_advance and before is None else "."
+        )
+        written += record_position_changes(
+            acting_user=acting_user,
+            position=position,
+            before=before,
+            after=PositionState.of(position),
+            authority=ChangeAuthority(
+                effective_date=effective,
+                grdrs=grdrs,
+                in_advance=in_advance,
+                explanation=explanation,
+                from_adoption=True,
+            ),
+        )
+    return written
+
+
+@transaction.atomic
+def decided_changes_withdraw(*, acting_user: User | None, grdrs: str) -> int:
+    """Take back the changes the adoption of `grdrs` wrote (its paper is reopened: no longer
+    decided); changes recorded by hand with this GRDrs stay. Returns how many went."""
+    gone = 0
+    for change in PositionChange.objects.filter(grdrs=" ".join(grdrs.split()), from_adoption=True):
+        with acting_as(acting_user):
+            change.delete()
+        gone += 1
+    return gone
 
 
 # --- occupation (Stellenbesetzung, internal) --------------------------------------------------

@@ -22,6 +22,7 @@ from core.users import request_user
 from decisions import services
 from decisions.adoption_jobs import start_decision_adoption
 from decisions.consistency import NumberCheck, number_check
+from decisions.departures import paper_departures
 from decisions.markup import render_markdown
 from decisions.models import Decision, DecisionPosition
 from decisions.pdf import pdf_filename
@@ -135,6 +136,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "records": list(adopted_records(decision)),
             "check": check,
             "findings": check.findings if check else [],
+            "departures": paper_departures(decision) if isinstance(doc, FrozenDocument) else [],
             "can_change": can_change and decision.is_editable,
             "status_form": status_form,
             "reason_form": reason_form,

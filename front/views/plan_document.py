@@ -10,6 +10,8 @@ the answer leads to the job's page.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +29,7 @@ from core.permissions import require_right, rights
 from core.users import request_user
 from core.xlsx import xlsx_response
 from costing.plan_compare import compare_plans
+from decisions.departures import Departure, all_departures
 from front.forms.plan_document import AdoptForm, CompareForm
 from stellenplan import plan_jobs
 from stellenplan.adoption_jobs import start_plan_adoption
@@ -236,9 +239,22 @@ def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "stellenplan/plan_adopt.html",
-        {"plan": plan, "form": form, "missing": _missing(plan)},
+        {
+            "plan": plan,
+            "form": form,
+            "missing": _missing(plan),
+            "departures": plan_departures(plan),
+        },
         status=status,
     )
+
+
+def plan_departures(plan: StaffingPlan) -> list[Departure]:
+    """The check before a plan's adoption that stellenplan cannot make itself (it sits below
+    decisions): the decided positions that depart from their paper (Abweichungen seit
+    Beschluss) and would count in the plan's years – decided to begin by its last year."""
+    last_day = date(plan.last_year, 12, 31)
+    return [d for d in all_departures() if d.decided_start <= last_day]
 
 
 def _missing(plan: StaffingPlan) -> list[str]:
