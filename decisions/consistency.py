@@ -399,9 +399,10 @@ def _year_for(sentence: str, amounts: list[re.Match], match: re.Match):
         if not any(s <= m.start("year") < e for s, e in spans)
     ]
     before = [m for m in specs if m.end() <= match.start()]
-    spec = before[-1] if before else next((m for m in specs if m.start() >= match.end()), None)
-    if spec is None:
+    after = [m for m in specs if m.start() >= match.end()]
+    if not before and not after:
         return None, None, False
+    spec = before[-1] if before else after[0]
     for span in YEAR_RANGE_RE.finditer(sentence):
         if span.start() <= spec.start("year") < span.end():
             first, last = int(span["first"]), int(span["last"])
@@ -703,8 +704,8 @@ def candidates_for(amount: StatedAmount, figures: Figures) -> list[Candidate] | 
         if len(named) == 1:
             return each[0]
         span = f"{named[0]}–{named[-1]}"
-        main = each[0][0]
-        total = _sum([year[0] for year in each], f"{main.label.rsplit(' ', 1)[0]} {span}")
+        first = each[0][0]
+        total = _sum([year[0] for year in each], f"{first.label.rsplit(' ', 1)[0]} {span}")
         return [total, *(c for year in each for c in year)]
     # no year: the full year of every linked position (Anlage), else any year of the paper
     years = figures.years()
@@ -717,6 +718,7 @@ def candidates_for(amount: StatedAmount, figures: Figures) -> list[Candidate] | 
     other = [
         Candidate(sum(annual_items, ZERO), "sonstige finanzielle Auswirkungen je Jahr", items=True)
     ]
+    main: list[Candidate]
     if amount.subject == "personal":
         main = annual
     elif amount.subject == "sonstige":
