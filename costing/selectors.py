@@ -52,6 +52,7 @@ from costing.engine import (
     year_summary,
 )
 from costing.models import CostRate, CostTable
+from costing.projection import PlannedTable, ProjectionDrop, planned_table_drop
 from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import PayGrade, Position
 
@@ -378,16 +379,41 @@ def table_comparison(table: CostTable, other: CostTable | None) -> list[RateComp
     return _compare(_rates_by_grade(other), new)
 
 
+def _copied(old: dict[int, CostRate], percent: Decimal, rounding: str) -> dict[int, RateAmounts]:
+    return {
+        grade_id: raise_amounts(
+            RateAmounts(rate.annual_cost, rate.personnel_cost, rate.material_cost, rate.it_cost),
+            percent,
+            rounding,
+        )
+        for grade_id, rate in old.items()
+    }
+
+
 def copy_preview(source: CostTable, percent: Decimal, rounding: str) -> list[RateComparison]:
     """What copying `source` raised by `percent` with `rounding` would give, per grade (the
     same arithmetic as ``reference_services.costtable_create``)."""
     old = _rates_by_grade(source)
     new = {
-        grade_id: raise_amounts(
-            RateAmounts(rate.annual_cost, rate.personnel_cost, rate.material_cost, rate.it_cost),
-            percent,
-            rounding,
-        ).annual_cost
-        for grade_id, rate in old.items()
+        grade_id: amounts.annual_cost
+        for grade_id, amounts in _copied(old, percent, rounding).items()
     }
     return _compare(old, new)
+
+
+def new_table_drop(
+    *, name: str, valid_from: date, source: CostTable | None, percent: Decimal, rounding: str
+) -> ProjectionDrop | None:
+    """Whether a new cost table (empty, or `source` raised by `percent` with `rounding`)
+    would make the Finanzplanung fall in its first year (``costing.projection``)."""
+    copied = _copied(_rates_by_grade(source), percent, rounding)
+    return planned_table_drop(
+        PlannedTable(
+            name=name,
+            valid_from=valid_from,
+            rates={
+                grade_id: (amounts.annual_cost, amounts.personnel_cost)
+                for grade_id, amounts in copied.items()
+            },
+        )
+    )
