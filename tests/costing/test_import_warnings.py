@@ -25,7 +25,8 @@ def test_a_grade_without_a_cost_rate_is_a_warning_and_the_import_stays_possible(
     login(client, "Personalamt")
     PayGrade.objects.create(code="EG 16", status_group="tarif", sort_order=999)
     response = upload_positions(
-        client, [["20-4", "EG 16", "SB Sonder", 1], ["20-4", "A 8", "SB", 1], ["WFB", "EG 16", "X", 1]]
+        client,
+        [["20-4", "EG 16", "SB Sonder", 1], ["20-4", "A 8", "SB", 1], ["WFB", "EG 16", "X", 1]],
     )
     assert response.status_code == 302  # a pending batch: no error
     page = client.get(response["Location"]).content.decode()

@@ -32,7 +32,7 @@ def test_the_pdf_hash_of_an_adopted_paper_is_in_the_technical_details(reference,
         assert SUMMARY in html, name
         assert sha in details(html), name
         assert sha[:16] not in outside_details(html) and "SHA-256" not in outside_details(html)
-        assert "<details class=\"technical\" open" not in html  # collapsed
+        assert '<details class="technical" open' not in html  # collapsed
 
 
 @pytest.mark.usefixtures("seed")
