@@ -9,9 +9,14 @@ from typing import IO
 
 from core.xlsx import Column
 from costing.excel import H_ANNUAL, H_IT, H_MATERIAL, H_PERSONNEL, SHEET_RATES
-from stellenplan.import_template import SHEET_LISTS, TemplateColumn, write_template
+from stellenplan.import_template import (
+    SHEET_LISTS,
+    TemplateColumn,
+    example_grade,
+    grade_choices,
+    write_template,
+)
 from stellenplan.imports import H_GRADE
-from stellenplan.models import PayGrade
 
 COMPONENTS = (
     "Freiwillig; wenn Personal-, Sach- und IT-Kosten angegeben sind, ergeben sie zusammen die "
@@ -20,22 +25,16 @@ COMPONENTS = (
 
 
 def cost_table_template(handle: IO[bytes]) -> None:
-    grades = list(
-        PayGrade.objects.order_by("sort_order", "code").values_list("code", "status_group")
-    )
-    group_labels = dict(PayGrade.StatusGroup.choices)
-    example = next(
-        (code for code, _ in grades if code == "EG 9"), grades[0][0] if grades else "EG 9"
-    )
+    grades = grade_choices()
     columns = [
         TemplateColumn(
             Column(H_GRADE, 14),
-            example,
+            example_grade(grades),
             "Ein vorhandener Stellenwert (Liste im Blatt "
             f"„{SHEET_LISTS}“), ein Kostensatz je Stellenwert. Neue Stellenwerte (beginnend mit "
             "„A “ für Beamte oder „EG “ für Tarifbeschäftigte) nur mit „Stellenwerte anlegen“.",
             required=True,
-            choices=[(code, str(group_labels.get(group, group))) for code, group in grades],
+            choices=grades,
         ),
         TemplateColumn(
             Column(H_ANNUAL, 14, kind="money"),

@@ -120,18 +120,29 @@ def _choice_lists(
         data.ws.data_validations.append(validation)
 
 
+def grade_choices() -> list[tuple[str, str]]:
+    """The existing pay grades as (code, Statusgruppe) for a choice list, in plan order."""
+    labels = dict(PayGrade.StatusGroup.choices)
+    return [
+        (code, str(labels.get(group, group)))
+        for code, group in PayGrade.objects.order_by("sort_order", "code").values_list(
+            "code", "status_group"
+        )
+    ]
+
+
+def example_grade(grades: list[tuple[str, str]]) -> str:
+    """EG 9 where it exists (the reference paper's commonest grade), else the first grade."""
+    codes = [code for code, _ in grades]
+    return "EG 9" if "EG 9" in codes or not codes else codes[0]
+
+
 def positions_template(handle: IO[bytes], today: date | None = None) -> None:
     """The template of the positions import (``stellenplan.imports``)."""
     units = list(OrgUnit.objects.order_by("code").values_list("code", "name"))
-    grades = list(
-        PayGrade.objects.order_by("sort_order", "code").values_list("code", "status_group")
-    )
-    group_labels = dict(PayGrade.StatusGroup.choices)
+    grades = grade_choices()
     start = default_start_date(today)
     example_unit = units[0][0] if units else "10-5.1"
-    example_grade = next(
-        (code for code, _ in grades if code == "EG 9"), grades[0][0] if grades else "EG 9"
-    )
     columns = [
         TemplateColumn(
             Column(H_ID, 8),
@@ -149,11 +160,11 @@ def positions_template(handle: IO[bytes], today: date | None = None) -> None:
         ),
         TemplateColumn(
             Column(H_GRADE, 12),
-            example_grade,
+            example_grade(grades),
             "Ein vorhandener Stellenwert, geschrieben wie im Stellenplan: A 12, A 13 hD, EG 9 "
             f"(Liste im Blatt „{SHEET_LISTS}“). Groß- und Kleinschreibung zählen nicht.",
             required=True,
-            choices=[(code, str(group_labels.get(group, group))) for code, group in grades],
+            choices=grades,
         ),
         TemplateColumn(
             Column(H_TITLE, 34, wrap=True, quoted=True),
