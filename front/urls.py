@@ -107,7 +107,17 @@ excel_urls = (
         path("excel/stellenliste/", excel.export_positions_xlsx, name="export_positions"),
         path("excel/organisation/<int:pk>/", excel.export_org_unit_xlsx, name="export_org_unit"),
         path("import/stellen/", excel.import_positions_view, name="import_positions"),
+        path(
+            "import/stellen/vorlage/",
+            excel.import_positions_template_view,
+            name="import_positions_template",
+        ),
         path("import/kostentabelle/", excel.import_cost_table_view, name="import_cost_table"),
+        path(
+            "import/kostentabelle/vorlage/",
+            excel.import_cost_table_template_view,
+            name="import_cost_table_template",
+        ),
         path("importe/", excel.import_list_view, name="import_list"),
         path("importe/<int:pk>/", excel.import_batch_view, name="import_batch"),
         path(

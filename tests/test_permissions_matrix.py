@@ -170,6 +170,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # an empty upload is a bad request (400) with the form and its errors
     "excel:import_positions": write("personalamt", post=(400,)),
     "excel:import_cost_table": write("kaemmerei", post=(400,)),
+    # the import templates (issue 23): downloads for the importing role, GET only
+    "excel:import_positions_template": write("personalamt", post=(405,)),
+    "excel:import_cost_table_template": write("kaemmerei", post=(405,)),
     # Import batches (issue 11): everyone sees the saved imports; the sample is a saved import
     # of positions (by the admin): confirming it again is refused with a message (302); undo
     # asks (GET: to the Personalamt it says only the importer or an administrator may undo),
