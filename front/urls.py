@@ -221,6 +221,12 @@ plandoc_urls = (
         path("<int:pk>/pdf", plan_document.plan_pdf, name="pdf"),
         path("<int:pk>/excel/", plan_document.plan_excel, name="excel"),
         path("<int:pk>/erlaeuterungen/", plan_document.plan_explanations, name="explanations"),
+        path(
+            "<int:pk>/vorjahreszahlen/",
+            plan_document.plan_previous_figures,
+            name="previous_figures",
+        ),
+        path("<int:pk>/nachwuchskraefte/", plan_document.plan_trainees, name="trainees"),
         path("<int:pk>/beschliessen/", plan_document.plan_adopt, name="adopt"),
     ],
     "plandoc",

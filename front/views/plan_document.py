@@ -10,6 +10,8 @@ the answer leads to the job's page.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,14 +29,38 @@ from core.permissions import require_right, rights
 from core.users import request_user
 from core.xlsx import xlsx_response
 from costing.plan_compare import compare_plans
-from front.forms.plan_document import AdoptForm, CompareForm
+from departments.models import OrgUnit
+from front.forms.plan_document import (
+    AdoptForm,
+    CompareForm,
+    PreviousFiguresForm,
+    TraineeFormSet,
+)
 from stellenplan import plan_jobs
 from stellenplan.adoption_jobs import start_plan_adoption
-from stellenplan.models import PlanExplanation, StaffingPlan
+from stellenplan.models import (
+    PayGrade,
+    PlanExplanation,
+    PreviousYearFigure,
+    StaffingPlan,
+    TraineeCount,
+)
 from stellenplan.plan_adoption import explanation_save
-from stellenplan.plan_document import document_for_output, newest_record
+from stellenplan.plan_document import document_for_output, document_order, newest_record
 from stellenplan.plan_excel import plan_xlsx_filename, write_plan_workbook
 from stellenplan.plan_pdf import plan_pdf_filename, render_plan_pdf
+from stellenplan.plan_selectors import (
+    previous_figures_by_unit,
+    previous_figures_of_unit,
+    trainees_of_year,
+)
+from stellenplan.plan_services import (
+    FigureInput,
+    TraineeInput,
+    baseline_refusal,
+    previous_figures_save,
+    trainees_save,
+)
 
 ADOPT_PERMISSION = "stellenplan.adopt_staffingplan"
 
@@ -85,6 +111,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "years": plan.years,
             "record": newest_record(plan) if plan.status == StaffingPlan.Status.ADOPTED else None,
             "can_explain": rights(request.user, PlanExplanation).change,
+            "can_enter_previous": rights(request.user, PreviousYearFigure).change,
+            "baseline_year": plan.first_year - 1,
+            "can_enter_trainees": rights(request.user, TraineeCount).change,
             "can_adopt": request.user.has_perm(ADOPT_PERMISSION),
         },
     )
@@ -262,5 +291,164 @@ def plan_compare(request: HttpRequest) -> HttpResponse:
         request,
         "stellenplan/plan_compare.html",
         {"form": form, "comparison": comparison},
+        status=status,
+    )
+
+
+def _department(request: HttpRequest, departments: list[OrgUnit]) -> OrgUnit | None:
+    """The Amt asked for in ?amt= (its id), else the first."""
+    wanted = parse_id(request.GET.get("amt"))
+    return next((d for d in departments if d.pk == wanted), departments[0] if departments else None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_previous_figures(request: HttpRequest, pk: int) -> HttpResponse:
+    """Vorjahreszahlen of the year before the plan, one Amt at a time (README)."""
+    require_right(request.user, PreviousYearFigure, "change")
+    plan = _plan(pk)
+    year = plan.first_year - 1
+    refusal = baseline_refusal(year)
+    departments = list(OrgUnit.objects.filter(parent__isnull=True).order_by("code"))
+    unit = _department(request, departments)
+    existing = previous_figures_of_unit(year, unit.pk) if unit else {}
+    grades = document_order(PayGrade.objects.all())
+    initial: dict[str, Decimal | None] = {}
+    for grade_id, figure in existing.items():
+        initial[f"fte_{grade_id}"] = figure.fte
+        initial[f"occupied_{grade_id}"] = figure.occupied
+    form = PreviousFiguresForm(
+        request.POST if request.method == "POST" else None,
+        grades=grades,
+        year=year,
+        initial=initial,
+    )
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST":
+        if refusal or unit is None:
+            messages.error(request, refusal or "Es gibt kein Amt.")
+            return redirect("plandoc:detail", pk=plan.pk)
+        if form.is_valid():
+            inputs = [
+                FigureInput(
+                    org_unit_id=unit.pk,
+                    pay_grade_id=grade.pk,
+                    fte=form.cleaned_data[f"fte_{grade.pk}"],
+                    occupied=form.cleaned_data[f"occupied_{grade.pk}"],
+                    expected_version=parse_id(request.POST.get(f"version_{grade.pk}")),
+                    label=f"{unit.code}, {grade.code}",
+                )
+                for grade in grades
+                if f"fte_{grade.pk}" in request.POST
+            ]
+            try:
+                changed = previous_figures_save(
+                    acting_user=request_user(request), year=year, figures=inputs
+                )
+            except ValidationError as error:
+                errors, status = error.messages, 400
+            except (ConcurrentEditError, DeleteRefusedError) as error:
+                errors, status = [str(error)], 409
+            else:
+                messages.success(
+                    request,
+                    f"Vorjahreszahlen {year} für {unit.code}: {changed} Gruppen gespeichert.",
+                )
+                return redirect(f"{request.path}?amt={unit.pk}")
+        else:
+            status = 400
+            errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
+    return render(
+        request,
+        "stellenplan/plan_previous_figures.html",
+        {
+            "plan": plan,
+            "year": year,
+            "form": form,
+            "unit": unit,
+            "departments": departments,
+            "existing": existing,
+            "summary": previous_figures_by_unit(year),
+            "refusal": refusal,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_trainees(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Nachwuchskräfte of a plan year (annex, persons, not Stellen)."""
+    require_right(request.user, TraineeCount, "change")
+    plan = _plan(pk)
+    year, problem = _year(request, plan)
+    if problem:
+        messages.warning(request, problem)
+    if plan.status == StaffingPlan.Status.ADOPTED:
+        messages.error(
+            request,
+            f"Der Stellenplan {plan.label} ist beschlossen: Nachwuchskräfte sind festgehalten.",
+        )
+        return redirect("plandoc:detail", pk=plan.pk)
+    existing = trainees_of_year(year)
+    initial = [
+        {
+            "pk": t.pk,
+            "version": t.version,
+            "category": t.category,
+            "training": t.training,
+            "number": t.number,
+            "number_previous": t.number_previous,
+        }
+        for t in existing
+    ]
+    formset = TraineeFormSet(
+        request.POST if request.method == "POST" else None, initial=initial, prefix="line"
+    )
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST":
+        if formset.is_valid():
+            lines = [
+                TraineeInput(
+                    pk=data.get("pk"),
+                    category=data["category"],
+                    training=data.get("training") or "",
+                    number=data.get("number"),
+                    number_previous=data.get("number_previous"),
+                    expected_version=data.get("version"),
+                )
+                for data in formset.cleaned_data
+                if data and (data.get("pk") or data.get("number") is not None)
+            ]
+            try:
+                changed = trainees_save(acting_user=request_user(request), year=year, lines=lines)
+            except ValidationError as error:
+                errors, status = error.messages, 400
+            except (ConcurrentEditError, DeleteRefusedError) as error:
+                errors, status = [str(error)], 409
+            else:
+                messages.success(request, f"Nachwuchskräfte {year}: {changed} Zeilen gespeichert.")
+                return redirect(f"{request.path}?year={year}")
+        else:
+            status = 400
+            errors = [
+                str(m)
+                for form in formset.forms
+                for messages_ in form.errors.values()
+                for m in messages_
+            ] + [str(m) for m in formset.non_form_errors()]
+    return render(
+        request,
+        "stellenplan/plan_trainees.html",
+        {
+            "plan": plan,
+            "year": year,
+            "years": plan.years,
+            "formset": formset,
+            "errors": errors,
+        },
         status=status,
     )
