@@ -613,6 +613,8 @@ FTE_FORMAT = "0.00"
 # (core.formatting.signed_decimal: "+2,1", "−0,5", "0,0").
 STELLEN_FORMAT = "#,##0.0###"
 STELLEN_CHANGE_FORMAT = '+#,##0.0###;"\u2212"#,##0.0###;0.0'
+# "davon kw/ku": the document leaves a 0 empty, so does this format (its zero section is empty)
+STELLEN_OPTIONAL_FORMAT = '#,##0.0###;"\u2212"#,##0.0###;'
 DATE_FORMAT = "DD.MM.YYYY"
 FONT_NAME = "Calibri"  # openpyxl's default font for unstyled cells: named on every style
 # The layout of a sheet with a title: row 1 title, row 2 "Stand", row 3 free, row 4 header.
@@ -649,6 +651,7 @@ _KIND_STYLES = {
     "date": "Datum",
     "stellen": "Stellen",
     "stellen_change": "Veränderung Stellen",
+    "stellen_optional": "Stellen ohne Null",
 }
 FORMATS = {
     "money": MONEY_FORMAT,
@@ -656,6 +659,7 @@ FORMATS = {
     "date": DATE_FORMAT,
     "stellen": STELLEN_FORMAT,
     "stellen_change": STELLEN_CHANGE_FORMAT,
+    "stellen_optional": STELLEN_OPTIONAL_FORMAT,
 }
 
 
@@ -793,7 +797,8 @@ def stand_text(today: date | None = None, detail: str = "") -> str:
 class Column:
     header: str
     width: float
-    kind: str = "text"  # text (and plain numbers), money, fte, date, stellen, stellen_change
+    # text (and plain numbers), money, fte, date, stellen, stellen_change, stellen_optional
+    kind: str = "text"
     wrap: bool = False  # long text: wrapped, line breaks kept, the row as high as its lines
     quoted: bool = False  # user text: every text a quoted string cell (text_cell())
 

@@ -42,8 +42,8 @@ def plan_columns(doc: YearDocument, first: str = "Besoldungs-/Entgeltgruppe") ->
     return [
         Column(first, 26),
         Column(f"Stellen {doc.year}", 10, "stellen"),
-        Column("davon kw", 9, "stellen"),
-        Column("davon ku", 9, "stellen"),
+        Column("davon kw", 9, "stellen_optional"),
+        Column("davon ku", 9, "stellen_optional"),
         Column("ku → Ziel", 12),
         Column(f"Stellen {doc.previous_year}", 10, "stellen"),
         Column(f"besetzt am 30.06.{doc.previous_year}", 12, "stellen"),
