@@ -226,6 +226,11 @@ plandoc_urls = (
             plan_document.plan_previous_figures,
             name="previous_figures",
         ),
+        path(
+            "<int:pk>/vorjahreszahlen/excel/",
+            plan_document.plan_previous_figures_excel,
+            name="previous_figures_excel",
+        ),
         path("<int:pk>/nachwuchskraefte/", plan_document.plan_trainees, name="trainees"),
         path("<int:pk>/beschliessen/", plan_document.plan_adopt, name="adopt"),
     ],

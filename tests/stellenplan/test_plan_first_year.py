@@ -312,3 +312,93 @@ def test_the_personalamt_enters_nachwuchskraefte_and_the_pdf_text_has_them(hr_cl
     assert hr_client.post(url, data).status_code == 302
     assert not TraineeCount.objects.exists()
     assert Position.objects.count() == 18
+
+
+# --- the Excel import of Vorjahreszahlen --------------------------------------------------------
+
+
+def vorjahr_file(rows, header=("Amt", "Besoldungs-/Entgeltgruppe", "Stellen", "besetzt am 30.06.")):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Vorjahreszahlen"
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    stream = BytesIO()
+    workbook.save(stream)
+    stream.seek(0)
+    stream.name = "vorjahr.xlsx"
+    return stream
+
+
+def test_an_excel_file_is_previewed_then_saved_all_or_nothing(hr_client):
+    plan = reference_plan()
+    url = previous_url(plan, amt("20"))
+    # the app's own file is the template: it downloads with the entered figures
+    template = hr_client.get(reverse("plandoc:previous_figures_excel", args=[plan.pk]))
+    assert template.status_code == 200
+    sheet = load_workbook(__import__("io").BytesIO(b"".join(template.streaming_content)))[
+        "Vorjahreszahlen"
+    ]
+    assert [c.value for c in sheet[4]] == [
+        "Amt",
+        "Besoldungs-/Entgeltgruppe",
+        "Stellen 2011",
+        "besetzt am 30.06.2011",
+    ]
+    assert sheet.max_row == 4 + PreviousYearFigure.objects.count()
+    upload = vorjahr_file(
+        [("20", "A 8", "2,5", 2), ("29", "eg 11", 3, None), ("14", "A 13 hD", 0, 0)]
+    )
+    response = hr_client.post(url, {"action": "import", "file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Vorschau der Datei" in page and "2,5 Stellen, besetzt 2,0" in page
+    assert "unverändert" in page  # 14, A 13 hD: 0 as before
+    assert PreviousYearFigure.objects.get(org_unit__code="20", pay_grade__code="A 8").fte == 0
+    payload = response.context["payload"]
+    response = hr_client.post(url, {"action": "confirm", "payload": payload})
+    assert response.status_code == 302
+    a8 = PreviousYearFigure.objects.get(org_unit__code="20", pay_grade__code="A 8")
+    assert (a8.fte, a8.occupied, a8.acting_user.username) == (Decimal("2.5"), 2, "personalamt")
+    eg11 = PreviousYearFigure.objects.get(org_unit__code="29", pay_grade__code="EG 11")
+    assert (eg11.fte, eg11.occupied) == (Decimal("3"), None)
+    # a changed preview is refused, not saved
+    forged = payload[:-3] + ("AAA" if not payload.endswith("AAA") else "BBB")
+    response = hr_client.post(url, {"action": "confirm", "payload": forged})
+    assert response.status_code == 400
+    assert "Die Vorschau ist abgelaufen oder verändert" in response.content.decode()
+
+
+def test_a_bad_file_names_sheet_row_column_and_value_and_saves_nothing(hr_client):
+    plan = reference_plan()
+    before = list(PreviousYearFigure.objects.values_list("pk", "fte", "occupied", "version"))
+    upload = vorjahr_file(
+        [
+            ("20", "A 8", "2,5", None),
+            ("20-4", "A 10", 1, None),  # not an Amt
+            ("29", "X 99", 1, None),  # no such grade
+            ("29", "EG 9", "viel", None),
+            ("10", "A 12", 1, 2),  # more occupied than Stellen
+            ("20", "A 8", 1, None),  # twice
+        ]
+    )
+    response = hr_client.post(previous_url(plan), {"action": "import", "file": upload})
+    assert response.status_code == 400
+    page = " ".join(response.content.decode().split())
+    assert "Zeile 3" in page and "20-4" in page and "ist kein Amt" in page
+    assert "X 99" in page and "ist kein erfasster Stellenwert" in page
+    assert "viel" in page and "erwartet eine Zahl von Stellen" in page
+    assert "muss zwischen 0 und den Stellen (1,0) liegen" in page
+    assert "steht für dieses Amt schon in Zeile 2" in page
+    assert "Vorschau der Datei" not in page
+    after = list(PreviousYearFigure.objects.values_list("pk", "fte", "occupied", "version"))
+    assert after == before
+    response = hr_client.post(
+        previous_url(plan), {"action": "import", "file": __import__("io").BytesIO(b"kein Excel")}
+    )
+    assert response.status_code == 400
