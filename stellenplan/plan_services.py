@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
 from core.concurrency import editable_only, versioned_delete, versioned_update
@@ -579,43 +579,64 @@ def previous_figures_save(
     changed = 0
     for entry in figures:
         current = existing.get((entry.org_unit_id, entry.pay_grade_id))
-        label = entry.label or f"{entry.pay_grade_id}"
+        data = {"fte": entry.fte, "occupied": entry.occupied, "acting_user": acting_user}
         try:
-            if entry.fte is None:
-                if current is not None:
-                    versioned_delete(
-                        current,
-                        acting_user=acting_user,
-                        expected_version=entry.expected_version or current.version,
-                        label="Die Vorjahreszahl",
-                    )
-                    changed += 1
-                continue
-            data = {"fte": entry.fte, "occupied": entry.occupied, "acting_user": acting_user}
-            if current is None:
-                figure = PreviousYearFigure(
+            changed += _entry_write(
+                acting_user=acting_user,
+                current=current,
+                new=PreviousYearFigure(
                     year=year,
                     org_unit_id=entry.org_unit_id,
                     pay_grade_id=entry.pay_grade_id,
                     **data,
-                )
-                figure.full_clean(exclude=["version"])
-                with acting_as(acting_user):
-                    figure.save()
-                changed += 1
-            elif (current.fte, current.occupied) != (entry.fte, entry.occupied):
-                versioned_update(
-                    current,
-                    acting_user=acting_user,
-                    expected_version=entry.expected_version or current.version,
-                    data=data,
-                )
-                changed += 1
+                ),
+                data=None if entry.fte is None else data,
+                expected_version=entry.expected_version,
+                label="Die Vorjahreszahl",
+            )
         except ValidationError as error:
-            errors.append(f"{label}: {'; '.join(error.messages)}")
+            errors.append(f"{entry.label or entry.pay_grade_id}: {'; '.join(error.messages)}")
     if errors:
         raise ValidationError(errors)
     return changed
+
+
+def _entry_write(
+    *,
+    acting_user: User | None,
+    current: Any,
+    new: models.Model,
+    data: dict[str, Any] | None,
+    expected_version: int | None,
+    label: str,
+) -> bool:
+    """One entry of a table edited as a whole: create `new` (unsaved), change (`data`, versioned)
+    or, where `data` is None, delete `current`. Whether it changed (who acted does not count
+    as a change by itself)."""
+    if data is None:
+        if current is None:
+            return False
+        versioned_delete(
+            current,
+            acting_user=acting_user,
+            expected_version=expected_version or current.version,
+            label=label,
+        )
+        return True
+    if current is None:
+        new.full_clean(exclude=["version"])
+        with acting_as(acting_user):
+            new.save()
+        return True
+    if all(getattr(current, k) == v for k, v in data.items() if k != "acting_user"):
+        return False
+    versioned_update(
+        current,
+        acting_user=acting_user,
+        expected_version=expected_version or current.version,
+        data=data,
+    )
+    return True
 
 
 @dataclass(frozen=True)
@@ -649,37 +670,21 @@ def trainees_save(*, acting_user: User | None, year: int, lines: Sequence[Traine
         if line.pk and (current is None or current.year != year):
             errors.append(f"{line.training}: diese Zeile gibt es nicht mehr.")
             continue
+        data = {
+            "category": line.category,
+            "training": " ".join(line.training.split()),
+            "number": line.number,
+            "number_previous": line.number_previous,
+        }
         try:
-            if line.number is None:
-                if current is not None:
-                    versioned_delete(
-                        current,
-                        acting_user=acting_user,
-                        expected_version=line.expected_version or current.version,
-                        label="Die Zeile der Nachwuchskräfte",
-                    )
-                    changed += 1
-                continue
-            data = {
-                "category": line.category,
-                "training": " ".join(line.training.split()),
-                "number": line.number,
-                "number_previous": line.number_previous,
-            }
-            if current is None:
-                trainee = TraineeCount(year=year, **data)
-                trainee.full_clean(exclude=["version"])
-                with acting_as(acting_user):
-                    trainee.save()
-                changed += 1
-            elif any(getattr(current, k) != v for k, v in data.items()):
-                versioned_update(
-                    current,
-                    acting_user=acting_user,
-                    expected_version=line.expected_version or current.version,
-                    data=data,
-                )
-                changed += 1
+            changed += _entry_write(
+                acting_user=acting_user,
+                current=current,
+                new=TraineeCount(year=year, **data),
+                data=None if line.number is None else data,
+                expected_version=line.expected_version,
+                label="Die Zeile der Nachwuchskräfte",
+            )
         except ValidationError as error:
             errors.append(f"{line.training or 'neue Zeile'}: {'; '.join(error.messages)}")
     if errors:

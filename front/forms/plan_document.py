@@ -61,23 +61,20 @@ class PreviousFiguresForm(Form):
     def __init__(self, *args: Any, grades: list[PayGrade], year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.grades = grades
+        columns = [
+            ("fte", f"Stellen {year}", "12,5 oder 0"),
+            ("occupied", f"besetzt am 30.06.{year}", "11,75"),
+        ]
         for grade in grades:
-            self.fields[f"fte_{grade.pk}"] = GermanDecimalField(
-                label=f"{grade.code}: Stellen {year}",
-                required=False,
-                limits=GROUP_FTE_LIMITS,
-                example="12,5 oder 0",
-                show="decimal",
-                size=8,
-            )
-            self.fields[f"occupied_{grade.pk}"] = GermanDecimalField(
-                label=f"{grade.code}: besetzt am 30.06.{year}",
-                required=False,
-                limits=GROUP_FTE_LIMITS,
-                example="11,75",
-                show="decimal",
-                size=8,
-            )
+            for name, label, example in columns:
+                self.fields[f"{name}_{grade.pk}"] = GermanDecimalField(
+                    label=f"{grade.code}: {label}",
+                    required=False,
+                    limits=GROUP_FTE_LIMITS,
+                    example=example,
+                    show="decimal",
+                    size=8,
+                )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -98,6 +98,23 @@ def _year(request: HttpRequest, plan: StaffingPlan) -> tuple[int, str | None]:
     )
 
 
+def _draft_year(
+    request: HttpRequest, pk: int, what: str
+) -> tuple[StaffingPlan, int, HttpResponse | None]:
+    """The plan, the year asked for and, for an adopted plan, the redirect that refuses to
+    change `what` (its figures are frozen in the record)."""
+    plan = _plan(pk)
+    year, problem = _year(request, plan)
+    if problem:
+        messages.warning(request, problem)
+    if plan.status != StaffingPlan.Status.ADOPTED:
+        return plan, year, None
+    messages.error(
+        request, f"Der Stellenplan {plan.label} ist beschlossen: {what} sind festgehalten."
+    )
+    return plan, year, redirect("plandoc:detail", pk=plan.pk)
+
+
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -177,16 +194,9 @@ def plan_excel(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def plan_explanations(request: HttpRequest, pk: int) -> HttpResponse:
     require_right(request.user, PlanExplanation, "change")
-    plan = _plan(pk)
-    year, problem = _year(request, plan)
-    if problem:
-        messages.warning(request, problem)
-    if plan.status == StaffingPlan.Status.ADOPTED:
-        messages.error(
-            request,
-            f"Der Stellenplan {plan.label} ist beschlossen: Erläuterungen sind festgehalten.",
-        )
-        return redirect("plandoc:detail", pk=plan.pk)
+    plan, year, refused = _draft_year(request, pk, "Erläuterungen")
+    if refused is not None:
+        return refused
     existing = {e.pay_grade_id: e for e in PlanExplanation.objects.filter(plan=plan, year=year)}
     status = 200
     errors: list[str] = []
@@ -489,16 +499,9 @@ def plan_previous_figures_excel(request: HttpRequest, pk: int) -> HttpResponseBa
 def plan_trainees(request: HttpRequest, pk: int) -> HttpResponse:
     """The Nachwuchskräfte of a plan year (annex, persons, not Stellen)."""
     require_right(request.user, TraineeCount, "change")
-    plan = _plan(pk)
-    year, problem = _year(request, plan)
-    if problem:
-        messages.warning(request, problem)
-    if plan.status == StaffingPlan.Status.ADOPTED:
-        messages.error(
-            request,
-            f"Der Stellenplan {plan.label} ist beschlossen: Nachwuchskräfte sind festgehalten.",
-        )
-        return redirect("plandoc:detail", pk=plan.pk)
+    plan, year, refused = _draft_year(request, pk, "Nachwuchskräfte")
+    if refused is not None:
+        return refused
     existing = trainees_of_year(year)
     initial = [
         {
