@@ -525,12 +525,17 @@ def plan_delete(*, acting_user: User | None, plan: StaffingPlan, expected_versio
 # --- Vorjahreszahlen and Nachwuchskräfte --------------------------------------------------------
 
 
+def adopted_plan_of(year: int) -> StaffingPlan | None:
+    """The adopted plan that covers `year`, if any."""
+    return StaffingPlan.objects.filter(
+        first_year__lte=year, last_year__gte=year, status=StaffingPlan.Status.ADOPTED
+    ).first()
+
+
 def baseline_refusal(year: int) -> str | None:
     """Why Vorjahreszahlen of `year` cannot be written (an adopted plan of that year is the
     Vorjahr: its record wins), or None."""
-    adopted = StaffingPlan.objects.filter(
-        first_year__lte=year, last_year__gte=year, status=StaffingPlan.Status.ADOPTED
-    ).first()
+    adopted = adopted_plan_of(year)
     if adopted is None:
         return None
     return (
@@ -655,9 +660,7 @@ class TraineeInput:
 def trainees_save(*, acting_user: User | None, year: int, lines: Sequence[TraineeInput]) -> int:
     """Write the Nachwuchskräfte of `year`, all or nothing (German messages naming the line);
     returns how many lines changed. Refused where an adopted plan covers `year`."""
-    adopted = StaffingPlan.objects.filter(
-        first_year__lte=year, last_year__gte=year, status=StaffingPlan.Status.ADOPTED
-    ).first()
+    adopted = adopted_plan_of(year)
     if adopted is not None:
         raise ValidationError(
             f"Der {adopted} ist beschlossen: seine Nachwuchskräfte sind festgehalten."
