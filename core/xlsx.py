@@ -608,6 +608,13 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # ("1.128.560,00 €", "0,50", "01.01.2012" in a German installation).
 MONEY_FORMAT = '#,##0.00 "€"'
 FTE_FORMAT = "0.00"
+# Stellen as the Stellenplan document shows them (core.formatting.format_decimal: at least one,
+# at most four decimals, "2,1", "12,1411") and their change with its sign
+# (core.formatting.signed_decimal: "+2,1", "−0,5", "0,0").
+STELLEN_FORMAT = "#,##0.0###"
+STELLEN_CHANGE_FORMAT = '+#,##0.0###;"\u2212"#,##0.0###;0.0'
+# "davon kw/ku": the document leaves a 0 empty, so does this format (its zero section is empty)
+STELLEN_OPTIONAL_FORMAT = '#,##0.0###;"\u2212"#,##0.0###;'
 DATE_FORMAT = "DD.MM.YYYY"
 FONT_NAME = "Calibri"  # openpyxl's default font for unstyled cells: named on every style
 # The layout of a sheet with a title: row 1 title, row 2 "Stand", row 3 free, row 4 header.
@@ -638,8 +645,22 @@ HEADER = "Kopfzeile"
 TOTAL = "Summe"
 BOLD = "Fett"
 WRAPPED = "Text umbrochen"
-_KIND_STYLES = {"money": "Betrag", "fte": "Stellenanteil", "date": "Datum"}
-FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
+_KIND_STYLES = {
+    "money": "Betrag",
+    "fte": "Stellenanteil",
+    "date": "Datum",
+    "stellen": "Stellen",
+    "stellen_change": "Veränderung Stellen",
+    "stellen_optional": "Stellen ohne Null",
+}
+FORMATS = {
+    "money": MONEY_FORMAT,
+    "fte": FTE_FORMAT,
+    "date": DATE_FORMAT,
+    "stellen": STELLEN_FORMAT,
+    "stellen_change": STELLEN_CHANGE_FORMAT,
+    "stellen_optional": STELLEN_OPTIONAL_FORMAT,
+}
 
 
 def _named_styles() -> list[NamedStyle]:
@@ -776,7 +797,8 @@ def stand_text(today: date | None = None, detail: str = "") -> str:
 class Column:
     header: str
     width: float
-    kind: str = "text"  # text (and plain numbers), money, fte, date
+    # text (and plain numbers), money, fte, date, stellen, stellen_change, stellen_optional
+    kind: str = "text"
     wrap: bool = False  # long text: wrapped, line breaks kept, the row as high as its lines
     quoted: bool = False  # user text: every text a quoted string cell (text_cell())
 

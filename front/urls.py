@@ -231,6 +231,17 @@ plandoc_urls = (
         path("<int:pk>/pdf", plan_document.plan_pdf, name="pdf"),
         path("<int:pk>/excel/", plan_document.plan_excel, name="excel"),
         path("<int:pk>/erlaeuterungen/", plan_document.plan_explanations, name="explanations"),
+        path(
+            "<int:pk>/vorjahreszahlen/",
+            plan_document.plan_previous_figures,
+            name="previous_figures",
+        ),
+        path(
+            "<int:pk>/vorjahreszahlen/excel/",
+            plan_document.plan_previous_figures_excel,
+            name="previous_figures_excel",
+        ),
+        path("<int:pk>/nachwuchskraefte/", plan_document.plan_trainees, name="trainees"),
         path("<int:pk>/beschliessen/", plan_document.plan_adopt, name="adopt"),
     ],
     "plandoc",

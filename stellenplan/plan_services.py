@@ -16,19 +16,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
 from core.concurrency import editable_only, versioned_delete, versioned_update
 from core.formatting import date_de, format_decimal, positions_word
 from core.history import acting_as
 from core.users import User
+from departments.models import OrgUnit
 from stellenplan.models import (
     Occupation,
     PayGrade,
     Position,
     PositionChange,
+    PreviousYearFigure,
     StaffingPlan,
+    TraineeCount,
 )
 
 Kind = PositionChange.Kind
@@ -637,3 +640,176 @@ def plan_delete(*, acting_user: User | None, plan: StaffingPlan, expected_versio
     versioned_delete(
         plan, acting_user=acting_user, expected_version=expected_version, label=f"Der {plan}"
     )
+
+
+# --- Vorjahreszahlen and Nachwuchskräfte --------------------------------------------------------
+
+
+def adopted_plan_of(year: int) -> StaffingPlan | None:
+    """The adopted plan that covers `year`, if any."""
+    return StaffingPlan.objects.filter(
+        first_year__lte=year, last_year__gte=year, status=StaffingPlan.Status.ADOPTED
+    ).first()
+
+
+def baseline_refusal(year: int) -> str | None:
+    """Why Vorjahreszahlen of `year` cannot be written (an adopted plan of that year is the
+    Vorjahr: its record wins), or None."""
+    adopted = adopted_plan_of(year)
+    if adopted is None:
+        return None
+    return (
+        f"Für {year} gibt es den beschlossenen {adopted}: er ist das Vorjahr, Vorjahreszahlen "
+        "werden dafür nicht erfasst."
+    )
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    """One group's Vorjahreszahlen as entered: `fte` None removes the entry."""
+
+    org_unit_id: int
+    pay_grade_id: int
+    fte: Decimal | None
+    occupied: Decimal | None = None
+    expected_version: int | None = None
+    label: str = ""
+
+
+@transaction.atomic
+def previous_figures_save(
+    *, acting_user: User | None, year: int, figures: Sequence[FigureInput]
+) -> int:
+    """Write the Vorjahreszahlen of `year` (PreviousYearFigure), all or nothing.
+
+    Each input creates, changes or (``fte`` None) removes the entry of its Amt and group; an
+    unchanged one is left alone. Refused for a year an adopted plan covers, for a unit below
+    an Amt and by the model's rules (German messages naming the group); one error rolls back
+    everything. Returns how many entries changed.
+    """
+    refusal = baseline_refusal(year)
+    if refusal:
+        raise ValidationError(refusal)
+    unit_ids = {f.org_unit_id for f in figures}
+    below = OrgUnit.objects.filter(pk__in=unit_ids, parent__isnull=False).first()
+    if below is not None:
+        raise ValidationError(
+            f"{below.code} ist kein Amt: Vorjahreszahlen gelten je Amt (oberste Einheit)."
+        )
+    existing = {
+        (f.org_unit_id, f.pay_grade_id): f
+        for f in PreviousYearFigure.objects.filter(year=year, org_unit_id__in=unit_ids)
+    }
+    errors: list[str] = []
+    changed = 0
+    for entry in figures:
+        current = existing.get((entry.org_unit_id, entry.pay_grade_id))
+        data = {"fte": entry.fte, "occupied": entry.occupied, "acting_user": acting_user}
+        try:
+            changed += _entry_write(
+                acting_user=acting_user,
+                current=current,
+                new=PreviousYearFigure(
+                    year=year,
+                    org_unit_id=entry.org_unit_id,
+                    pay_grade_id=entry.pay_grade_id,
+                    **data,
+                ),
+                data=None if entry.fte is None else data,
+                expected_version=entry.expected_version,
+                label="Die Vorjahreszahl",
+            )
+        except ValidationError as error:
+            errors.append(f"{entry.label or entry.pay_grade_id}: {'; '.join(error.messages)}")
+    if errors:
+        raise ValidationError(errors)
+    return changed
+
+
+def _entry_write(
+    *,
+    acting_user: User | None,
+    current: Any,
+    new: models.Model,
+    data: dict[str, Any] | None,
+    expected_version: int | None,
+    label: str,
+) -> bool:
+    """One entry of a table edited as a whole: create `new` (unsaved), change (`data`, versioned)
+    or, where `data` is None, delete `current`. Whether it changed (who acted does not count
+    as a change by itself)."""
+    if data is None:
+        if current is None:
+            return False
+        versioned_delete(
+            current,
+            acting_user=acting_user,
+            expected_version=expected_version or current.version,
+            label=label,
+        )
+        return True
+    if current is None:
+        new.full_clean(exclude=["version"])
+        with acting_as(acting_user):
+            new.save()
+        return True
+    if all(getattr(current, k) == v for k, v in data.items() if k != "acting_user"):
+        return False
+    versioned_update(
+        current,
+        acting_user=acting_user,
+        expected_version=expected_version or current.version,
+        data=data,
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class TraineeInput:
+    """One line of the Nachwuchskräfte as entered: `number` None removes line `pk`."""
+
+    pk: int | None
+    category: str
+    training: str
+    number: int | None
+    number_previous: int | None = None
+    expected_version: int | None = None
+
+
+@transaction.atomic
+def trainees_save(*, acting_user: User | None, year: int, lines: Sequence[TraineeInput]) -> int:
+    """Write the Nachwuchskräfte of `year`, all or nothing (German messages naming the line);
+    returns how many lines changed. Refused where an adopted plan covers `year`."""
+    adopted = adopted_plan_of(year)
+    if adopted is not None:
+        raise ValidationError(
+            f"Der {adopted} ist beschlossen: seine Nachwuchskräfte sind festgehalten."
+        )
+    existing = TraineeCount.objects.in_bulk([line.pk for line in lines if line.pk])
+    errors: list[str] = []
+    changed = 0
+    for line in lines:
+        current = existing.get(line.pk) if line.pk else None
+        if line.pk and (current is None or current.year != year):
+            errors.append(f"{line.training}: diese Zeile gibt es nicht mehr.")
+            continue
+        data = {
+            "category": line.category,
+            "training": " ".join(line.training.split()),
+            "number": line.number,
+            "number_previous": line.number_previous,
+        }
+        try:
+            changed += _entry_write(
+                acting_user=acting_user,
+                current=current,
+                new=TraineeCount(year=year, **data),
+                data=None if line.number is None else data,
+                expected_version=line.expected_version,
+                label="Die Zeile der Nachwuchskräfte",
+            )
+        except ValidationError as error:
+            errors.append(f"{line.training or 'neue Zeile'}: {'; '.join(error.messages)}")
+    if errors:
+        raise ValidationError(errors)
+    return changed

@@ -240,6 +240,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "plandoc:compare": read(),
     "plandoc:explanations": write("personalamt", post=(302,)),
     "plandoc:adopt": write("personalamt", post=(400,)),
+    # Issue 22: the Personalamt enters Vorjahreszahlen (an empty POST saves nothing: redirect)
+    # and Nachwuchskräfte (an empty POST lacks the formset's management form: 400)
+    "plandoc:previous_figures": write("personalamt", post=(302,)),
+    "plandoc:trainees": write("personalamt", post=(400,)),
+    # the file to fill in holds "besetzt am 30.06." per Amt and group: only who enters it
+    "plandoc:previous_figures_excel": write("personalamt", post=(405,)),
     # Meine Aufträge (issue 21): everyone has a list of their own jobs; a job, its file and
     # its restart are its owner's only (the sample is the admin's): 404 for everybody else,
     # as if it did not exist. Restarting a finished job is refused with a message (302).

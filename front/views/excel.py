@@ -39,7 +39,7 @@ from costing.projection import PlannedTable, planned_table_drop
 from departments.models import OrgUnit
 from front import export_jobs
 from front.filters import PositionFilter
-from front.forms.imports import CostTableImportForm, PositionImportForm
+from front.forms.imports import CostTableImportForm, PositionImportForm, uploaded_file
 from stellenplan import import_jobs
 from stellenplan.import_template import positions_template
 from stellenplan.imports import (
@@ -249,12 +249,6 @@ def _cost_table_warnings(batch: ImportBatch) -> dict[str, Any]:
     }
 
 
-def _uploaded(form) -> tuple[bytes, str]:
-    upload = form.cleaned_data["file"]
-    upload.seek(0)
-    return upload.read(), upload.name or "Excel-Datei"
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("stellenplan.add_position", raise_exception=True)
@@ -263,7 +257,7 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
     form = PositionImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form, "max_rows": german(Decimal(max_rows()))}
     if request.method == "POST" and form.is_valid():
-        content, name = _uploaded(form)
+        content, name = uploaded_file(form)
         if import_jobs.is_large_file(content):
             # a large file is checked by the worker; its page shows the progress (issue 21)
             job = start_job(
@@ -321,7 +315,7 @@ def import_cost_table_view(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        content, name = _uploaded(form)
+        content, name = uploaded_file(form)
         plan, batch = preview_cost_table(
             content,
             file_name=name,
