@@ -38,7 +38,8 @@ def test_the_plan_year_lists_every_decided_position(seed, hr_client):
 
     html = hr_client.get(reverse("plandoc:detail", args=[plan.pk]) + "?year=2027").content.decode()
 
-    assert ["Schaffung", "GRDrs 812/2026", "3", "1", "2,5"] in summary_rows(html)
+    # the last column: davon in Stellen 2026 enthalten (the position im Vorgriff, 0,5)
+    assert ["Schaffung", "GRDrs 812/2026", "3", "1", "2,5", "0,5"] in summary_rows(html)
     assert "Schaffung (im Vorgriff)" in html and "01.10.2026" in html
 
 
@@ -48,4 +49,4 @@ def test_the_reference_plan_2012_keeps_its_figures_after_the_adoption(seed, hr_c
 
     html = hr_client.get(reverse("plandoc:detail", args=[1]) + "?year=2012").content.decode()
 
-    assert summary_rows(html) == [["Schaffung", "GRDrs 647/2011", "18", "2", "13,5"]]
+    assert summary_rows(html) == [["Schaffung", "GRDrs 647/2011", "18", "2", "13,5", "2,0"]]
