@@ -40,7 +40,7 @@ def test_the_plan_year_lists_every_decided_position(seed, hr_client):
 
     # the last column: davon in Stellen 2026 enthalten (the position im Vorgriff, 0,5)
     assert ["Schaffung", "GRDrs 812/2026", "3", "1", "2,5", "0,5"] in summary_rows(html)
-    assert "Schaffung (im Vorgriff)" in html and "01.10.2026" in html
+    assert "Schaffung (im Vorgriff, in Stellen 2026 enthalten)" in html and "01.10.2026" in html
 
 
 def test_the_reference_plan_2012_keeps_its_figures_after_the_adoption(seed, hr_client):
