@@ -53,7 +53,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from core.formatting import format_decimal
@@ -260,10 +260,16 @@ def build_workbook(
         unit.id: _open_anlage(workbook, sheet_names[unit.id], unit, summaries[0].year, stand)
         for unit in departments
     }
+    main_totals = {unit.id: total for unit, total in summaries[0].by_department}
     _write_rates(workbook, summaries, stand, span)
-    _write_lines(workbook, summaries, lines, steps, anlagen, stand, span)
-    for sheet, first in anlagen.values():
-        _close_anlage(sheet, first)
+    union_fte = lines.aggregate(fte=Sum("fte"))["fte"] or ZERO
+    _write_lines(workbook, summaries, lines, union_fte, steps, anlagen, stand, span)
+    for unit in departments:
+        sheet, first = anlagen[unit.id]
+        total = main_totals.get(unit.id)
+        _close_anlage(
+            sheet, first, total.fte if total else ZERO, total.annual_cost if total else ZERO
+        )
     steps.report("Datei speichern", steps.total - steps.save_weight)
     return workbook
 
@@ -312,20 +318,20 @@ def _write_overview(
     columns = [
         Column("Amt/Referat", 13),
         Column("Bezeichnung", 42, wrap=True),
-        Column(f"Stellen {main.year}", 11, "fte"),
-        Column(f"Jahreskosten {main.year}", 17, "money"),
+        Column(f"Stellen {main.year}", 11, "fte", group="main"),
+        Column(f"Jahreskosten {main.year}", 17, "money", group="main"),
     ]
     for costing in costings:
+        group = str(costing.year)
         columns += [
-            Column(f"Kosten {costing.year}", 17, "money"),
-            Column(f"Erstattung {costing.year}", 17, "money"),
-            Column(f"Städtischer Anteil {costing.year}", 18, "money"),
+            Column(f"Kosten {costing.year}", 17, "money", group=group),
+            Column(f"Erstattung {costing.year}", 17, "money", group=group),
+            Column(f"Städtischer Anteil {costing.year}", 18, "money", group=group),
         ]
     sheet = workbook.sheet(SHEET_OVERVIEW, columns)
     sheet.freeze("C")
     sheet.title(f"Stellenplan – Kostenübersicht {span}", stand)
     sheet.append([])
-    sums = {"fte", "money"}
 
     # Per Amt/Referat
     sheet.header()
@@ -338,7 +344,9 @@ def _write_overview(
         sheet.data([unit.code, _marked(unit.name, totals), *_group_values(totals[0], totals)])
     last = sheet.row
     sheet.finish_table(first, last)
-    sheet.sum_row(1, total_label, first, last, sums)
+    # The engine's totals: the sum of the Ämter (reimbursement per Amt, then summed).
+    totals = _group_values(main.total, [c.total for c in costings])
+    sheet.sum_row(1, total_label, first, last, dict(enumerate(totals, 2)))
 
     # Per Teilhaushalt
     sheet.append([])
@@ -357,11 +365,16 @@ def _write_overview(
             mapping[key] = total
         section_years.append(mapping)
     first = sheet.row + 1
+    rows = []
     for key in sorted(sections):
         number, name = sections[key]
         totals = [m.get(key) for m in section_years]
-        sheet.data([number, _marked(name, totals), *_group_values(totals[0], totals)])
-    sheet.sum_row(1, total_label, first, sheet.row, sums)
+        rows.append(_group_values(totals[0], totals))
+        sheet.data([number, _marked(name, totals), *rows[-1]])
+    # The Teilhaushalte' reimbursements are rounded per Teilhaushalt: the total is their sum
+    # (as the SUM formula computes), not the engine's total of the Ämter.
+    sums = [sum(column, ZERO) for column in zip(*rows, strict=True)] if rows else totals
+    sheet.sum_row(1, total_label, first, sheet.row, dict(enumerate(sums, 2)))
 
     # Where the figures come from
     sheet.append([])
@@ -480,10 +493,11 @@ def _open_anlage(
     return sheet, sheet.row + 1
 
 
-def _close_anlage(sheet: SheetWriter, first: int) -> None:
+def _close_anlage(sheet: SheetWriter, first: int, fte: Decimal, annual: Decimal) -> None:
+    """The total row: Stellen and annual cost of the Amt/Referat in the year (the engine's)."""
     last = sheet.row
     sheet.finish_table(first, last)
-    sheet.sum_row(2, "Gesamt:", first, last, {"fte", "money"})
+    sheet.sum_row(2, "Gesamt:", first, last, {3: fte, 5: annual})
 
 
 # --- Kostensätze -----------------------------------------------------------------------------
@@ -566,6 +580,7 @@ def _write_lines(
     workbook: ExcelBook,
     summaries: list[YearSummary],
     union: QuerySet[Position],
+    union_fte: Decimal,
     steps: _Steps,
     anlagen: dict[int, tuple[SheetWriter, int]],
     stand: str,
@@ -593,10 +608,11 @@ def _write_lines(
         Column(H_TASK_HEADING, 30, wrap=True),
     ]
     for pricing in pricings:
+        group = str(pricing.year)
         columns += [
-            Column(f"{H_ANNUAL} {pricing.year}", 16, "money"),
-            Column(f"Monate {pricing.year}", 9),
-            Column(f"Kosten {pricing.year}", 16, "money"),
+            Column(f"{H_ANNUAL} {pricing.year}", 16, "money", group=group),
+            Column(f"Monate {pricing.year}", 9, group=group),
+            Column(f"Kosten {pricing.year}", 16, "money", group=group),
         ]
     columns += [
         Column(H_TASKS, 50, wrap=True),
@@ -610,12 +626,18 @@ def _write_lines(
     sheet = workbook.sheet(SHEET_POSITIONS, columns)
     sheet.freeze("C")
     sheet.title(f"Stellenplan – Stellen und Kosten {span}", stand)
+    # The subtotal row stands above the rows it sums (rows are written in order): its values
+    # are the engine's totals of each year and the Stellen of every position listed.
+    results: dict[int, Decimal] = {fte_index: union_fte}
+    for number, summary in enumerate(summaries):
+        results[15 + 3 * number] = summary.total.annual_cost
+        results[17 + 3 * number] = summary.total.cost_in_year
     subtotal: list[Any] = [None] * len(columns)
     subtotal[fte_index - 1] = "Summe der angezeigten Zeilen:"
-    for index, column in enumerate(columns):
-        if column.kind in {"fte", "money"}:
-            letter = sheet.letter(index)
-            subtotal[index] = Formula(f"=SUBTOTAL(9,{letter}{FIRST_DATA_ROW}:{letter}{last})")
+    for index, result in results.items():
+        letter = sheet.letter(index)
+        formula = f"=SUBTOTAL(9,{letter}{FIRST_DATA_ROW}:{letter}{last})"
+        subtotal[index] = Formula(formula, result)
     sheet.total(subtotal)
     sheet.header()
 

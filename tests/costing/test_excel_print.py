@@ -13,7 +13,16 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from core.xlsx import FONT_NAME, PAGE_NUMBERS, shorten
+from core.xlsx import (
+    BLOCK_SCALE,
+    FONT_NAME,
+    MIN_FIT_SCALE,
+    PAGE_NUMBERS,
+    Column,
+    PrintLayout,
+    print_layout,
+    shorten,
+)
 from costing.excel import write_workbook
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade
@@ -35,22 +44,50 @@ def workbook(years=(2012, 2013, 2014)):
     return load_workbook(BytesIO(export(years)))
 
 
-def test_every_sheet_has_print_area_titles_fit_to_width_and_header_footer():
+def test_every_sheet_has_print_area_titles_a_readable_scale_and_header_footer():
     book = workbook()
     for ws in book.worksheets:
         end = ws.cell(ws.max_row, ws.max_column)
         assert str(ws.print_area).endswith(f"!$A$1:${end.column_letter}${end.row}"), ws.title
         assert ws.print_title_rows == "$4:$4", ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-        assert ws.page_setup.fitToWidth == 1
-        assert ws.page_setup.fitToHeight == 0
         assert ws.page_setup.paperSize == 9  # A4
+        if ws.sheet_properties.pageSetUpPr.fitToPage:  # narrow enough: one page wide
+            assert ws.page_setup.fitToWidth in {1, None}  # 1 is the default
+            assert ws.page_setup.fitToHeight == 0
+        else:  # wide: printed at 80 % in blocks of columns
+            assert ws.page_setup.scale == BLOCK_SCALE
         assert ws.oddHeader.left.text == str(ws["A1"].value).replace("&", "&&")
         assert ws.oddHeader.right.text == "Stand: 15.03.2012"
         assert ws.oddFooter.center.text == PAGE_NUMBERS == "Seite &P von &N"
     # Wide sheets print landscape.
     assert book["Stellen"].page_setup.orientation == "landscape"
     assert book["Übersicht"].page_setup.orientation == "landscape"
+    # "Stellen" (27 columns) prints in blocks: ID and Org.einheit on every page, a page break
+    # never inside the three columns of a year.
+    stellen = book["Stellen"]
+    assert stellen.sheet_properties.pageSetUpPr.fitToPage is not True
+    assert stellen.print_title_cols == "$A:$B"
+    breaks = [b.id for b in stellen.col_breaks.brk]
+    assert breaks
+    header = [c.value for c in stellen[4]]
+    for year in (2012, 2013, 2014):
+        first = header.index(f"Jahreskosten {year}")
+        assert not {first + 1, first + 2} & set(breaks), year  # brk.id: the column before
+
+
+def test_print_layout_fits_narrow_sheets_and_splits_wide_ones_between_groups():
+    narrow = [Column("A", 40), Column("B", 40)]
+    assert print_layout(narrow) == PrintLayout(landscape=False, fit_to_width=True, scale=1.0)
+    landscape = print_layout([Column("A", 60)] * 2)
+    assert landscape.landscape and landscape.fit_to_width and landscape.scale == 1.0
+    # 16 columns of 15 and two of 30: fitted it would print at about 60 %.
+    wide = [Column("TH", 30), Column("Amt", 30)] + [
+        Column(f"{k} {year}", 15, group=str(year)) for year in range(5) for k in "abc"
+    ]
+    layout = print_layout(wide, repeat=2)
+    assert not layout.fit_to_width and layout.scale >= MIN_FIT_SCALE
+    assert layout.repeat == 2
+    assert layout.breaks and all((b - 2) % 3 == 0 for b in layout.breaks)
 
 
 def test_header_footer_escapes_an_ampersand():
