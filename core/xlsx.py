@@ -632,7 +632,7 @@ BLOCK_SCALE = 80
 #: At most this share of a page's width is taken by the columns repeated on every block.
 MAX_REPEATED_SHARE = 0.45
 PAGE_NUMBERS = "Seite &P von &N"
-HEADER_FOOTER_SIZE = 9  # not scaled with the sheet (scaleWithDoc off)
+HEADER_FOOTER_SIZE = FONT_SIZE  # scaled with the sheet when it prints (as the cells)
 HEADER_FOOTER_MAX = 255  # Excel's limit for a page header or footer
 # Row heights for wrapped text (Calibri 11): points per line, Excel's maximum, and how many
 # characters fit a column of width 1 (a width counts digits; words wrap whole, bold is wider).
@@ -922,10 +922,7 @@ class SheetWriter:
 
     def _footer(self) -> None:
         self.ws.set_paper(PAPER_A4)
-        self.ws.set_footer(
-            f'&C&{HEADER_FOOTER_SIZE}&"{FONT_NAME},Regular"{PAGE_NUMBERS}',
-            {"scale_with_doc": False},
-        )
+        self.ws.set_footer(f'&C&{HEADER_FOOTER_SIZE}&"{FONT_NAME},Regular"{PAGE_NUMBERS}')
 
     def letter(self, index: int) -> str:
         """Column letter of the column at `index` (0-based)."""
@@ -1003,7 +1000,7 @@ class SheetWriter:
         left = header_footer_text(title)
         if len(left) > room:
             left = header_footer_text(shorten(title, room // 2))
-        self.ws.set_header(f"&L{font}{left}{right}", {"scale_with_doc": False})
+        self.ws.set_header(f"&L{font}{left}{right}")
 
     def header(self, labels: Sequence[str] | None = None) -> int:
         """A header row (the columns' headers, or `labels`), as high as its wrapped text. The
