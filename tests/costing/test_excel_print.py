@@ -1,13 +1,8 @@
-"""Excel that prints (issue 14): page set-up, header/footer, fonts, sheet names, escapes, years.
+"""Excel that prints (issues 14, 23): page set-up, header/footer, fonts, sheet names, escapes,
+years. LibreOffice prints them in tests/core/test_export_files.py."""
 
-The LibreOffice tests render the reference workbook to PDF and count its pages.
-"""
-
-import shutil
-import subprocess
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -169,72 +164,5 @@ def test_the_export_button_names_the_years(client, django_user_model):
     assert "Excel-Export 2012–2014" in page
 
 
-# --- LibreOffice ---------------------------------------------------------------------------
-
-
-def render_pdf(source: Path, work: Path) -> Path:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice (soffice) fehlt: bitte `make system-deps` ausführen."
-    profile = work / "lo-profile"
-    done = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    result = work / (source.stem + ".pdf")
-    assert done.returncode == 0 and result.exists(), done.stdout + done.stderr
-    return result
-
-
-def pdf_pages(pdf: Path) -> list[str]:
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
-
-
-@pytest.mark.libreoffice
-def test_the_reference_export_prints_on_at_most_ten_pages_each_sheet_page_wide(tmp_path):
-    unit = OrgUnit.objects.get(code="20-4")
-    PositionFactory(
-        org_unit=unit,
-        pay_grade=PayGrade.objects.get(code="A 8"),
-        title="Formeltext",
-        tasks=FORMULA,
-    )
-    source = tmp_path / "Stellenplan_Kosten_2012-2014.xlsx"
-    source.write_bytes(export())
-    pages = pdf_pages(render_pdf(source, tmp_path))
-    assert 1 <= len(pages) <= 10, len(pages)
-    # Every page carries the page header (Stand) and its number "Seite x von y".
-    for number, page in enumerate(pages, 1):
-        assert "Stand: 15.03.2012" in page
-        assert f"Seite {number} von {len(pages)}" in page
-    # Each sheet fits its page width: the first and the last column header of a sheet are on
-    # the same page; each Amt/Referat sheet is one page.
-    book = load_workbook(source)
-    for ws in book.worksheets:
-        first_header, last_header = ws.cell(4, 1).value, ws.cell(4, ws.max_column).value
-        title = ws["A1"].value
-        own = [p for p in pages if title in p]
-        assert own, title
-        # (first words: a wrapped header spans lines in the text)
-        assert first_header.split()[0] in own[0], ws.title
-        assert last_header.split()[0] in own[0], ws.title
-        if ws.title[:2].isdigit() or ws.title.startswith("WFB"):
-            assert len(own) == 1, ws.title
-    # The formula-like text shows as it is: no apostrophe, not evaluated.
-    text = "".join(pages)
-    assert "=HYPERLINK(" in text
-    assert "'=HYPERLINK" not in text
+# Printed by LibreOffice (page headers and numbers, no text below 8 pt, formula-like text as it
+# is): tests/core/test_export_files.py, one conversion for every export.
