@@ -956,11 +956,13 @@ class SheetWriter:
         elif isinstance(value, bool):
             ws.write_boolean(row, index, value, fmt(style, None, align))
         elif isinstance(value, int | float | Decimal):
-            ws.write_number(row, index, value, fmt(style, number_format, align))
+            # a Decimal is written with its digits ("{:.16G}"), as XlsxWriter's write() does
+            ws.write_number(row, index, value, fmt(style, number_format, align))  # type: ignore[arg-type]
         elif isinstance(value, datetime):
             ws.write_datetime(row, index, value, fmt(style, DATETIME_FORMAT, align))
         elif isinstance(value, date):
-            ws.write_datetime(row, index, value, fmt(style, DATE_FORMAT, align))
+            midnight = datetime.combine(value, datetime.min.time())
+            ws.write_datetime(row, index, midnight, fmt(style, DATE_FORMAT, align))
         else:
             ws.write_string(row, index, cell_text(str(value)), fmt(style, None, align))
 

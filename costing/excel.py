@@ -345,8 +345,8 @@ def _write_overview(
     last = sheet.row
     sheet.finish_table(first, last)
     # The engine's totals: the sum of the Ämter (reimbursement per Amt, then summed).
-    totals = _group_values(main.total, [c.total for c in costings])
-    sheet.sum_row(1, total_label, first, last, dict(enumerate(totals, 2)))
+    grand = _group_values(main.total, [c.total for c in costings])
+    sheet.sum_row(1, total_label, first, last, dict(enumerate(grand, 2)))
 
     # Per Teilhaushalt
     sheet.append([])
@@ -373,7 +373,7 @@ def _write_overview(
         sheet.data([number, _marked(name, totals), *rows[-1]])
     # The Teilhaushalte' reimbursements are rounded per Teilhaushalt: the total is their sum
     # (as the SUM formula computes), not the engine's total of the Ämter.
-    sums = [sum(column, ZERO) for column in zip(*rows, strict=True)] if rows else totals
+    sums = [sum(column, ZERO) for column in zip(*rows, strict=True)] if rows else grand
     sheet.sum_row(1, total_label, first, sheet.row, dict(enumerate(sums, 2)))
 
     # Where the figures come from
