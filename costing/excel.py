@@ -1,4 +1,4 @@
-"""The cost workbook for the Kämmerei (issue 4), written with openpyxl in write-only mode.
+"""The cost workbook for the Kämmerei (issue 4), written with the common writer (core.xlsx).
 
 Sheets, in this order:
 - "Übersicht": per Amt/Referat and per Teilhaushalt the Stellen and annual cost of the first
@@ -14,8 +14,11 @@ Sheets, in this order:
 
 Every figure comes from the costing engine (costing.engine: the year summaries for the overview,
 YearPricing for each line); this module only lays them out. Totals are SUM formulas over the
-rows above them (SUBTOTAL on "Stellen", so that they follow Excel's filter); tests/costing/test_excel_libreoffice.py recalculates the file with
-LibreOffice and compares every total with the engine's to the cent.
+rows above them (SUBTOTAL on "Stellen", so that they follow Excel's filter), each written with
+the engine's figure as its cached value (the sum of the Teilhaushalte: the sum of their
+figures, each reimbursement rounded per Teilhaushalt), so that readers without a calc engine
+see it; tests/costing/test_excel_libreoffice.py recalculates the file with LibreOffice and
+compares every total with the engine's to the cent.
 
 Missing rates: a line whose grade has no rate in the table of a year gets the text "fehlt" in its
 cost cells (never 0; SUM skips text, so every total is the engine's sum of the costed lines);
@@ -35,13 +38,16 @@ with only ?year=2012 (the "Excel-Export" button of a year) gives that year and t
 following (the medium-term plan the Kämmerei works with), and the button says so; ?years=2012
 gives 2012 only.
 
-Streaming: openpyxl's write-only sheets write every appended row to a temporary file at once,
-and this module never holds the lines of a year. The overview comes from the year summaries
+Streaming: the writer's sheets (XlsxWriter, constant memory) write every row to a temporary file
+when the next begins, and this module never holds the lines of a year. The overview comes from the year summaries
 (grouped in the database); the positions are read once, in chunks, ordered by org unit code
 and id, each priced for every year and appended to "Stellen" and (first year) to the sheet of
-its Amt/Referat; the total rows are SUM formulas written last. Memory stays flat however many
-positions there are. Public openpyxl API only: no declared <dimension> (openpyxl offers no
-public way for write-only sheets; the importers reset dimensions anyway).
+its Amt/Referat; the total rows are SUM formulas written last (the SUBTOTAL row of "Stellen"
+stands above its rows, so its values, the engine's totals and the Stellen of every position
+listed, are known before). Memory stays flat however many positions there are.
+
+Print (core.xlsx.print_layout): the sheets of the Ämter and the rates fit a landscape page;
+"Übersicht" and "Stellen" print at 80 % in blocks, the columns of one year on one page.
 """
 
 from __future__ import annotations
@@ -221,7 +227,7 @@ def build_workbook(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> ExcelBook:
-    """The workbook with every row written (to openpyxl's temporary files); save() it.
+    """The workbook with every row written (to the writer's temporary files); save() it.
 
     `progress(done, total, step)` hears what is being done: each year costed, the sheets
     opened, every ``PROGRESS_EVERY`` positions of "Stellen", and last that the file is saved
