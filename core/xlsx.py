@@ -986,6 +986,17 @@ class SheetWriter:
         """A row of one text in the first column (a note, a section's name)."""
         return self.append([Styled(value, style)] if value else [])
 
+    def note(self, text: str, index: int = 0, style: str | None = None) -> int:
+        """A row of a long text in the column at `index`, wrapped within the column (it would
+        run over the next columns, and off a page printed in blocks) and as high as its
+        lines."""
+        chars = BOLD_CHARS_PER_WIDTH if style else CHARS_PER_WIDTH
+        lines = text_lines(cell_text(text), self.columns[index].width * chars)
+        self.row += 1
+        self._height(lines)
+        self._write(index, text, style, None, "wrap")
+        return self.row
+
     def title(self, title: str, stand: str) -> None:
         """Rows 1-2: title and "Stand: date" (also the page header); the caller then writes
         row 3 and the header."""

@@ -392,13 +392,11 @@ def _write_overview(
         if costing.coverage:
             rules = "; ".join(f"{c.name} {_percent(c.rate)}" for c in costing.coverage)
             text += f"; Erstattung: {rules}"
-        sheet.append([None, text])
-    sheet.append(
-        [
-            None,
-            "Kosten eines Jahres: Anzahl der Stellen × Jahreskostensatz × Monate im Jahr / 12, "
-            "je Stelle auf Cent gerundet. Erstattung je Amt/Referat bzw. Teilhaushalt gerundet.",
-        ]
+        sheet.note(text, 1)
+    sheet.note(
+        "Kosten eines Jahres: Anzahl der Stellen × Jahreskostensatz × Monate im Jahr / 12, "
+        "je Stelle auf Cent gerundet. Erstattung je Amt/Referat bzw. Teilhaushalt gerundet.",
+        1,
     )
     for costing in costings:
         if not costing.incomplete:
@@ -406,18 +404,14 @@ def _write_overview(
         lines = costing.missing
         fte = sum((line.fte for line in lines), ZERO)
         grades = ", ".join(f"„{g}“" for g in sorted({line.pay_grade_code for line in lines}))
-        sheet.append(
-            [
-                None,
-                sheet.styled_cell(
-                    f"{costing.year} {INCOMPLETE}: {len(lines)} Stelle(n) mit "
-                    f"{format_decimal(fte)} Stellen ohne Kostensatz in der Kostentabelle "
-                    f"„{costing.table.name}“ (Stellenwert {grades}). Sie sind in den Stellen "
-                    f"mitgezählt, ihre Kosten fehlen in den Summen; siehe Blatt "
-                    f"„{SHEET_MISSING}“.",
-                    BOLD,
-                ),
-            ]
+        sheet.note(
+            f"{costing.year} {INCOMPLETE}: {len(lines)} Stelle(n) mit "
+            f"{format_decimal(fte)} Stellen ohne Kostensatz in der Kostentabelle "
+            f"„{costing.table.name}“ (Stellenwert {grades}). Sie sind in den Stellen "
+            f"mitgezählt, ihre Kosten fehlen in den Summen; siehe Blatt "
+            f"„{SHEET_MISSING}“.",
+            1,
+            BOLD,
         )
 
     return sheet
