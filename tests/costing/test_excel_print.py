@@ -166,3 +166,15 @@ def test_the_export_button_names_the_years(client, django_user_model):
 
 # Printed by LibreOffice (page headers and numbers, no text below 8 pt, formula-like text as it
 # is): tests/core/test_export_files.py, one conversion for every export.
+
+
+def test_the_overviews_notes_wrap_in_their_column_with_a_fitting_height():
+    sheet = workbook()["Übersicht"]
+    note = next(
+        c
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("Kosten eines Jahres:")
+    )
+    assert note.column == 2 and note.alignment.wrap_text is True
+    assert sheet.row_dimensions[note.row].height >= 3 * 15  # 150 characters in a width of 42
