@@ -257,6 +257,16 @@ def test_every_printed_page_has_no_text_below_8_pt(printed):
             assert "Stand: " in page_text, (name, number)
         report[name] = (len(reader.pages), min(smallest))
     print(report)
+    # Sheets printed in blocks of columns repeat the columns that name a row on every page.
+    for name, title, key in [
+        ("kosten", "Stellenplan – Stellen und Kosten", "Org.einheit"),
+        ("bedarf", "Personalbedarfsberechnung", "Bedarfsberechnung"),
+        ("finanzplanung", "Finanzplanung", "Teilhaushalt"),
+    ]:
+        pages = [p.extract_text() for p in PdfReader(printed[name]).pages]
+        blocks = [p for p in pages if p.startswith(title)]
+        assert len(blocks) > 1, name
+        assert all(key in p for p in blocks), name
     # Text that begins like a formula prints as it is: no apostrophe, not evaluated.
     text = "".join(page.extract_text() for page in PdfReader(printed["kosten"]).pages)
     assert "=HYPERLINK(" in text
