@@ -53,6 +53,18 @@ def format_decimal(value: Decimal | int) -> str:
     return number(value, _places(value))
 
 
+#: The minus of a signed figure ("−0,5"), as in typeset tables (not the hyphen "-").
+MINUS = "\u2212"
+
+
+def signed_decimal(value: Decimal | int) -> str:
+    """A change of Stellen with its sign, as the Stellenplan shows it: "+2,1", "−0,5", "0,0"
+    (Excel: core.xlsx.STELLEN_CHANGE_FORMAT displays the same)."""
+    value = Decimal(value)
+    sign = "+" if value > 0 else MINUS if value < 0 else ""
+    return sign + format_decimal(abs(value))
+
+
 def has_cents(value: Decimal | int) -> bool:
     value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return value != value.to_integral_value()

@@ -613,6 +613,13 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # ("1.128.560,00 €", "0,50", "01.01.2012" in a German installation).
 MONEY_FORMAT = '#,##0.00 "€"'
 FTE_FORMAT = "0.00"
+# Stellen as the Stellenplan document shows them (core.formatting.format_decimal: at least one,
+# at most four decimals, "2,1", "12,1411") and their change with its sign
+# (core.formatting.signed_decimal: "+2,1", "−0,5", "0,0").
+STELLEN_FORMAT = "#,##0.0###"
+STELLEN_CHANGE_FORMAT = '+#,##0.0###;"\u2212"#,##0.0###;0.0'
+# "davon kw/ku": the document leaves a 0 empty, so does this format (its zero section is empty)
+STELLEN_OPTIONAL_FORMAT = '#,##0.0###;"\u2212"#,##0.0###;'
 DATE_FORMAT = "DD.MM.YYYY"
 DATETIME_FORMAT = "DD.MM.YYYY HH:MM:SS"
 FONT_NAME = "Calibri"
@@ -650,7 +657,14 @@ HEADER = "Kopfzeile"
 TOTAL = "Summe"
 BOLD = "Fett"
 WRAPPED = "Text umbrochen"
-FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
+FORMATS = {
+    "money": MONEY_FORMAT,
+    "fte": FTE_FORMAT,
+    "date": DATE_FORMAT,
+    "stellen": STELLEN_FORMAT,
+    "stellen_change": STELLEN_CHANGE_FORMAT,
+    "stellen_optional": STELLEN_OPTIONAL_FORMAT,
+}
 _STYLES: dict[str, dict[str, Any]] = {
     TITLE: {"bold": True, "font_size": 14},
     HEADER: {
@@ -770,7 +784,8 @@ def stand_text(today: date | None = None, detail: str = "") -> str:
 class Column:
     header: str
     width: float
-    kind: str = "text"  # text (and plain numbers), money, fte, date
+    # text (and plain numbers), money, fte, date, stellen, stellen_change, stellen_optional
+    kind: str = "text"
     wrap: bool = False  # long text: wrapped, line breaks kept, the row as high as its lines
     quoted: bool = False  # user text: every text a quoted string cell
     group: str = ""  # columns of one group print on one page (a sheet printed in blocks)
@@ -1115,6 +1130,27 @@ class SheetWriter:
             letter = self.letter(index)
             values[index] = Formula(f"=SUM({letter}{first}:{letter}{last})", value)
         return self.total(values, rule_blanks=rule_blanks)
+
+    def choice_list(
+        self, index: int, source: str, first: int, last: int, *, title: str, message: str
+    ) -> None:
+        """The cells of the column at `index` in rows `first` … `last` (1-based) take only a
+        value of `source` (a range such as "'Blatt'!$A$2:$A$9"; Excel's list validation),
+        else Excel refuses the entry with `title` and `message`."""
+        self.ws.data_validation(
+            first - 1,
+            index,
+            last - 1,
+            index,
+            {
+                "validate": "list",
+                "source": "=" + source,
+                "ignore_blank": True,
+                "show_error": True,
+                "error_title": shorten(title, 32),  # Excel's limits
+                "error_message": shorten(message, 255),
+            },
+        )
 
     def finish_table(self, first_data_row: int, last_data_row: int) -> None:
         """Autofilter over the header and the data rows (not the total row)."""

@@ -28,16 +28,23 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from core.concurrency import ConcurrentEditError, FieldChange
+from core.concurrency import ConcurrentEditError, DeleteRefusedError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
 from core.pdf import render_pdf
 from core.users import User
 from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
 from decisions.pdf import decision_html, document_for
 from decisions.public_pdf import schedule_public_pdf
-from decisions.records import record_columns, record_data
+from decisions.records import PositionAsAdopted, record_columns, record_data
 from decisions.selectors import DecisionDocument
 from stellenplan.models import Position
+from stellenplan.plan_services import (
+    ChangeAuthority,
+    DecidedPosition,
+    decided_changes_record,
+    decided_changes_withdraw,
+)
+from stellenplan.services import position_delete
 
 Status = Decision.Status
 
@@ -235,6 +242,7 @@ def _freeze(
     else:
         raise RecordOutdated(decision.pk)
     last = AdoptedRecord.objects.filter(decision=decision).aggregate(last=Max("sequence"))["last"]
+    data = record_data(doc)
     record = AdoptedRecord(
         decision=decision,
         sequence=(last or 0) + 1,
@@ -242,13 +250,42 @@ def _freeze(
         status_change=status_change,
         acting_user=acting_user,
         reason=reason,
-        **record_columns(record_data(doc)),
+        **record_columns(data),
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )
     record.full_clean()
     record.save()
+    _bring_into_plan(decision, data.positions, adopted_on=adopted_on, acting_user=acting_user)
     return record
+
+
+def _bring_into_plan(
+    decision: Decision,
+    positions: Sequence[PositionAsAdopted],
+    *,
+    adopted_on: date,
+    acting_user: User | None,
+) -> None:
+    """The positions the paper decided become its changes of the Stellenplan (issue 22):
+    Schaffung (or Hebung, Umsetzung … of a position that existed before) by its GRDrs,
+    wirksam ab the decided start, im Vorgriff where before the plan year; idempotent
+    (``stellenplan.plan_services.decided_changes_record``). A Mitteilungsvorlage decides
+    nothing."""
+    if decision.kind != Decision.Kind.RESOLUTION or not decision.number or not positions:
+        return
+    linked_at: dict[int, Any] = {}
+    added = DecisionPosition.history.filter(decision_id=decision.pk, history_type="+")
+    for position_id, when in added.order_by("history_date").values_list(
+        "position_id", "history_date"
+    ):
+        linked_at.setdefault(position_id, when)
+    decided_changes_record(
+        acting_user=acting_user,
+        grdrs=decision.number,
+        decided_on=adopted_on,
+        positions=[DecidedPosition(p.id, linked_at.get(p.id)) for p in positions],
+    )
 
 
 def _check_change(decision: Decision, status: str, on: date) -> None:
@@ -346,7 +383,8 @@ def decision_reopen(
 ) -> StatusChange:
     """An administrator moves a beschlossen or abgelehnt paper back to "eingebracht".
 
-    The adopted records stay as history; adopting again stores a new record.
+    The adopted records stay as history; adopting again stores a new record. The changes of
+    the Stellenplan its adoption wrote are taken back (``decided_changes_withdraw``).
     """
     if not can_reopen(acting_user):
         raise ValidationError(
@@ -374,6 +412,10 @@ def decision_reopen(
     )
     change.full_clean()
     change.save()
+    if decision.status == Status.ADOPTED and decision.number:
+        # no longer decided: the changes its adoption wrote go (a new adoption writes them
+        # again); changes the Personalamt recorded by hand with this GRDrs stay
+        decided_changes_withdraw(acting_user=acting_user, grdrs=decision.number)
     decision.status = Status.SUBMITTED
     with acting_as(acting_user):
         decision.save(update_fields=["status"])
@@ -637,3 +679,64 @@ def decision_move_position(
         first.order, second.order = second.order, first.order
         first.save(update_fields=["order"])
         second.save(update_fields=["order"])
+
+
+class PositionLinkedError(DeleteRefusedError):
+    """A position cannot be deleted because papers link it; ``papers`` are those papers (the
+    pages name and link them: this app knows no URLs)."""
+
+    def __init__(self, message: str, papers: Sequence[Decision]) -> None:
+        super().__init__(message)
+        self.papers = list(papers)
+
+
+@transaction.atomic
+def decided_position_delete(
+    *,
+    position: Position,
+    acting_user: User | None,
+    expected_version: int,
+    authority: ChangeAuthority | None = None,
+) -> None:
+    """Delete a position, minding the papers that link it (issue 22).
+
+    A paper still open (Entwurf, eingebracht, zurückgezogen) or abgelehnt keeps its positions:
+    refused (``PositionLinkedError`` naming the papers). A position an adopted paper decided
+    is deleted only as a Streichung with its basis (`authority`: the GRDrs that abolishes it
+    or a Stellenplan), recorded as a change of the Stellenplan; its links to adopted papers go
+    (their records keep the position as decided, and the paper shows the deletion under
+    "Abweichungen seit Beschluss"). Otherwise as ``stellenplan.services.position_delete``.
+    """
+    links = list(
+        DecisionPosition.objects.filter(position=position)
+        .select_related("decision")
+        .order_by("decision__date", "decision_id")
+    )
+    open_papers = [link.decision for link in links if link.decision.status != Status.ADOPTED]
+    if open_papers:
+        names = ", ".join(
+            f"{paper.grdrs_label} ({paper.get_status_display()})" for paper in open_papers
+        )
+        raise PositionLinkedError(
+            f"Die Stelle „{position}“ kann nicht gelöscht werden: sie ist mit {names} "
+            "verknüpft. Bitte die Stelle zuerst dort entfernen.",
+            open_papers,
+        )
+    decided = [link.decision for link in links]
+    if decided and authority is None:
+        names = ", ".join(paper.grdrs_label for paper in decided)
+        raise PositionLinkedError(
+            f"Die Stelle „{position}“ wurde durch {names} beschlossen: sie kann nur mit ihrer "
+            "Streichung gelöscht werden. Bitte die Grundlage der Streichung angeben (GRDrs "
+            "oder Stellenplan).",
+            decided,
+        )
+    with acting_as(acting_user):
+        for link in links:
+            link.delete()
+    position_delete(
+        acting_user=acting_user,
+        position=position,
+        expected_version=expected_version,
+        authority=authority,
+    )

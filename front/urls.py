@@ -107,7 +107,17 @@ excel_urls = (
         path("excel/stellenliste/", excel.export_positions_xlsx, name="export_positions"),
         path("excel/organisation/<int:pk>/", excel.export_org_unit_xlsx, name="export_org_unit"),
         path("import/stellen/", excel.import_positions_view, name="import_positions"),
+        path(
+            "import/stellen/vorlage/",
+            excel.import_positions_template_view,
+            name="import_positions_template",
+        ),
         path("import/kostentabelle/", excel.import_cost_table_view, name="import_cost_table"),
+        path(
+            "import/kostentabelle/vorlage/",
+            excel.import_cost_table_template_view,
+            name="import_cost_table_template",
+        ),
         path("importe/", excel.import_list_view, name="import_list"),
         path("importe/<int:pk>/", excel.import_batch_view, name="import_batch"),
         path(
@@ -221,6 +231,17 @@ plandoc_urls = (
         path("<int:pk>/pdf", plan_document.plan_pdf, name="pdf"),
         path("<int:pk>/excel/", plan_document.plan_excel, name="excel"),
         path("<int:pk>/erlaeuterungen/", plan_document.plan_explanations, name="explanations"),
+        path(
+            "<int:pk>/vorjahreszahlen/",
+            plan_document.plan_previous_figures,
+            name="previous_figures",
+        ),
+        path(
+            "<int:pk>/vorjahreszahlen/excel/",
+            plan_document.plan_previous_figures_excel,
+            name="previous_figures_excel",
+        ),
+        path("<int:pk>/nachwuchskraefte/", plan_document.plan_trainees, name="trainees"),
         path("<int:pk>/beschliessen/", plan_document.plan_adopt, name="adopt"),
     ],
     "plandoc",

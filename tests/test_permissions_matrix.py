@@ -170,6 +170,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # an empty upload is a bad request (400) with the form and its errors
     "excel:import_positions": write("personalamt", post=(400,)),
     "excel:import_cost_table": write("kaemmerei", post=(400,)),
+    # the import templates (issue 23): downloads for the importing role, GET only
+    "excel:import_positions_template": write("personalamt", post=(405,)),
+    "excel:import_cost_table_template": write("kaemmerei", post=(405,)),
     # Import batches (issue 11): everyone sees the saved imports; the sample is a saved import
     # of positions (by the admin): confirming it again is refused with a message (302); undo
     # asks (GET: to the Personalamt it says only the importer or an administrator may undo),
@@ -237,6 +240,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "plandoc:compare": read(),
     "plandoc:explanations": write("personalamt", post=(302,)),
     "plandoc:adopt": write("personalamt", post=(400,)),
+    # Issue 22: the Personalamt enters Vorjahreszahlen (an empty POST saves nothing: redirect)
+    # and Nachwuchskräfte (an empty POST lacks the formset's management form: 400)
+    "plandoc:previous_figures": write("personalamt", post=(302,)),
+    "plandoc:trainees": write("personalamt", post=(400,)),
+    # the file to fill in holds "besetzt am 30.06." per Amt and group: only who enters it
+    "plandoc:previous_figures_excel": write("personalamt", post=(405,)),
     # Meine Aufträge (issue 21): everyone has a list of their own jobs; a job, its file and
     # its restart are its owner's only (the sample is the admin's): 404 for everybody else,
     # as if it did not exist. Restarting a finished job is refused with a message (302).

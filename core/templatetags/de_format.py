@@ -4,6 +4,7 @@
 {{ cost|euro:places }}         1.128.560,00 € (a column: places from money_places)
 {{ line.annual_cost|eur }}     31.500 EUR    (as the Anlage of a Stuttgart paper prints it)
 {{ position.fte|stellen }}     0,5
+{{ row.change|stellen_aenderung }}  +2,1 / −0,5 / 0,0 (a change of Stellen)
 {{ rule.rate|prozent }}        84,8 %
 {{ row.percent|aenderung }}    +3,5 %        (a change given in percent)
 {{ date|datum }}               01.10.2011
@@ -34,6 +35,14 @@ def stellen(value) -> str:
     if value is None or value == "":
         return formatting.DASH
     return formatting.format_decimal(value)
+
+
+@register.filter
+def stellen_aenderung(value) -> str:
+    """A change of Stellen with its sign: +2,1 · −0,5 · 0,0."""
+    if value is None or value == "":
+        return formatting.DASH
+    return formatting.signed_decimal(value)
 
 
 @register.filter

@@ -21,7 +21,8 @@ from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
 from decisions import services
 from decisions.adoption_jobs import start_decision_adoption
-from decisions.consistency import check_decision
+from decisions.consistency import NumberCheck, number_check
+from decisions.departures import paper_departures
 from decisions.markup import render_markdown
 from decisions.models import Decision, DecisionPosition
 from decisions.pdf import pdf_filename
@@ -64,10 +65,10 @@ def _validation_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _findings(doc: DecisionDocument | FrozenDocument):
+def _number_check(doc: DecisionDocument | FrozenDocument) -> NumberCheck | None:
     if isinstance(doc, FrozenDocument) or doc.finance is None:
-        return []  # an adopted record is shown as decided, not checked again
-    return check_decision(doc.decision, doc.finance)
+        return None  # an adopted record is shown as decided, not checked again
+    return number_check(doc.decision, doc.finance)
 
 
 def _document(decision: Decision) -> DecisionDocument | FrozenDocument:
@@ -111,6 +112,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
     doc = _document(decision)
+    check = _number_check(doc)
     can_change = rights(request.user, Decision).change
     status_form = None
     if can_change and services.allowed_statuses(decision):
@@ -132,7 +134,9 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else decision_content(decision),
             "record": doc.record if isinstance(doc, FrozenDocument) else None,
             "records": list(adopted_records(decision)),
-            "findings": _findings(doc),
+            "check": check,
+            "findings": check.findings if check else [],
+            "departures": paper_departures(decision) if isinstance(doc, FrozenDocument) else [],
             "can_change": can_change and decision.is_editable,
             "status_form": status_form,
             "reason_form": reason_form,
@@ -565,6 +569,7 @@ def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
     An adopted decision prints its record: no findings, marked with the adoption date."""
     decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
     doc = _document(decision)
+    check = _number_check(doc)
     return render(
         request,
         "decisions/decision_print.html",
@@ -572,7 +577,8 @@ def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "doc": doc,
             "record": doc.record if isinstance(doc, FrozenDocument) else None,
-            "findings": _findings(doc),
+            "check": check,
+            "findings": check.findings if check else [],
         },
     )
 

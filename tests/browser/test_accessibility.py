@@ -71,6 +71,8 @@ NOT_PAGES: dict[str, str] = {
     "excel:export": "XLSX download",
     "excel:export_positions": "XLSX download",
     "excel:export_org_unit": "XLSX download",
+    "excel:import_positions_template": "XLSX download",
+    "excel:import_cost_table_template": "XLSX download",
     "excel:import_batch_confirm": "POST only",
     "changes:export": "XLSX download",
     "need:export": "XLSX download",
