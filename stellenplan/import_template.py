@@ -16,8 +16,6 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from core.xlsx import BOLD, Column, ExcelBook, SheetWriter
 from departments.models import OrgUnit
 from stellenplan.imports import (
@@ -107,17 +105,14 @@ def _choice_lists(
         lists.data(row)
     for position, c in enumerate(listed):
         letter = lists.letter(2 * position)
-        target = data.letter(list(columns).index(c))
-        validation = DataValidation(
-            type="list",
-            formula1=f"'{SHEET_LISTS}'!${letter}$2:${letter}${len(c.choices) + 1}",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=f"Unbekannt: {c.column.header}",
-            error=f"Bitte einen Wert aus der Liste wählen (Blatt „{SHEET_LISTS}“).",
+        data.choice_list(
+            list(columns).index(c),
+            f"'{SHEET_LISTS}'!${letter}$2:${letter}${len(c.choices) + 1}",
+            2,
+            VALIDATED_ROWS + 1,
+            title=f"Unbekannt: {c.column.header}",
+            message=f"Bitte einen Wert aus der Liste wählen (Blatt „{SHEET_LISTS}“).",
         )
-        validation.add(f"{target}2:{target}{VALIDATED_ROWS + 1}")
-        data.ws.data_validations.append(validation)
 
 
 def grade_choices() -> list[tuple[str, str]]:

@@ -6,7 +6,8 @@ Per plan year three sheets: "Stellenplan N" (Teil A with a subtotal per Laufbahn
 Teil B, Summe Teil A/B and Gesamtsumme A + B), "Teilstellenpläne N" (per Teilhaushalt and Amt)
 and "Veränderungen N" (the Veränderungsnachweis). Every subtotal and total is a SUM formula
 and the column Veränderung is "Stellen N − Stellen N-1" as a formula, so a spreadsheet
-recalculates the same figures (tests: LibreOffice).
+recalculates the same figures (tests: LibreOffice); each formula carries the document's figure
+as its cached value, for readers without a calc engine.
 
 It computes no cost (the document holds Stellen only), so it needs nothing from costing.
 The occupation per position never appears, only the per-grade sum, and that only where the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from core.formatting import format_decimal
@@ -61,7 +63,7 @@ def _values(row: Row, number: int, explanations: bool = True) -> list[Any]:
         row.ku_target_text or None,
         row.previous,
         occupied_value(row),
-        Formula(f"=B{number}-F{number}"),
+        Formula(f"=B{number}-F{number}", row.change),
         (row.explanation or ("Erläuterung fehlt" if row.explanation_missing else None))
         if explanations
         else None,
@@ -75,14 +77,16 @@ def _sum_values(
     but "besetzt am 30.06.", which is the document's value (or "•")."""
     values: list[Any] = [None] * len(sheet.columns)
     values[0] = label or row.label
+    # The document's figures of the row: the cached values of the formulas.
+    results = {1: row.fte, 2: row.kw, 3: row.ku, 5: row.previous}
     for index in FTE_COLUMNS:
         letter = sheet.letter(index)
         if index == OCCUPIED_COLUMN:
             values[index] = occupied_value(row)
         elif index == 7:
-            values[index] = Formula(f"=B{number}-F{number}")
+            values[index] = Formula(f"=B{number}-F{number}", row.change)
         elif refs:
-            values[index] = Formula("=" + sum_of(letter, refs))
+            values[index] = Formula("=" + sum_of(letter, refs), results[index])
         else:
             values[index] = 0
     return values
@@ -214,8 +218,9 @@ def _write_changes_sheet(workbook: ExcelBook, doc: YearDocument, title: str, sta
             ]
         )
     last = sheet.row
+    total = sum((change.fte or Decimal(0) for change in doc.changes), Decimal(0))
     sheet.sum_row(
-        0, f"Summe ({len(doc.changes)} Veränderungen)", first, last, {"stellen"}, rule_blanks=False
+        0, f"Summe ({len(doc.changes)} Veränderungen)", first, last, {6: total}, rule_blanks=False
     )
     if doc.changes_in_previous_fte:
         sheet.text(
@@ -246,8 +251,8 @@ def _write_trainees_sheet(workbook: ExcelBook, doc: YearDocument, title: str, st
             sheet.total(
                 [
                     f"Summe {group.label}",
-                    Formula(f"=SUM(B{first}:B{sheet.row})"),
-                    Formula(f"=SUM(C{first}:C{sheet.row})"),
+                    Formula(f"=SUM(B{first}:B{sheet.row})", group.number),
+                    Formula(f"=SUM(C{first}:C{sheet.row})", group.number_previous or 0),
                 ],
                 rule_blanks=False,
             )
@@ -256,8 +261,8 @@ def _write_trainees_sheet(workbook: ExcelBook, doc: YearDocument, title: str, st
         sheet.total(
             [
                 doc.trainees_total.label,
-                Formula("=" + sum_of("B", subtotals)),
-                Formula("=" + sum_of("C", subtotals)),
+                Formula("=" + sum_of("B", subtotals), doc.trainees_total.number),
+                Formula("=" + sum_of("C", subtotals), doc.trainees_total.number_previous or 0),
             ],
             rule_blanks=False,
         )
