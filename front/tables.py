@@ -54,7 +54,11 @@ class PositionTable(tables.Table):
     pay_grade = tables.Column(
         verbose_name="Stellenwert", order_by=("pay_grade__sort_order", "pay_grade__code", "id")
     )
-    title = tables.Column(verbose_name="Funktionsbezeichnung", order_by=("title", "id"))
+    title = tables.Column(
+        verbose_name="Funktionsbezeichnung",
+        order_by=("title", "id"),
+        attrs={"td": {"class": "col-title"}, "th": {"class": "col-title"}},
+    )
     fte = tables.Column(
         verbose_name="Anzahl der Stellen",
         order_by=("fte", "id"),
