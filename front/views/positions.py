@@ -81,6 +81,13 @@ def position_list(request: HttpRequest) -> HttpResponse:
     except CostingError as error:
         costs, costing_error = None, str(error)
         sums = line_sums(positions)
+    text = filterset.form.cleaned_data.get("q") if filterset.is_bound else None
+    # a search: the positions of matching units and the other text matches, each with its sum
+    by_rank = (
+        selectors.search_rank_sums(positions, year, key=filterset.cache_key())
+        if text and costs is not None
+        else None
+    )
     table = PositionCostTable(positions, rates=costs.rates if costs else None, year=year, sums=sums)
     paginate(request, table, count=int(sums["lines"]))
     return render(
@@ -93,6 +100,8 @@ def position_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "costs": costs,
             "costing_error": costing_error,
+            "search_text": text,
+            "by_rank": by_rank if by_rank and all(part.lines for part in by_rank) else None,
             "position_rights": rights(request.user, Position),
             "rate_rights": rights(request.user, CostRate),
             "querystring": request.GET.urlencode(),
