@@ -247,9 +247,7 @@ def test_it_needs_the_same_number_of_queries_for_10_and_10000_positions(
     assert "Seite 2 von" in html
 
 
-def test_a_search_shows_the_sums_of_the_matching_unit_and_of_the_text_matches_apart(
-    seed, reader
-):
+def test_a_search_shows_the_sums_of_the_matching_unit_and_of_the_text_matches_apart(seed, reader):
     """Issue 23: "Jobcenter" lists 15 lines; the 6 of the Jobcenter and the 9 found in the
     text of other offices each get their own figure (and a link to the grouped search)."""
     html = reader.get(LIST, {"q": "Jobcenter", "year": 2012}).content.decode()

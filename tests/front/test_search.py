@@ -143,7 +143,7 @@ def test_the_header_of_every_page_has_the_search_box(seed, reader):
     html = reader.get(reverse("costs:overview")).content.decode()
     form = html.split('class="header-search"', 1)[1].split("</form>", 1)[0]
     assert f'action="{SEARCH}"' in html
-    assert 'for="kopfsuche"' in form and 'id="kopfsuche" name="q"' in form
+    assert 'for="kopfsuche"' in form and 'id="kopfsuche"' in form and 'name="q"' in form
 
 
 def test_it_needs_a_login(seed, client):
