@@ -139,6 +139,7 @@ def _entries_by_record(
         if f.name in words and value in words[f.name][1]:
             return words[f.name][1][value]
         return display_value(f, value, labels.get(f.name))
+
     result: list[tuple[Any, HistoryEntry]] = []
     previous_of: dict[Any, dict[str, Any]] = {}
     for record, row in zip(records, rows, strict=True):

@@ -461,7 +461,7 @@ def search_position_groups(
         group, error = _position_group(tree.units[root], members, year)
         if group.lines:
             groups.append(group)
-    text_group, text_error = _position_group(None, found.filter(search_rank=RANK_TEXT), year)
+    text_group, text_error = _position_group(None, found.filter(Q(search_rank=RANK_TEXT)), year)
     return PositionSearch(
         year=year,
         unit_groups=groups,
@@ -480,5 +480,5 @@ def search_rank_sums(
     parts = []
     for rank in (RANK_UNIT, RANK_TEXT):
         part_key = None if key is None else (key, "search_rank", rank)
-        parts.append(list_sums(positions.filter(search_rank=rank), year, key=part_key))
+        parts.append(list_sums(positions.filter(Q(search_rank=rank)), year, key=part_key))
     return parts[0], parts[1]

@@ -56,7 +56,7 @@ def search_decisions(text: str) -> QuerySet[Decision]:
     for ("647/2011", "GRDrs 647/2011") comes first."""
     number = grdrs_number_in(text)
     matches = Q()
-    for word in ([number] if number else text.split()):
+    for word in [number] if number else text.split():
         matches &= (
             Q(number__icontains=word)
             | Q(title__icontains=word)

@@ -69,7 +69,9 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Änderungsprotokoll", "changes:list"),
     MenuEntry("Meine Aufträge", "jobs:list"),
     MenuEntry("Gelöschte Stellen", "positions:deleted_list", needs=("stellenplan.add_position",)),
-    MenuEntry("Neue Stelle", "positions:create", needs=("stellenplan.add_position",), section=TASKS),
+    MenuEntry(
+        "Neue Stelle", "positions:create", needs=("stellenplan.add_position",), section=TASKS
+    ),
     MenuEntry(
         "Neue Org.einheit", "orgunits:create", needs=("departments.add_orgunit",), section=TASKS
     ),

@@ -42,6 +42,14 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+#: Columns a phone leaves out (static/css/app.css): the position's page shows them.
+SECONDARY = {
+    "th": {"class": "col-secondary"},
+    "td": {"class": "col-secondary"},
+    "tf": {"class": "col-secondary"},
+}
+
+
 class PositionTable(tables.Table):
     """Org.einheit | Stellenwert | Funktionsbezeichnung | Anzahl | Vermerk | Beginn | Ende."""
 
@@ -50,7 +58,9 @@ class PositionTable(tables.Table):
         order_by=LIST_ORDER,
         footer=lambda table: table.footer_label,
     )
-    number = tables.Column(verbose_name="Stellennummer", order_by=("number", "id"), default="")
+    number = tables.Column(
+        verbose_name="Stellennummer", order_by=("number", "id"), default="", attrs=SECONDARY
+    )
     pay_grade = tables.Column(
         verbose_name="Stellenwert", order_by=("pay_grade__sort_order", "pay_grade__code", "id")
     )
@@ -65,9 +75,15 @@ class PositionTable(tables.Table):
         footer=lambda table: format_decimal(table.sums.get("fte") or Decimal("0")),
         attrs={"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}},
     )
-    note = tables.Column(verbose_name="Stellenvermerk", order_by=("note", "id"), default="")
-    start_date = tables.Column(verbose_name="Beginn", order_by=("start_date", "id"))
-    end_date = tables.Column(verbose_name="Ende", order_by=("end_date", "id"), default="—")
+    note = tables.Column(
+        verbose_name="Stellenvermerk", order_by=("note", "id"), default="", attrs=SECONDARY
+    )
+    start_date = tables.Column(
+        verbose_name="Beginn", order_by=("start_date", "id"), attrs=SECONDARY
+    )
+    end_date = tables.Column(
+        verbose_name="Ende", order_by=("end_date", "id"), default="—", attrs=SECONDARY
+    )
 
     class Meta:
         model = Position
