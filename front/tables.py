@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from core.formatting import euro, format_decimal, money_places
 from costing.engine import YearRates, is_active_in_year
-from costing.selectors import ANNUAL_COST, with_annual_cost
+from costing.selectors import ANNUAL_COST, ListSums, with_annual_cost
 from decisions.models import Decision
 from stellenplan.models import Position
 from stellenplan.selectors import LIST_ORDER
@@ -185,6 +185,22 @@ class PositionTable(tables.Table):
             return conditional_escape(method(**{k: v for k, v in arguments.items() if k in wanted}))
 
         return bound.attrs["td"].as_html(), render
+
+
+def cost_sums(costs: ListSums) -> dict[str, Any]:
+    """The sum row of a ``PositionCostTable`` from the engine's sums of its positions
+    (``costing.selectors.list_sums``); no active line with a rate: "fehlt", never 0."""
+    return {
+        "lines": costs.lines,
+        "fte": costs.fte,
+        "annual_cost": (
+            None
+            if costs.incomplete and len(costs.missing) == costs.active_lines
+            else costs.annual_cost
+        ),
+        "active_fte": costs.active_fte,
+        "incomplete": costs.incomplete,
+    }
 
 
 def paginate(

@@ -29,7 +29,7 @@ from decisions.selectors import decisions_for_position
 from departments.models import OrgUnit
 from front.filters import PositionFilter
 from front.forms.positions import PositionForm, PositionMoveForm
-from front.tables import PositionCostTable, paginate
+from front.tables import PositionCostTable, cost_sums, paginate
 from front.views.common import (
     ancestors_of,
     current_year,
@@ -66,18 +66,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
     try:
         costs = selectors.list_sums(positions, year, key=filterset.cache_key())
         costing_error = None
-        sums: dict[str, Any] = {
-            "lines": costs.lines,
-            "fte": costs.fte,
-            # no active line with a rate: "fehlt", never 0
-            "annual_cost": (
-                None
-                if costs.incomplete and len(costs.missing) == costs.active_lines
-                else costs.annual_cost
-            ),
-            "active_fte": costs.active_fte,
-            "incomplete": costs.incomplete,
-        }
+        sums: dict[str, Any] = cost_sums(costs)
     except CostingError as error:
         costs, costing_error = None, str(error)
         sums = line_sums(positions)

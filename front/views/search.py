@@ -18,7 +18,7 @@ from costing.selectors import PositionGroup, search_position_groups
 from decisions.selectors import grdrs_number_in, search_decisions
 from departments.models import OrgUnit
 from front.filters import search_terms_limited
-from front.tables import PositionCostTable
+from front.tables import PositionCostTable, cost_sums
 from front.views.common import parse_year
 
 #: Rows of each group of positions on the page (the rest: in the positions list).
@@ -50,14 +50,7 @@ def group_table(group: PositionGroup, year: int) -> PositionCostTable:
     """The first ``SHOWN_POSITIONS`` positions of a group as the positions list shows them,
     with the group's own sums in the footer."""
     costs = group.costs
-    sums: dict[str, Any] = {"lines": group.lines, "fte": group.fte}
-    if costs is not None:
-        sums |= {
-            "annual_cost": None
-            if costs.incomplete and len(costs.missing) == costs.active_lines
-            else costs.annual_cost,
-            "incomplete": costs.incomplete,
-        }
+    sums = cost_sums(costs) if costs is not None else {"lines": group.lines, "fte": group.fte}
     return PositionCostTable(
         group.positions[:SHOWN_POSITIONS],
         rates=costs.rates if costs is not None else None,
