@@ -134,6 +134,9 @@ def test_every_roles_menu_is_one_line_at_1280_px_with_the_search_box(
         page.keyboard.press("Enter")
         expect(page.locator(".nav-more-panel")).to_be_visible()
         page.screenshot(path=str(output_dir / f"layout-menue-{role}-1280.png"))
+        page.keyboard.press("Escape")  # closes it again, the focus back on "Mehr"
+        expect(page.locator(".nav-more-panel")).to_be_hidden()
+        expect(summary).to_be_focused()
         # the header search finds the Jobcenter's positions
         page.get_by_role("searchbox", name="Schnell finden").fill("Jobcenter")
         page.keyboard.press("Enter")
