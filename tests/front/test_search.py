@@ -6,10 +6,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.formatting import euro, format_decimal
-from costing.engine import is_active_in_year, year_rates
+from costing.engine import clear_caches, is_active_in_year, year_rates
 from decisions.models import Decision
 from departments.models import OrgUnit
 from stellenplan.models import Position
@@ -149,3 +151,29 @@ def test_the_header_of_every_page_has_the_search_box(seed, reader):
 def test_it_needs_a_login(seed, client):
     response = client.get(SEARCH, {"q": "Jobcenter"})
     assert response.status_code == 302 and "/anmelden/" in response["Location"]
+
+
+def test_its_queries_do_not_grow_with_the_positions_found(seed, reader):
+    """Per group one grouped sum and the rows shown (at most 25), whatever the matches."""
+
+    def queries() -> int:
+        clear_caches()
+        with CaptureQueriesContext(connection) as captured:
+            assert reader.get(SEARCH, {"q": "Jobcenter", "year": 2012}).status_code == 200
+        return len(captured)
+
+    before = queries()
+    template = Position.objects.filter(org_unit__code="29-1").first()
+    Position.objects.bulk_create(
+        Position(
+            org_unit=template.org_unit,
+            pay_grade=template.pay_grade,
+            fte=Decimal("0.5"),
+            title=f"SB Jobcenter-Projekt {n}",
+            start_date=template.start_date,
+        )
+        for n in range(60)
+    )
+    assert queries() == before
+    html = reader.get(SEARCH, {"q": "Jobcenter", "year": 2012}).content.decode()
+    assert "Gezeigt sind die ersten 25 von 66 Stellenzeilen" in html
