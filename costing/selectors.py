@@ -35,6 +35,7 @@ from django.db.models import (
 
 from core.dataversion import VersionedCache
 from costing.engine import (
+    CostingError,
     CostLine,
     GroupTotal,
     MissingLine,
@@ -55,6 +56,14 @@ from costing.models import CostRate, CostTable
 from costing.projection import PlannedTable, ProjectionDrop, planned_table_drop
 from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import PayGrade, Position
+from stellenplan.selectors import (
+    RANK_TEXT,
+    RANK_UNIT,
+    line_sums,
+    matching_unit_roots,
+    positions_for_list,
+    search_positions,
+)
 
 DETAIL_YEARS = 5
 
@@ -461,3 +470,85 @@ def new_table_drop(
             },
         )
     )
+
+
+# --- the search page: positions grouped, each group with its own sums ---------------------
+
+
+@dataclass
+class PositionGroup:
+    """Positions found by a search, with their own figures: the lines, Stellen and (where the
+    year can be costed) the engine's annual cost in the year. `unit` is the org unit whose
+    name matched (the group holds its positions and those of the units below it); None for
+    the positions found by their own text."""
+
+    unit: UnitInfo | None
+    positions: QuerySet[Position]
+    lines: int
+    fte: Decimal
+    costs: ListSums | None
+
+
+@dataclass
+class PositionSearch:
+    """The positions a search finds: first per org unit whose code or name (or that of a unit
+    above it) matches every word, then those found by their own text (title, number, tasks,
+    grade) in other units. No position is in two groups."""
+
+    year: int
+    unit_groups: list[PositionGroup]
+    text_group: PositionGroup | None
+    #: matching units beyond ``max_unit_groups`` (not shown as groups)
+    more_units: int = 0
+    costing_error: str | None = None
+
+
+def _position_group(
+    unit: UnitInfo | None, positions: QuerySet[Position], year: int
+) -> tuple[PositionGroup, str | None]:
+    try:
+        costs = list_sums(positions, year)
+    except CostingError as error:
+        counted = line_sums(positions)
+        return PositionGroup(unit, positions, counted["lines"], counted["fte"], None), str(error)
+    return PositionGroup(unit, positions, costs.lines, costs.fte, costs), None
+
+
+def search_position_groups(
+    text: str, year: int, *, max_unit_groups: int = 10, tree: OrgTree | None = None
+) -> PositionSearch:
+    """The positions matching every word of `text` (``stellenplan.selectors.search_positions``)
+    in groups with their own sums (one grouped query per group, ``list_sums``): one group per
+    topmost matching org unit (at most `max_unit_groups`, the rest counted in ``more_units``),
+    then the text matches. Groups without positions are left out."""
+    tree = tree if tree is not None else current_org_tree()
+    found = search_positions(positions_for_list(), text, tree)
+    roots = matching_unit_roots(text, tree)
+    groups: list[PositionGroup] = []
+    error: str | None = None
+    for root in roots[:max_unit_groups]:
+        members = found.filter(org_unit_id__in=tree.descendants_or_self([root]))
+        group, error = _position_group(tree.units[root], members, year)
+        if group.lines:
+            groups.append(group)
+    text_group, text_error = _position_group(None, found.filter(Q(search_rank=RANK_TEXT)), year)
+    return PositionSearch(
+        year=year,
+        unit_groups=groups,
+        text_group=text_group if text_group.lines else None,
+        more_units=max(len(roots) - max_unit_groups, 0),
+        costing_error=error or text_error,
+    )
+
+
+def search_rank_sums(
+    positions: QuerySet[Position], year: int, *, key: Hashable = None
+) -> tuple[ListSums, ListSums]:
+    """The sums of a searched list (annotated by ``search_positions``) in two parts: the
+    positions of matching org units and those found by their own text (``list_sums`` each,
+    cached under `key` like it). Raises CostingError (no table)."""
+    parts = []
+    for rank in (RANK_UNIT, RANK_TEXT):
+        part_key = None if key is None else (key, "search_rank", rank)
+        parts.append(list_sums(positions.filter(Q(search_rank=rank)), year, key=part_key))
+    return parts[0], parts[1]

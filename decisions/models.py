@@ -87,7 +87,14 @@ class Decision(models.Model):
         editable=False,
         help_text=_("Wird nur über eine Statusänderung gesetzt."),
     )
-    involved_units = models.TextField(_("Beteiligte Stellen"), blank=True)
+    involved_units = models.TextField(
+        _("Beteiligte Dienststellen"),
+        blank=True,
+        help_text=_(
+            "Ämter und Referate, die an der Vorlage mitgewirkt haben (im Druck unter "
+            "„Beteiligte Stellen“, wie im Formular der Stadt); nicht die Stellen des Stellenplans."
+        ),
+    )
     spelling = models.CharField(
         _("Schreibweise im Dokument"),
         max_length=3,

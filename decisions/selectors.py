@@ -6,12 +6,13 @@ positions); this module only groups and orders what the engine returns.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from core.formatting import format_decimal, percent, positions_word
 from costing.engine import CostingError, CostLine, Total, YearCosting, cost_year
@@ -37,6 +38,42 @@ DEFAULT_ANNEX_TITLE = "Aufgabenbeschreibungen"
 
 def decisions_for_list() -> QuerySet[Decision]:
     return Decision.objects.annotate(position_count=Count("position_links", distinct=True))
+
+
+#: A search for a GRDrs number: "647/2011", "GRDrs 647/2011", "GRDrs. 647/2011".
+GRDRS_SEARCH = re.compile(r"(?:grdrs\.?\s*)?(\d{1,4}/\d{4})", re.IGNORECASE)
+
+
+def grdrs_number_in(text: str) -> str | None:
+    """The GRDrs number when `text` is nothing but one ("GRDrs 647/2011" -> "647/2011")."""
+    match = GRDRS_SEARCH.fullmatch(text.strip())
+    return match.group(1) if match else None
+
+
+def search_decisions(text: str) -> QuerySet[Decision]:
+    """The papers whose GRDrs number, Betreff, Projektzeile or Geschäftszeichen contains every
+    word of `text` (ignoring case), newest first; a paper with exactly the GRDrs number asked
+    for ("647/2011", "GRDrs 647/2011") comes first."""
+    number = grdrs_number_in(text)
+    matches = Q()
+    for word in [number] if number else text.split():
+        matches &= (
+            Q(number__icontains=word)
+            | Q(title__icontains=word)
+            | Q(project__icontains=word)
+            | Q(file_reference__icontains=word)
+        )
+    exact = (
+        Case(When(number=number, then=Value(0)), default=Value(1), output_field=IntegerField())
+        if number
+        else Value(1, output_field=IntegerField())
+    )
+    return (
+        decisions_for_list()
+        .filter(matches)
+        .annotate(exact_number=exact)
+        .order_by("exact_number", "-date", "-pk")
+    )
 
 
 def committees_in_use() -> list[str]:

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from core.formatting import euro, format_decimal, money_places
 from costing.engine import YearRates, is_active_in_year
-from costing.selectors import ANNUAL_COST, with_annual_cost
+from costing.selectors import ANNUAL_COST, ListSums, with_annual_cost
 from decisions.models import Decision
 from stellenplan.models import Position
 from stellenplan.selectors import LIST_ORDER
@@ -42,6 +42,14 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+#: Columns a phone leaves out (static/css/app.css): the position's page shows them.
+SECONDARY = {
+    "th": {"class": "col-secondary"},
+    "td": {"class": "col-secondary"},
+    "tf": {"class": "col-secondary"},
+}
+
+
 class PositionTable(tables.Table):
     """Org.einheit | Stellenwert | Funktionsbezeichnung | Anzahl | Vermerk | Beginn | Ende."""
 
@@ -50,20 +58,32 @@ class PositionTable(tables.Table):
         order_by=LIST_ORDER,
         footer=lambda table: table.footer_label,
     )
-    number = tables.Column(verbose_name="Stellennummer", order_by=("number", "id"), default="")
+    number = tables.Column(
+        verbose_name="Stellennummer", order_by=("number", "id"), default="", attrs=SECONDARY
+    )
     pay_grade = tables.Column(
         verbose_name="Stellenwert", order_by=("pay_grade__sort_order", "pay_grade__code", "id")
     )
-    title = tables.Column(verbose_name="Funktionsbezeichnung", order_by=("title", "id"))
+    title = tables.Column(
+        verbose_name="Funktionsbezeichnung",
+        order_by=("title", "id"),
+        attrs={"td": {"class": "col-title"}, "th": {"class": "col-title"}},
+    )
     fte = tables.Column(
         verbose_name="Anzahl der Stellen",
         order_by=("fte", "id"),
         footer=lambda table: format_decimal(table.sums.get("fte") or Decimal("0")),
         attrs={"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}},
     )
-    note = tables.Column(verbose_name="Stellenvermerk", order_by=("note", "id"), default="")
-    start_date = tables.Column(verbose_name="Beginn", order_by=("start_date", "id"))
-    end_date = tables.Column(verbose_name="Ende", order_by=("end_date", "id"), default="—")
+    note = tables.Column(
+        verbose_name="Stellenvermerk", order_by=("note", "id"), default="", attrs=SECONDARY
+    )
+    start_date = tables.Column(
+        verbose_name="Beginn", order_by=("start_date", "id"), attrs=SECONDARY
+    )
+    end_date = tables.Column(
+        verbose_name="Ende", order_by=("end_date", "id"), default="—", attrs=SECONDARY
+    )
 
     class Meta:
         model = Position
@@ -165,6 +185,22 @@ class PositionTable(tables.Table):
             return conditional_escape(method(**{k: v for k, v in arguments.items() if k in wanted}))
 
         return bound.attrs["td"].as_html(), render
+
+
+def cost_sums(costs: ListSums) -> dict[str, Any]:
+    """The sum row of a ``PositionCostTable`` from the engine's sums of its positions
+    (``costing.selectors.list_sums``); no active line with a rate: "fehlt", never 0."""
+    return {
+        "lines": costs.lines,
+        "fte": costs.fte,
+        "annual_cost": (
+            None
+            if costs.incomplete and len(costs.missing) == costs.active_lines
+            else costs.annual_cost
+        ),
+        "active_fte": costs.active_fte,
+        "incomplete": costs.incomplete,
+    }
 
 
 def paginate(

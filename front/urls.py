@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from front.views import (
     accessibility,
+    assets,
     changes,
     costs,
     decisions,
@@ -18,6 +19,7 @@ from front.views import (
     plans,
     positions,
     projection,
+    search,
 )
 
 positions_urls = (
@@ -263,6 +265,8 @@ urlpatterns = [
     path(
         "barrierefreiheit/", accessibility.accessibility_statement, name="accessibility_statement"
     ),
+    path("favicon.ico", assets.favicon, name="favicon"),
+    path("suche/", search.search, name="search"),
     path("", include(positions_urls)),
     path("", include(orgunits_urls)),
     path("stellenwerte/", include(paygrades_urls)),

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -82,6 +83,12 @@ class PayGrade(models.Model):
 
 class Position(models.Model):
     """One line of the staffing plan: a (share of a) position in an org unit."""
+
+    #: How the history names a field and its values where "ja"/"nein" reads wrong
+    #: (core.history): "Befristung: unbefristet → befristet", as on the position's page.
+    HISTORY_WORDS: ClassVar[dict[str, tuple[str, dict[Any, str]]]] = {
+        "fixed_term": ("Befristung", {True: "befristet", False: "unbefristet"}),
+    }
 
     class Note(models.TextChoices):
         NONE = "", _("—")

@@ -115,6 +115,16 @@ EXPECTATIONS: dict[str, Expect] = {
         anonymous_post=s(LOGIN),
     ),
     # Erklärung zur Barrierefreiheit (issue 13): public, GET only
+    # the icon browsers ask for at /favicon.ico: a redirect to the static file, for everyone
+    "favicon": Expect(
+        allowed=LOGGED_IN,
+        get=s(301),
+        post=s(405),
+        anonymous_get=s(301),
+        anonymous_post=s(405),
+    ),
+    # the search of the header (issue 23): every logged-in user
+    "search": read(),
     "accessibility_statement": Expect(
         allowed=LOGGED_IN,
         get=s(200),

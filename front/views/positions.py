@@ -31,7 +31,7 @@ from decisions.services import PositionLinkedError, decided_position_delete
 from departments.models import OrgUnit
 from front.filters import PositionFilter
 from front.forms.positions import PositionDeleteForm, PositionForm, PositionMoveForm
-from front.tables import PositionCostTable, paginate
+from front.tables import PositionCostTable, cost_sums, paginate
 from front.views.common import (
     ancestors_of,
     current_year,
@@ -67,21 +67,17 @@ def position_list(request: HttpRequest) -> HttpResponse:
     try:
         costs = selectors.list_sums(positions, year, key=filterset.cache_key())
         costing_error = None
-        sums: dict[str, Any] = {
-            "lines": costs.lines,
-            "fte": costs.fte,
-            # no active line with a rate: "fehlt", never 0
-            "annual_cost": (
-                None
-                if costs.incomplete and len(costs.missing) == costs.active_lines
-                else costs.annual_cost
-            ),
-            "active_fte": costs.active_fte,
-            "incomplete": costs.incomplete,
-        }
+        sums: dict[str, Any] = cost_sums(costs)
     except CostingError as error:
         costs, costing_error = None, str(error)
         sums = line_sums(positions)
+    text = filterset.form.cleaned_data.get("q") if filterset.is_bound else None
+    # a search: the positions of matching units and the other text matches, each with its sum
+    by_rank = (
+        selectors.search_rank_sums(positions, year, key=filterset.cache_key())
+        if text and costs is not None
+        else None
+    )
     table = PositionCostTable(positions, rates=costs.rates if costs else None, year=year, sums=sums)
     paginate(request, table, count=int(sums["lines"]))
     return render(
@@ -94,6 +90,8 @@ def position_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "costs": costs,
             "costing_error": costing_error,
+            "search_text": text,
+            "by_rank": by_rank if by_rank and all(part.lines for part in by_rank) else None,
             "position_rights": rights(request.user, Position),
             "rate_rights": rights(request.user, CostRate),
             "querystring": request.GET.urlencode(),

@@ -67,6 +67,7 @@ DESKTOP = {"width": 1280, "height": 900}
 #: URL names of front/urls.py (and the project's own) that are no HTML page, with the reason.
 NOT_PAGES: dict[str, str] = {
     "home": "redirect to costs:overview",
+    "favicon": "redirect to the icon among the static files",
     "logout": "POST only",
     "excel:export": "XLSX download",
     "excel:export_positions": "XLSX download",
@@ -102,6 +103,7 @@ PAGES: dict[str, str] = {
     "login": "",
     "accessibility_statement": "",
     "costs:overview": "?year=2012",
+    "search": "?q=Jobcenter&year=2012",
     "positions:list": "?year=2012",
     "positions:detail": "",
     "positions:create": "",

@@ -184,6 +184,8 @@ def test_it_warns_before_leaving_a_form_with_unsaved_changes(
     log_in(hr, base, "personalamt")
     hr.goto(f"{base}/stellen/neu/")
     hr.locator("[name='title']").fill("Sachbearbeitung")
-    hr.get_by_role("link", name="Beschlussvorlagen").click()
+    hr.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Übersicht"
+    ).click()
     hr.wait_for_timeout(500)
     assert len(dialogs) == 4

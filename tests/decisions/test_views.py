@@ -125,7 +125,7 @@ def test_it_shows_the_findings_on_the_detail_page(personalamt, reference):
     assert "nennt A 11, die verknüpfte Stelle 20-4" in html
     # generated finance, with the no-break space of every figure on a page
     assert "1.128.560\xa0€" in html and "405.768\xa0€" in html
-    assert "Gesamt" in html and "117.210 EUR" in html  # generated annex
+    assert "Gesamt" in html and "117.210\xa0€" in html  # generated annex
     assert reverse("decisions:edit", args=[reference.pk]) not in html  # reader: no edit link
 
 
