@@ -7,7 +7,8 @@ after submitting invalid data, in every role that may open it.
 ``FORM_PAGES`` names the page by URL name; ``form`` picks the form on it (a part of its
 ``action``; empty: the first POST form in ``<main>`` with a field to fill in) and ``fill`` says
 what invalid means for it: ``blank`` empties every text field and choice, ``garbage`` writes
-``GARBAGE`` into every text field (a number or date field then refuses it).
+``GARBAGE`` into every text field (a number or date field then refuses it) and, in a search
+form (GET), into every choice too: the address as a person may edit it.
 """
 
 from __future__ import annotations
@@ -83,15 +84,14 @@ FORM_PAGES: dict[str, FormPage] = {
     "plans:authorisation_create": FormPage(),
     "plans:occupations": FormPage(),
     "plans:occupation_update": FormPage(),
-    "plandoc:list": FormPage(method="get"),
-    "plandoc:compare": FormPage(method="get"),
+    "plandoc:list": FormPage(method="get", fill="garbage"),
+    "plandoc:compare": FormPage(method="get", fill="garbage"),
     "plandoc:explanations": FormPage(no_errors="optional texts only (Erläuterungen)"),
     "plandoc:adopt": FormPage(),
     "positions:list": FormPage(query="?year=2012", method="get", fill="garbage"),
     "decisions:list": FormPage(method="get", fill="garbage"),
     "changes:list": FormPage(method="get", fill="garbage"),
 }
-
 
 
 def roles_of(name: str) -> list[str]:
@@ -156,7 +156,9 @@ class Form:
             if not control.name or control.type in ("submit", "button", "file"):
                 continue
             values: list[str]
-            if control.tag == "select":
+            if control.tag == "select" and fill == "garbage" and self.method == "get":
+                values = [GARBAGE]
+            elif control.tag == "select":
                 values = [""] if fill == "blank" else control.selected
             elif control.type in ("checkbox", "radio"):
                 values = [control.value or "on"] if control.checked else []
@@ -295,9 +297,17 @@ def problems(html: str) -> list[str]:
         for attribute, ref, where in page.references
         if ref not in ids
     ]
-    found += [f"<label for={ref!r}>: no element has this id" for ref in page.label_for if ref not in ids]
+    found += [
+        f"<label for={ref!r}>: no element has this id" for ref in page.label_for if ref not in ids
+    ]
     duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
     found += [f"id {i!r} stands more than once" for i in duplicates]
-    found += [f"label {text!r} ends with a colon" for text in page.label_texts if text.endswith(":")]
-    found += [f"choice {text!r}: no German empty label" for text in page.option_texts if text.startswith("---")]
+    found += [
+        f"label {text!r} ends with a colon" for text in page.label_texts if text.endswith(":")
+    ]
+    found += [
+        f"choice {text!r}: no German empty label"
+        for text in page.option_texts
+        if text.startswith("---")
+    ]
     return found

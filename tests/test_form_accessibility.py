@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
-from django.urls import reverse
 
+from tests import test_permissions_matrix as matrix
 from tests.form_pages import (
     FORM_PAGES,
     FormPage,
@@ -24,13 +24,12 @@ from tests.form_pages import (
     roles_of,
     with_form_samples,
 )
-from tests.test_permissions_matrix import (  # noqa: F401 (fixtures)
-    ROUTES,
-    _client_for,
-    role_users,
-    samples,
-    world,
-)
+from tests.test_permissions_matrix import ROUTES, _client_for
+
+# the permission matrix's world (reference data, a user per role, sample objects), built once
+world = matrix.world
+samples = matrix.samples
+role_users = matrix.role_users
 
 #: how a page shows that input was refused: at the field, in an alert, or as a message
 ERROR_MARKS = ('aria-invalid="true"', 'role="alert"', 'class="message error"')
