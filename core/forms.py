@@ -33,6 +33,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorList, flatatt
+from django.utils.choices import BlankChoiceIterator
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -400,13 +401,21 @@ EMPTY_OPTIONAL = "– keine –"
 DJANGO_EMPTY_LABEL = "---------"
 
 
+def fixed_choices(choices: Any) -> bool:
+    """Whether choices are a fixed list (a model field's, perhaps with its blank choice), not
+    read by a function or a filter's iterator: that would cost a query for every form built."""
+    if isinstance(choices, BlankChoiceIterator):
+        choices = choices.choices
+    return isinstance(choices, list | tuple)
+
+
 def german_empty_choice(field: forms.Field) -> None:
     """Give a select's empty choice a German label (a label a form set itself stays)."""
     empty = EMPTY_REQUIRED if field.required else EMPTY_OPTIONAL
     if isinstance(field, forms.ModelChoiceField):
         if field.empty_label == DJANGO_EMPTY_LABEL:
             field.empty_label = empty
-    elif isinstance(field, forms.ChoiceField) and not callable(field.choices):
+    elif isinstance(field, forms.ChoiceField) and fixed_choices(field.choices):
         choices = list(field.choices)
         if any(value == "" and label == DJANGO_EMPTY_LABEL for value, label in choices):
             field.choices = [
