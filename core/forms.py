@@ -401,12 +401,12 @@ EMPTY_OPTIONAL = "– keine –"
 DJANGO_EMPTY_LABEL = "---------"
 
 
-def fixed_choices(choices: Any) -> bool:
-    """Whether choices are a fixed list (a model field's, perhaps with its blank choice), not
-    read by a function or a filter's iterator: that would cost a query for every form built."""
-    if isinstance(choices, BlankChoiceIterator):
-        choices = choices.choices
-    return isinstance(choices, list | tuple)
+def fixed_choices(choices: Any) -> list[Any] | None:
+    """The choices as a list if they are fixed (a model field's, perhaps with its blank
+    choice); None if a function or a filter's iterator reads them: that would cost a query for
+    every form built."""
+    inner = choices.choices if isinstance(choices, BlankChoiceIterator) else choices
+    return list(choices) if isinstance(inner, list | tuple) else None
 
 
 def german_empty_choice(field: forms.Field) -> None:
@@ -415,12 +415,12 @@ def german_empty_choice(field: forms.Field) -> None:
     if isinstance(field, forms.ModelChoiceField):
         if field.empty_label == DJANGO_EMPTY_LABEL:
             field.empty_label = empty
-    elif isinstance(field, forms.ChoiceField) and fixed_choices(field.choices):
-        choices = list(field.choices)
-        if any(value == "" and label == DJANGO_EMPTY_LABEL for value, label in choices):
+    elif isinstance(field, forms.ChoiceField):
+        choices = fixed_choices(field.choices)
+        if choices and any(v == "" and label == DJANGO_EMPTY_LABEL for v, label in choices):
             field.choices = [
-                (value, empty if value == "" and label == DJANGO_EMPTY_LABEL else label)
-                for value, label in choices
+                (v, empty if v == "" and label == DJANGO_EMPTY_LABEL else label)
+                for v, label in choices
             ]
 
 
