@@ -217,7 +217,11 @@ def _report(request: HttpRequest, outcome: council.ResultsOutcome) -> None:
     for job in outcome.adoptions:
         message = (job.result or {}).get("message") or job.error or "Beschluss wird festgehalten."
         if job.status == job.Status.FAILED:
-            messages.error(request, f"Beschluss nicht festgehalten: {message}")
+            messages.error(
+                request,
+                f"Beschluss nicht festgehalten: {message} Das Ergebnis ist eingetragen; nach "
+                "der Korrektur die Vorlage auf ihrer Seite unter „Status“ beschließen.",
+            )
         else:
             messages.success(request, message)
     for step in outcome.continued:
