@@ -120,8 +120,7 @@ class WorklistVersionForm(Form):
 
 
 def result_initial(items: list[ConsultationStep]) -> list[dict[str, Any]]:
-    """The worklist rows as the meeting's agenda holds them; a row without a result proposes
-    the meeting's day as its date once the meeting has taken place."""
+    """The worklist rows as the meeting's agenda holds them."""
     return [
         {
             "step": item.pk,
