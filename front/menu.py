@@ -112,6 +112,13 @@ MENU: tuple[MenuEntry, ...] = (
         needs=("decisions.add_decision",),
         section=TASKS,
     ),
+    MenuEntry(
+        "Sitzungen",
+        "council:meeting_list",
+        bar_for=("sitzungsdienst",),
+        also_current=("council:meeting_detail",),
+    ),
+    MenuEntry("Gremien", "council:committee_list"),
     MenuEntry("Verwaltung", "admin:index", needs=(SUPERUSER,), section=ADMIN),
 )
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0007_public_rendering'),
+        ('decisions', '0010_council_step_committee_required'),
     ]
 
     operations = [
