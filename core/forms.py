@@ -12,7 +12,9 @@ models (constraints) and are checked by the services with ``full_clean()``.
 - ``FastSelect``: a select rendered without a template per option (~700 org units);
 - ``CleanInputMixin`` (and the bases ``Form``, ``ModelForm`` every form of the project builds
   on): refuses invisible control characters in any input and ids no database key holds,
-  before a field reads them;
+  before a field reads them; labels without a trailing colon, a German empty choice
+  (``EMPTY_REQUIRED``, ``EMPTY_OPTIONAL``) instead of Django's "---------", and errors that a
+  re-shown form may keep to itself (``hide_errors``);
 - ``VersionedModelForm``: carries the object's ``version`` and a signed snapshot of what the
   form showed, so a refused save can name what someone else changed.
 """
@@ -29,7 +31,8 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
-from django.forms.utils import flatatt
+from django.forms.boundfield import BoundField
+from django.forms.utils import ErrorList, flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -390,6 +393,46 @@ def _refusal(field: forms.Field, raw: Any) -> str | None:
     return None
 
 
+#: The empty choice of a select: a required choice asks for one, an optional one offers none.
+EMPTY_REQUIRED = "– bitte wählen –"
+EMPTY_OPTIONAL = "– keine –"
+#: Django's empty choice, replaced in every form of the project.
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def german_empty_choice(field: forms.Field) -> None:
+    """Give a select's empty choice a German label (a label a form set itself stays)."""
+    empty = EMPTY_REQUIRED if field.required else EMPTY_OPTIONAL
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = empty
+    elif isinstance(field, forms.ChoiceField) and not callable(field.choices):
+        choices = list(field.choices)
+        if any(value == "" and label == DJANGO_EMPTY_LABEL for value, label in choices):
+            field.choices = [
+                (value, empty if value == "" and label == DJANGO_EMPTY_LABEL else label)
+                for value, label in choices
+            ]
+
+
+class FieldWithErrors(BoundField):
+    """A bound field whose errors its form may keep to itself (``hide_errors``): then neither
+    the error list nor ``aria-invalid`` nor an ``aria-describedby`` of the error is shown."""
+
+    @property
+    def errors(self) -> ErrorList:
+        if getattr(self.form, "errors_hidden", False):
+            return self.form.error_class(renderer=self.form.renderer)
+        return super().errors
+
+
+def hide_errors(*forms_: forms.BaseForm) -> None:
+    """Re-show forms with their input but without their errors (e.g. the paper editor after
+    "Zeile hinzufügen" or "Vorschau": nothing was meant to be saved yet)."""
+    for form in forms_:
+        form.errors_hidden = True  # type: ignore[attr-defined]
+
+
 #: What the mixin is mixed into, for the type checker (``object`` at run time).
 if TYPE_CHECKING:
     _FormBase = forms.BaseForm
@@ -405,7 +448,18 @@ class CleanInputMixin(_FormBase):
     (bidi overrides, zero-width characters, C0/C1 controls but tab and line breaks) or a choice
     id no database key holds is refused with a German message naming the field and the input;
     the field's own reading of that input is not run (its query would fail on SQLite).
+
+    Labels end without a colon (``label_suffix``), selects offer a German empty choice, and
+    ``hide_errors`` keeps the errors of a re-shown form to itself.
     """
+
+    bound_field_class = FieldWithErrors
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            german_empty_choice(field)
 
     def full_clean(self) -> None:
         refused: dict[str, str] = {}

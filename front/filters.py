@@ -142,12 +142,14 @@ def committee_choices() -> list[tuple[str, str]]:
 
 
 class DecisionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label="Status", choices=Decision.Status.choices)
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=Decision.Status.choices, empty_label="alle"
+    )
     year = django_filters.NumberFilter(
         label="Jahr", method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX, decimal_places=0
     )
     committee = django_filters.ChoiceFilter(
-        label="Gremium", choices=committee_choices, method="filter_committee"
+        label="Gremium", choices=committee_choices, method="filter_committee", empty_label="alle"
     )
     q = search_filter(label="Text")
 

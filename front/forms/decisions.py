@@ -183,6 +183,11 @@ class RowFormSet(BaseInlineFormSet):
         numbers = [getattr(row, self.order_field) or 0 for row in self.get_queryset()]
         return max(numbers, default=0) + 1
 
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # named as the editor's button that checks it
+            form.fields["DELETE"].label = "Zeile entfernen"
+
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         if self.order_field and index is not None and index >= self.initial_form_count():
@@ -206,7 +211,7 @@ FinancialItemFormSet = _formset(FinancialItem, FinancialItemForm)
 SignatoryFormSet = _formset(Signatory, SignatoryForm)
 AnnexFormSet = _formset(Annex, AnnexForm)
 
-#: At most this many rows per part (also what "Weitere Zeile" adds up to).
+#: At most this many rows per part (also what "Zeile hinzufügen" adds up to).
 MAX_ROWS = 200
 
 

@@ -31,10 +31,10 @@ class OrgUnitForm(VersionedModelForm):
             parents = parents.exclude(pk__in=org_tree().descendants_or_self([self.instance.pk]))
         parent = model_choice_field(self, "parent")
         parent.queryset = parents
-        parent.empty_label = "— keine (oberste Einheit) —"
+        parent.empty_label = "– keine (oberste Einheit) –"
         budget_section = model_choice_field(self, "budget_section")
         budget_section.queryset = BudgetSection.objects.order_by("number")
-        budget_section.empty_label = "— wie die übergeordnete Einheit —"
+        budget_section.empty_label = "– wie die übergeordnete Einheit –"
         self.fields["code"].widget.attrs.update({"autocomplete": "off", "size": 12})
         self.fields["name"].widget.attrs.update({"size": 50})
         self.fields["parent"].error_messages["invalid_choice"] = (

@@ -77,7 +77,7 @@ class ChangeBasisMixin(Form):
         label="Stellenplan",
         queryset=StaffingPlan.objects.all(),
         required=False,
-        empty_label="— keiner —",
+        empty_label="– keiner –",
         help_text="Statt oder neben der GRDrs: der Stellenplan, der die Änderung enthält.",
     )
     effective_date = GermanDateField(
@@ -208,13 +208,10 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
         super().__init__(*args, **kwargs)
         org_unit = model_choice_field(self, "org_unit")
         org_unit.queryset = OrgUnit.objects.order_by("code")
-        org_unit.empty_label = "— bitte wählen —"
         pay_grade = model_choice_field(self, "pay_grade")
         pay_grade.queryset = PayGrade.objects.order_by("sort_order", "code")
-        pay_grade.empty_label = "— bitte wählen —"
         target = model_choice_field(self, "ku_target_grade")
         target.queryset = PayGrade.objects.order_by("sort_order", "code")
-        target.empty_label = "— keine —"
         if self.instance.pk is None:
             self.default_effective_field = "start_date"
         #: Abweichungen seit Beschluss of the position as saved, and of the values entered
@@ -372,7 +369,6 @@ class PositionMoveForm(Form):
     target = forms.ModelChoiceField(
         label="Nach Org.einheit",
         queryset=OrgUnit.objects.order_by("code"),
-        empty_label="— bitte wählen —",
         widget=FastSelect,
         error_messages={
             "required": "Bitte die Org.einheit wählen, in die die Stellen verschoben werden.",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError
+from core.forms import hide_errors
 from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
 from decisions import services
@@ -165,7 +166,7 @@ def _edit_page(
         data, initial={"version": decision.version if decision else 1}
     )
     conflict: ConcurrentEditError | None = None
-    # "Weitere Zeile" and "Vorschau" re-show the page with the input, nothing saved
+    # "Zeile hinzufügen" and "Vorschau" re-show the page with the input, nothing saved
     redisplay = request.method == "POST" and ("_add" in request.POST or "_preview" in request.POST)
     if redisplay and "_add" in request.POST:
         added = _with_added_row(request, formsets)
@@ -222,6 +223,8 @@ def _edit_page(
             messages.error(
                 request, "Bitte prüfen Sie die markierten Felder; nichts wurde gespeichert."
             )
+    if redisplay and conflict is None:  # the input again, its errors only when saving
+        hide_errors(*([form] if form else []), *(f for fs in formsets.values() for f in fs))
     if conflict is not None:
         current = conflict.current
         if current is None or decision is None:
@@ -253,7 +256,7 @@ def _edit_page(
 
 
 def _with_added_row(request: HttpRequest, formsets: dict):
-    """The submitted data with one more row in the formset whose "Weitere Zeile" was pressed."""
+    """The submitted data with one more row in the formset whose "Zeile hinzufügen" was pressed."""
     prefix = request.POST.get("_add", "")
     formset = next((fs for fs in formsets.values() if fs.prefix == prefix), None)
     if formset is None:

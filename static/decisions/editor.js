@@ -1,6 +1,6 @@
 // Decision editor: add, remove and reorder rows of the formsets without saving in between.
-// Without JavaScript the page works as well: "Weitere Zeile" re-shows it with one more row,
-// "Löschen" checkboxes remove rows, the order numbers set the order.
+// Without JavaScript the page works as well: "Zeile hinzufügen" re-shows it with one more row,
+// the "Zeile entfernen" checkboxes remove rows, the order numbers set the order.
 (function () {
   "use strict";
 

@@ -1,4 +1,5 @@
-"""Every page type, in every role, checked by axe-core and at a phone's width (issue 13).
+"""Every page type, in every role, checked by axe-core and at a phone's width (issue 13);
+every form also after invalid input, in each role that may submit it (issue 23).
 
 One browser, one context per role (logged in once through the form). On each page axe-core
 (WCAG 2.0/2.1 A and AA rules) must find nothing serious or critical, and at 390 × 844 px the
@@ -9,6 +10,12 @@ new URL of front/urls.py that is neither in ``PAGES`` (checked here) nor in ``NO
 (downloads and POST-only actions, with the reason). The URL arguments are filled from the
 reference data the way tests/test_permissions_matrix.py does it, and which role sees the page
 or a 403 comes from its expectations.
+
+Forms (tests/form_pages.py): each role that may use a form submits it with its text fields and
+choices made invalid, and the page with the errors is checked at desktop width. axe reports an
+``aria-describedby`` pointing at a missing id only as "needs review" (incomplete) under
+``aria-valid-attr-value``: that counts as a failure here, and a script of our own checks every
+id reference of the page (also in rows a script added).
 """
 
 from __future__ import annotations
@@ -16,15 +23,25 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from stellenplan.services import position_update
 from tests.conftest import TEST_PASSWORD
 from tests.costing.excel_files import POSITION_HEADER, xlsx_bytes
+from tests.form_pages import (
+    FORM_PAGES,
+    GARBAGE,
+    form_page_url,
+    parse,
+    roles_of,
+    with_form_samples,
+)
 from tests.test_permissions_matrix import (
     LOGGED_IN,
     ROUTES,
@@ -52,8 +69,11 @@ AXE_OPTIONS = {
         "type": "tag",
         "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
     },
-    "resultTypes": ["violations"],
+    "resultTypes": ["violations", "incomplete"],
 }
+#: Rules whose "needs review" results fail the test too: axe cannot tell whether a missing id
+#: is in a shadow root, so it asks; this app has none, so a missing id is a dangling reference.
+FATAL_INCOMPLETE = {"aria-valid-attr-value"}
 #: At 390 px, the rules that depend on the width: scroll boxes must be reachable by keyboard.
 PHONE_AXE_OPTIONS = {
     "runOnly": {"type": "rule", "values": ["scrollable-region-focusable", "aria-allowed-role"]},
@@ -229,12 +249,6 @@ def axe_script() -> str:
     return AXE_SCRIPT
 
 
-def run_axe(page: Page) -> list[dict]:
-    """The violations axe-core finds on the page (axe is already loaded by the context's init
-    script, which is faster than injecting it into every page and not subject to the CSP)."""
-    return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
-
-
 WIDE_ELEMENTS = """() => {
   const width = document.documentElement.clientWidth;
   const out = [];
@@ -259,11 +273,30 @@ MAIN_MARKUP = """() => {
 }"""
 
 
-def check_page(page: Page, where: str, findings: Findings, screenshot=None) -> None:
-    """axe at desktop width, then the page width at 390 px."""
+#: Every id that an attribute of the page refers to and no element has.
+DANGLING_REFERENCES = """() => {
+  const out = [];
+  for (const attribute of ['aria-describedby', 'aria-labelledby', 'aria-controls', 'for']) {
+    for (const el of document.querySelectorAll('[' + attribute + ']')) {
+      if (attribute === 'for' && el.tagName !== 'LABEL') continue;
+      for (const id of el.getAttribute(attribute).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) out.push(el.tagName.toLowerCase() + ' ' + attribute + '=' + id);
+      }
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
+
+def check_page(
+    page: Page, where: str, findings: Findings, screenshot=None, phone: bool = True
+) -> None:
+    """axe and the id references at desktop width, then the page width at 390 px."""
     findings.checked += 1
     page.set_viewport_size(DESKTOP)
-    for violation in run_axe(page):
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    incomplete = [r for r in results["incomplete"] if r["id"] in FATAL_INCOMPLETE]
+    for violation in results["violations"] + incomplete:
         nodes = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
         if violation["impact"] in FATAL_IMPACTS:
             findings.add(
@@ -272,6 +305,11 @@ def check_page(page: Page, where: str, findings: Findings, screenshot=None) -> N
             )
         else:
             findings.minor.add(f"{violation['id']} ({violation['impact']}) {where}")
+    dangling = page.evaluate(DANGLING_REFERENCES)
+    if dangling:
+        findings.add(where, f"references to ids that do not exist: {dangling}")
+    if not phone:
+        return
     page.set_viewport_size(PHONE)
     # after the resize handlers (app.js marks the table boxes that now scroll)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
@@ -331,7 +369,9 @@ def log_in(context: BrowserContext, base: str, username: str) -> None:
     page.close()
 
 
-def walk_role(context, base, role, urls, findings, output_dir, seen: set[str]) -> None:
+def walk_role(context, base, role, urls, findings, output_dir, seen: set[str]) -> set[str]:
+    """Every page as the role; the names of those that showed it something new."""
+    new: set[str] = set()
     page = context.new_page()
     header_checked = False  # the header (navigation of the role): on its first page
     for name, url in urls.items():
@@ -354,22 +394,100 @@ def walk_role(context, base, role, urls, findings, output_dir, seen: set[str]) -
         if markup in seen and shot is None and header_checked:
             continue
         seen.add(markup)
+        new.add(name)
         header_checked = True
         check_page(page, where, findings, output_dir / f"a11y-390-{shot}.png" if shot else None)
         findings.durations.append((round(time.monotonic() - started, 2), where))
     page.close()
+    return new
+
+
+#: Makes the text fields and choices of a page's form invalid and submits it (the same
+#: choice of form and of values as tests/form_pages.py; axe is loaded before any page script).
+SUBMIT_INVALID = """({method, part, fill, garbage, dry}) => {
+  const typed = ['text', 'number', 'email', 'search', 'password', 'date', 'url', 'tel'];
+  const fillable = form => [...form.elements].some(e =>
+    (e.tagName === 'SELECT' || e.tagName === 'TEXTAREA' || e.tagName === 'INPUT') &&
+    !['hidden', 'submit', 'button'].includes(e.type));
+  const form = [...document.forms].find(f =>
+    (f.getAttribute('method') || 'get').toLowerCase() === method && fillable(f) &&
+    (part ? (f.getAttribute('action') || '').includes(part) : f.closest('main')));
+  if (!form || dry) return !!form;
+  for (const e of form.elements) {
+    if (e.tagName === 'SELECT') {
+      if (fill === 'blank') { for (const o of e.options) o.selected = false; e.value = ''; }
+    } else if (e.tagName === 'TEXTAREA' || (e.tagName === 'INPUT' && typed.includes(e.type))) {
+      e.value = fill === 'blank' ? '' : garbage;
+    }
+  }
+  form.noValidate = true;  // the server's errors are checked, not the browser's
+  const buttons = [...form.elements].filter(e => e.type === 'submit');
+  form.requestSubmit(buttons.find(b => !b.name) || buttons[0]);
+  return true;
+}"""
+#: How a page shows that input was refused: at the field, in an alert, or as a message.
+ERROR_STATE = "[aria-invalid=true], [role=alert], .message.error"
+
+
+def walk_error_states(context, base, role, samples, findings, seen: set[str], new: set[str]):
+    """Every form the role may use, submitted with invalid input: the page with the errors.
+    Only forms whose page showed this role something new (``new``): the same form in the same
+    page gives the same errors. A search form (GET) gets its invalid input in the address (a
+    browser lets nobody type a word into a number field)."""
+    page = context.new_page()
+    for name, form_page in FORM_PAGES.items():
+        if form_page.no_errors or role not in roles_of(name):
+            continue
+        url = form_page_url(name, samples)
+        if name not in new and not form_page.sample:
+            continue
+        where = f"{role} {name} {url} with errors"
+        started = time.monotonic()
+        page.goto(base + url)
+        if form_page.method == "get":
+            form = parse(page.content()).the_form(form_page)
+            if form is None:
+                findings.add(where, "no form to fill in")
+                continue
+            query = urlencode(form.data(form_page.fill), doseq=True)
+            page.goto(f"{base}{form.action or url.split('?')[0]}?{query}")
+            check_error_state(page, where, form_page.fill, findings, seen)
+            findings.durations.append((round(time.monotonic() - started, 2), where))
+            continue
+        how = {
+            "method": form_page.method,
+            "part": form_page.form,
+            "fill": form_page.fill,
+            "garbage": GARBAGE,
+        }
+        if not page.evaluate(SUBMIT_INVALID, {**how, "dry": True}):
+            findings.add(where, "no form to fill in")
+            continue
+        try:
+            with page.expect_navigation(timeout=10_000):
+                page.evaluate(SUBMIT_INVALID, {**how, "dry": False})
+        except PlaywrightTimeoutError:
+            findings.add(where, "the form was not sent")
+            continue
+        check_error_state(page, where, form_page.fill, findings, seen)
+        findings.durations.append((round(time.monotonic() - started, 2), where))
+    page.close()
+
+
+def check_error_state(page: Page, where: str, fill: str, findings: Findings, seen: set[str]):
+    if page.locator(ERROR_STATE).count() == 0:
+        findings.add(where, f"invalid input ({fill}) shows no error")
+    markup = page.evaluate(MAIN_MARKUP)
+    if markup not in seen:
+        seen.add(markup)
+        check_page(page, where, findings, phone=False)
 
 
 def special_states(context, base, urls, findings, output_dir, position, admin) -> None:
-    """States a plain GET does not show (as the Personalamt): a form with errors, a page with
-    messages, the conflict page of a concurrent edit, an import preview, the 404 page."""
+    """States a plain GET does not show (as the Personalamt): a page with messages, the
+    conflict page of a concurrent edit, an import preview, the 404 page (forms with errors:
+    ``walk_error_states``)."""
     page = context.new_page()
-    # a form with errors: an empty required field
-    page.goto(base + urls["positions:create"])
-    page.get_by_role("button", name="Speichern").click()
-    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
-    check_page(page, "personalamt positions:create with errors", findings)
-
     # a message after saving (the "listitem" finding of issue 13)
     page.goto(base + urls["positions:update"])
     page.get_by_role("button", name="Speichern").click()
@@ -427,7 +545,7 @@ def special_states(context, base, urls, findings, output_dir, position, admin) -
     page.close()
 
 
-@pytest.mark.slow  # one walk over every page type in six roles (about 1 minute)
+@pytest.mark.slow  # every page type in six roles, every form with errors (about 2 minutes)
 def test_every_page_has_no_serious_barriers_and_fits_a_phone(
     browser,
     live_server,
@@ -442,6 +560,7 @@ def test_every_page_has_no_serious_barriers_and_fits_a_phone(
         name: reverse(name, kwargs=sample_kwargs(ROUTES[name], samples) or None) + query
         for name, query in PAGES.items()
     }
+    form_samples = with_form_samples(samples, role_users["admin"])
     base = live_server.url
     findings = Findings()
     seen: set[str] = set()
@@ -451,7 +570,8 @@ def test_every_page_has_no_serious_barriers_and_fits_a_phone(
         try:
             if username:
                 log_in(context, base, username)
-            walk_role(context, base, role, urls, findings, output_dir, seen)
+            new = walk_role(context, base, role, urls, findings, output_dir, seen)
+            walk_error_states(context, base, role, form_samples, findings, seen, new)
             if role == "personalamt":
                 special_states(
                     context,

@@ -1,4 +1,4 @@
-"""The decision editor without JavaScript: rows added ("Weitere Zeile"), removed and
+"""The decision editor without JavaScript: rows added ("Zeile hinzufügen"), removed and
 reordered before one save, the Markdown preview, Gremien suggestions (issue 14)."""
 
 import re
@@ -9,6 +9,7 @@ from django.urls import reverse
 from decisions.models import Annex, ConsultationStep, Decision
 from front.forms.decisions import finance_formsets
 from tests.decisions.test_views import edit_data, formset_data, version
+from tests.form_pages import problems
 
 NEW = {
     "kind": "beschluss",
@@ -66,14 +67,16 @@ def test_it_adds_a_row_without_saving(sitzungsdienst, db):
     assert value_of(html, "beratung-0-committee") == "Jugendhilfeausschuss"  # input kept
     assert "Noch nicht gespeichert" in html
     assert 'data-warn-unsaved="geaendert"' in html  # leaving now warns (static/js/unsaved.js)
-    # the new empty row and the missing Betreff raise no error yet
+    # the new empty row and the missing Betreff raise no error yet, neither shown nor announced
     assert "errorlist" not in html
+    assert "aria-invalid" not in html
+    assert not problems(html)  # no aria-describedby of an error that is not shown
 
 
 def test_it_creates_a_paper_with_several_rows_in_one_save(sitzungsdienst, db):
     data = dict(NEW)
     url = reverse("decisions:create")
-    # without JavaScript: "Weitere Zeile" twice for the Beratungsfolge, then save once
+    # without JavaScript: "Zeile hinzufügen" twice for the Beratungsfolge, then save once
     for _ in range(2):
         data["_add"] = "beratung"
         html = sitzungsdienst.post(url, data).content.decode()

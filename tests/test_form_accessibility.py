@@ -1,0 +1,76 @@
+"""Every form page, empty and with errors, in every role that may open it, without a browser
+(issue 23): each ``aria-describedby`` and ``<label for>`` points at an element of the page,
+labels end without a colon, no choice offers "---------", and invalid input shows an error
+state (``aria-invalid`` at a field, or an alert) instead of saving or failing.
+
+The browser walk (tests/browser/test_accessibility.py) checks the same pages with axe-core;
+this test finds a dangling reference in seconds and on both databases.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from django.db import transaction
+
+from tests import test_permissions_matrix as matrix
+from tests.form_pages import (
+    FORM_PAGES,
+    FormPage,
+    form_page_url,
+    parse,
+    problems,
+    roles_of,
+    with_form_samples,
+)
+from tests.test_permissions_matrix import ROUTES, _client_for
+
+# the permission matrix's world (reference data, a user per role, sample objects), built once
+world = matrix.world
+samples = matrix.samples
+role_users = matrix.role_users
+
+#: how a page shows that input was refused: at the field, in an alert, or as a message
+ERROR_MARKS = ('aria-invalid="true"', 'role="alert"', 'class="message error"')
+
+
+def submit(client, url: str, page: FormPage, html: str):
+    """The page's form sent back with every text field and choice made invalid."""
+    form = parse(html).the_form(page)
+    assert form is not None, f"{url}: no form to fill in ({page})"
+    data = form.data(page.fill)
+    action = form.action or url
+    if page.method == "get":
+        return client.get(f"{action.split('?')[0]}?{urlencode(data, doseq=True)}", follow=True)
+    return client.post(action, data, follow=True)
+
+
+def test_it_knows_every_form_page():
+    unknown = sorted(set(FORM_PAGES) - set(ROUTES))
+    assert not unknown, f"FORM_PAGES names URLs that do not exist: {unknown}"
+
+
+@pytest.mark.parametrize("name", sorted(FORM_PAGES))
+def test_it_renders_each_form_accessibly_empty_and_with_errors(name, samples, role_users):
+    page = FORM_PAGES[name]
+    url = form_page_url(name, with_form_samples(samples, role_users["admin"]))
+    failures: list[str] = []
+    for role in roles_of(name):
+        client = _client_for(role, role_users)
+        with transaction.atomic():
+            response = client.get(url)
+            assert response.status_code == 200, f"{role} GET {url}: {response.status_code}"
+            html = response.content.decode()
+            failures += [f"{url} empty: {p} ({role})" for p in problems(html)]
+            if page.no_errors:
+                transaction.set_rollback(True)
+                continue
+            answer = submit(client, url, page, html)
+            transaction.set_rollback(True)
+        assert answer.status_code < 500, f"{role} {url}: {answer.status_code}"
+        shown = answer.content.decode()
+        if not any(mark in shown for mark in ERROR_MARKS):
+            failures.append(f"{url}: invalid input ({page.fill}) shows no error ({role})")
+        failures += [f"{url} with errors: {p} ({role})" for p in problems(shown)]
+    assert not failures, "\n".join(dict.fromkeys(failures))
