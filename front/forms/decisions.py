@@ -416,7 +416,9 @@ def editor_page_sections(
         EditorPageSection(
             section=section,
             form=form if section.with_form else None,
-            formsets=[(FORMSET_LABELS[name], formsets[name]) for name in section.parts if name in formsets],
+            formsets=[
+                (FORMSET_LABELS[name], formsets[name]) for name in section.parts if name in formsets
+            ],
             has_errors=section.anchor in wrong,
         )
         for section in EDITOR_SECTIONS
