@@ -314,7 +314,7 @@ def finance_formsets(data=None, instance=None) -> dict:
     }
 
 
-def positions_formset(data=None, instance=None) -> PositionLinkFormSet:
+def positions_formset(data=None, instance=None) -> BaseInlineFormSet:
     return PositionLinkFormSet(
         data,
         instance=instance,
@@ -380,7 +380,7 @@ def formset_has_errors(formset: BaseInlineFormSet) -> bool:
     return bool(formset.non_form_errors()) or any(form.errors for form in formset.forms)
 
 
-def sections_with_errors(form: forms.Form | None, formsets: dict) -> list[EditorSection]:
+def sections_with_errors(form: forms.BaseForm | None, formsets: dict) -> list[EditorSection]:
     """The sections whose input was refused (for the table of contents and the message)."""
     return [
         section
@@ -401,13 +401,13 @@ class EditorPageSection:
     errors to show (the table of contents marks it)."""
 
     section: EditorSection
-    form: forms.Form | None
+    form: forms.BaseForm | None
     formsets: list[tuple[str, BaseInlineFormSet]]
     has_errors: bool
 
 
 def editor_page_sections(
-    form: forms.Form, formsets: dict, *, quiet: bool = False
+    form: forms.BaseForm, formsets: dict, *, quiet: bool = False
 ) -> list[EditorPageSection]:
     """The sections of the one-page editor with their parts; `quiet` (a row added, a
     preview) shows no errors yet."""
