@@ -294,14 +294,6 @@ def main_formsets(data=None, instance=None) -> dict:
     }
 
 
-def create_formsets(data=None, instance=None) -> dict:
-    """A new paper: the parts of the edit page and its signatories, all saved at once."""
-    return {
-        **main_formsets(data, instance),
-        "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
-    }
-
-
 def text_formsets(data=None, instance=None) -> dict:
     return {"sections": ReasonSectionFormSet(data, instance=instance, prefix="abschnitt")}
 

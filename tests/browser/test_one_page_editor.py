@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from decisions.models import Decision
+from tests.browser.test_accessibility import Findings, axe_script, check_page
 from tests.browser.test_decision_editor import field
 from tests.browser.test_hr_workflow import log_in
 
@@ -26,7 +27,9 @@ def test_it_writes_a_paper_on_one_page_with_one_save(
     browser, live_server, seed, role_users, output_dir
 ):
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context.add_init_script(script=axe_script())
+    page = context.new_page()
     log_in(page, base, "sitzungsdienst")
     page.goto(f"{base}/beschluesse/neu/")
     toc = page.get_by_role("navigation", name="Abschnitte der Vorlage")
@@ -75,3 +78,20 @@ def test_it_writes_a_paper_on_one_page_with_one_save(
     assert form["width"] >= 640  # the form uses the width the screen has
     expect(page.locator("aside.editor-check")).to_contain_text("Prüfung der Zahlen im Text")
     page.screenshot(path=str(output_dir / "one-page-editor-edit-1280.png"), full_page=False)
+
+    # axe (0 serious or critical) and no sideways scrolling at 390 px: empty and with an error
+    # in one section, which the table of contents marks
+    findings = Findings()
+    check_page(page, "one-page editor", findings)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    field(page, "title").fill("")
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Abschnitte: Kopf der Vorlage")
+    expect(page.locator(".editor-toc li.has-errors")).to_have_text(re.compile("Kopf der Vorlage"))
+    check_page(
+        page,
+        "one-page editor with an error",
+        findings,
+        output_dir / "one-page-editor-error-390.png",
+    )
+    assert not findings.problems, "\n".join(findings.problems)
