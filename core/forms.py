@@ -33,6 +33,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorList, flatatt
+from django.utils.choices import BlankChoiceIterator
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -400,18 +401,26 @@ EMPTY_OPTIONAL = "– keine –"
 DJANGO_EMPTY_LABEL = "---------"
 
 
+def fixed_choices(choices: Any) -> list[Any] | None:
+    """The choices as a list if they are fixed (a model field's, perhaps with its blank
+    choice); None if a function or a filter's iterator reads them: that would cost a query for
+    every form built."""
+    inner = choices.choices if isinstance(choices, BlankChoiceIterator) else choices
+    return list(choices) if isinstance(inner, list | tuple) else None
+
+
 def german_empty_choice(field: forms.Field) -> None:
     """Give a select's empty choice a German label (a label a form set itself stays)."""
     empty = EMPTY_REQUIRED if field.required else EMPTY_OPTIONAL
     if hasattr(field, "empty_label"):  # a model choice, a django-filter choice: no query
         if field.empty_label == DJANGO_EMPTY_LABEL:
             field.empty_label = empty
-    elif isinstance(field, forms.ChoiceField) and not callable(field.choices):
-        choices = list(field.choices)
-        if any(value == "" and label == DJANGO_EMPTY_LABEL for value, label in choices):
+    elif isinstance(field, forms.ChoiceField):
+        choices = fixed_choices(field.choices)
+        if choices and any(v == "" and label == DJANGO_EMPTY_LABEL for v, label in choices):
             field.choices = [
-                (value, empty if value == "" and label == DJANGO_EMPTY_LABEL else label)
-                for value, label in choices
+                (v, empty if v == "" and label == DJANGO_EMPTY_LABEL else label)
+                for v, label in choices
             ]
 
 
