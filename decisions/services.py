@@ -651,7 +651,9 @@ def decision_save(
     parts: Iterable[PartChanges] = (),
 ) -> Decision:
     """Save the edited field values (`data`) and parts of an editable decision in one
-    transaction.
+    transaction: the one-page editor sends every part (Beratungsfolge, Beschlussantrag,
+    Begründung, linked positions, Finanzen, Unterschriften, Anlagen) at once; a part that
+    fails its checks refuses the whole save.
 
     Refused as a whole when the decision or any of its parts was saved since the user opened
     the page (`expected_version`), so a stale part never overwrites or resurrects rows.
@@ -670,6 +672,8 @@ def decision_save(
                 )
         for part in parts:
             _save_part(fresh, part)
+            if part.model is DecisionPosition:
+                _renumber(fresh)  # the Anlage numbers its positions 1, 2, 3 … without gaps
     return fresh
 
 

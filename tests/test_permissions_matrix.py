@@ -203,8 +203,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # the editor's Markdown preview (issue 14): POST only, for those who edit decisions
     "decisions:preview": post_only("sitzungsdienst", post=(200,)),
     "decisions:edit": write("sitzungsdienst"),
-    "decisions:edit_text": write("sitzungsdienst"),
-    "decisions:edit_finance": write("sitzungsdienst"),
+    # the former part pages: opened, the one-page editor at their section (issue 23)
+    "decisions:edit_text": write("sitzungsdienst", get=(302,)),
+    "decisions:edit_finance": write("sitzungsdienst", get=(302,)),
     "decisions:position_add": post_only("sitzungsdienst"),
     "decisions:position_remove": post_only("sitzungsdienst"),
     "decisions:position_move": post_only("sitzungsdienst"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from decisions.models import (
     Committee,
     ConsultationStep,
     Decision,
+    DecisionPosition,
     DecisionReference,
     FinancialItem,
     ProposalPoint,
@@ -219,9 +221,20 @@ class RowFormSet(BaseInlineFormSet):
         return kwargs
 
 
-def _formset(model, form):
+class PositionLinkRowForm(RowForm):
+    """A linked position in the editor: its place in the Anlage, or removed from the paper.
+    New links come from the search ("Stellen verknüpfen"), so this part has no empty row."""
+
+    class Meta:
+        model = DecisionPosition
+        fields = ["order"]
+        widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
+        labels = {"order": "Nr. in der Anlage"}
+
+
+def _formset(model, form, extra=1):
     return inlineformset_factory(
-        Decision, model, form=form, formset=RowFormSet, extra=1, can_delete=True
+        Decision, model, form=form, formset=RowFormSet, extra=extra, can_delete=True
     )
 
 
@@ -233,6 +246,7 @@ ReasonSectionFormSet = _formset(ReasonSection, ReasonSectionForm)
 FinancialItemFormSet = _formset(FinancialItem, FinancialItemForm)
 SignatoryFormSet = _formset(Signatory, SignatoryForm)
 AnnexFormSet = _formset(Annex, AnnexForm)
+PositionLinkFormSet = _formset(DecisionPosition, PositionLinkRowForm, extra=0)
 
 #: At most this many rows per part (also what "Zeile hinzufügen" adds up to).
 MAX_ROWS = 200
@@ -267,6 +281,7 @@ FORMSET_LABELS = {
     "items": "Sonstige finanzielle Auswirkungen",
     "signatories": "Unterzeichner/-innen",
     "annexes": "Anlagen",
+    "positions": "Verknüpfte Stellen",
 }
 
 
@@ -284,14 +299,6 @@ def main_formsets(data=None, instance=None) -> dict:
     }
 
 
-def create_formsets(data=None, instance=None) -> dict:
-    """A new paper: the parts of the edit page and its signatories, all saved at once."""
-    return {
-        **main_formsets(data, instance),
-        "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
-    }
-
-
 def text_formsets(data=None, instance=None) -> dict:
     return {"sections": ReasonSectionFormSet(data, instance=instance, prefix="abschnitt")}
 
@@ -302,6 +309,117 @@ def finance_formsets(data=None, instance=None) -> dict:
         "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
         "annexes": AnnexFormSet(data, instance=instance, prefix="anlage"),
     }
+
+
+def positions_formset(data=None, instance=None) -> BaseInlineFormSet:
+    return PositionLinkFormSet(
+        data,
+        instance=instance,
+        prefix="stelle",
+        queryset=DecisionPosition.objects.select_related(
+            "position__org_unit", "position__pay_grade"
+        ),
+    )
+
+
+def _all_parts(data, instance) -> dict:
+    formsets = {
+        **main_formsets(data, instance),
+        **text_formsets(data, instance),
+        **finance_formsets(data, instance),
+    }
+    if instance is not None and instance.pk is not None:
+        formsets["positions"] = positions_formset(data, instance)
+    return formsets
+
+
+def editor_formsets(data=None, instance=None) -> dict:
+    """Every part of a paper, for the one-page editor: all are validated and saved together.
+    The linked positions only of a saved paper (they are linked through the search).
+
+    A part whose management form is not in `data` (an older page of one part, a script)
+    stays unbound: it shows and keeps what is saved (``submitted_parts`` leaves it out)."""
+    unbound = _all_parts(None, instance)
+    if data is None:
+        return unbound
+    bound = _all_parts(data, instance)
+    return {
+        name: formset if f"{formset.prefix}-TOTAL_FORMS" in data else unbound[name]
+        for name, formset in bound.items()
+    }
+
+
+@dataclass(frozen=True)
+class EditorSection:
+    """One section of the one-page editor: its anchor (``#begruendung``), heading, whether
+    it holds the paper's own fields, and its parts (names of ``editor_formsets``)."""
+
+    anchor: str
+    title: str
+    parts: tuple[str, ...] = ()
+    with_form: bool = False
+
+
+#: The sections of the editor in the order of the paper (and of its table of contents).
+EDITOR_SECTIONS = (
+    EditorSection("kopf", "Kopf der Vorlage", with_form=True),
+    EditorSection("beratungsfolge", "Beratungsfolge", ("steps",)),
+    EditorSection("beschlussantrag", "Beschlussantrag", ("points", "references")),
+    EditorSection("begruendung", "Begründung", ("sections",)),
+    EditorSection("stellen", "Stellen", ("positions",)),
+    EditorSection("finanzen", "Finanzielle Auswirkungen", ("items",)),
+    EditorSection("unterschriften", "Unterschriften", ("signatories",)),
+    EditorSection("anlagen", "Anlagen", ("annexes",)),
+)
+
+
+def formset_has_errors(formset: BaseInlineFormSet) -> bool:
+    return bool(formset.non_form_errors()) or any(form.errors for form in formset.forms)
+
+
+def sections_with_errors(form: forms.BaseForm | None, formsets: dict) -> list[EditorSection]:
+    """The sections whose input was refused (for the table of contents and the message)."""
+    return [
+        section
+        for section in EDITOR_SECTIONS
+        if (section.with_form and form is not None and form.errors)
+        or any(name in formsets and formset_has_errors(formsets[name]) for name in section.parts)
+    ]
+
+
+def submitted_parts(formsets: dict) -> dict:
+    """The parts the page sent (see ``editor_formsets``): validated and saved."""
+    return {name: formset for name, formset in formsets.items() if formset.is_bound}
+
+
+@dataclass(frozen=True)
+class EditorPageSection:
+    """A section as the editor page shows it: its form and formsets, and whether it has
+    errors to show (the table of contents marks it)."""
+
+    section: EditorSection
+    form: forms.BaseForm | None
+    formsets: list[tuple[str, BaseInlineFormSet]]
+    has_errors: bool
+
+
+def editor_page_sections(
+    form: forms.BaseForm, formsets: dict, *, quiet: bool = False
+) -> list[EditorPageSection]:
+    """The sections of the one-page editor with their parts; `quiet` (a row added, a
+    preview) shows no errors yet."""
+    wrong = set() if quiet else {s.anchor for s in sections_with_errors(form, formsets)}
+    return [
+        EditorPageSection(
+            section=section,
+            form=form if section.with_form else None,
+            formsets=[
+                (FORMSET_LABELS[name], formsets[name]) for name in section.parts if name in formsets
+            ],
+            has_errors=section.anchor in wrong,
+        )
+        for section in EDITOR_SECTIONS
+    ]
 
 
 def form_data(form: forms.ModelForm) -> dict[str, Any]:

@@ -244,7 +244,11 @@ def test_it_keeps_everything_on_bad_input_with_a_german_message(sitzungsdienst, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "Eine GRDrs-Nummer hat die Form Nummer/Jahr, z. B. 647/2011." in html
-    assert "Bitte prüfen Sie die markierten Felder; nichts wurde gespeichert." in html
+    # the message names the sections with errors; so does the table of contents
+    assert (
+        "Bitte prüfen Sie die markierten Felder (Abschnitte: Kopf der Vorlage, Beratungsfolge); "
+        "nichts wurde gespeichert." in html
+    )
     reference.refresh_from_db()
     assert reference.number == "647/2011"
     assert reference.proposal_points.get(order=1).text.startswith("Für die Erledigung")
