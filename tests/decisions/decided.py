@@ -11,6 +11,7 @@ from decisions.services import decision_add_position, decision_change_status, de
 from departments.models import OrgUnit
 from stellenplan.models import PayGrade, Position
 from stellenplan.services import position_create
+from tests.factories import council_decided
 
 PAPER_DATE = date(2026, 12, 1)
 ADOPTED_ON = date(2026, 12, 5)
@@ -55,6 +56,10 @@ def paper(number: str, positions: list[Position], user=None) -> Decision:
 
 
 def adopt(decision: Decision, user=None, on: date = ADOPTED_ON) -> Decision:
+    """The Gemeinderat's "zugestimmt" at its meeting on `on` (the worklist's precondition),
+    then "beschlossen"."""
+    if not decision.consultation_steps.filter(result="zugestimmt").exists():
+        council_decided(decision, on=on)
     decision_change_status(
         decision=decision,
         status=Decision.Status.ADOPTED,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 
 from decisions.models import Decision
 from decisions.services import decision_record_again, decision_reopen
@@ -143,7 +144,8 @@ def test_a_notice_decides_nothing(seed):
     decision = paper("814/2026", [position])
     Decision.objects.filter(pk=decision.pk).update(kind=Decision.Kind.NOTICE)
 
-    adopt(Decision.objects.get(pk=decision.pk))
+    with pytest.raises(ValidationError, match="Mitteilungsvorlage"):
+        adopt(Decision.objects.get(pk=decision.pk))
 
     assert changes_of("814/2026") == []
 

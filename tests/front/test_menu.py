@@ -25,7 +25,10 @@ def bar_and_more(html: str) -> tuple[list[str], list[str]]:
     [
         ("personalamt", ["Übersicht", "Stellen", "Organisation", "Stellenplan", "Personalbedarf"]),
         ("kaemmerei", ["Übersicht", "Stellen", "Organisation", "Kostensätze", "Finanzplanung"]),
-        ("sitzungsdienst", ["Übersicht", "Stellen", "Organisation", "Beschlussvorlagen"]),
+        (
+            "sitzungsdienst",
+            ["Übersicht", "Stellen", "Organisation", "Beschlussvorlagen", "Sitzungen"],
+        ),
         ("admin", ["Übersicht", "Stellen", "Organisation", "Beschlussvorlagen", "Stellenplan"]),
     ],
 )
@@ -68,11 +71,14 @@ def test_the_current_page_is_marked_also_under_mehr(client, role_users):
 
 
 def test_a_new_entry_is_one_line_of_data(role_users):
-    """What the council engineer will do for "Sitzungen": one MenuEntry."""
-    entries = (*MENU, MenuEntry("Sitzungen", "jobs:list", bar_for=("sitzungsdienst",)))
-    clerk = menu_for(role_users["sitzungsdienst"], None, entries)
-    assert [link.label for link in clerk.bar][-1] == "Sitzungen"
+    """A new page is one MenuEntry (as "Sitzungen" was added)."""
+    entries = (*MENU, MenuEntry("Ausschüsse", "jobs:list", bar_for=("personalamt",)))
+    hr = menu_for(role_users["personalamt"], None, entries)
+    # the bar is full (MAX_ON_BAR), so the new entry is under "Mehr"
+    assert len(hr.bar) == MAX_ON_BAR
+    assert "Ausschüsse" in [link.label for group in hr.more for link in group.links]
     treasury = menu_for(role_users["kaemmerei"], None, entries)
+    assert "Ausschüsse" in [link.label for group in treasury.more for link in group.links]
     assert "Sitzungen" in [link.label for group in treasury.more for link in group.links]
 
 
