@@ -730,8 +730,10 @@ class AdoptedRecord(models.Model):
         help_text=_("Leer bei der Beschlussfassung; Pflicht bei einer neuen Fassung."),
     )
     document = models.JSONField(_("Finanzen und Anlage"), encoder=DjangoJSONEncoder)
-    positions = models.JSONField(_("verknüpfte Stellen"), encoder=DjangoJSONEncoder)
-    sources = models.JSONField(_("Kostentabellen und Erstattungsregeln"), encoder=DjangoJSONEncoder)
+    positions = models.JSONField(_("verknüpfte Stellen"), encoder=DjangoJSONEncoder, blank=True)
+    sources = models.JSONField(
+        _("Kostentabellen und Erstattungsregeln"), encoder=DjangoJSONEncoder, blank=True
+    )
     pdf = models.BinaryField(_("PDF"))
     pdf_sha256 = models.CharField(_("SHA-256 des PDF"), max_length=64)
 

@@ -177,3 +177,13 @@ def test_the_acting_user_is_recorded(seed, django_user_model):
     paper_812(user)
 
     assert {c.acting_user for c in changes_of("812/2026")} == {user}
+
+
+def test_a_paper_without_positions_is_adopted_too(seed):
+    """The worklist makes it reachable: the Gemeinderat agrees to a paper that links no
+    position (e.g. one about Sachmittel); its record holds an empty list, not a refusal."""
+    decision = adopt(paper("815/2026", []))
+
+    assert decision.status == Decision.Status.ADOPTED
+    assert decision.adopted_records.get().positions == []
+    assert changes_of("815/2026") == []
