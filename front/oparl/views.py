@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +33,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -130,6 +131,46 @@ def oparl_file(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 # --- list pages -------------------------------------------------------------------------------
 
 
+def _whole_second(value: datetime, *, up: bool = False) -> datetime:
+    """`value` cut to its second (or, `up`, raised to the next one if it has a fraction)."""
+    cut = value.replace(microsecond=0)
+    return cut + timedelta(seconds=1) if up and cut != value else cut
+
+
+@dataclass(frozen=True)
+class Window:
+    """A pair of filters (``*_since``, ``*_until``) as the output shows times: whole seconds.
+
+    An object's time is shown cut to its second (serializers.dt) while the database keeps
+    microseconds; the filters compare the shown time: ``since`` T admits every time from the
+    second T on, ``until`` T every time before the end of the second T (a half-open interval
+    ``[start, end)`` on the stored values). So an object shown with ``modified``
+    ``12:00:00`` is in both ``modified_since=12:00:00`` and ``modified_until=12:00:00``."""
+
+    start: datetime | None
+    end: datetime | None
+
+    @classmethod
+    def of(cls, since: datetime | None, until: datetime | None) -> Window:
+        return cls(
+            None if since is None else _whole_second(since, up=True),
+            None if until is None else _whole_second(until) + timedelta(seconds=1),
+        )
+
+    def contains(self, value: datetime) -> bool:
+        return (self.start is None or value >= self.start) and (
+            self.end is None or value < self.end
+        )
+
+    def q(self, field: str) -> Q:
+        condition = Q()
+        if self.start is not None:
+            condition &= Q(**{f"{field}__gte": self.start})
+        if self.end is not None:
+            condition &= Q(**{f"{field}__lt": self.end})
+        return condition
+
+
 @dataclass
 class ListQuery:
     """The list parameters of a request, checked."""
@@ -143,13 +184,20 @@ class ListQuery:
     after: str
     raw: dict[str, str]
 
+    @property
+    def created(self) -> Window:
+        return Window.of(self.created_since, self.created_until)
+
+    @property
+    def modified(self) -> Window:
+        return Window.of(self.modified_since, self.modified_until)
+
     def accepts(self, created: datetime, modified: datetime) -> bool:
-        return (
-            (self.created_since is None or created >= self.created_since)
-            and (self.created_until is None or created <= self.created_until)
-            and (self.modified_since is None or modified >= self.modified_since)
-            and (self.modified_until is None or modified <= self.modified_until)
-        )
+        return self.created.contains(created) and self.modified.contains(modified)
+
+    def filter(self, qs: Any, *, created: str, modified: str) -> Any:
+        """`qs` filtered in the database as `accepts` filters objects."""
+        return qs.filter(self.created.q(created) & self.modified.q(modified))
 
     def url(self, base: str, after: str | None) -> str:
         params = {key: self.raw[key] for key in PARAMS[:-1] if key in self.raw}
@@ -279,15 +327,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def _paper_queryset(query: ListQuery) -> Any:
     qs = sel.papers(include_deleted=query.modified_since is not None)
-    if query.created_since:
-        qs = qs.filter(created_at__gte=query.created_since)
-    if query.created_until:
-        qs = qs.filter(created_at__lte=query.created_until)
-    if query.modified_since:
-        qs = qs.filter(updated_at__gte=query.modified_since)
-    if query.modified_until:
-        qs = qs.filter(updated_at__lte=query.modified_until)
-    return qs
+    return query.filter(qs, created="created_at", modified="updated_at")
 
 
 @oparl
