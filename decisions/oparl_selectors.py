@@ -16,6 +16,9 @@ What is public (decided for issue 13):
 - Organizations are the committees named in the steps of public papers (derived from the
   names: a renamed committee is a new organization; the old one disappears with its last
   step) and the Ämter and Referate ("Verwaltungsbereich"); a deleted Amt is deleted.
+- Persons are the signatories of public papers (name and office as the paper prints them, one
+  person per name; ``status`` the offices): nothing else about them, and never a user name or
+  a position holder. A person who signed only papers deleted since is deleted.
 - Meetings are one per committee and meeting date of the **public** steps of public papers. A
   nicht öffentlich step names no meeting (red-team finding, issue 21): its consultation has no
   ``meeting``, its agenda item (``public: false``) neither, and it is on no meeting's agenda,
@@ -53,6 +56,7 @@ from decisions.models import (
     ConsultationStep,
     Decision,
     ProposalPoint,
+    Signatory,
     StatusChange,
 )
 from decisions.pdf import pdf_text
@@ -128,6 +132,7 @@ def papers(*, include_deleted: bool = False) -> QuerySet[Decision]:
                 queryset=Annex.objects.filter(generated=True).order_by("number", "pk"),
                 to_attr="generated_annexes",
             ),
+            Prefetch("signatories", queryset=Signatory.objects.order_by("order", "pk")),
         )
     )
 
@@ -398,4 +403,65 @@ def removed_units(pk: int | None = None) -> list[RemovedUnit]:
 def removed_unit(pk: int) -> RemovedUnit | None:
     """A Referat or Amt deleted since, or None."""
     found = removed_units(pk)
+    return found[0] if found else None
+
+
+# --- persons (the signatories) ----------------------------------------------------------------
+
+
+def person_key(name: str) -> str:
+    """A stable key of a signatory's printed name (for the URL), like ``committee_key``."""
+    return committee_key(" ".join(name.split()))
+
+
+@dataclass
+class Person:
+    key: str
+    name: str
+    created: datetime
+    modified: datetime
+    offices: list[str] = field(default_factory=list)
+    deleted: bool = True
+
+
+def persons(key: str | None = None) -> list[Person]:
+    """The signatories of public papers, and of deleted ones (then deleted, unless they signed
+    a public paper too), ordered by key; the offices as printed on the public papers, the
+    newest paper's first. created/modified: the first and the last change of their papers.
+    One query."""
+    rows = (
+        Signatory.objects.filter(decision__in=papers(include_deleted=True).values("pk"))
+        .annotate(
+            paper_public=ExpressionWrapper(
+                Q(decision__status__in=PUBLIC_STATUSES), output_field=BooleanField()
+            )
+        )
+        .values_list(
+            "name",
+            "office",
+            "paper_public",
+            "decision__created_at",
+            "decision__updated_at",
+        )
+        .order_by("-decision__date", "-decision_id", "order", "pk")
+    )
+    found: dict[str, Person] = {}
+    for name, office, public, created, modified in rows:
+        printed = " ".join(name.split())
+        person_id = person_key(printed)
+        if key is not None and person_id != key:
+            continue
+        person = found.setdefault(person_id, Person(person_id, printed, created, modified))
+        person.created = min(person.created, created)
+        person.modified = max(person.modified, modified)
+        if public:
+            person.deleted = False
+            office = " ".join(office.split())
+            if office and office not in person.offices:
+                person.offices.append(office)
+    return sorted(found.values(), key=lambda p: p.key)
+
+
+def person(key: str) -> Person | None:
+    found = persons(key)
     return found[0] if found else None

@@ -75,6 +75,9 @@ class Urls:
     def unit(self, pk: int) -> str:
         return self("organization_unit", pk=pk)
 
+    def person(self, name: str) -> str:
+        return self("person", key=sel.person_key(name))
+
     def meeting(self, committee: str, on: date) -> str:
         return self("meeting", key=sel.meeting_key(committee, on))
 
@@ -313,6 +316,9 @@ def paper(u: Urls, decision: Decision, checksums: dict[int, str]) -> Json:
             "date": day(decision.date),
             "paperType": decision.get_kind_display(),
             "underDirectionOf": [u.unit(unit.pk) for unit in decision.submitted_by.all()],
+            "originatorPerson": list(
+                dict.fromkeys(u.person(signatory.name) for signatory in decision.signatories.all())
+            ),
             "mainFile": main_file(u, decision, checksums),
             "auxiliaryFile": [
                 annex_file(u, decision, annex) for annex in generated_annexes(decision)
@@ -478,5 +484,26 @@ def unit(u: Urls, item: OrgUnit) -> Json:
             else None,
             "created": dt(first),
             "modified": dt(last),
+        }
+    )
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+
+def person(u: Urls, item: sel.Person) -> Json:
+    """A signatory: the name and the offices as the papers print them, nothing else."""
+    object_id = u("person", key=item.key)
+    if item.deleted:
+        return deleted(object_id, "Person", item.created, item.modified)
+    return compact(
+        {
+            "id": object_id,
+            "type": otype("Person"),
+            "body": u("body"),
+            "name": item.name,
+            "status": item.offices,
+            "created": dt(item.created),
+            "modified": dt(item.modified),
         }
     )

@@ -318,8 +318,26 @@ def body(request: HttpRequest) -> HttpResponse:
 
 @oparl
 def person_list(request: HttpRequest) -> HttpResponse:
-    """No persons: who holds which position is never published; signatories are offices."""
-    return page(request, list_query(request), [], [], 0)
+    """The signatories of public papers (who holds which position is never published)."""
+    query = list_query(request)
+    u = ser.Urls(request)
+    items = [
+        p
+        for p in sel.persons()
+        if query.accepts(p.created, p.modified)
+        and (not p.deleted or query.modified_since is not None)
+    ]
+    after = [p for p in items if p.key > query.after][: query.limit + 1]
+    data = [ser.person(u, p) for p in after[: query.limit]]
+    return page(request, query, [p.key for p in after], data, len(items))
+
+
+@oparl
+def person(request: HttpRequest, key: str) -> HttpResponse:
+    item = sel.person(key)
+    if item is None:
+        raise Http404
+    return json_response(ser.person(ser.Urls(request), item))
 
 
 # --- papers ----------------------------------------------------------------------------------

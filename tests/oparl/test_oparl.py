@@ -206,15 +206,16 @@ def test_omit_internal_leaves_out_the_agenda_items(city, api):
 
 def test_the_paper_list_reads_a_constant_number_of_queries(city, api, django_assert_num_queries):
     get(api, f"{PREFIX}body/stadt/paper/?limit=100")  # warm the checksum cache
-    # count, page, steps, submitting units, generated annexes
-    with django_assert_num_queries(5):
+    # count, page, steps, submitting units, generated annexes, signatories
+    with django_assert_num_queries(6):
         page = get(api, f"{PREFIX}body/stadt/paper/?limit=100")
     assert len(page["data"]) == 50
 
 
 def test_the_meeting_list_reads_a_constant_number_of_queries(city, api, django_assert_num_queries):
-    # the papers of the agenda items come with their generated annexes (one prefetch query)
-    with django_assert_num_queries(7):
+    # the papers of the agenda items come with their generated annexes and signatories
+    # (one prefetch query each)
+    with django_assert_num_queries(8):
         page = get(api, f"{PREFIX}body/stadt/meeting/?limit=100")
     assert sum(len(m["agendaItem"]) for m in page["data"]) == 100
     with django_assert_num_queries(2):
