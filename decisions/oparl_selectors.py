@@ -267,13 +267,25 @@ class Committee:
     name: str
     created: datetime
     modified: datetime
+    deleted: bool = True
+
+
+def _with_paper_public(steps: QuerySet[ConsultationStep]) -> QuerySet[ConsultationStep]:
+    """Steps of public and deleted papers, annotated ``paper_public``."""
+    return steps.filter(decision__in=papers(include_deleted=True).values("pk")).annotate(
+        paper_public=ExpressionWrapper(
+            Q(decision__status__in=PUBLIC_STATUSES), output_field=BooleanField()
+        )
+    )
 
 
 def committees() -> list[Committee]:
-    """The committees of the steps of public papers, ordered by key."""
+    """The committees of the steps of public papers, and of deleted papers (then deleted, when
+    no public paper names them any more: OParl 2.8), ordered by key; created/modified the
+    first and the last change of their papers."""
     rows = (
-        ConsultationStep.objects.filter(decision__in=public_decisions().values("pk"))
-        .values("committee")
+        _with_paper_public(ConsultationStep.objects.all())
+        .values("committee", "paper_public")
         .annotate(created=Min("decision__created_at"), modified=Max("decision__updated_at"))
         .order_by()
     )
@@ -281,11 +293,12 @@ def committees() -> list[Committee]:
     for row in rows:
         name = row["committee"].strip()
         key = committee_key(name)
-        if key in found:
-            found[key].created = min(found[key].created, row["created"])
-            found[key].modified = max(found[key].modified, row["modified"])
-        else:
-            found[key] = Committee(key, name, row["created"], row["modified"])
+        item = found.setdefault(key, Committee(key, name, row["created"], row["modified"]))
+        item.created = min(item.created, row["created"])
+        item.modified = max(item.modified, row["modified"])
+        if row["paper_public"]:
+            item.deleted = False
+            item.name = name
     return sorted(found.values(), key=lambda c: c.key)
 
 
@@ -301,6 +314,7 @@ class Meeting:
     created: datetime
     modified: datetime
     steps: list[ConsultationStep] = field(default_factory=list)
+    deleted: bool = True
 
 
 def meeting_key(committee_name: str, day: date) -> str:
@@ -310,7 +324,9 @@ def meeting_key(committee_name: str, day: date) -> str:
 def meetings(on: date | None = None) -> list[Meeting]:
     """One meeting per committee and date of the public steps of public papers (only those
     `on` a date if given), ordered by key; each with its steps (agenda items) in the order of
-    their ids.
+    their ids. A meeting whose public steps all belong to papers deleted since is deleted
+    (OParl 2.8: never a 404); its modified, like that of every meeting, is the last change
+    of a paper on it, so a meeting that loses an agenda item to a withdrawal is modified.
 
     Nicht öffentlich steps make no meeting and are on no agenda. OParl 1.1, 2.8 "Depublizierung
     von Objekten": "Da es sich bei OParl um eine Schnittstelle für öffentliche Daten handelt
@@ -322,9 +338,7 @@ def meetings(on: date | None = None) -> list[Meeting]:
     ``false`` on the standalone agenda item of such a step, which names no meeting."""
     dated = Q(meeting_date=on) if on is not None else Q(meeting_date__isnull=False)
     steps = (
-        ConsultationStep.objects.filter(
-            dated, public=True, decision__in=public_decisions().values("pk")
-        )
+        _with_paper_public(ConsultationStep.objects.filter(dated, public=True))
         .select_related("decision")
         .order_by("pk")
     )
@@ -345,7 +359,9 @@ def meetings(on: date | None = None) -> list[Meeting]:
             )
         meeting.created = min(meeting.created, item.decision.created_at)
         meeting.modified = max(meeting.modified, item.decision.updated_at)
-        meeting.steps.append(item)
+        if item.paper_public:  # type: ignore[attr-defined]
+            meeting.deleted = False
+            meeting.steps.append(item)
     return sorted(by_key.values(), key=lambda m: m.key)
 
 

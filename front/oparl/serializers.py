@@ -416,6 +416,8 @@ class MeetingContext:
 def meeting(
     u: Urls, item: sel.Meeting, context: MeetingContext, *, omit_internal: bool = False
 ) -> Json:
+    if item.deleted:
+        return deleted(u("meeting", key=item.key), "Meeting", item.created, item.modified)
     annotated, points, checksums = context.papers, context.points, context.checksums
     return compact(
         {
@@ -449,8 +451,11 @@ def meeting(
 
 
 def committee(u: Urls, item: sel.Committee) -> Json:
+    object_id = u("organization_committee", key=item.key)
+    if item.deleted:
+        return deleted(object_id, "Organization", item.created, item.modified)
     return {
-        "id": u("organization_committee", key=item.key),
+        "id": object_id,
         "type": otype("Organization"),
         "body": u("body"),
         "name": item.name,

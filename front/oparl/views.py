@@ -571,14 +571,15 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     query = list_query(request)
     u = ser.Urls(request)
     entries: list[tuple[str, Any]] = []
+    listed = query.modified_since is not None  # deleted objects only for the update mechanism
     for item in sel.committees():
-        if query.accepts(item.created, item.modified):
+        if query.accepts(item.created, item.modified) and (listed or not item.deleted):
             entries.append((f"g{item.key}", ser.committee(u, item)))
     for unit in sel.administrative_units():
         created, modified = ser.unit_times(unit)
         if query.accepts(created, modified):
             entries.append((f"u{unit.pk:012d}", ser.unit(u, unit)))
-    if query.modified_since is not None:  # deleted objects only for the update mechanism
+    if listed:
         for removed in sel.removed_units():
             if query.accepts(removed.created, removed.removed_at):
                 entries.append(
@@ -621,7 +622,12 @@ def organization_unit(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     query = list_query(request)
     u = ser.Urls(request)
-    items = [m for m in sel.meetings() if query.accepts(m.created, m.modified)]
+    listed = query.modified_since is not None  # deleted objects only for the update mechanism
+    items = [
+        m
+        for m in sel.meetings()
+        if query.accepts(m.created, m.modified) and (listed or not m.deleted)
+    ]
     after = [m for m in items if m.key > query.after][: query.limit + 1]
     shown = after[: query.limit]
     context = ser.MeetingContext.of(shown)
