@@ -270,13 +270,14 @@ class Committee:
     deleted: bool = True
 
 
-def _with_paper_public(steps: QuerySet[ConsultationStep]) -> QuerySet[ConsultationStep]:
-    """Steps of public and deleted papers, annotated ``paper_public``."""
-    return steps.filter(decision__in=papers(include_deleted=True).values("pk")).annotate(
-        paper_public=ExpressionWrapper(
-            Q(decision__status__in=PUBLIC_STATUSES), output_field=BooleanField()
-        )
-    )
+def _paper_public() -> ExpressionWrapper:
+    """Whether the step's (or signatory's) paper is public (else it is deleted)."""
+    return ExpressionWrapper(Q(decision__status__in=PUBLIC_STATUSES), output_field=BooleanField())
+
+
+def _of_listed_papers() -> Q:
+    """Of a public or a deleted paper."""
+    return Q(decision__in=papers(include_deleted=True).values("pk"))
 
 
 def committees() -> list[Committee]:
@@ -284,7 +285,8 @@ def committees() -> list[Committee]:
     no public paper names them any more: OParl 2.8), ordered by key; created/modified the
     first and the last change of their papers."""
     rows = (
-        _with_paper_public(ConsultationStep.objects.all())
+        ConsultationStep.objects.filter(_of_listed_papers())
+        .annotate(paper_public=_paper_public())
         .values("committee", "paper_public")
         .annotate(created=Min("decision__created_at"), modified=Max("decision__updated_at"))
         .order_by()
@@ -338,7 +340,8 @@ def meetings(on: date | None = None) -> list[Meeting]:
     ``false`` on the standalone agenda item of such a step, which names no meeting."""
     dated = Q(meeting_date=on) if on is not None else Q(meeting_date__isnull=False)
     steps = (
-        _with_paper_public(ConsultationStep.objects.filter(dated, public=True))
+        ConsultationStep.objects.filter(dated, _of_listed_papers(), public=True)
+        .annotate(paper_public=_paper_public())
         .select_related("decision")
         .order_by("pk")
     )
@@ -359,7 +362,7 @@ def meetings(on: date | None = None) -> list[Meeting]:
             )
         meeting.created = min(meeting.created, item.decision.created_at)
         meeting.modified = max(meeting.modified, item.decision.updated_at)
-        if item.paper_public:  # type: ignore[attr-defined]
+        if item.paper_public:
             meeting.deleted = False
             meeting.steps.append(item)
     return sorted(by_key.values(), key=lambda m: m.key)
@@ -446,12 +449,8 @@ def persons(key: str | None = None) -> list[Person]:
     newest paper's first. created/modified: the first and the last change of their papers.
     One query."""
     rows = (
-        Signatory.objects.filter(decision__in=papers(include_deleted=True).values("pk"))
-        .annotate(
-            paper_public=ExpressionWrapper(
-                Q(decision__status__in=PUBLIC_STATUSES), output_field=BooleanField()
-            )
-        )
+        Signatory.objects.filter(_of_listed_papers())
+        .annotate(paper_public=_paper_public())
         .values_list(
             "name",
             "office",

@@ -22,10 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -33,7 +34,6 @@ from django.http import (
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -286,6 +286,37 @@ def page(
     )
 
 
+class Keyed(Protocol):
+    """An object of a list computed outside the database (persons, meetings)."""
+
+    key: str
+    created: datetime
+    modified: datetime
+    deleted: bool
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def keyed_page(
+    request: HttpRequest,
+    query: ListQuery,
+    items: list[K],
+    render: Callable[[list[K]], list[Any]],
+) -> JsonResponse:
+    """One page of `items` (ordered by key): those the filters accept, the deleted ones only
+    with ``modified_since``, after ``query.after``; `render` serializes the page's objects."""
+    listed = [
+        item
+        for item in items
+        if query.accepts(item.created, item.modified)
+        and (not item.deleted or query.modified_since is not None)
+    ]
+    chosen = [item for item in listed if item.key > query.after][: query.limit + 1]
+    data = render(chosen[: query.limit])
+    return page(request, query, [item.key for item in chosen], data, len(listed))
+
+
 def _int_after(query: ListQuery) -> int:
     if not query.after:
         return 0
@@ -321,15 +352,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     """The signatories of public papers (who holds which position is never published)."""
     query = list_query(request)
     u = ser.Urls(request)
-    items = [
-        p
-        for p in sel.persons()
-        if query.accepts(p.created, p.modified)
-        and (not p.deleted or query.modified_since is not None)
-    ]
-    after = [p for p in items if p.key > query.after][: query.limit + 1]
-    data = [ser.person(u, p) for p in after[: query.limit]]
-    return page(request, query, [p.key for p in after], data, len(items))
+    return keyed_page(
+        request,
+        query,
+        sel.persons(),
+        lambda shown: [ser.person(u, p) for p in shown],
+    )
 
 
 @oparl
@@ -622,17 +650,12 @@ def organization_unit(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     query = list_query(request)
     u = ser.Urls(request)
-    listed = query.modified_since is not None  # deleted objects only for the update mechanism
-    items = [
-        m
-        for m in sel.meetings()
-        if query.accepts(m.created, m.modified) and (listed or not m.deleted)
-    ]
-    after = [m for m in items if m.key > query.after][: query.limit + 1]
-    shown = after[: query.limit]
-    context = ser.MeetingContext.of(shown)
-    data = [ser.meeting(u, m, context, omit_internal=query.omit_internal) for m in shown]
-    return page(request, query, [m.key for m in after], data, len(items))
+
+    def render(shown: list[sel.Meeting]) -> list[Any]:
+        context = ser.MeetingContext.of(shown)
+        return [ser.meeting(u, m, context, omit_internal=query.omit_internal) for m in shown]
+
+    return keyed_page(request, query, sel.meetings(), render)
 
 
 @oparl
