@@ -121,7 +121,10 @@ def papers(*, include_deleted: bool = False) -> QuerySet[Decision]:
         )
         .prefetch_related(
             Prefetch(
-                "consultation_steps", queryset=ConsultationStep.objects.order_by("order", "pk")
+                "consultation_steps",
+                queryset=ConsultationStep.objects.select_related("committee").order_by(
+                    "order", "pk"
+                ),
             ),
             Prefetch(
                 "submitted_by",
@@ -287,13 +290,13 @@ def committees() -> list[Committee]:
     rows = (
         ConsultationStep.objects.filter(_of_listed_papers())
         .annotate(paper_public=_paper_public())
-        .values("committee", "paper_public")
+        .values("committee__name", "paper_public")
         .annotate(created=Min("decision__created_at"), modified=Max("decision__updated_at"))
         .order_by()
     )
     found: dict[str, Committee] = {}
     for row in rows:
-        name = row["committee"].strip()
+        name = row["committee__name"].strip()
         key = committee_key(name)
         item = found.setdefault(key, Committee(key, name, row["created"], row["modified"]))
         item.created = min(item.created, row["created"])
@@ -342,14 +345,14 @@ def meetings(on: date | None = None) -> list[Meeting]:
     steps = (
         ConsultationStep.objects.filter(dated, _of_listed_papers(), public=True)
         .annotate(paper_public=_paper_public())
-        .select_related("decision")
+        .select_related("decision", "committee")
         .order_by("pk")
     )
     by_key: dict[str, Meeting] = {}
     names = {c.key: c for c in committees()}
     for item in steps:
         assert item.meeting_date is not None
-        name = item.committee.strip()
+        name = item.committee.name.strip()
         key = meeting_key(name, item.meeting_date)
         meeting = by_key.get(key)
         if meeting is None:

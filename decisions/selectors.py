@@ -18,6 +18,7 @@ from costing.engine import CostingError, CostLine, Total, YearCosting, cost_year
 from decisions.models import (
     AdoptedRecord,
     Annex,
+    Committee,
     ConsultationStep,
     Decision,
     DecisionPosition,
@@ -40,16 +41,18 @@ def decisions_for_list() -> QuerySet[Decision]:
 
 
 def committees_in_use() -> list[str]:
-    """The Gremien of all Beratungsfolgen so far, each once, alphabetically (suggestions for
-    "Vorlage an")."""
-    names = ConsultationStep.objects.values_list("committee", flat=True).distinct()
-    return sorted({name.strip() for name in names if name and name.strip()}, key=str.casefold)
+    """The names of the active Gremien, alphabetically (the choices of "Vorlage an")."""
+    names = Committee.objects.filter(active=True).values_list("name", flat=True)
+    return sorted(names, key=str.casefold)
 
 
 def decision_for_page(pk: int) -> QuerySet[Decision]:
     """The decision with all its parts in a constant number of queries."""
     return Decision.objects.filter(pk=pk).prefetch_related(
-        "consultation_steps",
+        Prefetch(
+            "consultation_steps",
+            queryset=ConsultationStep.objects.select_related("committee", "meeting"),
+        ),
         "proposal_points",
         "reason_sections",
         "references",

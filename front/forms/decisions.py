@@ -10,6 +10,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from core.forms import Form, GermanDateField, ModelForm, MoneyField
 from decisions.models import (
     Annex,
+    Committee,
     ConsultationStep,
     Decision,
     DecisionReference,
@@ -22,7 +23,7 @@ from decisions.services import PartChanges
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
 
-#: The <datalist> of Gremien already used (decisions/decision_form.html renders it).
+#: The <datalist> of the active Gremien (decisions/decision_form.html renders it).
 COMMITTEE_LIST_ID = "gremien"
 
 DATE_WIDGET = forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "size": 10})
@@ -87,6 +88,23 @@ class RowForm(ModelForm):
 
 
 class ConsultationStepForm(RowForm):
+    committee = forms.ModelChoiceField(
+        label="Vorlage an (Gremium)",
+        queryset=Committee.objects.all(),
+        to_field_name="name",
+        widget=forms.TextInput(attrs={"list": COMMITTEE_LIST_ID, "autocomplete": "off"}),
+        error_messages={
+            "invalid_choice": "Das Gremium „%(value)s“ gibt es nicht; bitte eines der Liste "
+            "wählen oder es zuerst unter „Gremien“ anlegen."
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.committee_id is not None:
+            # the committee object, so the field shows (and compares) its name, not its id
+            self.initial["committee"] = self.instance.committee
+
     class Meta:
         model = ConsultationStep
         fields = ["order", "committee", "purpose", "public", "meeting_date"]
@@ -94,7 +112,6 @@ class ConsultationStepForm(RowForm):
         widgets = {
             "meeting_date": DATE_WIDGET,
             "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
-            "committee": forms.TextInput(attrs={"list": COMMITTEE_LIST_ID, "autocomplete": "off"}),
         }
 
 
@@ -199,6 +216,7 @@ def _formset(model, form):
 
 
 ConsultationStepFormSet = _formset(ConsultationStep, ConsultationStepForm)
+
 ProposalPointFormSet = _formset(ProposalPoint, ProposalPointForm)
 ReferenceFormSet = _formset(DecisionReference, ReferenceForm)
 ReasonSectionFormSet = _formset(ReasonSection, ReasonSectionForm)
@@ -245,7 +263,12 @@ FORMSET_LABELS = {
 def main_formsets(data=None, instance=None) -> dict:
     """The parts edited together with the document: Beratungsfolge, Beschlussantrag, Bezüge."""
     return {
-        "steps": ConsultationStepFormSet(data, instance=instance, prefix="beratung"),
+        "steps": ConsultationStepFormSet(
+            data,
+            instance=instance,
+            prefix="beratung",
+            queryset=ConsultationStep.objects.select_related("committee"),
+        ),
         "points": ProposalPointFormSet(data, instance=instance, prefix="antrag"),
         "references": ReferenceFormSet(data, instance=instance, prefix="bezug"),
     }

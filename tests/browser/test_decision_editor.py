@@ -105,7 +105,7 @@ def test_it_writes_a_paper_with_many_rows_in_one_save(
     page.get_by_role("button", name="Speichern").click()
     expect(page.locator(".messages")).to_contain_text("wurde angelegt")
     decision = Decision.objects.get(title=TITLE)
-    assert list(decision.consultation_steps.values_list("order", "committee")) == [
+    assert list(decision.consultation_steps.values_list("order", "committee__name")) == [
         (1, "Jugendhilfeausschuss"),
         (2, "Verwaltungsausschuss"),
         (3, "Gemeinderat"),

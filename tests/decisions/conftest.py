@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from decisions.models import Decision
+from decisions.models import Committee, Decision
 
 
 @pytest.fixture
@@ -31,3 +31,17 @@ def sitzungsdienst(client, django_user_model):
 def personalamt(client, django_user_model):
     """A logged-in member of the Personalamt (reads decisions only)."""
     return _client_for(client, django_user_model, "personalamt", "Personalamt")
+
+
+@pytest.fixture
+def committees(db) -> dict[str, Committee]:
+    """The Gremien a paper without the reference data goes to (Committee rows, by name)."""
+    kinds = Committee.Classification
+    return {
+        name: Committee.objects.get_or_create(name=name, defaults={"classification": kind})[0]
+        for name, kind in (
+            ("Jugendhilfeausschuss", kinds.COMMITTEE),
+            ("Verwaltungsausschuss", kinds.COMMITTEE),
+            ("Gemeinderat", kinds.MAIN),
+        )
+    }
