@@ -11,18 +11,21 @@ What is public (decided for issue 13):
   withdrawn (zurückgezogen) or taken back to Entwurf. Only its id, type, created, modified
   (= the decision's ``updated_at``, which every change of the decision or a part bumps) and
   ``deleted`` are shown. Everything else answers 404.
-- Consultations and agenda items are the steps of public papers; a step removed from a public
-  paper (its history holds the deletion) and the steps of a deleted paper are deleted.
-- Organizations are the committees named in the steps of public papers (derived from the
-  names: a renamed committee is a new organization; the old one disappears with its last
-  step) and the Ämter and Referate ("Verwaltungsbereich"); a deleted Amt is deleted.
+- Consultations are the steps of public papers; agenda items the dated ones (on a Sitzung, or
+  with a planned date). A step removed from a public paper (its history holds the deletion),
+  taken off the agenda, and the steps of a deleted paper are deleted.
+- Organizations are the committees (``Committee`` rows) named in the steps of public papers,
+  and the Ämter and Referate ("Verwaltungsbereich"); a committee no public paper names any
+  more, and a deleted Amt, are deleted.
 - Persons are the signatories of public papers (name and office as the paper prints them, one
   person per name; ``status`` the offices): nothing else about them, and never a user name or
   a position holder. A person who signed only papers deleted since is deleted.
-- Meetings are one per committee and meeting date of the **public** steps of public papers. A
-  nicht öffentlich step names no meeting (red-team finding, issue 21): its consultation has no
-  ``meeting``, its agenda item (``public: false``) neither, and it is on no meeting's agenda,
-  so neither the name nor the date of a closed session appears (see ``meetings``).
+- Meetings are the Sitzungen with a **public** step of a public paper (and the committee's day
+  of public steps that have a date but no Sitzung). A nicht öffentlich step names no meeting
+  (red-team finding, issue 21): its consultation has no ``meeting``, its agenda item
+  (``public: false``) neither, and it is on no meeting's agenda, so neither the name nor the
+  date of a closed session appears. A meeting that had a public item and has none any more is
+  deleted (see ``council``).
 
 Nothing here builds URLs (only front knows them) and nothing returns user names.
 """

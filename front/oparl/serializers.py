@@ -261,9 +261,9 @@ def standalone_paper_file(u: Urls, decision: Decision) -> Json:
 
 
 def step_modified(step: ConsultationStep, decision: Decision) -> datetime:
-    """modified of a consultation or agenda item: the last change of its paper or of the step
-    (its meeting, TOP, result)."""
-    return max(decision.updated_at, step.updated_at)
+    """modified of a consultation or agenda item: the last change of its paper, which every
+    change of a step bumps (its meeting, TOP, result: decisions.council claims the paper)."""
+    return decision.updated_at
 
 
 def consultation(
