@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from decisions.models import Committee, ConsultationStep, Decision, StatusChange
 from decisions.services import decision_change_status
+from tests.factories import council_decided
 from tests.oparl.conftest import (
     PREFIX,
     all_pages,
@@ -304,6 +305,7 @@ def test_unknown_urls_and_writes_are_error_objects(db, api):
 def adopted(seed, django_user_model) -> tuple[Decision, User]:
     decision = Decision.objects.get(number="647/2011")
     user = django_user_model.objects.create_user("Erika-Geheimname")
+    council_decided(decision, on=date(2011, 10, 6))
     decision_change_status(
         decision=decision,
         status=Status.ADOPTED,
