@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from decisions import oparl_selectors as sel
 from decisions.models import AdoptedRecord, Annex, ConsultationStep, Decision
+from decisions.models import Committee as CommitteeRow
 from decisions.pdf import annex_filename, pdf_filename
 from departments.models import OrgUnit
 
@@ -52,7 +53,7 @@ def compact(data: Json) -> Json:
 def since() -> datetime:
     """When the interface started (created/modified of System and Body, and of units without
     history)."""
-    value = parse_datetime(settings.OPARL["since"])
+    value = parse_datetime(str(settings.OPARL["since"]))
     assert value is not None
     return value
 
@@ -75,8 +76,8 @@ class Urls:
     def unit(self, pk: int) -> str:
         return self("organization_unit", pk=pk)
 
-    def meeting(self, committee: str, on: date) -> str:
-        return self("meeting", key=sel.meeting_key(committee, on))
+    def person(self, name: str) -> str:
+        return self("person", key=sel.person_key(name))
 
 
 def deleted(object_id: str, kind: str, created: datetime, modified: datetime) -> Json:
@@ -87,6 +88,26 @@ def deleted(object_id: str, kind: str, created: datetime, modified: datetime) ->
         "modified": dt(modified),
         "deleted": True,
     }
+
+
+class Listed(Protocol):
+    """An object of the derived lists (committees, meetings, persons)."""
+
+    created: datetime
+    modified: datetime
+    deleted: bool
+
+
+def listed(object_id: str, kind: str, item: Listed, fields: Json) -> Json:
+    """`item` as an OParl object of type `kind` with `fields` (optional ones without data left
+    out), or as deleted."""
+    if item.deleted:
+        return deleted(object_id, kind, item.created, item.modified)
+    return compact(
+        {"id": object_id, "type": otype(kind)}
+        | fields
+        | {"created": dt(item.created), "modified": dt(item.modified)}
+    )
 
 
 # --- system and body --------------------------------------------------------------------------
@@ -259,31 +280,34 @@ def standalone_paper_file(u: Urls, decision: Decision) -> Json:
 # --- papers and consultations -----------------------------------------------------------------
 
 
+def step_modified(step: ConsultationStep, decision: Decision) -> datetime:
+    """modified of a consultation or agenda item: the last change of its paper, which every
+    change of a step bumps (its meeting, TOP, result: decisions.council claims the paper)."""
+    return decision.updated_at
+
+
 def consultation(
     u: Urls, step: ConsultationStep, decision: Decision, *, embedded: bool = False
 ) -> Json:
     object_id = u("consultation", pk=step.pk)
     if sel.is_deleted(decision):
         return deleted(object_id, "Consultation", decision.created_at, decision.updated_at)
-    dated = step.meeting_date is not None
-    # A nicht öffentlich step names no meeting: its URL holds the committee and the date of
-    # the closed session (OParl 1.1, 2.8: "eine Schnittstelle für öffentliche Daten"; see
-    # decisions.oparl_selectors.meetings).
-    in_meeting = dated and step.public
+    key = sel.step_meeting_key(step)
+    # A nicht öffentlich step names no meeting: neither the committee nor the date of the
+    # closed session (OParl 1.1, 2.8: "eine Schnittstelle für öffentliche Daten"; see
+    # decisions.oparl_selectors.council).
     return compact(
         {
             "id": object_id,
             "type": otype("Consultation"),
             "paper": None if embedded else u.paper(decision.pk),
-            "agendaItem": u("agenda_item", pk=step.pk) if dated else None,
-            "meeting": u.meeting(step.committee.name.strip(), step.meeting_date)  # type: ignore[arg-type]
-            if in_meeting
-            else None,
+            "agendaItem": u("agenda_item", pk=step.pk) if key is not None else None,
+            "meeting": u("meeting", key=key) if key is not None and step.public else None,
             "organization": [u.committee(step.committee.name)],
-            "authoritative": step.purpose == ConsultationStep.Purpose.RESOLUTION,
+            "authoritative": step.authoritative,
             "role": step.get_purpose_display(),
             "created": dt(decision.created_at),
-            "modified": dt(decision.updated_at),
+            "modified": dt(step_modified(step, decision)),
         }
     )
 
@@ -313,6 +337,9 @@ def paper(u: Urls, decision: Decision, checksums: dict[int, str]) -> Json:
             "date": day(decision.date),
             "paperType": decision.get_kind_display(),
             "underDirectionOf": [u.unit(unit.pk) for unit in decision.submitted_by.all()],
+            "originatorPerson": list(
+                dict.fromkeys(u.person(signatory.name) for signatory in decision.signatories.all())
+            ),
             "mainFile": main_file(u, decision, checksums),
             "auxiliaryFile": [
                 annex_file(u, decision, annex) for annex in generated_annexes(decision)
@@ -348,6 +375,45 @@ def checksums_for(decisions: Iterable[Decision]) -> dict[int, str]:
 # --- meetings and agenda items ----------------------------------------------------------------
 
 
+#: OParl's words for the kinds of committee (Organization.classification: "Für die höchste
+#: demokratische Instanz in der Kommune sollte immer der Begriff "Parlament" verwendet werden")
+CLASSIFICATION = {
+    CommitteeRow.Classification.MAIN: "Parlament",
+    CommitteeRow.Classification.COMMITTEE: "Ausschuss",
+    CommitteeRow.Classification.SUBCOMMITTEE: "Unterausschuss",
+    CommitteeRow.Classification.ADVISORY: "Beirat",
+    CommitteeRow.Classification.DISTRICT: "Bezirksbeirat",
+    CommitteeRow.Classification.OTHER: "Sonstiges Gremium",
+}
+DECIDED = (ConsultationStep.Result.APPROVED, ConsultationStep.Result.APPROVED_AMENDED)
+
+
+def agenda_result(step: ConsultationStep, decision: Decision) -> str | None:
+    """The result of a public step: as entered; for a deciding step of a paper decided before
+    results were entered per step, the paper's status."""
+    if not step.public:
+        return None
+    if step.result:
+        return step.get_result_display()
+    final = decision.status in (Decision.Status.ADOPTED, Decision.Status.REJECTED)
+    return decision.get_status_display() if step.authoritative and final else None
+
+
+def resolution_text(step: ConsultationStep, decision: Decision, points: list[str]) -> str | None:
+    """What the council resolved, on the public deciding step of an adopted paper: the
+    Beschlussantrag, and the changes where it was "mit Änderungen zugestimmt"."""
+    if not (step.public and step.authoritative):
+        return None
+    if step.result not in DECIDED and not (
+        not step.result and decision.status == Decision.Status.ADOPTED
+    ):
+        return None
+    text = "\n\n".join(points)
+    if step.result == ConsultationStep.Result.APPROVED_AMENDED and step.result_note.strip():
+        text = f"{text}\n\nÄnderungen: {step.result_note.strip()}".strip()
+    return text or None
+
+
 def agenda_item(
     u: Urls,
     step: ConsultationStep,
@@ -356,38 +422,38 @@ def agenda_item(
     order: int,
     points: dict[int, list[str]],
     checksums: dict[int, str],
+    meeting: sel.Meeting | None = None,
     embedded: bool = False,
 ) -> Json:
-    """A step of the Beratungsfolge at its meeting. A nicht öffentlich step shows no result,
-    resolution text or file, and no meeting (neither name nor date of the closed session: it
-    is on no published meeting's agenda; OParl 1.1, 2.8 "eine Schnittstelle für öffentliche
-    Daten"); ``public`` says so ("ob der Tagesordnungspunkt zur Behandlung in öffentlicher
-    Sitzung vorgesehen ist/war")."""
+    """A step of the Beratungsfolge at its meeting (`meeting`, for a public step). A nicht
+    öffentlich step shows no result, resolution text, file, time or TOP, and no meeting
+    (neither name nor date of the closed session: it is on no published meeting's agenda;
+    OParl 1.1, 2.8 "eine Schnittstelle für öffentliche Daten"); ``public`` says so ("ob der
+    Tagesordnungspunkt zur Behandlung in öffentlicher Sitzung vorgesehen ist/war"). ``number``
+    is the TOP, or the place on the agenda where none is set."""
     object_id = u("agenda_item", pk=step.pk)
     if sel.is_deleted(decision):
         return deleted(object_id, "AgendaItem", decision.created_at, decision.updated_at)
-    decides = step.purpose == ConsultationStep.Purpose.RESOLUTION and step.public
-    final = decision.status in (Decision.Status.ADOPTED, Decision.Status.REJECTED)
-    adopted = decision.status == Decision.Status.ADOPTED
+    public = step.public and meeting is not None
+    row = meeting.row if public and meeting is not None else None
+    text = resolution_text(step, decision, points.get(decision.pk, []))
     data: Json = {
         "id": object_id,
         "type": otype("AgendaItem"),
-        "meeting": None
-        if embedded or not step.public
-        else u.meeting(step.committee.name.strip(), step.meeting_date),  # type: ignore[arg-type]
+        "meeting": u("meeting", key=meeting.key) if public and meeting and not embedded else None,
+        "number": (step.agenda_number or str(order + 1)) if public else "nicht öffentlich",
         "order": order,
         "name": f"{decision.grdrs_label}: {decision.title}",
         "public": step.public,
         "consultation": u("consultation", pk=step.pk),
+        "result": agenda_result(step, decision),
+        "resolutionText": text,
+        "start": dt(row.start) if row is not None else None,
         "created": dt(decision.created_at),
-        "modified": dt(decision.updated_at),
+        "modified": dt(step_modified(step, decision)),
     }
-    if decides and final:
-        data["result"] = decision.get_status_display()
-    if decides and adopted:
-        data["resolutionText"] = "\n\n".join(points.get(decision.pk, []))
-        if getattr(decision, "record_id", None) is not None:
-            data["resolutionFile"] = main_file(u, decision, checksums)
+    if text is not None and getattr(decision, "record_id", None) is not None:
+        data["resolutionFile"] = main_file(u, decision, checksums)
     return compact(data)
 
 
@@ -407,16 +473,63 @@ class MeetingContext:
         return cls(papers, sel.resolution_points(ids), checksums_for(papers.values()))
 
 
+def meeting_state(item: sel.Meeting, today: date) -> str:
+    """OParl's recommended states: "terminiert" until the meeting's day, then "eingeladen"
+    until every item of its agenda has a result, then "durchgeführt"; a committee's day
+    without a Sitzung (no results can be entered) is "durchgeführt" once past. A cancelled
+    meeting keeps its state and says ``cancelled``."""
+    if item.day > today:
+        return "terminiert"
+    if item.row is None:
+        return "durchgeführt" if item.day < today else "eingeladen"
+    results = [step.result for step in item.row.agenda_items.all()]
+    return "durchgeführt" if results and all(results) else "eingeladen"
+
+
+def show_location() -> bool:
+    """Whether the city publishes where its public meetings take place (OPARL_MEETING_LOCATION)."""
+    return bool(settings.OPARL.get("meeting_location", True))
+
+
+def location(u: Urls, item: sel.Meeting, *, standalone: bool = False) -> Json | None:
+    """The place of a public meeting as entered (a text), if the city publishes it."""
+    row = item.row
+    if row is None or not row.location.strip() or item.deleted or not show_location():
+        return None
+    return compact(
+        {
+            "id": u("meeting_location", key=item.key),
+            "type": otype("Location"),
+            "description": row.location.strip(),
+            "meetings": [u("meeting", key=item.key)] if standalone else [],
+            "created": dt(item.created),
+            "modified": dt(item.modified),
+        }
+    )
+
+
 def meeting(
     u: Urls, item: sel.Meeting, context: MeetingContext, *, omit_internal: bool = False
 ) -> Json:
-    annotated, points, checksums = context.papers, context.points, context.checksums
-    return compact(
+    object_id = u("meeting", key=item.key)
+    if item.deleted:
+        return listed(object_id, "Meeting", item, {})
+    row = item.row
+    # a committee's day without a Sitzung: no time known, the day from midnight
+    start = (
+        row.start if row is not None else timezone.make_aware(datetime.combine(item.day, time()))
+    )
+    return listed(
+        object_id,
+        "Meeting",
+        item,
         {
-            "id": u("meeting", key=item.key),
-            "type": otype("Meeting"),
             "name": f"{item.committee.name}, Sitzung am {item.day:%d.%m.%Y}",
-            "meetingState": "durchgeführt" if item.day < timezone.localdate() else "terminiert",
+            "meetingState": meeting_state(item, timezone.localdate()),
+            "cancelled": row.cancelled if row is not None else None,
+            "start": dt(start),
+            "end": dt(row.end) if row is not None and row.end is not None else None,
+            "location": location(u, item),
             "organization": [u("organization_committee", key=item.committee.key)],
             "agendaItem": []
             if omit_internal
@@ -424,18 +537,18 @@ def meeting(
                 agenda_item(
                     u,
                     step,
-                    annotated[step.decision_id],
+                    context.papers[step.decision_id],
                     order=order,
-                    points=points,
-                    checksums=checksums,
+                    points=context.points,
+                    checksums=context.checksums,
+                    meeting=item,
                     embedded=True,
                 )
-                for order, step in enumerate(item.steps, start=1)
+                for order, step in enumerate(item.steps)
             ],
             f"{VENDOR}:sitzungstag": day(item.day),
-            "created": dt(item.created),
-            "modified": dt(item.modified),
-        }
+            f"{VENDOR}:ohneUhrzeit": True if row is None else None,
+        },
     )
 
 
@@ -443,15 +556,22 @@ def meeting(
 
 
 def committee(u: Urls, item: sel.Committee) -> Json:
-    return {
-        "id": u("organization_committee", key=item.key),
-        "type": otype("Organization"),
-        "body": u("body"),
-        "name": item.name,
-        "organizationType": "Gremium",
-        "created": dt(item.created),
-        "modified": dt(item.modified),
-    }
+    return listed(
+        u("organization_committee", key=item.key),
+        "Organization",
+        item,
+        {
+            "body": u("body"),
+            "name": item.name,
+            "shortName": item.short_name,
+            "organizationType": "Gremium",
+            "classification": CLASSIFICATION.get(
+                CommitteeRow.Classification(item.classification), "Sonstiges Gremium"
+            )
+            if item.classification
+            else "Sonstiges Gremium",
+        },
+    )
 
 
 def unit_times(item: OrgUnit) -> tuple[datetime, datetime]:
@@ -479,4 +599,17 @@ def unit(u: Urls, item: OrgUnit) -> Json:
             "created": dt(first),
             "modified": dt(last),
         }
+    )
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+
+def person(u: Urls, item: sel.Person) -> Json:
+    """A signatory: the name and the offices as the papers print them, nothing else."""
+    return listed(
+        u("person", key=item.key),
+        "Person",
+        item,
+        {"body": u("body"), "name": item.name, "status": item.offices},
     )

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -130,6 +131,46 @@ def oparl_file(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 # --- list pages -------------------------------------------------------------------------------
 
 
+def _whole_second(value: datetime, *, up: bool = False) -> datetime:
+    """`value` cut to its second (or, `up`, raised to the next one if it has a fraction)."""
+    cut = value.replace(microsecond=0)
+    return cut + timedelta(seconds=1) if up and cut != value else cut
+
+
+@dataclass(frozen=True)
+class Window:
+    """A pair of filters (``*_since``, ``*_until``) as the output shows times: whole seconds.
+
+    An object's time is shown cut to its second (serializers.dt) while the database keeps
+    microseconds; the filters compare the shown time: ``since`` T admits every time from the
+    second T on, ``until`` T every time before the end of the second T (a half-open interval
+    ``[start, end)`` on the stored values). So an object shown with ``modified``
+    ``12:00:00`` is in both ``modified_since=12:00:00`` and ``modified_until=12:00:00``."""
+
+    start: datetime | None
+    end: datetime | None
+
+    @classmethod
+    def of(cls, since: datetime | None, until: datetime | None) -> Window:
+        return cls(
+            None if since is None else _whole_second(since, up=True),
+            None if until is None else _whole_second(until) + timedelta(seconds=1),
+        )
+
+    def contains(self, value: datetime) -> bool:
+        return (self.start is None or value >= self.start) and (
+            self.end is None or value < self.end
+        )
+
+    def q(self, field: str) -> Q:
+        condition = Q()
+        if self.start is not None:
+            condition &= Q(**{f"{field}__gte": self.start})
+        if self.end is not None:
+            condition &= Q(**{f"{field}__lt": self.end})
+        return condition
+
+
 @dataclass
 class ListQuery:
     """The list parameters of a request, checked."""
@@ -143,13 +184,20 @@ class ListQuery:
     after: str
     raw: dict[str, str]
 
+    @property
+    def created(self) -> Window:
+        return Window.of(self.created_since, self.created_until)
+
+    @property
+    def modified(self) -> Window:
+        return Window.of(self.modified_since, self.modified_until)
+
     def accepts(self, created: datetime, modified: datetime) -> bool:
-        return (
-            (self.created_since is None or created >= self.created_since)
-            and (self.created_until is None or created <= self.created_until)
-            and (self.modified_since is None or modified >= self.modified_since)
-            and (self.modified_until is None or modified <= self.modified_until)
-        )
+        return self.created.contains(created) and self.modified.contains(modified)
+
+    def filter(self, qs: Any, *, created: str, modified: str) -> Any:
+        """`qs` filtered in the database as `accepts` filters objects."""
+        return qs.filter(self.created.q(created) & self.modified.q(modified))
 
     def url(self, base: str, after: str | None) -> str:
         params = {key: self.raw[key] for key in PARAMS[:-1] if key in self.raw}
@@ -238,6 +286,47 @@ def page(
     )
 
 
+class Keyed(Protocol):
+    """An object of a list computed outside the database (persons, meetings)."""
+
+    key: str
+    created: datetime
+    modified: datetime
+    deleted: bool
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def keyed_page(
+    request: HttpRequest,
+    query: ListQuery,
+    items: list[K],
+    render: Callable[[list[K]], list[Any]],
+) -> JsonResponse:
+    """One page of `items` (ordered by key): those the filters accept, the deleted ones only
+    with ``modified_since``, after ``query.after``; `render` serializes the page's objects."""
+    listed = [
+        item
+        for item in items
+        if query.accepts(item.created, item.modified)
+        and (not item.deleted or query.modified_since is not None)
+    ]
+    chosen = [item for item in listed if item.key > query.after][: query.limit + 1]
+    data = render(chosen[: query.limit])
+    return page(request, query, [item.key for item in chosen], data, len(listed))
+
+
+T = TypeVar("T")
+
+
+def found(item: T | None) -> T:
+    """`item`, or 404 (an OParl error object) if there is none."""
+    if item is None:
+        raise Http404
+    return item
+
+
 def _int_after(query: ListQuery) -> int:
     if not query.after:
         return 0
@@ -270,8 +359,20 @@ def body(request: HttpRequest) -> HttpResponse:
 
 @oparl
 def person_list(request: HttpRequest) -> HttpResponse:
-    """No persons: who holds which position is never published; signatories are offices."""
-    return page(request, list_query(request), [], [], 0)
+    """The signatories of public papers (who holds which position is never published)."""
+    query = list_query(request)
+    u = ser.Urls(request)
+    return keyed_page(
+        request,
+        query,
+        sel.persons(),
+        lambda shown: [ser.person(u, p) for p in shown],
+    )
+
+
+@oparl
+def person(request: HttpRequest, key: str) -> HttpResponse:
+    return json_response(ser.person(ser.Urls(request), found(sel.person(key))))
 
 
 # --- papers ----------------------------------------------------------------------------------
@@ -279,15 +380,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def _paper_queryset(query: ListQuery) -> Any:
     qs = sel.papers(include_deleted=query.modified_since is not None)
-    if query.created_since:
-        qs = qs.filter(created_at__gte=query.created_since)
-    if query.created_until:
-        qs = qs.filter(created_at__lte=query.created_until)
-    if query.modified_since:
-        qs = qs.filter(updated_at__gte=query.modified_since)
-    if query.modified_until:
-        qs = qs.filter(updated_at__lte=query.modified_until)
-    return qs
+    return query.filter(qs, created="created_at", modified="updated_at")
 
 
 @oparl
@@ -333,28 +426,33 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @oparl
 def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """A step on an agenda (dated or on a Sitzung). A step removed, taken off the agenda, or of
+    a paper deleted since is a deleted agenda item (OParl 2.8)."""
     u = ser.Urls(request)
+    object_id = u("agenda_item", pk=pk)
     found = sel.step(pk)
-    if found is None or found[0].meeting_date is None:
+    if found is None:
         removed = sel.removed_step(pk)
         if removed is None:
             raise Http404
         created = sel.first_created(pk) or removed.removed_at
-        return json_response(
-            ser.deleted(u("agenda_item", pk=pk), "AgendaItem", created, removed.removed_at)
-        )
+        return json_response(ser.deleted(object_id, "AgendaItem", created, removed.removed_at))
     step, decision = found
+    if sel.step_meeting_key(step) is None:
+        if not sel.was_on_an_agenda(pk):
+            raise Http404
+        created = sel.first_created(pk) or decision.created_at
+        modified = ser.step_modified(step, decision)
+        return json_response(ser.deleted(object_id, "AgendaItem", created, modified))
     if sel.is_deleted(decision):
         return json_response(
-            ser.deleted(
-                u("agenda_item", pk=pk), "AgendaItem", decision.created_at, decision.updated_at
-            )
+            ser.deleted(object_id, "AgendaItem", decision.created_at, decision.updated_at)
         )
+    meeting = sel.meeting_of(step)
     if step.public:
-        item = sel.meeting(sel.meeting_key(step.committee.name.strip(), step.meeting_date))  # type: ignore[arg-type]
-        if item is None:
+        if meeting is None:
             raise Http404
-        order = next(i for i, s in enumerate(item.steps, start=1) if s.pk == step.pk)
+        order = next(i for i, s in enumerate(meeting.steps) if s.pk == step.pk)
     else:
         # on no published agenda (its meeting is not named): its place in the Beratungsfolge
         order = step.order
@@ -366,6 +464,7 @@ def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
             order=order,
             points=sel.resolution_points([decision.pk]),
             checksums=ser.checksums_for([decision]),
+            meeting=meeting,
         )
     )
 
@@ -513,14 +612,15 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     query = list_query(request)
     u = ser.Urls(request)
     entries: list[tuple[str, Any]] = []
+    listed = query.modified_since is not None  # deleted objects only for the update mechanism
     for item in sel.committees():
-        if query.accepts(item.created, item.modified):
+        if query.accepts(item.created, item.modified) and (listed or not item.deleted):
             entries.append((f"g{item.key}", ser.committee(u, item)))
     for unit in sel.administrative_units():
         created, modified = ser.unit_times(unit)
         if query.accepts(created, modified):
             entries.append((f"u{unit.pk:012d}", ser.unit(u, unit)))
-    if query.modified_since is not None:  # deleted objects only for the update mechanism
+    if listed:
         for removed in sel.removed_units():
             if query.accepts(removed.created, removed.removed_at):
                 entries.append(
@@ -539,10 +639,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @oparl
 def organization_committee(request: HttpRequest, key: str) -> HttpResponse:
-    item = sel.committee(key)
-    if item is None:
-        raise Http404
-    return json_response(ser.committee(ser.Urls(request), item))
+    return json_response(ser.committee(ser.Urls(request), found(sel.committee(key))))
 
 
 @oparl
@@ -563,20 +660,36 @@ def organization_unit(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     query = list_query(request)
     u = ser.Urls(request)
-    items = [m for m in sel.meetings() if query.accepts(m.created, m.modified)]
-    after = [m for m in items if m.key > query.after][: query.limit + 1]
-    shown = after[: query.limit]
-    context = ser.MeetingContext.of(shown)
-    data = [ser.meeting(u, m, context, omit_internal=query.omit_internal) for m in shown]
-    return page(request, query, [m.key for m in after], data, len(items))
+
+    def render(shown: list[sel.Meeting]) -> list[Any]:
+        context = ser.MeetingContext.of(shown)
+        return [ser.meeting(u, m, context, omit_internal=query.omit_internal) for m in shown]
+
+    return keyed_page(request, query, sel.meetings(), render)
 
 
 @oparl
 def meeting(request: HttpRequest, key: str) -> HttpResponse:
-    item = sel.meeting(key)
-    if item is None:
-        raise Http404
+    item = found(sel.meeting(key))
     return json_response(ser.meeting(ser.Urls(request), item, ser.MeetingContext.of([item])))
+
+
+@oparl
+def meeting_location(request: HttpRequest, key: str) -> HttpResponse:
+    """Where a public meeting takes place, if the city publishes it (OPARL_MEETING_LOCATION);
+    deleted once the meeting is or the place is not shown any more."""
+    item = sel.meeting(key)
+    if item is None or item.row is None:
+        raise Http404
+    u = ser.Urls(request)
+    shown = ser.location(u, item, standalone=True)
+    if shown is None:
+        if not item.row.location.strip():
+            raise Http404
+        return json_response(
+            ser.deleted(u("meeting_location", key=key), "Location", item.created, item.modified)
+        )
+    return json_response(shown)
 
 
 @oparl

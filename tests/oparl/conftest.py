@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 #: The OParl 1.1 schemas (third-party, CC BY-SA, kept outside the project on purpose): the
 #: folder in OPARL_SCHEMA_DIR, else ../shared next to the checkout, else the workplace's copy
@@ -89,3 +90,65 @@ def check_object(obj: dict[str, Any], validators: Validators) -> None:
 def path_of(url: str) -> str:
     assert url.startswith("http://testserver/"), url
     return url.removeprefix("http://testserver")
+
+
+# --- a client that reads the interface as a harvester does -------------------------------
+
+
+@pytest.fixture
+def api() -> Client:
+    return Client()  # anonymous
+
+
+def get(api: Client, url: str, status: int = 200) -> Any:
+    response = api.get(path_of(url) if url.startswith("http") else url)
+    assert response.status_code == status, (url, response.status_code, response.content[:300])
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def crawl(api: Client, start: str = PREFIX) -> dict[str, dict[str, Any]]:
+    """Every object reachable from the system object: list pages followed through `next`,
+    referenced objects fetched at their id. Returns the standalone objects by id."""
+    seen: dict[str, dict[str, Any]] = {}
+    queue = [start]
+    visited_pages: set[str] = set()
+    while queue:
+        url = queue.pop()
+        if url in visited_pages or url in seen:
+            continue
+        data = get(api, url)
+        if "data" in data:
+            visited_pages.add(url)
+            refs = data["data"]
+            if "next" in data["links"]:
+                queue.append(data["links"]["next"])
+        else:
+            seen[data["id"]] = data
+            assert data["id"] == (url if url.startswith("http") else f"http://testserver{url}")
+            refs = [data]
+        for obj in objects_in(refs):
+            for key, value in obj.items():
+                values = value if isinstance(value, list) else [value]
+                for item in values:
+                    if (
+                        isinstance(item, str)
+                        and item.startswith("http://testserver" + PREFIX)
+                        and key not in ("accessUrl", "downloadUrl")
+                    ):
+                        queue.append(item)
+            if obj["id"] not in seen:
+                queue.append(obj["id"])
+    return seen
+
+
+def all_pages(api: Client, url: str) -> list[dict[str, Any]]:
+    pages = [get(api, url)]
+    while "next" in pages[-1]["links"]:
+        pages.append(get(api, pages[-1]["links"]["next"]))
+    return pages
+
+
+def paper_url(decision: Any) -> str:
+    return f"http://testserver{PREFIX}paper/{decision.pk}/"

@@ -6,68 +6,27 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
 
 from decisions.models import Committee, ConsultationStep, Decision, StatusChange
 from decisions.services import decision_change_status
 from tests.factories import council_decided
-from tests.oparl.conftest import PREFIX, check_object, objects_in, path_of
+from tests.oparl.conftest import (
+    PREFIX,
+    all_pages,
+    check_object,
+    crawl,
+    get,
+    objects_in,
+    paper_url,
+    path_of,
+)
 
 Status = Decision.Status
-
-
-@pytest.fixture
-def api() -> Client:
-    return Client()  # anonymous
-
-
-def get(api: Client, url: str, status: int = 200) -> Any:
-    response = api.get(path_of(url) if url.startswith("http") else url)
-    assert response.status_code == status, (url, response.status_code, response.content[:300])
-    assert response["Access-Control-Allow-Origin"] == "*"
-    assert response["Content-Type"].startswith("application/json")
-    return response.json()
-
-
-def crawl(api: Client, start: str = PREFIX) -> dict[str, dict[str, Any]]:
-    """Every object reachable from the system object: list pages followed through `next`,
-    referenced objects fetched at their id. Returns the standalone objects by id."""
-    seen: dict[str, dict[str, Any]] = {}
-    queue = [start]
-    visited_pages: set[str] = set()
-    while queue:
-        url = queue.pop()
-        if url in visited_pages or url in seen:
-            continue
-        data = get(api, url)
-        if "data" in data:
-            visited_pages.add(url)
-            refs = data["data"]
-            if "next" in data["links"]:
-                queue.append(data["links"]["next"])
-        else:
-            seen[data["id"]] = data
-            assert data["id"] == (url if url.startswith("http") else f"http://testserver{url}")
-            refs = [data]
-        for obj in objects_in(refs):
-            for key, value in obj.items():
-                values = value if isinstance(value, list) else [value]
-                for item in values:
-                    if (
-                        isinstance(item, str)
-                        and item.startswith("http://testserver" + PREFIX)
-                        and key not in ("accessUrl", "downloadUrl")
-                    ):
-                        queue.append(item)
-            if obj["id"] not in seen:
-                queue.append(obj["id"])
-    return seen
 
 
 def make_paper(
@@ -112,17 +71,6 @@ def city(db) -> dict[str, list[Decision]]:
     secret = [make_paper(n, public=False) for n in range(54, 57)]
     withdrawn = [make_paper(n, status=Status.WITHDRAWN) for n in range(57, 59)]
     return {"public": public, "hidden": drafts + secret, "withdrawn": withdrawn}
-
-
-def all_pages(api: Client, url: str) -> list[dict[str, Any]]:
-    pages = [get(api, url)]
-    while "next" in pages[-1]["links"]:
-        pages.append(get(api, pages[-1]["links"]["next"]))
-    return pages
-
-
-def paper_url(decision: Decision) -> str:
-    return f"http://testserver{PREFIX}paper/{decision.pk}/"
 
 
 # --- schemas and object rules -----------------------------------------------------------------
@@ -259,18 +207,21 @@ def test_omit_internal_leaves_out_the_agenda_items(city, api):
 
 def test_the_paper_list_reads_a_constant_number_of_queries(city, api, django_assert_num_queries):
     get(api, f"{PREFIX}body/stadt/paper/?limit=100")  # warm the checksum cache
-    # count, page, steps, submitting units, generated annexes
-    with django_assert_num_queries(5):
+    # count, page, steps, submitting units, generated annexes, signatories
+    with django_assert_num_queries(6):
         page = get(api, f"{PREFIX}body/stadt/paper/?limit=100")
     assert len(page["data"]) == 50
 
 
 def test_the_meeting_list_reads_a_constant_number_of_queries(city, api, django_assert_num_queries):
-    # the papers of the agenda items come with their generated annexes (one prefetch query)
-    with django_assert_num_queries(7):
+    # step history, steps, committees (no Sitzungen here: neither they nor their agendas are
+    # read); the papers of the agenda items with their steps, units, annexes, signatories;
+    # resolution texts (with Sitzungen: tests/oparl/test_meetings.py)
+    with django_assert_num_queries(9):
         page = get(api, f"{PREFIX}body/stadt/meeting/?limit=100")
     assert sum(len(m["agendaItem"]) for m in page["data"]) == 100
-    with django_assert_num_queries(2):
+    # the committees as for meetings (3), the Ämter and Referate
+    with django_assert_num_queries(4):
         page = get(api, f"{PREFIX}body/stadt/organization/?limit=100")
     assert {o["organizationType"] for o in page["data"]} == {"Gremium"}
 
@@ -391,7 +342,7 @@ def test_only_a_public_deciding_step_shows_the_resolution(adopted, api):
     steps = {s.committee.name: s for s in decision.consultation_steps.all()}
     council = get(api, f"{PREFIX}agendaitem/{steps['Gemeinderat'].pk}/")
     assert council["public"] is True
-    assert council["result"] == "beschlossen"
+    assert council["result"] == "zugestimmt"  # the deciding result the worklist entered
     assert council["resolutionText"]
     assert council["resolutionFile"]["accessUrl"]
     closed = get(api, f"{PREFIX}agendaitem/{steps['Unterausschuss JobCenter'].pk}/")
