@@ -1,0 +1,310 @@
+"""The Bürgerinfo (issue 23): the public HTML pages of what OParl publishes, read as an
+anonymous visitor, compared with the OParl interface of the same world."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from decisions.models import Decision
+from decisions.services import decision_change_status, decision_save
+from front.views.buergerinfo import PAGES
+from tests.oparl.conftest import PREFIX, all_pages, get, path_of
+from tests.oparl.test_oparl import make_paper
+
+Status = Decision.Status
+START = "/buergerinfo/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test reads its own world (the cache is keyed by the published version, which a
+    rolled-back test may share with the next)."""
+    PAGES.clear()
+    yield
+    PAGES.clear()
+
+
+@pytest.fixture
+def visitor() -> Client:
+    return Client()  # anonymous
+
+
+def page(client: Client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.content.decode()
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.links.append(href)
+
+
+def links(html: str) -> list[str]:
+    parser = Links()
+    parser.feed(html)
+    return parser.links
+
+
+DETAIL = re.compile(rf"{START}(vorlagen|sitzungen|gremien)/[^/?]+/$")
+
+
+def walk(client: Client, *, details: bool = True) -> dict[str, str]:
+    """Every Bürgerinfo page reachable from the start page (list pages followed), by URL;
+    without `details` the object pages are listed (value "") but not read."""
+    seen: dict[str, str] = {}
+    queue = [START]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        if not details and DETAIL.match(url):
+            seen[url] = ""
+            continue
+        seen[url] = html = page(client, url)
+        for link in links(html):
+            if link.startswith("?"):
+                link = url.split("?")[0] + link
+            if link.startswith(START) and link not in seen:
+                queue.append(link.replace("&amp;", "&"))
+    return seen
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def city(db) -> dict[str, list[Decision]]:
+    """21 public papers (two list pages with the reference paper), a draft, a confidential
+    paper (steps nicht öffentlich) and a withdrawn one (deleted in OParl)."""
+    return {
+        "public": [make_paper(n) for n in range(1, 22)],
+        "hidden": [make_paper(31, status=Status.DRAFT), make_paper(32, public=False)],
+        "withdrawn": [make_paper(33, status=Status.WITHDRAWN)],
+    }
+
+
+# --- the reference paper ----------------------------------------------------------------------
+
+
+def test_it_shows_the_reference_paper_with_its_beratungsfolge(seed, visitor):
+    decision = Decision.objects.get(number="647/2011")
+    html = page(visitor, reverse("buergerinfo:paper", args=[decision.pk]))
+    shown = text(html)
+    assert '<html lang="de">' in html
+    assert "GRDrs 647/2011: Stadtweite Stellenbedarfe im Zusammenhang mit Option" in shown
+    assert "Beschlussvorlage" in shown and "eingebracht" in shown and "19.09.2011" in shown
+    table = html.split("Beratungsfolge der")[1].split("</table>")[0]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", table, flags=re.S)
+    steps = [text(row) for row in rows]
+    assert len(steps) == 4
+    assert "Unterausschuss JobCenter" in steps[0] and "nicht öffentlich" in steps[0]
+    assert "Ausschuss für Wirtschaft und Wohnen" in steps[1] and "30.09.2011" in steps[1]
+    assert "Verwaltungsausschuss" in steps[2] and "05.10.2011" in steps[2]
+    assert "Gemeinderat" in steps[3] and "Beschlussfassung" in steps[3]
+    assert "06.10.2011" in steps[3] and " öffentlich" in steps[3]
+    # the PDFs are the files OParl serves (stored, never rendered for the page)
+    paper = get(visitor, f"{PREFIX}paper/{decision.pk}/")
+    assert path_of(paper["mainFile"]["accessUrl"]) in html or paper["mainFile"]["accessUrl"] in html
+    for annex in paper.get("auxiliaryFile", []):
+        assert annex["accessUrl"] in html
+
+
+def test_a_closed_sessions_meeting_is_named_nowhere(seed, visitor):
+    """The nicht öffentlich step (Unterausschuss JobCenter, 23.09.2011) names its committee, as
+    OParl's consultation does, but neither the date nor a meeting of the closed session."""
+    pages = walk(visitor)
+    assert len(pages) >= 8
+    everything = "\n".join(text(html) for html in pages.values())
+    assert "23.09.2011" not in everything
+    assert "Unterausschuss JobCenter, Sitzung" not in everything
+    assert "Unterausschuss JobCenter" in everything  # the Beratungsfolge names the committee
+    meetings = page(visitor, reverse("buergerinfo:meeting_list"))
+    assert "06.10.2011" in text(meetings) and "Unterausschuss" not in text(meetings)
+
+
+def test_an_adopted_paper_shows_its_result_resolution_and_frozen_pdf(
+    seed, visitor, django_user_model
+):
+    decision = Decision.objects.get(number="647/2011")
+    user = django_user_model.objects.create_user("Erika-Geheimname")
+    decision_change_status(
+        decision=decision,
+        status=Status.ADOPTED,
+        acting_user=user,
+        expected_version=decision.version,
+        on=date(2011, 10, 6),
+    )
+    record = decision.adopted_records.get()
+    html = page(visitor, reverse("buergerinfo:paper", args=[decision.pk]))
+    shown = text(html)
+    assert "beschlossen am 06.10.2011" in shown
+    assert "13,5" in shown and "1.128.560" in shown
+    assert f"{PREFIX}file/beschluss/{record.pk}/pdf" in html
+    assert "Beschluss (Gemeinderat, 06.10.2011)" in shown
+    everything = "\n".join(walk(visitor).values())
+    assert user.username not in everything
+    meeting = get(visitor, f"{PREFIX}body/stadt/meeting/")["data"]
+    council = next(m for m in meeting if m["name"].startswith("Gemeinderat"))
+    key = council["id"].rstrip("/").rsplit("/", 1)[-1]
+    agenda = text(page(visitor, reverse("buergerinfo:meeting", args=[key])))
+    assert "GRDrs 647/2011" in agenda and "beschlossen" in agenda
+
+
+# --- the same data as OParl -------------------------------------------------------------------
+
+
+def test_it_shows_exactly_the_papers_meetings_and_committees_oparl_lists(city, seed, visitor):
+    kinds: dict[str, set[str]] = {}
+    for kind, part in (
+        ("Paper", "paper"),
+        ("Meeting", "meeting"),
+        ("Organization", "organization"),
+    ):
+        listed = all_pages(visitor, f"{PREFIX}body/stadt/{part}/?limit=100")
+        kinds[kind] = {
+            obj["id"].rstrip("/").rsplit("/", 1)[-1]
+            for page_ in listed
+            for obj in page_["data"]
+            if "/organization/amt/" not in obj["id"]
+        }
+    pages = walk(visitor, details=False)
+    shown = {
+        kind: {
+            url.rstrip("/").rsplit("/", 1)[-1]
+            for url in pages
+            if re.fullmatch(rf"{START}{part}/[^/?]+/", url)
+        }
+        for kind, part in (
+            ("Paper", "vorlagen"),
+            ("Meeting", "sitzungen"),
+            ("Organization", "gremien"),
+        )
+    }
+    assert shown == kinds
+    assert len(shown["Paper"]) == 22
+    everything = "\n".join(pages.values())
+    for decision in city["hidden"] + city["withdrawn"]:
+        assert decision.title not in everything
+
+
+def test_drafts_and_confidential_papers_are_not_found(city, visitor):
+    for decision in city["hidden"]:
+        page(visitor, reverse("buergerinfo:paper", args=[decision.pk]), status=404)
+        get(visitor, f"{PREFIX}paper/{decision.pk}/", status=404)
+    listed = text(page(visitor, reverse("buergerinfo:paper_list") + "?suche=Nr.+31"))
+    assert "0 Vorlagen gefunden" in listed
+
+
+def test_a_withdrawn_paper_is_no_longer_public_and_names_nothing(city, visitor):
+    decision = city["withdrawn"][0]
+    assert get(visitor, f"{PREFIX}paper/{decision.pk}/")["deleted"] is True
+    html = page(visitor, reverse("buergerinfo:paper", args=[decision.pk]), status=410)
+    assert "Nicht mehr öffentlich" in html
+    assert decision.title not in html and decision.number not in html
+
+
+# --- finding ----------------------------------------------------------------------------------
+
+
+def test_the_list_searches_grdrs_and_betreff_and_filters_year_and_status(city, seed, visitor):
+    url = reverse("buergerinfo:paper_list")
+    found = text(page(visitor, url + "?suche=647%2F2011"))
+    assert "1 Vorlage gefunden" in found and "GRDrs 647/2011" in found
+    found = text(page(visitor, url + "?suche=Stellenbedarfe+Option"))
+    assert "GRDrs 647/2011" in found
+    found = text(page(visitor, url + "?jahr=2011"))
+    assert "1 Vorlage gefunden" in found
+    found = text(page(visitor, url + "?status=beschlossen"))
+    assert "0 Vorlagen gefunden" in found
+    assert "22 Vorlagen" in text(page(visitor, url))
+    second = text(page(visitor, url + "?seite=2"))
+    assert "Seite 2 von 2" in second
+
+
+@pytest.mark.parametrize(
+    "query", ["jahr=1850", "jahr=abc", "status=entwurf", "seite=-1", "seite=x", "suche=a%00b"]
+)
+def test_bad_search_input_is_named_and_ignored(seed, visitor, query):
+    html = page(visitor, reverse("buergerinfo:paper_list") + "?" + query)
+    if not query.startswith("seite"):
+        assert 'role="alert"' in html and "Gezeigt werden alle Vorlagen" in html
+    assert "GRDrs 647/2011" in html
+
+
+def test_unknown_objects_are_404(db, visitor):
+    page(visitor, reverse("buergerinfo:paper", args=[999999]), status=404)
+    page(visitor, reverse("buergerinfo:meeting", args=["gibt-es-nicht"]), status=404)
+    page(visitor, reverse("buergerinfo:committee", args=["0123456789abcdef"]), status=404)
+    assert visitor.post(START).status_code == 405
+
+
+# --- cheap, cached, limited, linked -----------------------------------------------------------
+
+
+def test_pages_read_a_constant_number_of_queries_and_one_or_two_when_cached(
+    city, seed, visitor, django_assert_max_num_queries, django_assert_num_queries
+):
+    decision = Decision.objects.get(number="647/2011")
+    for url in (
+        START,
+        reverse("buergerinfo:paper_list"),
+        reverse("buergerinfo:paper", args=[decision.pk]),
+        reverse("buergerinfo:meeting_list"),
+        reverse("buergerinfo:committee_list"),
+    ):
+        with django_assert_max_num_queries(24):
+            page(visitor, url)
+        with django_assert_num_queries(2):  # the published version and the data version
+            page(visitor, url)
+
+
+def test_a_change_shows_at_once_and_a_repeated_visit_is_a_304(seed, visitor):
+    decision = Decision.objects.get(number="647/2011")
+    url = reverse("buergerinfo:paper", args=[decision.pk])
+    first = visitor.get(url)
+    assert set(first["Cache-Control"].split(", ")) == {"public", "max-age=60"}
+    again = visitor.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    decision_save(
+        decision=decision,
+        expected_version=decision.version,
+        acting_user=None,
+        data={"title": "Neuer Betreff"},
+    )
+    changed = visitor.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert "Neuer Betreff" in changed.content.decode()
+
+
+def test_anonymous_visitors_are_rate_limited(db, visitor, settings):
+    settings.BUERGERINFO_RATE_LIMIT_PER_MINUTE = 2
+    assert visitor.get(START).status_code == 200
+    assert visitor.get(START).status_code == 200
+    refused = visitor.get(START)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert "Zu viele Anfragen" in refused.content.decode()
+
+
+def test_it_is_linked_from_the_app_and_the_oparl_system(db, visitor, django_user_model):
+    assert START in page(visitor, "/anmelden/")
+    assert START in page(visitor, "/barrierefreiheit/")
+    user = django_user_model.objects.create_user("leser", password="x" * 12)
+    visitor.force_login(user)
+    assert START in page(visitor, reverse("costs:overview"))
+    visitor.logout()
+    assert get(visitor, PREFIX)["website"] == f"http://testserver{START}"
