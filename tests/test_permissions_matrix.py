@@ -309,17 +309,9 @@ OPARL = Expect(
     anonymous_get=s(200, 404),
     anonymous_post=s(405),
 )
-# The Bürgerinfo (issue 23): the same, as HTML pages (unknown objects: the 404 page).
-BUERGERINFO = Expect(
-    allowed=LOGGED_IN,
-    get=s(200, 404),
-    post=s(405),
-    anonymous_get=s(200, 404),
-    anonymous_post=s(405),
-)
 PREFIXES: dict[str, Expect] = {
     "oparl:": OPARL,
-    "buergerinfo:": BUERGERINFO,
+    "buergerinfo:": OPARL,  # the Bürgerinfo (issue 23): the same, as HTML pages
     "admin:": ADMIN_PAGE,
     "admin:axes_": READ_ONLY_ADMIN_PAGE,  # django-axes' login records
     "admin:decisions_statuschange_": READ_ONLY_ADMIN_PAGE,  # the status log of decisions

@@ -4,7 +4,6 @@ anonymous visitor, compared with the OParl interface of the same world."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -12,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from decisions.models import Decision
-from decisions.services import decision_change_status, decision_save
+from decisions.services import decision_save
 from front.views.buergerinfo import PAGES
 from tests.oparl.conftest import PREFIX, all_pages, get, path_of
-from tests.oparl.test_oparl import make_paper
+from tests.oparl.test_oparl import adopted, make_paper  # noqa: F401 (a fixture)
 
 Status = Decision.Status
 START = "/buergerinfo/"
@@ -137,17 +136,10 @@ def test_a_closed_sessions_meeting_is_named_nowhere(seed, visitor):
 
 
 def test_an_adopted_paper_shows_its_result_resolution_and_frozen_pdf(
-    seed, visitor, django_user_model
+    adopted,  # noqa: F811  (the fixture of test_oparl.py)
+    visitor,
 ):
-    decision = Decision.objects.get(number="647/2011")
-    user = django_user_model.objects.create_user("Erika-Geheimname")
-    decision_change_status(
-        decision=decision,
-        status=Status.ADOPTED,
-        acting_user=user,
-        expected_version=decision.version,
-        on=date(2011, 10, 6),
-    )
+    decision, user = adopted
     record = decision.adopted_records.get()
     html = page(visitor, reverse("buergerinfo:paper", args=[decision.pk]))
     shown = text(html)
