@@ -11,18 +11,21 @@ What is public (decided for issue 13):
   withdrawn (zurückgezogen) or taken back to Entwurf. Only its id, type, created, modified
   (= the decision's ``updated_at``, which every change of the decision or a part bumps) and
   ``deleted`` are shown. Everything else answers 404.
-- Consultations and agenda items are the steps of public papers; a step removed from a public
-  paper (its history holds the deletion) and the steps of a deleted paper are deleted.
-- Organizations are the committees named in the steps of public papers (derived from the
-  names: a renamed committee is a new organization; the old one disappears with its last
-  step) and the Ämter and Referate ("Verwaltungsbereich"); a deleted Amt is deleted.
+- Consultations are the steps of public papers; agenda items the dated ones (on a Sitzung, or
+  with a planned date). A step removed from a public paper (its history holds the deletion),
+  taken off the agenda, and the steps of a deleted paper are deleted.
+- Organizations are the committees (``Committee`` rows) named in the steps of public papers,
+  and the Ämter and Referate ("Verwaltungsbereich"); a committee no public paper names any
+  more, and a deleted Amt, are deleted.
 - Persons are the signatories of public papers (name and office as the paper prints them, one
   person per name; ``status`` the offices): nothing else about them, and never a user name or
   a position holder. A person who signed only papers deleted since is deleted.
-- Meetings are one per committee and meeting date of the **public** steps of public papers. A
-  nicht öffentlich step names no meeting (red-team finding, issue 21): its consultation has no
-  ``meeting``, its agenda item (``public: false``) neither, and it is on no meeting's agenda,
-  so neither the name nor the date of a closed session appears (see ``meetings``).
+- Meetings are the Sitzungen with a **public** step of a public paper (and the committee's day
+  of public steps that have a date but no Sitzung). A nicht öffentlich step names no meeting
+  (red-team finding, issue 21): its consultation has no ``meeting``, its agenda item
+  (``public: false``) neither, and it is on no meeting's agenda, so neither the name nor the
+  date of a closed session appears. A meeting that had a public item and has none any more is
+  deleted (see ``council``).
 
 Nothing here builds URLs (only front knows them) and nothing returns user names.
 """
@@ -39,6 +42,7 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
     Max,
     Min,
     OuterRef,
@@ -59,6 +63,8 @@ from decisions.models import (
     Signatory,
     StatusChange,
 )
+from decisions.models import Committee as CommitteeRow
+from decisions.models import Meeting as MeetingRow
 from decisions.pdf import pdf_text
 from departments.models import OrgUnit
 
@@ -238,6 +244,15 @@ def removed_step(pk: int) -> RemovedStep | None:
     return RemovedStep(pk, entry["decision_id"], entry["history_date"])
 
 
+def was_on_an_agenda(pk: int) -> bool:
+    """Whether the step was dated or on a Sitzung once (its history)."""
+    return (
+        ConsultationStep.history.filter(id=pk)
+        .filter(Q(meeting_date__isnull=False) | Q(meeting_id__isnull=False))
+        .exists()
+    )
+
+
 def first_created(pk: int) -> datetime | None:
     """When the step was first recorded (its oldest history entry)."""
     return (
@@ -264,15 +279,6 @@ def committee_key(name: str) -> str:
     return hashlib.sha1(name.strip().encode()).hexdigest()[:16]
 
 
-@dataclass
-class Committee:
-    key: str
-    name: str
-    created: datetime
-    modified: datetime
-    deleted: bool = True
-
-
 def _paper_public() -> ExpressionWrapper:
     """Whether the step's (or signatory's) paper is public (else it is deleted)."""
     return ExpressionWrapper(Q(decision__status__in=PUBLIC_STATUSES), output_field=BooleanField())
@@ -283,55 +289,130 @@ def _of_listed_papers() -> Q:
     return Q(decision__in=papers(include_deleted=True).values("pk"))
 
 
-def committees() -> list[Committee]:
-    """The committees of the steps of public papers, and of deleted papers (then deleted, when
-    no public paper names them any more: OParl 2.8), ordered by key; created/modified the
-    first and the last change of their papers."""
-    rows = (
-        ConsultationStep.objects.filter(_of_listed_papers())
-        .annotate(paper_public=_paper_public())
-        .values("committee__name", "paper_public")
-        .annotate(created=Min("decision__created_at"), modified=Max("decision__updated_at"))
-        .order_by()
-    )
-    found: dict[str, Committee] = {}
-    for row in rows:
-        name = row["committee__name"].strip()
-        key = committee_key(name)
-        item = found.setdefault(key, Committee(key, name, row["created"], row["modified"]))
-        item.created = min(item.created, row["created"])
-        item.modified = max(item.modified, row["modified"])
-        if row["paper_public"]:
-            item.deleted = False
-            item.name = name
-    return sorted(found.values(), key=lambda c: c.key)
-
-
-def committee(key: str) -> Committee | None:
-    return next((c for c in committees() if c.key == key), None)
+@dataclass
+class Committee:
+    key: str
+    name: str
+    created: datetime
+    modified: datetime
+    short_name: str = ""
+    classification: str = ""
+    deleted: bool = True
 
 
 @dataclass
 class Meeting:
+    """A meeting as OParl shows it: a Sitzung (``row``, key its id) with public items, or,
+    for steps dated but not placed on a Sitzung (planned, or entered before there were
+    Sitzungen), the committee's day (no row, no time known; key committee and day, the ids
+    published before Sitzungen existed). ``steps`` are its published agenda items: the public
+    steps of public papers, in agenda order. Once its steps are placed on a Sitzung, the
+    committee's day is deleted and the Sitzung published."""
+
     key: str
     committee: Committee
     day: date
     created: datetime
     modified: datetime
+    row: MeetingRow | None = None
     steps: list[ConsultationStep] = field(default_factory=list)
     deleted: bool = True
 
 
 def meeting_key(committee_name: str, day: date) -> str:
+    """The key of a committee's day (steps with a date, not placed on a Sitzung)."""
     return f"{committee_key(committee_name)}-{day:%Y%m%d}"
 
 
-def meetings(on: date | None = None) -> list[Meeting]:
-    """One meeting per committee and date of the public steps of public papers (only those
-    `on` a date if given), ordered by key; each with its steps (agenda items) in the order of
-    their ids. A meeting whose public steps all belong to papers deleted since is deleted
-    (OParl 2.8: never a 404); its modified, like that of every meeting, is the last change
-    of a paper on it, so a meeting that loses an agenda item to a withdrawal is modified.
+def step_meeting_key(step: ConsultationStep) -> str | None:
+    """The key of the meeting a step is on (its Sitzung, or its committee's day), if dated."""
+    if step.meeting_id is not None:
+        return str(step.meeting_id)
+    if step.meeting_date is None:
+        return None
+    return meeting_key(step.committee.name, step.meeting_date)
+
+
+def agenda_order(step: ConsultationStep) -> tuple[tuple[int, ...], int]:
+    """The place of a step on its agenda: TOP "2" before "10" before "10.1", steps without a
+    TOP after those with one, each in the order they were added."""
+    number = step.agenda_number
+    parts = tuple(int(p) for p in number.split(".")) if number else (1_000_000,)
+    return parts, step.pk
+
+
+@dataclass
+class _StepPast:
+    """The last change of a step that was ever at a committee (any step) or at a Sitzung (a
+    public one), by their ids."""
+
+    committees: dict[int, datetime] = field(default_factory=dict)
+    meetings: dict[int, datetime] = field(default_factory=dict)
+    #: (committee id, day) of public steps dated but not on a Sitzung: first and last change
+    days: dict[tuple[int, date], tuple[datetime, datetime]] = field(default_factory=dict)
+
+
+def _step_past() -> _StepPast:
+    """What the history of the steps of public and deleted papers says since each paper was
+    introduced (before that nothing was published); one query. A step moved to another
+    Sitzung, made nicht öffentlich or removed leaves its history at the Sitzung it left: that
+    Sitzung stays (as deleted once nothing public is left) and its modified is the change
+    (OParl 2.8: the objects an agenda item was embedded in are modified)."""
+    introduced = (
+        StatusChange.objects.filter(decision=OuterRef("decision_id"), to_status__in=PUBLIC_STATUSES)
+        .order_by("recorded_at")
+        .values("recorded_at")[:1]
+    )
+    rows = (
+        ConsultationStep.history.filter(decision_id__in=papers(include_deleted=True).values("pk"))
+        .annotate(introduced=Subquery(introduced))
+        .filter(history_date__gte=F("introduced"))
+        .values_list("id", "committee_id", "meeting_id", "meeting_date", "public", "history_date")
+        .order_by()
+    )
+    changed: dict[int, datetime] = {}  # per step: its last change
+    committees: dict[int, set[int]] = {}
+    meetings: dict[int, set[int]] = {}
+    days: dict[tuple[int, date], set[int]] = {}
+    first: dict[tuple[int, date], datetime] = {}
+    for step_id, committee_id, meeting_id, day, public, when in rows:
+        changed[step_id] = max(changed.get(step_id, when), when)
+        if committee_id is not None:
+            committees.setdefault(committee_id, set()).add(step_id)
+        if public and meeting_id is not None:
+            meetings.setdefault(meeting_id, set()).add(step_id)
+        elif public and day is not None and committee_id is not None:
+            days.setdefault((committee_id, day), set()).add(step_id)
+            first[committee_id, day] = min(first.get((committee_id, day), when), when)
+    return _StepPast(
+        {c: max(changed[s] for s in steps) for c, steps in committees.items()},
+        {m: max(changed[s] for s in steps) for m, steps in meetings.items()},
+        {d: (first[d], max(changed[s] for s in steps)) for d, steps in days.items()},
+    )
+
+
+def _later(*times: datetime | None) -> datetime:
+    return max(t for t in times if t is not None)
+
+
+@dataclass
+class Council:
+    """The committees and meetings OParl shows, read at once (a constant number of queries)."""
+
+    committees: list[Committee]
+    meetings: list[Meeting]
+
+
+def council() -> Council:
+    """Committees: every Gremium named in a step of a public paper (also a nicht öffentlich
+    one: the Beratungsfolge prints it); deleted when only deleted papers name it or it lost
+    its last step. created/modified: the row's, or a later change of its papers and steps.
+
+    Meetings: every Sitzung with a public step of a public paper, and the committee's day of
+    public steps dated but not placed on a Sitzung; deleted when it has none any more but
+    had one (a withdrawn paper, a step moved away, made nicht öffentlich or removed). Its
+    modified is the last change of the Sitzung, of a paper on it, or of a step that was on
+    it, so a meeting that loses an agenda item is modified.
 
     Nicht öffentlich steps make no meeting and are on no agenda. OParl 1.1, 2.8 "Depublizierung
     von Objekten": "Da es sich bei OParl um eine Schnittstelle für öffentliche Daten handelt
@@ -341,43 +422,111 @@ def meetings(on: date | None = None) -> list[Meeting]:
     closed session are not regularly public. ``AgendaItem.public`` ("ob der
     Tagesordnungspunkt zur Behandlung in öffentlicher Sitzung vorgesehen ist/war") stays
     ``false`` on the standalone agenda item of such a step, which names no meeting."""
-    dated = Q(meeting_date=on) if on is not None else Q(meeting_date__isnull=False)
-    steps = (
-        ConsultationStep.objects.filter(dated, _of_listed_papers(), public=True)
+    past = _step_past()
+    steps = list(
+        ConsultationStep.objects.filter(_of_listed_papers())
         .annotate(paper_public=_paper_public())
         .select_related("decision", "committee")
         .order_by("pk")
     )
-    by_key: dict[str, Meeting] = {}
-    names = {c.key: c for c in committees()}
-    for item in steps:
-        assert item.meeting_date is not None
-        name = item.committee.name.strip()
-        key = meeting_key(name, item.meeting_date)
-        meeting = by_key.get(key)
-        if meeting is None:
-            meeting = by_key[key] = Meeting(
-                key,
-                names[committee_key(name)],
-                item.meeting_date,
-                item.decision.created_at,
-                item.decision.updated_at,
+    committee_rows = CommitteeRow.objects.filter(
+        Q(pk__in={s.committee_id for s in steps})
+        | Q(pk__in=list(past.committees))
+        | Q(pk__in={c for c, _day in past.days})
+    )
+    committees = {
+        row.pk: Committee(
+            committee_key(row.name),
+            row.name.strip(),
+            row.created_at,
+            _later(row.created_at, row.updated_at, past.committees.get(row.pk)),
+            row.short_name,
+            row.classification,
+        )
+        for row in committee_rows
+    }
+    meeting_rows = (
+        MeetingRow.objects.filter(
+            Q(pk__in={s.meeting_id for s in steps if s.public}) | Q(pk__in=list(past.meetings))
+        )
+        .prefetch_related(  # the results of its whole agenda: the meeting's state
+            Prefetch(
+                "agenda_items",
+                queryset=ConsultationStep.objects.only("pk", "meeting_id", "result"),
             )
-        meeting.created = min(meeting.created, item.decision.created_at)
-        meeting.modified = max(meeting.modified, item.decision.updated_at)
-        if item.paper_public:
+        )
+        .order_by("pk")
+    )
+    found: dict[str, Meeting] = {}
+    for row in meeting_rows:
+        item = committees.get(row.committee_id)
+        if item is None:  # moved to another committee before its paper was introduced
+            continue
+        found[str(row.pk)] = Meeting(
+            str(row.pk),
+            item,
+            row.day,
+            row.created_at,
+            _later(row.created_at, row.updated_at, past.meetings.get(row.pk)),
+            row=row,
+        )
+    for (committee_id, day), (first, last) in past.days.items():
+        item = committees[committee_id]
+        day_key = meeting_key(item.name, day)
+        found[day_key] = Meeting(day_key, item, day, first, last)
+    for step in steps:
+        paper_public = bool(step.paper_public)
+        item = committees[step.committee_id]
+        item.modified = _later(item.modified, step.decision.updated_at)
+        item.deleted = item.deleted and not paper_public
+        if not step.public:
+            continue
+        step_key = step_meeting_key(step)
+        if step_key is None:
+            continue
+        if step.meeting_id is None:
+            assert step.meeting_date is not None
+            created = step.decision.created_at
+            meeting = found.setdefault(
+                step_key, Meeting(step_key, item, step.meeting_date, created, created)
+            )
+            meeting.created = min(meeting.created, created)
+        elif step_key in found:
+            meeting = found[step_key]
+        else:  # a Sitzung of another committee than the step's: not published as such
+            continue
+        meeting.modified = _later(meeting.modified, step.decision.updated_at)
+        if paper_public:
             meeting.deleted = False
-            meeting.steps.append(item)
-    return sorted(by_key.values(), key=lambda m: m.key)
+            meeting.steps.append(step)
+    for meeting in found.values():
+        meeting.steps.sort(key=agenda_order)
+    return Council(
+        sorted(committees.values(), key=lambda c: c.key),
+        sorted(found.values(), key=lambda m: m.key),
+    )
+
+
+def committees() -> list[Committee]:
+    return council().committees
+
+
+def committee(key: str) -> Committee | None:
+    return next((c for c in committees() if c.key == key), None)
+
+
+def meetings() -> list[Meeting]:
+    return council().meetings
 
 
 def meeting(key: str) -> Meeting | None:
-    digits = key.rsplit("-", 1)[-1]
-    try:
-        on = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-    except ValueError:
-        return None
-    return next((m for m in meetings(on) if m.key == key), None)
+    return next((m for m in meetings() if m.key == key), None)
+
+
+def meeting_of(step: ConsultationStep) -> Meeting | None:
+    """The published meeting a public step of a public paper is on, or None."""
+    key = step_meeting_key(step) if step.public else None
+    return None if key is None else meeting(key)
 
 
 # --- administrative units ---------------------------------------------------------------------

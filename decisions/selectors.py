@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from core.formatting import format_decimal, percent, positions_word
 from costing.engine import CostingError, CostLine, Total, YearCosting, cost_year
@@ -23,6 +24,7 @@ from decisions.models import (
     Decision,
     DecisionPosition,
     FinancialItem,
+    Meeting,
     StatusChange,
 )
 from departments.models import BudgetSection, OrgUnit
@@ -417,3 +419,56 @@ def decisions_for_position(position_id: int) -> list[PositionDecision]:
 def decision_version(pk: int) -> int | None:
     """The saved version of the decision (None if it was deleted)."""
     return Decision.objects.filter(pk=pk).values_list("version", flat=True).first()
+
+
+# --- the Sitzungsdienst's worklist (issue 22) ------------------------------------------------
+
+
+def committees_for_list() -> QuerySet[Committee]:
+    """Every committee with the number of its meetings and of the steps sent to it."""
+    return Committee.objects.annotate(
+        meeting_count=Count("meetings", distinct=True),
+        step_count=Count("consultation_steps", distinct=True),
+    ).order_by("-active", "name")
+
+
+def meetings_for_list() -> QuerySet[Meeting]:
+    """Meetings, the coming ones first (soonest first), then the past ones (latest first),
+    with their committee and the number of agenda items and of items still without result."""
+    now = timezone.now()
+    coming = Q(start__gte=now) | Q(end__gte=now)
+    return (
+        Meeting.objects.select_related("committee")
+        .annotate(
+            past=Case(When(coming, then=Value(0)), default=Value(1)),
+            coming_start=Case(When(coming, then=F("start")), default=None),
+            item_count=Count("agenda_items", distinct=True),
+            open_count=Count("agenda_items", filter=Q(agenda_items__result=""), distinct=True),
+        )
+        .order_by("past", F("coming_start").asc(nulls_last=True), "-start", "pk")
+    )
+
+
+def meeting_agenda(meeting: Meeting) -> list[ConsultationStep]:
+    """The agenda of `meeting`: its items by TOP (numerically, "5" before "5.1" before "10"),
+    items without a TOP last, each with its paper."""
+    items = list(
+        ConsultationStep.objects.filter(meeting=meeting).select_related(
+            "decision", "committee", "postponed_to"
+        )
+    )
+
+    def top(item: ConsultationStep) -> tuple:
+        parts = [int(p) for p in item.agenda_number.split(".") if p.isdigit()]
+        return (not parts, parts, item.decision.number, item.pk)
+
+    return sorted(items, key=top)
+
+
+def schedulable_meetings(step: ConsultationStep) -> QuerySet[Meeting]:
+    """The meetings of the step's committee a step can go on: not cancelled, soonest first."""
+    return (
+        Meeting.objects.filter(committee_id=step.committee_id, cancelled=False)
+        .select_related("committee")
+        .order_by("start")
+    )

@@ -32,7 +32,14 @@ from core.concurrency import ConcurrentEditError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
 from core.pdf import render_pdf
 from core.users import User
-from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
+from decisions.models import (
+    AdoptedRecord,
+    Annex,
+    ConsultationStep,
+    Decision,
+    DecisionPosition,
+    StatusChange,
+)
 from decisions.pdf import decision_html, document_for
 from decisions.public_pdf import schedule_public_pdf
 from decisions.records import record_columns, record_data
@@ -40,6 +47,7 @@ from decisions.selectors import DecisionDocument
 from stellenplan.models import Position
 
 Status = Decision.Status
+Result = ConsultationStep.Result
 
 # Which status may follow which in an ordinary status change.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -270,6 +278,76 @@ def _check_change(decision: Decision, status: str, on: date) -> None:
             }
         )
     _check_status_date(decision, on)
+    if status in DECIDED:
+        _check_decided(decision, status, on)
+
+
+#: The statuses only the deciding body's result gives a paper, and the results that give them.
+DECIDED: dict[str, tuple[str, ...]] = {
+    Status.ADOPTED: (Result.APPROVED, Result.APPROVED_AMENDED),
+    Status.REJECTED: (Result.REJECTED,),
+}
+
+
+def deciding_step(decision: Decision) -> ConsultationStep | None:
+    """The step of the deciding body (zur Beschlussfassung) still to decide or decided: the one
+    not vertagt; None if the Beratungsfolge has none. More than one: a German refusal."""
+    steps = list(
+        decision.consultation_steps.filter(purpose=ConsultationStep.Purpose.RESOLUTION)
+        .exclude(result=Result.POSTPONED)
+        .select_related("committee", "meeting")
+    )
+    if len(steps) > 1:
+        names = ", ".join(step.committee.name for step in steps)
+        raise ValidationError(
+            f"Die Beratungsfolge nennt {len(steps)} Schritte zur Beschlussfassung ({names}); "
+            "genau ein Gremium entscheidet. Bitte die Beratungsfolge berichtigen."
+        )
+    return steps[0] if steps else None
+
+
+def _check_decided(decision: Decision, status: str, on: date) -> None:
+    """ "beschlossen" and "abgelehnt" only from the deciding body's result, on or after its
+    meeting: never before the Gemeinderat has met and decided so."""
+    label = dict(Status.choices)[status]
+    if decision.kind == Decision.Kind.NOTICE:
+        raise ValidationError(
+            {
+                "status": f"Eine Mitteilungsvorlage wird nicht {label}, sondern zur Kenntnis genommen."
+            }
+        )
+    step = deciding_step(decision)
+    if step is None:
+        raise ValidationError(
+            {
+                "status": f"„{label}“ kommt aus dem Ergebnis der Beschlussfassung, aber die "
+                "Beratungsfolge nennt kein Gremium zur Beschlussfassung."
+            }
+        )
+    if step.meeting is None:
+        raise ValidationError(
+            {
+                "status": f"„{label}“ erst nach der Sitzung des entscheidenden Gremiums "
+                f"({step.committee.name}): die Vorlage steht noch auf keiner Tagesordnung."
+            }
+        )
+    day = step.meeting.day
+    if on < day:
+        raise ValidationError(
+            {
+                "date": f"„{label}“ frühestens am Tag der Sitzung des entscheidenden Gremiums "
+                f"({step.committee.name} am {day:%d.%m.%Y}), nicht am {on:%d.%m.%Y}."
+            }
+        )
+    if step.result not in DECIDED[status]:
+        found = f"„{step.get_result_display()}“" if step.result else "noch keines"
+        raise ValidationError(
+            {
+                "status": f"„{label}“ nur mit dem entsprechenden Ergebnis der Sitzung "
+                f"{step.committee.name} am {day:%d.%m.%Y} (Ergebnis: {found}). Bitte das "
+                "Ergebnis in der Tagesordnung der Sitzung eintragen."
+            }
+        )
 
 
 def check_status_change(
@@ -303,7 +381,8 @@ def decision_change_status(
     """Move the decision to `status`, recording date, acting user and comment.
 
     Needs a GRDrs number for "eingebracht" and later; the date may be neither in the future
-    nor before the decision's own date. "beschlossen" freezes the adopted record, with the
+    nor before the decision's own date. "beschlossen" and "abgelehnt" need the deciding
+    body's matching result and a date on or after its meeting (``_check_decided``). "beschlossen" freezes the adopted record, with the
     PDF/A `prepared` by a job if it is still the paper's (else RecordOutdated, nothing
     written). A paper that is public afterwards gets its public PDFs rendered after the
     commit (``schedule_public_pdf``).

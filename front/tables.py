@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -20,7 +21,7 @@ from django.utils.safestring import SafeString
 from core.formatting import euro, format_decimal, money_places
 from costing.engine import YearRates, is_active_in_year
 from costing.selectors import ANNUAL_COST, with_annual_cost
-from decisions.models import Decision
+from decisions.models import Committee, Decision, Meeting
 from stellenplan.models import Position
 from stellenplan.selectors import LIST_ORDER
 
@@ -315,3 +316,57 @@ class DecisionTable(tables.Table):
             else ""
         )
         return format_html('<a href="{}">{}</a>{}', url, value, project)
+
+
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class CommitteeTable(tables.Table):
+    name = tables.Column(verbose_name="Gremium")
+    short_name = tables.Column(verbose_name="Kurzname")
+    classification = tables.Column(verbose_name="Art")
+    active = tables.BooleanColumn(verbose_name="aktiv", yesno="ja,nein")
+    meeting_count = tables.Column(verbose_name="Sitzungen", attrs=NUM)
+    step_count = tables.Column(verbose_name="Beratungsschritte", attrs=NUM)
+    actions = tables.Column(verbose_name="Aktionen", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Committee
+        fields = ["name", "short_name", "classification", "active"]
+        empty_text = "Noch keine Gremien."
+        template_name = "decisions/table.html"
+
+    def __init__(self, *args: Any, can_change: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_change:
+            self.columns.hide("actions")
+
+    def render_name(self, value: str, record: Committee) -> str:
+        url = reverse("council:meeting_list") + f"?gremium={record.pk}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_actions(self, record: Committee) -> str:
+        url = reverse("council:committee_update", args=[record.pk])
+        return format_html(
+            '<a href="{}">Bearbeiten<span class="visually-hidden"> {}</span></a>', url, record.name
+        )
+
+
+class MeetingTable(tables.Table):
+    start = tables.DateTimeColumn(verbose_name="Sitzung", format="d.m.Y, H:i \\U\\h\\r")
+    committee = tables.Column(verbose_name="Gremium", order_by=("committee__name", "start"))
+    location = tables.Column(verbose_name="Ort")
+    item_count = tables.Column(verbose_name="Tagesordnungspunkte", attrs=NUM)
+    open_count = tables.Column(verbose_name="ohne Ergebnis", attrs=NUM)
+
+    class Meta:
+        model = Meeting
+        fields = ["start", "committee", "location"]
+        empty_text = "Keine Sitzungen."
+        template_name = "decisions/table.html"
+
+    def render_start(self, value: Any, record: Meeting) -> str:
+        url = reverse("council:meeting_detail", args=[record.pk])
+        label = timezone.localtime(value).strftime("%d.%m.%Y, %H:%M Uhr")
+        cancelled = format_html(' <span class="badge">abgesagt</span>') if record.cancelled else ""
+        return format_html('<a href="{}">{}</a>{}', url, label, cancelled)

@@ -9,6 +9,7 @@ from front.views import (
     buergerinfo,
     changes,
     costs,
+    council,
     decisions,
     excel,
     jobs,
@@ -153,6 +154,29 @@ decisions_urls = (
     "decisions",
 )
 
+council_urls = (
+    [
+        path("gremien/", council.committee_list, name="committee_list"),
+        path("gremien/neu/", council.committee_create_view, name="committee_create"),
+        path(
+            "gremien/<int:pk>/bearbeiten/",
+            council.committee_update_view,
+            name="committee_update",
+        ),
+        path("sitzungen/", council.meeting_list, name="meeting_list"),
+        path("sitzungen/neu/", council.meeting_create_view, name="meeting_create"),
+        path("sitzungen/<int:pk>/", council.meeting_detail, name="meeting_detail"),
+        path("sitzungen/<int:pk>/bearbeiten/", council.meeting_update_view, name="meeting_update"),
+        path(
+            "beschluesse/<int:pk>/beratung/<int:step_pk>/tagesordnung/",
+            council.step_schedule_view,
+            name="step_schedule",
+        ),
+        path("beschluesse/<int:pk>/aendern/", council.decision_amend_view, name="amend"),
+    ],
+    "council",
+)
+
 changes_urls = (
     [
         path("", changes.change_list, name="list"),
@@ -262,6 +286,7 @@ urlpatterns = [
     path("kosten/", include(costs_urls)),
     path("kosten/", include(excel_urls)),
     path("beschluesse/", include(decisions_urls)),
+    path("sitzungsdienst/", include(council_urls)),
     path("aenderungen/", include(changes_urls)),
     path("bedarf/", include(need_urls)),
     path("stellenplaene/", include(plans_urls)),

@@ -22,6 +22,7 @@ CACHE_BACKEND            "db": Django's database cache, shared by all workers an
 OPARL_RATE_LIMIT_PER_MINUTE, OPARL_FILE_RATE_LIMIT_PER_MINUTE  anonymous OParl requests per minute
                          and client (default 120 and 20; 0: no limit)
 OPARL_FILE_MAX_AGE, OPARL_RECORD_FILE_MAX_AGE  Cache-Control max-age of OParl files (300 s, 1 day)
+OPARL_MEETING_LOCATION   1 (default) publishes the place of public meetings in OParl, 0 does not
 BUERGERINFO_RATE_LIMIT_PER_MINUTE, BUERGERINFO_MAX_AGE  anonymous Bürgerinfo requests per minute
                          and client (default 120; 0: no limit); Cache-Control max-age (60 s)
 """
@@ -197,6 +198,8 @@ OPARL = {
     "license": "https://www.govdata.de/dl-de/by-2-0",
     # created/modified of System and Body: when the interface went public
     "since": "2026-11-30T00:00:00+01:00",
+    # whether a public meeting's place (Meeting.location) is published
+    "meeting_location": env_bool("OPARL_MEETING_LOCATION", True),
 }
 
 # OParl files (decisions/public_pdf.py): rendered once per version of a paper and stored;

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -31,6 +32,7 @@ from simple_history.models import HistoricalChanges
 
 from core.history import ensure_history_baseline
 from core.models import Job
+from decisions.models import Committee, Meeting
 from departments.models import OrgUnit
 from departments.services import orgunit_update
 from stellenplan.imports import import_positions
@@ -198,6 +200,22 @@ EXPECTATIONS: dict[str, Expect] = {
     # status or stores an adopted record again
     "decisions:reopen": post_only(),
     "decisions:record_again": post_only(),
+    # The Sitzungsdienst's worklist (issue 22): everyone reads Gremien, Sitzungen and agendas;
+    # the Sitzungsdienst maintains them and enters the results (POST of the meeting's page)
+    "council:committee_list": read(),
+    "council:committee_create": write("sitzungsdienst"),
+    "council:committee_update": write("sitzungsdienst"),
+    "council:meeting_list": read(),
+    "council:meeting_create": write("sitzungsdienst"),
+    "council:meeting_update": write("sitzungsdienst"),
+    "council:meeting_detail": Expect(
+        allowed=frozenset({"sitzungsdienst", "admin"}),
+        get=s(200),
+        post=s(200),
+        denied_get=s(200),
+    ),
+    "council:step_schedule": write("sitzungsdienst"),
+    "council:amend": post_only("sitzungsdienst"),
     # Change log (issue 11): every logged-in user reads it and its export
     "changes:list": read(),
     "changes:export": read(),
@@ -422,6 +440,11 @@ def build_samples(role_users: dict) -> dict:
         start_date=position.start_date,
     )
     deleted_id = doomed.pk
+    # a meeting of the Gemeinderat (the reference data has committees, no meetings)
+    Meeting.objects.create(
+        committee=Committee.objects.get(name="Gemeinderat"),
+        start=datetime(2011, 10, 6, 16, tzinfo=ZoneInfo("Europe/Berlin")),
+    )
     # a draft Stellenplan (the reference data may bring its own)
     StaffingPlan.objects.get_or_create(first_year=2012, defaults={"last_year": 2013})
     position_delete(acting_user=admin, position=doomed, expected_version=1)
@@ -471,6 +494,10 @@ PK_MODELS = {
     "costs:rule_": ("costing", "ReimbursementRule"),
     "costs:adjustment_": ("costing", "PayAdjustment"),
     "decisions:": ("decisions", "Decision"),
+    "council:committee_": ("decisions", "Committee"),
+    "council:meeting_": ("decisions", "Meeting"),
+    "council:step_schedule": ("decisions", "Decision"),
+    "council:amend": ("decisions", "Decision"),
     "need:": ("stellenplan", "NeedCalculation"),
     "need:workingtime_": ("stellenplan", "WorkingTime"),
     "plans:": ("stellenplan", "StaffingPlan"),
@@ -526,6 +553,11 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
                 decision_id=decision_id
             )
             values[kwarg] = link.order_by("pk").first().pk
+        elif kwarg == "step_pk" and route.name.startswith("council:"):
+            step = apps.get_model("decisions", "ConsultationStep").objects.filter(
+                decision_id=values["pk"]
+            )
+            values[kwarg] = step.order_by("pk").first().pk
         elif kwarg == "line_pk" and route.name.startswith("need:"):
             line = apps.get_model("stellenplan", "NeedLine").objects.filter(
                 calculation_id=values["pk"]

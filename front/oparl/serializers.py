@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from decisions import oparl_selectors as sel
 from decisions.models import AdoptedRecord, Annex, ConsultationStep, Decision
+from decisions.models import Committee as CommitteeRow
 from decisions.pdf import annex_filename, pdf_filename
 from departments.models import OrgUnit
 
@@ -52,7 +53,7 @@ def compact(data: Json) -> Json:
 def since() -> datetime:
     """When the interface started (created/modified of System and Body, and of units without
     history)."""
-    value = parse_datetime(settings.OPARL["since"])
+    value = parse_datetime(str(settings.OPARL["since"]))
     assert value is not None
     return value
 
@@ -77,9 +78,6 @@ class Urls:
 
     def person(self, name: str) -> str:
         return self("person", key=sel.person_key(name))
-
-    def meeting(self, committee: str, on: date) -> str:
-        return self("meeting", key=sel.meeting_key(committee, on))
 
 
 def deleted(object_id: str, kind: str, created: datetime, modified: datetime) -> Json:
@@ -264,31 +262,34 @@ def standalone_paper_file(u: Urls, decision: Decision) -> Json:
 # --- papers and consultations -----------------------------------------------------------------
 
 
+def step_modified(step: ConsultationStep, decision: Decision) -> datetime:
+    """modified of a consultation or agenda item: the last change of its paper, which every
+    change of a step bumps (its meeting, TOP, result: decisions.council claims the paper)."""
+    return decision.updated_at
+
+
 def consultation(
     u: Urls, step: ConsultationStep, decision: Decision, *, embedded: bool = False
 ) -> Json:
     object_id = u("consultation", pk=step.pk)
     if sel.is_deleted(decision):
         return deleted(object_id, "Consultation", decision.created_at, decision.updated_at)
-    dated = step.meeting_date is not None
-    # A nicht öffentlich step names no meeting: its URL holds the committee and the date of
-    # the closed session (OParl 1.1, 2.8: "eine Schnittstelle für öffentliche Daten"; see
-    # decisions.oparl_selectors.meetings).
-    in_meeting = dated and step.public
+    key = sel.step_meeting_key(step)
+    # A nicht öffentlich step names no meeting: neither the committee nor the date of the
+    # closed session (OParl 1.1, 2.8: "eine Schnittstelle für öffentliche Daten"; see
+    # decisions.oparl_selectors.council).
     return compact(
         {
             "id": object_id,
             "type": otype("Consultation"),
             "paper": None if embedded else u.paper(decision.pk),
-            "agendaItem": u("agenda_item", pk=step.pk) if dated else None,
-            "meeting": u.meeting(step.committee.name.strip(), step.meeting_date)  # type: ignore[arg-type]
-            if in_meeting
-            else None,
+            "agendaItem": u("agenda_item", pk=step.pk) if key is not None else None,
+            "meeting": u("meeting", key=key) if key is not None and step.public else None,
             "organization": [u.committee(step.committee.name)],
-            "authoritative": step.purpose == ConsultationStep.Purpose.RESOLUTION,
+            "authoritative": step.authoritative,
             "role": step.get_purpose_display(),
             "created": dt(decision.created_at),
-            "modified": dt(decision.updated_at),
+            "modified": dt(step_modified(step, decision)),
         }
     )
 
@@ -356,6 +357,45 @@ def checksums_for(decisions: Iterable[Decision]) -> dict[int, str]:
 # --- meetings and agenda items ----------------------------------------------------------------
 
 
+#: OParl's words for the kinds of committee (Organization.classification: "Für die höchste
+#: demokratische Instanz in der Kommune sollte immer der Begriff "Parlament" verwendet werden")
+CLASSIFICATION = {
+    CommitteeRow.Classification.MAIN: "Parlament",
+    CommitteeRow.Classification.COMMITTEE: "Ausschuss",
+    CommitteeRow.Classification.SUBCOMMITTEE: "Unterausschuss",
+    CommitteeRow.Classification.ADVISORY: "Beirat",
+    CommitteeRow.Classification.DISTRICT: "Bezirksbeirat",
+    CommitteeRow.Classification.OTHER: "Sonstiges Gremium",
+}
+DECIDED = (ConsultationStep.Result.APPROVED, ConsultationStep.Result.APPROVED_AMENDED)
+
+
+def agenda_result(step: ConsultationStep, decision: Decision) -> str | None:
+    """The result of a public step: as entered; for a deciding step of a paper decided before
+    results were entered per step, the paper's status."""
+    if not step.public:
+        return None
+    if step.result:
+        return step.get_result_display()
+    final = decision.status in (Decision.Status.ADOPTED, Decision.Status.REJECTED)
+    return decision.get_status_display() if step.authoritative and final else None
+
+
+def resolution_text(step: ConsultationStep, decision: Decision, points: list[str]) -> str | None:
+    """What the council resolved, on the public deciding step of an adopted paper: the
+    Beschlussantrag, and the changes where it was "mit Änderungen zugestimmt"."""
+    if not (step.public and step.authoritative):
+        return None
+    if step.result not in DECIDED and not (
+        not step.result and decision.status == Decision.Status.ADOPTED
+    ):
+        return None
+    text = "\n\n".join(points)
+    if step.result == ConsultationStep.Result.APPROVED_AMENDED and step.result_note.strip():
+        text = f"{text}\n\nÄnderungen: {step.result_note.strip()}".strip()
+    return text or None
+
+
 def agenda_item(
     u: Urls,
     step: ConsultationStep,
@@ -364,38 +404,38 @@ def agenda_item(
     order: int,
     points: dict[int, list[str]],
     checksums: dict[int, str],
+    meeting: sel.Meeting | None = None,
     embedded: bool = False,
 ) -> Json:
-    """A step of the Beratungsfolge at its meeting. A nicht öffentlich step shows no result,
-    resolution text or file, and no meeting (neither name nor date of the closed session: it
-    is on no published meeting's agenda; OParl 1.1, 2.8 "eine Schnittstelle für öffentliche
-    Daten"); ``public`` says so ("ob der Tagesordnungspunkt zur Behandlung in öffentlicher
-    Sitzung vorgesehen ist/war")."""
+    """A step of the Beratungsfolge at its meeting (`meeting`, for a public step). A nicht
+    öffentlich step shows no result, resolution text, file, time or TOP, and no meeting
+    (neither name nor date of the closed session: it is on no published meeting's agenda;
+    OParl 1.1, 2.8 "eine Schnittstelle für öffentliche Daten"); ``public`` says so ("ob der
+    Tagesordnungspunkt zur Behandlung in öffentlicher Sitzung vorgesehen ist/war"). ``number``
+    is the TOP, or the place on the agenda where none is set."""
     object_id = u("agenda_item", pk=step.pk)
     if sel.is_deleted(decision):
         return deleted(object_id, "AgendaItem", decision.created_at, decision.updated_at)
-    decides = step.purpose == ConsultationStep.Purpose.RESOLUTION and step.public
-    final = decision.status in (Decision.Status.ADOPTED, Decision.Status.REJECTED)
-    adopted = decision.status == Decision.Status.ADOPTED
+    public = step.public and meeting is not None
+    row = meeting.row if public and meeting is not None else None
+    text = resolution_text(step, decision, points.get(decision.pk, []))
     data: Json = {
         "id": object_id,
         "type": otype("AgendaItem"),
-        "meeting": None
-        if embedded or not step.public
-        else u.meeting(step.committee.name.strip(), step.meeting_date),  # type: ignore[arg-type]
+        "meeting": u("meeting", key=meeting.key) if public and meeting and not embedded else None,
+        "number": (step.agenda_number or str(order + 1)) if public else "nicht öffentlich",
         "order": order,
         "name": f"{decision.grdrs_label}: {decision.title}",
         "public": step.public,
         "consultation": u("consultation", pk=step.pk),
+        "result": agenda_result(step, decision),
+        "resolutionText": text,
+        "start": dt(row.start) if row is not None else None,
         "created": dt(decision.created_at),
-        "modified": dt(decision.updated_at),
+        "modified": dt(step_modified(step, decision)),
     }
-    if decides and final:
-        data["result"] = decision.get_status_display()
-    if decides and adopted:
-        data["resolutionText"] = "\n\n".join(points.get(decision.pk, []))
-        if getattr(decision, "record_id", None) is not None:
-            data["resolutionFile"] = main_file(u, decision, checksums)
+    if text is not None and getattr(decision, "record_id", None) is not None:
+        data["resolutionFile"] = main_file(u, decision, checksums)
     return compact(data)
 
 
@@ -415,18 +455,61 @@ class MeetingContext:
         return cls(papers, sel.resolution_points(ids), checksums_for(papers.values()))
 
 
+def meeting_state(item: sel.Meeting, today: date) -> str:
+    """OParl's recommended states: "terminiert" until the meeting's day, then "eingeladen"
+    until every item of its agenda has a result, then "durchgeführt"; a committee's day
+    without a Sitzung (no results can be entered) is "durchgeführt" once past. A cancelled
+    meeting keeps its state and says ``cancelled``."""
+    if item.day > today:
+        return "terminiert"
+    if item.row is None:
+        return "durchgeführt" if item.day < today else "eingeladen"
+    results = [step.result for step in item.row.agenda_items.all()]
+    return "durchgeführt" if results and all(results) else "eingeladen"
+
+
+def show_location() -> bool:
+    """Whether the city publishes where its public meetings take place (OPARL_MEETING_LOCATION)."""
+    return bool(settings.OPARL.get("meeting_location", True))
+
+
+def location(u: Urls, item: sel.Meeting, *, standalone: bool = False) -> Json | None:
+    """The place of a public meeting as entered (a text), if the city publishes it."""
+    row = item.row
+    if row is None or not row.location.strip() or item.deleted or not show_location():
+        return None
+    return compact(
+        {
+            "id": u("meeting_location", key=item.key),
+            "type": otype("Location"),
+            "description": row.location.strip(),
+            "meetings": [u("meeting", key=item.key)] if standalone else [],
+            "created": dt(item.created),
+            "modified": dt(item.modified),
+        }
+    )
+
+
 def meeting(
     u: Urls, item: sel.Meeting, context: MeetingContext, *, omit_internal: bool = False
 ) -> Json:
     if item.deleted:
         return deleted(u("meeting", key=item.key), "Meeting", item.created, item.modified)
-    annotated, points, checksums = context.papers, context.points, context.checksums
+    row = item.row
+    # a committee's day without a Sitzung: no time known, the day from midnight
+    start = (
+        row.start if row is not None else timezone.make_aware(datetime.combine(item.day, time()))
+    )
     return compact(
         {
             "id": u("meeting", key=item.key),
             "type": otype("Meeting"),
             "name": f"{item.committee.name}, Sitzung am {item.day:%d.%m.%Y}",
-            "meetingState": "durchgeführt" if item.day < timezone.localdate() else "terminiert",
+            "meetingState": meeting_state(item, timezone.localdate()),
+            "cancelled": row.cancelled if row is not None else None,
+            "start": dt(start),
+            "end": dt(row.end) if row is not None and row.end is not None else None,
+            "location": location(u, item),
             "organization": [u("organization_committee", key=item.committee.key)],
             "agendaItem": []
             if omit_internal
@@ -434,15 +517,17 @@ def meeting(
                 agenda_item(
                     u,
                     step,
-                    annotated[step.decision_id],
+                    context.papers[step.decision_id],
                     order=order,
-                    points=points,
-                    checksums=checksums,
+                    points=context.points,
+                    checksums=context.checksums,
+                    meeting=item,
                     embedded=True,
                 )
-                for order, step in enumerate(item.steps, start=1)
+                for order, step in enumerate(item.steps)
             ],
             f"{VENDOR}:sitzungstag": day(item.day),
+            f"{VENDOR}:ohneUhrzeit": True if row is None else None,
             "created": dt(item.created),
             "modified": dt(item.modified),
         }
@@ -456,15 +541,23 @@ def committee(u: Urls, item: sel.Committee) -> Json:
     object_id = u("organization_committee", key=item.key)
     if item.deleted:
         return deleted(object_id, "Organization", item.created, item.modified)
-    return {
-        "id": object_id,
-        "type": otype("Organization"),
-        "body": u("body"),
-        "name": item.name,
-        "organizationType": "Gremium",
-        "created": dt(item.created),
-        "modified": dt(item.modified),
-    }
+    return compact(
+        {
+            "id": object_id,
+            "type": otype("Organization"),
+            "body": u("body"),
+            "name": item.name,
+            "shortName": item.short_name,
+            "organizationType": "Gremium",
+            "classification": CLASSIFICATION.get(
+                CommitteeRow.Classification(item.classification), "Sonstiges Gremium"
+            )
+            if item.classification
+            else "Sonstiges Gremium",
+            "created": dt(item.created),
+            "modified": dt(item.modified),
+        }
+    )
 
 
 def unit_times(item: OrgUnit) -> tuple[datetime, datetime]:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("consultation/<int:pk>/", views.consultation, name="consultation"),
     path("agendaitem/<int:pk>/", views.agenda_item, name="agenda_item"),
     path("meeting/<slug:key>/", views.meeting, name="meeting"),
+    path("meeting/<slug:key>/ort/", views.meeting_location, name="meeting_location"),
     path("person/<slug:key>/", views.person, name="person"),
     path(
         "organization/gremium/<slug:key>/",

@@ -419,28 +419,33 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @oparl
 def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """A step on an agenda (dated or on a Sitzung). A step removed, taken off the agenda, or of
+    a paper deleted since is a deleted agenda item (OParl 2.8)."""
     u = ser.Urls(request)
+    object_id = u("agenda_item", pk=pk)
     found = sel.step(pk)
-    if found is None or found[0].meeting_date is None:
+    if found is None:
         removed = sel.removed_step(pk)
         if removed is None:
             raise Http404
         created = sel.first_created(pk) or removed.removed_at
-        return json_response(
-            ser.deleted(u("agenda_item", pk=pk), "AgendaItem", created, removed.removed_at)
-        )
+        return json_response(ser.deleted(object_id, "AgendaItem", created, removed.removed_at))
     step, decision = found
+    if sel.step_meeting_key(step) is None:
+        if not sel.was_on_an_agenda(pk):
+            raise Http404
+        created = sel.first_created(pk) or decision.created_at
+        modified = ser.step_modified(step, decision)
+        return json_response(ser.deleted(object_id, "AgendaItem", created, modified))
     if sel.is_deleted(decision):
         return json_response(
-            ser.deleted(
-                u("agenda_item", pk=pk), "AgendaItem", decision.created_at, decision.updated_at
-            )
+            ser.deleted(object_id, "AgendaItem", decision.created_at, decision.updated_at)
         )
+    meeting = sel.meeting_of(step)
     if step.public:
-        item = sel.meeting(sel.meeting_key(step.committee.name.strip(), step.meeting_date))  # type: ignore[arg-type]
-        if item is None:
+        if meeting is None:
             raise Http404
-        order = next(i for i, s in enumerate(item.steps, start=1) if s.pk == step.pk)
+        order = next(i for i, s in enumerate(meeting.steps) if s.pk == step.pk)
     else:
         # on no published agenda (its meeting is not named): its place in the Beratungsfolge
         order = step.order
@@ -452,6 +457,7 @@ def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
             order=order,
             points=sel.resolution_points([decision.pk]),
             checksums=ser.checksums_for([decision]),
+            meeting=meeting,
         )
     )
 
@@ -664,6 +670,24 @@ def meeting(request: HttpRequest, key: str) -> HttpResponse:
     if item is None:
         raise Http404
     return json_response(ser.meeting(ser.Urls(request), item, ser.MeetingContext.of([item])))
+
+
+@oparl
+def meeting_location(request: HttpRequest, key: str) -> HttpResponse:
+    """Where a public meeting takes place, if the city publishes it (OPARL_MEETING_LOCATION);
+    deleted once the meeting is or the place is not shown any more."""
+    item = sel.meeting(key)
+    if item is None or item.row is None:
+        raise Http404
+    u = ser.Urls(request)
+    shown = ser.location(u, item, standalone=True)
+    if shown is None:
+        if not item.row.location.strip():
+            raise Http404
+        return json_response(
+            ser.deleted(u("meeting_location", key=key), "Location", item.created, item.modified)
+        )
+    return json_response(shown)
 
 
 @oparl

@@ -134,6 +134,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "records": list(adopted_records(decision)),
             "findings": _findings(doc),
             "can_change": can_change and decision.is_editable,
+            "can_amend": can_change and rights(request.user, Decision).add,
             "status_form": status_form,
             "reason_form": reason_form,
             "can_reopen": can_reopen and decision.status in services.REOPENABLE,

@@ -82,6 +82,7 @@ NOT_PAGES: dict[str, str] = {
     "decisions:reopen": "POST only",
     "decisions:record_again": "POST only",
     "decisions:preview": "POST only (Markdown preview fragment)",
+    "council:amend": "POST only",
     "costs:projection_export": "XLSX download",
     "plandoc:excel": "XLSX download",
     "plandoc:pdf": "PDF download (PDF/UA-1, tests/stellenplan/test_plan_document_output.py)",
@@ -183,6 +184,14 @@ PAGES: dict[str, str] = {
     "positions:move": "",
     "jobs:list": "",
     "jobs:detail": "",
+    "council:committee_list": "",
+    "council:committee_create": "",
+    "council:committee_update": "",
+    "council:meeting_list": "",
+    "council:meeting_create": "",
+    "council:meeting_update": "",
+    "council:meeting_detail": "",
+    "council:step_schedule": "",
 }
 
 

@@ -1,9 +1,12 @@
 """Fixtures of the decisions tests: the reference decision and clients per role."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import Group
 
 from decisions.models import Committee, Decision
+from tests.factories import council_decided
 
 
 @pytest.fixture
@@ -45,3 +48,11 @@ def committees(db) -> dict[str, Committee]:
             ("Gemeinderat", kinds.MAIN),
         )
     }
+
+
+@pytest.fixture
+def decided(reference) -> Decision:
+    """The reference paper after the Gemeinderat's "zugestimmt" on 06.10.2011 (entered in the
+    worklist), so it can be beschlossen."""
+    council_decided(reference, on=date(2011, 10, 6))
+    return reference

@@ -315,7 +315,7 @@ def test_it_redirects_edits_of_a_closed_decision_with_a_message(sitzungsdienst, 
     assert ProposalPoint.objects.filter(decision=reference).count() == 3
 
 
-def test_it_changes_the_status_with_date_and_user(sitzungsdienst, reference):
+def test_it_changes_the_status_with_date_and_user(sitzungsdienst, reference, decided):
     url = reverse("decisions:status", args=[reference.pk])
     response = sitzungsdienst.post(
         url,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from decisions.models import Committee, ConsultationStep, Decision, StatusChange
 from decisions.services import decision_change_status
+from tests.factories import council_decided
 from tests.oparl.conftest import (
     PREFIX,
     all_pages,
@@ -213,12 +214,14 @@ def test_the_paper_list_reads_a_constant_number_of_queries(city, api, django_ass
 
 
 def test_the_meeting_list_reads_a_constant_number_of_queries(city, api, django_assert_num_queries):
-    # the papers of the agenda items come with their generated annexes and signatories
-    # (one prefetch query each)
-    with django_assert_num_queries(8):
+    # step history, steps, committees (no Sitzungen here: neither they nor their agendas are
+    # read); the papers of the agenda items with their steps, units, annexes, signatories;
+    # resolution texts (with Sitzungen: tests/oparl/test_meetings.py)
+    with django_assert_num_queries(9):
         page = get(api, f"{PREFIX}body/stadt/meeting/?limit=100")
     assert sum(len(m["agendaItem"]) for m in page["data"]) == 100
-    with django_assert_num_queries(2):
+    # the committees as for meetings (3), the Ämter and Referate
+    with django_assert_num_queries(4):
         page = get(api, f"{PREFIX}body/stadt/organization/?limit=100")
     assert {o["organizationType"] for o in page["data"]} == {"Gremium"}
 
@@ -302,6 +305,7 @@ def test_unknown_urls_and_writes_are_error_objects(db, api):
 def adopted(seed, django_user_model) -> tuple[Decision, User]:
     decision = Decision.objects.get(number="647/2011")
     user = django_user_model.objects.create_user("Erika-Geheimname")
+    council_decided(decision, on=date(2011, 10, 6))
     decision_change_status(
         decision=decision,
         status=Status.ADOPTED,

@@ -20,6 +20,7 @@ from tests.oparl.consumers.stadt_bonn_oparl.api.models import (
     AgendaItemResponse,
     Consultation,
     FileResponse,
+    LocationResponse,
     MeetingResponse,
     OParlEntity,
     OrganizationResponse,
@@ -61,6 +62,7 @@ IMPORTERS = {
     "Organization": _organization,
     "Person": _person,
     "File": lambda data: FileResponse(**data),
+    "Location": lambda data: LocationResponse(**data),
 }
 
 
