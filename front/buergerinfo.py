@@ -193,10 +193,11 @@ class Council:
 
     @classmethod
     def read(cls, u: ser.Urls) -> Council:
+        found = sel.council()
         return cls(
             u,
-            {u("organization_committee", key=c.key): c for c in sel.committees()},
-            {u("meeting", key=m.key): m for m in sel.meetings()},
+            {u("organization_committee", key=c.key): c for c in found.committees},
+            {u("meeting", key=m.key): m for m in found.meetings},
         )
 
     def committee(self, url: str) -> CommitteeRef | None:
@@ -331,9 +332,10 @@ def paper_refs(u: ser.Urls, decisions: Iterable[Decision]) -> list[PaperRef]:
     return [paper_ref(u, decision) for decision in decisions]
 
 
-def published_meetings() -> list[sel.Meeting]:
-    """The meetings OParl lists (not deleted), the newest first."""
-    found = [m for m in sel.meetings() if not m.deleted]
+def published_meetings(council: sel.Council | None = None) -> list[sel.Meeting]:
+    """The meetings OParl lists (not deleted), the newest first (of `council`, if read)."""
+    items = (council or sel.council()).meetings
+    found = [m for m in items if not m.deleted]
     return sorted(found, key=lambda m: (m.day, m.committee.name), reverse=True)
 
 
@@ -351,7 +353,7 @@ def meeting_summaries(items: Iterable[sel.Meeting]) -> list[MeetingSummary]:
 
 
 def meeting_page(u: ser.Urls, key: str) -> MeetingPage | None:
-    item = next((m for m in sel.meetings() if m.key == key), None)
+    item = sel.meeting(key)
     if item is None:
         return None
     if item.deleted:
@@ -388,15 +390,16 @@ def meeting_page(u: ser.Urls, key: str) -> MeetingPage | None:
 
 
 def committee_summaries(
-    u: ser.Urls, meetings: list[sel.Meeting] | None = None, only: str | None = None
+    u: ser.Urls, council: sel.Council | None = None, only: str | None = None
 ) -> list[CommitteeSummary]:
     """The committees OParl lists (not deleted), by name, with their published meetings
-    (`meetings`, if read already); `only` the one with this key."""
+    (of `council`, if read); `only` the one with this key."""
+    council = council or sel.council()
     counts: dict[str, int] = {}
-    for meeting in published_meetings() if meetings is None else meetings:
+    for meeting in published_meetings(council):
         counts[meeting.committee.key] = counts.get(meeting.committee.key, 0) + 1
     found = []
-    for item in sel.committees():
+    for item in council.committees:
         if item.deleted or (only is not None and item.key != only):
             continue
         data = ser.committee(u, item)
@@ -413,11 +416,12 @@ def committee_summaries(
 
 
 def committee_page(u: ser.Urls, key: str) -> tuple[CommitteeSummary, list[MeetingSummary]] | None:
-    item = next((c for c in sel.committees() if c.key == key), None)
+    council = sel.council()
+    item = next((c for c in council.committees if c.key == key), None)
     if item is None:
         return None
     if item.deleted:
         raise Gone
-    meetings = [m for m in published_meetings() if m.committee.key == key]
-    summary = committee_summaries(u, meetings, only=key)[0]
+    summary = committee_summaries(u, council, only=key)[0]
+    meetings = [m for m in published_meetings(council) if m.committee.key == key]
     return summary, meeting_summaries(meetings)

@@ -9,11 +9,13 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from decisions.models import Decision
 from decisions.services import decision_save
 from front.views.buergerinfo import PAGES
 from tests.oparl.conftest import PREFIX, all_pages, get, path_of
+from tests.oparl.test_meetings import reference, sitzungen  # noqa: F401 (fixtures)
 from tests.oparl.test_oparl import adopted, make_paper  # noqa: F401 (a fixture)
 
 Status = Decision.Status
@@ -82,7 +84,8 @@ def walk(client: Client, *, details: bool = True) -> dict[str, str]:
 
 
 def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    """The visible text, tags as spaces (no space before a comma or colon)."""
+    return re.sub(r" ([,:])", r"\1", re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 @pytest.fixture
@@ -154,6 +157,40 @@ def test_an_adopted_paper_shows_its_result_resolution_and_frozen_pdf(
     key = council["id"].rstrip("/").rsplit("/", 1)[-1]
     agenda = text(page(visitor, reverse("buergerinfo:meeting", args=[key])))
     assert "GRDrs 647/2011" in agenda and "beschlossen" in agenda
+
+
+def test_sitzungen_show_time_place_tops_and_results_and_a_closed_one_nothing(
+    sitzungen,  # noqa: F811  (the fixture of test_meetings.py)
+    visitor,
+):
+    """The council's records (issue 22): a Sitzung with time, place, TOP and result; the
+    nicht öffentlich step on a Sitzung of the Unterausschuss names neither it nor its result."""
+    Result = sitzungen["Gemeinderat"].Result
+    for name, result in (
+        ("Gemeinderat", Result.APPROVED_AMENDED),
+        ("Unterausschuss JobCenter", Result.NOTED),
+    ):
+        step = sitzungen[name]
+        step.result, step.result_date = result, step.meeting.day
+        step.result_note = "Ziffer 2 gestrichen." if name == "Gemeinderat" else ""
+        step.updated_at = timezone.now()
+        step.save()
+    council = sitzungen["Gemeinderat"]
+    paper = text(page(visitor, reverse("buergerinfo:paper", args=[council.decision_id])))
+    assert "06.10.2011, TOP 7" in paper
+    assert "mit Änderungen zugestimmt am 06.10.2011" in paper
+    assert "Änderungen: Ziffer 2 gestrichen." in paper
+    meeting = text(page(visitor, reverse("buergerinfo:meeting", args=[str(council.meeting_id)])))
+    assert "Gemeinderat, Sitzung am 06.10.2011" in meeting
+    assert "06.10.2011, 15:00 Uhr bis 19:00 Uhr" in meeting
+    assert "Rathaus, Großer Sitzungssaal" in meeting
+    assert "7 GRDrs 647/2011" in meeting and "mit Änderungen zugestimmt" in meeting
+    closed = sitzungen["Unterausschuss JobCenter"]
+    page(visitor, reverse("buergerinfo:meeting", args=[str(closed.meeting_id)]), status=404)
+    everything = "\n".join(text(html) for html in walk(visitor).values())
+    assert "23.09.2011" not in everything
+    assert "zur Kenntnis genommen" not in everything
+    assert "Unterausschuss JobCenter, Sitzung" not in everything
 
 
 # --- the same data as OParl -------------------------------------------------------------------
