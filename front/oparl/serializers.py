@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -88,6 +88,26 @@ def deleted(object_id: str, kind: str, created: datetime, modified: datetime) ->
         "modified": dt(modified),
         "deleted": True,
     }
+
+
+class Listed(Protocol):
+    """An object of the derived lists (committees, meetings, persons)."""
+
+    created: datetime
+    modified: datetime
+    deleted: bool
+
+
+def listed(object_id: str, kind: str, item: Listed, fields: Json) -> Json:
+    """`item` as an OParl object of type `kind` with `fields` (optional ones without data left
+    out), or as deleted."""
+    if item.deleted:
+        return deleted(object_id, kind, item.created, item.modified)
+    return compact(
+        {"id": object_id, "type": otype(kind)}
+        | fields
+        | {"created": dt(item.created), "modified": dt(item.modified)}
+    )
 
 
 # --- system and body --------------------------------------------------------------------------
@@ -493,17 +513,19 @@ def location(u: Urls, item: sel.Meeting, *, standalone: bool = False) -> Json | 
 def meeting(
     u: Urls, item: sel.Meeting, context: MeetingContext, *, omit_internal: bool = False
 ) -> Json:
+    object_id = u("meeting", key=item.key)
     if item.deleted:
-        return deleted(u("meeting", key=item.key), "Meeting", item.created, item.modified)
+        return listed(object_id, "Meeting", item, {})
     row = item.row
     # a committee's day without a Sitzung: no time known, the day from midnight
     start = (
         row.start if row is not None else timezone.make_aware(datetime.combine(item.day, time()))
     )
-    return compact(
+    return listed(
+        object_id,
+        "Meeting",
+        item,
         {
-            "id": u("meeting", key=item.key),
-            "type": otype("Meeting"),
             "name": f"{item.committee.name}, Sitzung am {item.day:%d.%m.%Y}",
             "meetingState": meeting_state(item, timezone.localdate()),
             "cancelled": row.cancelled if row is not None else None,
@@ -528,9 +550,7 @@ def meeting(
             ],
             f"{VENDOR}:sitzungstag": day(item.day),
             f"{VENDOR}:ohneUhrzeit": True if row is None else None,
-            "created": dt(item.created),
-            "modified": dt(item.modified),
-        }
+        },
     )
 
 
@@ -538,13 +558,11 @@ def meeting(
 
 
 def committee(u: Urls, item: sel.Committee) -> Json:
-    object_id = u("organization_committee", key=item.key)
-    if item.deleted:
-        return deleted(object_id, "Organization", item.created, item.modified)
-    return compact(
+    return listed(
+        u("organization_committee", key=item.key),
+        "Organization",
+        item,
         {
-            "id": object_id,
-            "type": otype("Organization"),
             "body": u("body"),
             "name": item.name,
             "shortName": item.short_name,
@@ -554,9 +572,7 @@ def committee(u: Urls, item: sel.Committee) -> Json:
             )
             if item.classification
             else "Sonstiges Gremium",
-            "created": dt(item.created),
-            "modified": dt(item.modified),
-        }
+        },
     )
 
 
@@ -593,17 +609,9 @@ def unit(u: Urls, item: OrgUnit) -> Json:
 
 def person(u: Urls, item: sel.Person) -> Json:
     """A signatory: the name and the offices as the papers print them, nothing else."""
-    object_id = u("person", key=item.key)
-    if item.deleted:
-        return deleted(object_id, "Person", item.created, item.modified)
-    return compact(
-        {
-            "id": object_id,
-            "type": otype("Person"),
-            "body": u("body"),
-            "name": item.name,
-            "status": item.offices,
-            "created": dt(item.created),
-            "modified": dt(item.modified),
-        }
+    return listed(
+        u("person", key=item.key),
+        "Person",
+        item,
+        {"body": u("body"), "name": item.name, "status": item.offices},
     )

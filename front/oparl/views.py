@@ -317,6 +317,16 @@ def keyed_page(
     return page(request, query, [item.key for item in chosen], data, len(listed))
 
 
+T = TypeVar("T")
+
+
+def found(item: T | None) -> T:
+    """`item`, or 404 (an OParl error object) if there is none."""
+    if item is None:
+        raise Http404
+    return item
+
+
 def _int_after(query: ListQuery) -> int:
     if not query.after:
         return 0
@@ -362,10 +372,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @oparl
 def person(request: HttpRequest, key: str) -> HttpResponse:
-    item = sel.person(key)
-    if item is None:
-        raise Http404
-    return json_response(ser.person(ser.Urls(request), item))
+    return json_response(ser.person(ser.Urls(request), found(sel.person(key))))
 
 
 # --- papers ----------------------------------------------------------------------------------
@@ -632,10 +639,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @oparl
 def organization_committee(request: HttpRequest, key: str) -> HttpResponse:
-    item = sel.committee(key)
-    if item is None:
-        raise Http404
-    return json_response(ser.committee(ser.Urls(request), item))
+    return json_response(ser.committee(ser.Urls(request), found(sel.committee(key))))
 
 
 @oparl
@@ -666,9 +670,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @oparl
 def meeting(request: HttpRequest, key: str) -> HttpResponse:
-    item = sel.meeting(key)
-    if item is None:
-        raise Http404
+    item = found(sel.meeting(key))
     return json_response(ser.meeting(ser.Urls(request), item, ser.MeetingContext.of([item])))
 
 

@@ -230,3 +230,19 @@ def test_the_meeting_list_reads_a_constant_number_of_queries(
         page = get(api, f"{MEETINGS}?limit=100")
     assert len(page["data"]) == 23
     assert f"GRDrs {paper.number}: " in str(page)
+
+
+def test_a_full_crawl_with_sitzungen_is_valid_and_kept_by_bonn(sitzungen, api, validators):
+    council = sitzungen["Gemeinderat"]
+    council.result, council.result_date = Result.APPROVED, council.meeting.day
+    council.save()
+    found = crawl(api)
+    kinds = {obj["type"].rsplit("/", 1)[-1] for obj in found.values()}
+    assert {"Meeting", "AgendaItem", "Location", "Person", "Organization"} <= kinds
+    for obj in found.values():
+        for inner in objects_in(obj):
+            check_object(inner, validators)
+            if inner["type"].rsplit("/", 1)[-1] not in ("System", "Body"):
+                import_object(inner)
+    meetings = [o for o in found.values() if o["type"].endswith("/Meeting")]
+    assert len(meetings) == 3 and all(m["agendaItem"] for m in meetings)

@@ -342,7 +342,7 @@ def test_only_a_public_deciding_step_shows_the_resolution(adopted, api):
     steps = {s.committee.name: s for s in decision.consultation_steps.all()}
     council = get(api, f"{PREFIX}agendaitem/{steps['Gemeinderat'].pk}/")
     assert council["public"] is True
-    assert council["result"] == "beschlossen"
+    assert council["result"] == "zugestimmt"  # the deciding result the worklist entered
     assert council["resolutionText"]
     assert council["resolutionFile"]["accessUrl"]
     closed = get(api, f"{PREFIX}agendaitem/{steps['Unterausschuss JobCenter'].pk}/")
