@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core.concurrency import editable_only, versioned_update
@@ -60,7 +60,42 @@ COMMITTEE_FIELDS = ("name", "short_name", "classification", "active")
 MEETING_FIELDS = ("committee", "start", "end", "location", "cancelled")
 #: The results of the deciding body that give the paper its final status.
 DECIDING_RESULTS = (*DECIDED[Status.ADOPTED], *DECIDED[Status.REJECTED])
+M = TypeVar("M", bound=models.Model)
 TOP_TAKEN = "Der TOP {number} ist in dieser Sitzung schon vergeben."
+
+
+# --- Gremien ---------------------------------------------------------------------------------
+
+
+def _create(
+    model: type[M], fields: Sequence[str], data: Mapping[str, Any], acting_user: User | None
+) -> M:
+    editable_only(data, fields)
+    instance = model(**data)
+    instance.full_clean()
+    with acting_as(acting_user):
+        instance.save()
+    return instance
+
+
+def _update(
+    instance: M,
+    fields: Sequence[str],
+    *,
+    acting_user: User | None,
+    expected_version: int,
+    data: Mapping[str, Any],
+    opened: Mapping[str, str] | None,
+) -> M:
+    """The version-checked save of a committee or meeting, with a new ``updated_at``."""
+    editable_only(data, fields)
+    return versioned_update(
+        instance,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        data={**data, "updated_at": timezone.now()},
+        opened=opened,
+    )
 
 
 # --- Gremien ---------------------------------------------------------------------------------
@@ -68,12 +103,7 @@ TOP_TAKEN = "Der TOP {number} ist in dieser Sitzung schon vergeben."
 
 @transaction.atomic
 def committee_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Committee:
-    editable_only(data, COMMITTEE_FIELDS)
-    committee = Committee(**data)
-    committee.full_clean()
-    with acting_as(acting_user):
-        committee.save()
-    return committee
+    return _create(Committee, COMMITTEE_FIELDS, data, acting_user)
 
 
 @transaction.atomic
@@ -88,12 +118,12 @@ def committee_update(
     """Change a committee (name, short name, Art, active). A new name shows on every paper that
     goes to it; for a committee that was renamed by the council, create a new one instead and
     set this one inactive, so earlier papers keep the name they were sent to."""
-    editable_only(data, COMMITTEE_FIELDS)
-    return versioned_update(
+    return _update(
         instance,
+        COMMITTEE_FIELDS,
         acting_user=acting_user,
         expected_version=expected_version,
-        data={**data, "updated_at": timezone.now()},
+        data=data,
         opened=opened,
     )
 
@@ -103,12 +133,7 @@ def committee_update(
 
 @transaction.atomic
 def meeting_create(*, acting_user: User | None, data: Mapping[str, Any]) -> Meeting:
-    editable_only(data, MEETING_FIELDS)
-    meeting = Meeting(**data)
-    meeting.full_clean()
-    with acting_as(acting_user):
-        meeting.save()
-    return meeting
+    return _create(Meeting, MEETING_FIELDS, data, acting_user)
 
 
 @transaction.atomic
@@ -122,7 +147,6 @@ def meeting_update(
 ) -> Meeting:
     """Change a meeting. Its agenda items take a new day along; refused while the agenda has
     items and the committee changes, or a result would then be dated before the meeting."""
-    editable_only(data, MEETING_FIELDS)
     items = ConsultationStep.objects.filter(meeting=instance)
     committee = data.get("committee", instance.committee)
     if committee != instance.committee and items.exists():
@@ -132,11 +156,12 @@ def meeting_update(
                 f"{instance.committee.name}; das Gremium kann nicht mehr geändert werden."
             }
         )
-    meeting = versioned_update(
+    meeting = _update(
         instance,
+        MEETING_FIELDS,
         acting_user=acting_user,
         expected_version=expected_version,
-        data={**data, "updated_at": timezone.now()},
+        data=data,
         opened=opened,
     )
     day = meeting.day

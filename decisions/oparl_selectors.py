@@ -352,7 +352,7 @@ class _StepPast:
     days: dict[tuple[int, date], tuple[datetime, datetime]] = field(default_factory=dict)
 
 
-def _step_past() -> _StepPast:
+def _step_past(scope: Q) -> _StepPast:
     """What the history of the steps of public and deleted papers says since each paper was
     introduced (before that nothing was published); one query. A step moved to another
     Sitzung, made nicht öffentlich or removed leaves its history at the Sitzung it left: that
@@ -364,7 +364,9 @@ def _step_past() -> _StepPast:
         .values("recorded_at")[:1]
     )
     rows = (
-        ConsultationStep.history.filter(decision_id__in=papers(include_deleted=True).values("pk"))
+        ConsultationStep.history.filter(
+            scope, decision_id__in=papers(include_deleted=True).values("pk")
+        )
         .annotate(introduced=Subquery(introduced))
         .filter(history_date__gte=F("introduced"))
         .values_list("id", "committee_id", "meeting_id", "meeting_date", "public", "history_date")
@@ -403,7 +405,7 @@ class Council:
     meetings: list[Meeting]
 
 
-def council() -> Council:
+def council(scope: Q | None = None) -> Council:
     """Committees: every Gremium named in a step of a public paper (also a nicht öffentlich
     one: the Beratungsfolge prints it); deleted when only deleted papers name it or it lost
     its last step. created/modified: the row's, or a later change of its papers and steps.
@@ -422,9 +424,10 @@ def council() -> Council:
     closed session are not regularly public. ``AgendaItem.public`` ("ob der
     Tagesordnungspunkt zur Behandlung in öffentlicher Sitzung vorgesehen ist/war") stays
     ``false`` on the standalone agenda item of such a step, which names no meeting."""
-    past = _step_past()
+    scope = scope or Q()
+    past = _step_past(scope)
     steps = list(
-        ConsultationStep.objects.filter(_of_listed_papers())
+        ConsultationStep.objects.filter(scope, _of_listed_papers())
         .annotate(paper_public=_paper_public())
         .select_related("decision", "committee")
         .order_by("pk")
@@ -519,8 +522,25 @@ def meetings() -> list[Meeting]:
     return council().meetings
 
 
+def _meeting_scope(key: str) -> Q | None:
+    """The steps (current and past) that can make the meeting `key`: those on the Sitzung, or
+    those of its day without a Sitzung; None for a key that names no meeting."""
+    if key.isdigit():
+        return Q(meeting_id=int(key))
+    digits = key.rsplit("-", 1)[-1]
+    try:
+        on = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+    return Q(meeting_id__isnull=True, meeting_date=on)
+
+
 def meeting(key: str) -> Meeting | None:
-    return next((m for m in meetings() if m.key == key), None)
+    """The meeting `key` (public or deleted), read from its own steps only."""
+    scope = _meeting_scope(key)
+    if scope is None:
+        return None
+    return next((m for m in council(scope).meetings if m.key == key), None)
 
 
 def meeting_of(step: ConsultationStep) -> Meeting | None:

@@ -50,22 +50,27 @@ def committees_in_use() -> list[str]:
 
 def decision_for_page(pk: int) -> QuerySet[Decision]:
     """The decision with all its parts in a constant number of queries."""
-    return Decision.objects.filter(pk=pk).prefetch_related(
-        Prefetch(
-            "consultation_steps",
-            queryset=ConsultationStep.objects.select_related("committee", "meeting"),
-        ),
-        "proposal_points",
-        "reason_sections",
-        "references",
-        "signatories",
-        "annexes",
-        "submitted_by",
-        Prefetch(
-            "financial_items",
-            queryset=FinancialItem.objects.select_related("budget_section", "charged_to"),
-        ),
-        Prefetch("status_changes", queryset=StatusChange.objects.select_related("acting_user")),
+    return (
+        Decision.objects.filter(pk=pk)
+        .select_related("amends")
+        .prefetch_related(
+            Prefetch(
+                "consultation_steps",
+                queryset=ConsultationStep.objects.select_related("committee", "meeting"),
+            ),
+            "amendments",
+            "proposal_points",
+            "reason_sections",
+            "references",
+            "signatories",
+            "annexes",
+            "submitted_by",
+            Prefetch(
+                "financial_items",
+                queryset=FinancialItem.objects.select_related("budget_section", "charged_to"),
+            ),
+            Prefetch("status_changes", queryset=StatusChange.objects.select_related("acting_user")),
+        )
     )
 
 

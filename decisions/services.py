@@ -574,6 +574,8 @@ def _save_part(decision: Decision, part: PartChanges) -> None:
                 "nichts wurde gespeichert. Bitte die Seite neu laden."
             )
         _apply(row, values)
+        if isinstance(row, ConsultationStep):
+            row.updated_at = timezone.now()  # OParl's "modified" of the consultation
         row.save()
 
 

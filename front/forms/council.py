@@ -88,7 +88,9 @@ class ResultForm(Form):
     """One agenda item of the worklist: TOP, result, its date and a note."""
 
     step = forms.IntegerField(widget=forms.HiddenInput)
-    agenda_number = forms.CharField(label="TOP", max_length=12, required=False)
+    agenda_number = forms.CharField(
+        label="TOP", max_length=12, required=False, widget=forms.TextInput(attrs={"size": 4})
+    )
     result = forms.ChoiceField(
         label="Ergebnis",
         required=False,
@@ -96,7 +98,7 @@ class ResultForm(Form):
     )
     result_date = GermanDateField(label="Datum", required=False)
     note = forms.CharField(
-        label="Bemerkung", required=False, widget=forms.TextInput(attrs={"size": 30})
+        label="Bemerkung", required=False, widget=forms.TextInput(attrs={"size": 16})
     )
 
     def entry(self) -> ResultEntry:
@@ -118,8 +120,7 @@ class WorklistVersionForm(Form):
 
 
 def result_initial(items: list[ConsultationStep]) -> list[dict[str, Any]]:
-    """The worklist rows as the meeting's agenda holds them; a row without a result proposes
-    the meeting's day as its date once the meeting has taken place."""
+    """The worklist rows as the meeting's agenda holds them."""
     return [
         {
             "step": item.pk,

@@ -104,6 +104,11 @@ class ConsultationStepForm(RowForm):
         if self.instance.committee_id is not None:
             # the committee object, so the field shows (and compares) its name, not its id
             self.initial["committee"] = self.instance.committee
+        if self.instance.meeting_id is not None:
+            # on an agenda: committee and date are the meeting's (moved on the paper's page)
+            for name in ("committee", "meeting_date"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "steht auf der Tagesordnung einer Sitzung"
 
     class Meta:
         model = ConsultationStep

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError
@@ -36,6 +36,21 @@ from front.forms.council import (
 )
 from front.tables import CommitteeTable, MeetingTable, paginate
 from front.views.common import versioned_edit
+
+#: The one create/edit page of a Gremium or a Sitzung, and what it says for each.
+FORM = "council/object_form.html"
+COMMITTEE_PAGE = {
+    "kind": "Gremium",
+    "list_label": "Gremien",
+    "list_url": reverse_lazy("council:committee_list"),
+    "update_name": "council:committee_update",
+}
+MEETING_PAGE = {
+    "kind": "Sitzung",
+    "list_label": "Sitzungen",
+    "list_url": reverse_lazy("council:meeting_list"),
+    "update_name": "council:meeting_update",
+}
 
 # --- Gremien ---------------------------------------------------------------------------------
 
@@ -67,9 +82,10 @@ def committee_create_view(request: HttpRequest) -> HttpResponse:
         CommitteeForm,
         None,
         save=council.committee_create,
-        template="council/committee_form.html",
-        name="committee",
+        template=FORM,
+        name="object",
         done=lambda saved: _committee_done(saved, "angelegt"),
+        context=COMMITTEE_PAGE,
     )
 
 
@@ -82,10 +98,11 @@ def committee_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         CommitteeForm,
         committee,
         save=council.committee_update,
-        template="council/committee_form.html",
-        name="committee",
+        template=FORM,
+        name="object",
         done=lambda saved: _committee_done(saved, "gespeichert"),
         gone_url=reverse("council:committee_list"),
+        context=COMMITTEE_PAGE,
     )
 
 
@@ -130,10 +147,11 @@ def meeting_create_view(request: HttpRequest) -> HttpResponse:
         MeetingForm,
         None,
         save=council.meeting_create,
-        template="council/meeting_form.html",
-        name="meeting",
+        template=FORM,
+        name="object",
         done=lambda saved: _meeting_done(saved, "angelegt"),
         initial={"committee": int(chosen)} if chosen.isdigit() else None,
+        context=MEETING_PAGE,
     )
 
 
@@ -148,10 +166,14 @@ def meeting_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         MeetingForm,
         meeting,
         save=council.meeting_update,
-        template="council/meeting_form.html",
-        name="meeting",
+        template=FORM,
+        name="object",
         done=lambda saved: _meeting_done(saved, "gespeichert"),
         gone_url=reverse("council:meeting_list"),
+        context={
+            **MEETING_PAGE,
+            "back_url": reverse("council:meeting_detail", args=[meeting.pk]),
+        },
     )
 
 
@@ -217,7 +239,11 @@ def _report(request: HttpRequest, outcome: council.ResultsOutcome) -> None:
     for job in outcome.adoptions:
         message = (job.result or {}).get("message") or job.error or "Beschluss wird festgehalten."
         if job.status == job.Status.FAILED:
-            messages.error(request, f"Beschluss nicht festgehalten: {message}")
+            messages.error(
+                request,
+                f"Beschluss nicht festgehalten: {message} Das Ergebnis ist eingetragen; nach "
+                "der Korrektur die Vorlage auf ihrer Seite unter „Status“ beschließen.",
+            )
         else:
             messages.success(request, message)
     for step in outcome.continued:

@@ -203,3 +203,21 @@ def test_the_printed_paper_keeps_its_beratungsfolge(sitzungsdienst, reference, c
         "06.10.2011",
     ):
         assert printed in text
+
+
+def test_the_editor_keeps_committee_and_date_of_a_scheduled_step(
+    sitzungsdienst, reference, council_meeting
+):
+    from tests.decisions.test_views import edit_data
+
+    step = gr_step(reference)
+    ConsultationStep.objects.filter(pk=step.pk).update(
+        meeting=council_meeting, agenda_number="5", meeting_date=date(2011, 10, 6)
+    )
+    data = edit_data(reference)
+    data["beratung-3-committee"] = "Verwaltungsausschuss"
+    data["beratung-3-meeting_date"] = "01.01.2012"
+    response = sitzungsdienst.post(reverse("decisions:edit", args=[reference.pk]), data)
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert (step.committee.name, step.meeting_date) == ("Gemeinderat", date(2011, 10, 6))
