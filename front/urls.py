@@ -7,6 +7,7 @@ from django.urls import include, path
 from front.views import (
     accessibility,
     assets,
+    buergerinfo,
     changes,
     costs,
     council,
@@ -273,6 +274,19 @@ plandoc_urls = (
     "plandoc",
 )
 
+buergerinfo_urls = (
+    [
+        path("", buergerinfo.start, name="start"),
+        path("vorlagen/", buergerinfo.paper_list, name="paper_list"),
+        path("vorlagen/<int:pk>/", buergerinfo.paper_detail, name="paper"),
+        path("sitzungen/", buergerinfo.meeting_list, name="meeting_list"),
+        path("sitzungen/<slug:key>/", buergerinfo.meeting_detail, name="meeting"),
+        path("gremien/", buergerinfo.committee_list, name="committee_list"),
+        path("gremien/<slug:key>/", buergerinfo.committee_detail, name="committee"),
+    ],
+    "buergerinfo",
+)
+
 jobs_urls = (
     [
         path("", jobs.job_list, name="list"),
@@ -304,4 +318,6 @@ urlpatterns = [
     path("stellenplaene/", include(plandoc_urls)),
     path("auftraege/", include(jobs_urls)),
     path("oparl/v1.1/", include("front.oparl.urls", namespace="oparl")),
+    # public (also anonymous), read-only: the HTML view of what OParl publishes
+    path("buergerinfo/", include(buergerinfo_urls)),
 ]

@@ -23,6 +23,8 @@ OPARL_RATE_LIMIT_PER_MINUTE, OPARL_FILE_RATE_LIMIT_PER_MINUTE  anonymous OParl r
                          and client (default 120 and 20; 0: no limit)
 OPARL_FILE_MAX_AGE, OPARL_RECORD_FILE_MAX_AGE  Cache-Control max-age of OParl files (300 s, 1 day)
 OPARL_MEETING_LOCATION   1 (default) publishes the place of public meetings in OParl, 0 does not
+BUERGERINFO_RATE_LIMIT_PER_MINUTE, BUERGERINFO_MAX_AGE  anonymous Bürgerinfo requests per minute
+                         and client (default 120; 0: no limit); Cache-Control max-age (60 s)
 """
 
 import os
@@ -209,6 +211,11 @@ OPARL_RECORD_FILE_MAX_AGE = env_int("OPARL_RECORD_FILE_MAX_AGE", 24 * 3600)
 # JSON objects and lists, and, lower, the files. Signed-in users are not limited.
 OPARL_RATE_LIMIT_PER_MINUTE = env_int("OPARL_RATE_LIMIT_PER_MINUTE", 120)
 OPARL_FILE_RATE_LIMIT_PER_MINUTE = env_int("OPARL_FILE_RATE_LIMIT_PER_MINUTE", 20)
+# The Bürgerinfo (/buergerinfo/, front/views/buergerinfo.py): the public HTML pages of what OParl
+# publishes. Anonymous requests per minute and client address (0: no limit), and how long a
+# browser or proxy may keep a page (seconds; its ETag answers a repeated visit with 304).
+BUERGERINFO_RATE_LIMIT_PER_MINUTE = env_int("BUERGERINFO_RATE_LIMIT_PER_MINUTE", 120)
+BUERGERINFO_MAX_AGE = env_int("BUERGERINFO_MAX_AGE", 60)
 
 # Django's cache: the rate limits above and the texts and checksums of frozen PDFs. Local
 # memory by default (per process: the rate limits count per gunicorn worker). CACHE_BACKEND=db

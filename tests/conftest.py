@@ -171,6 +171,7 @@ def no_rate_limits(settings) -> None:
     client is 127.0.0.1: off, so a crawl is not cut short; the tests about the limits set them."""
     settings.OPARL_RATE_LIMIT_PER_MINUTE = 0
     settings.OPARL_FILE_RATE_LIMIT_PER_MINUTE = 0
+    settings.BUERGERINFO_RATE_LIMIT_PER_MINUTE = 0
 
 
 # --- a guard against slow tests -------------------------------------------------------------

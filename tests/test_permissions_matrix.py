@@ -349,6 +349,7 @@ OPARL = Expect(
 )
 PREFIXES: dict[str, Expect] = {
     "oparl:": OPARL,
+    "buergerinfo:": OPARL,  # the Bürgerinfo (issue 23): the same, as HTML pages
     "admin:": ADMIN_PAGE,
     "admin:axes_": READ_ONLY_ADMIN_PAGE,  # django-axes' login records
     "admin:decisions_statuschange_": READ_ONLY_ADMIN_PAGE,  # the status log of decisions
@@ -527,6 +528,7 @@ PK_MODELS = {
     "plandoc:": ("stellenplan", "StaffingPlan"),
     "jobs:": ("core", "Job"),
     "oparl:paper": ("decisions", "Decision"),
+    "buergerinfo:paper": ("decisions", "Decision"),
     "oparl:file_paper": ("decisions", "Decision"),
     "oparl:file_record": ("decisions", "AdoptedRecord"),
     "oparl:file_annex": ("decisions", "Annex"),
@@ -561,6 +563,8 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
             values[kwarg] = _first_pk(apps.get_model(*PK_MODELS[max(prefixes, key=len)]))
         elif route.name.startswith("oparl:") and kwarg == "key":
             values[kwarg] = "0123456789abcdef"  # a committee or meeting key (404 if unknown)
+        elif route.name.startswith("buergerinfo:") and kwarg == "key":
+            values[kwarg] = _published_key(route.name)
         elif route.name.startswith("oparl:") and kwarg == "rest":
             values[kwarg] = "gibt-es-nicht"
         elif kwarg == "link_pk" and route.name.startswith("decisions:"):
@@ -584,6 +588,14 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
         else:
             raise AssertionError(f"{route.name}: no sample for the URL argument <{kwarg}>")
     return values
+
+
+def _published_key(name: str) -> str:
+    """The key of the first published meeting or committee (a Bürgerinfo page), if any."""
+    from decisions import oparl_selectors
+
+    items = oparl_selectors.meetings() if name.endswith("meeting") else oparl_selectors.committees()
+    return next((item.key for item in items if not item.deleted), "0123456789abcdef")
 
 
 def _admin_model(name: str):

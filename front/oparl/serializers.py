@@ -122,7 +122,9 @@ def system(u: Urls) -> Json:
             "body": u("body_list"),
             "name": settings.OPARL["system_name"],
             "license": settings.OPARL.get("license", ""),
-            "website": settings.OPARL.get("website", ""),
+            # the system's own website: the Bürgerinfo, its human view (the Body's website
+            # is the city's)
+            "website": u.base + reverse("buergerinfo:start"),
             "created": dt(since()),
             "modified": dt(since()),
         }

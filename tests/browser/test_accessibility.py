@@ -125,6 +125,14 @@ OTHER_NAMESPACES = ("oparl:", "admin:")
 PAGES: dict[str, str] = {
     "login": "",
     "accessibility_statement": "",
+    # the Bürgerinfo (issue 23): public, walked by every role and the anonymous visitor
+    "buergerinfo:start": "",
+    "buergerinfo:paper_list": "?suche=2011",
+    "buergerinfo:paper": "",
+    "buergerinfo:meeting_list": "",
+    "buergerinfo:meeting": "",
+    "buergerinfo:committee_list": "",
+    "buergerinfo:committee": "",
     "costs:overview": "?year=2012",
     "search": "?q=Jobcenter&year=2012",
     "positions:list": "?year=2012",
@@ -354,11 +362,20 @@ SCREENSHOTS = {
     ("sitzungsdienst", "decisions:detail"): "beschlussvorlage",
     ("sitzungsdienst", "decisions:edit"): "beschlussvorlage-formular",
     ("anonymous", "accessibility_statement"): "barrierefreiheit",
+    ("anonymous", "buergerinfo:start"): "buergerinfo",
+    ("anonymous", "buergerinfo:paper"): "buergerinfo-vorlage",
+    ("anonymous", "buergerinfo:meeting"): "buergerinfo-sitzung",
 }
+#: Pages anyone may open without logging in.
+PUBLIC_PAGES = ("login", "accessibility_statement")
+
+
+def is_public(name: str) -> bool:
+    return name in PUBLIC_PAGES or name.startswith("buergerinfo:")
 
 
 def expected_statuses(name: str, role: str) -> set[int]:
-    if name in ("login", "accessibility_statement"):
+    if is_public(name):
         return {200}
     expect_ = expectation(name)
     assert expect_ is not None, name
@@ -389,7 +406,7 @@ def walk_role(context, base, role, urls, findings, output_dir, seen: set[str]) -
         where = f"{role} {name} {url}"
         started = time.monotonic()
         response = page.goto(base + url)
-        if role == "anonymous" and name not in ("login", "accessibility_statement"):
+        if role == "anonymous" and not is_public(name):
             # every page asks for a login first: the login page is checked as "login"
             if not re.search(r"/anmelden/\?next=", page.url):
                 findings.add(where, f"anonymous user not sent to the login page ({page.url})")
