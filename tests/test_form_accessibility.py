@@ -54,9 +54,22 @@ def submit(client, url: str, page: FormPage, html: str):
     return client.post(action, data, follow=True)
 
 
+#: URL names of pages that create or edit something: each must be in FORM_PAGES.
+EDIT_PAGE = re.compile(r":(\w+_)?(create|update|edit)(_\w+)?$")
+
+
 def test_it_knows_every_form_page():
     unknown = sorted(set(FORM_PAGES) - set(ROUTES))
     assert not unknown, f"FORM_PAGES names URLs that do not exist: {unknown}"
+    edit_pages = {
+        name
+        for name in ROUTES
+        if EDIT_PAGE.search(name)
+        and not name.startswith("admin:")
+        and 200 in (matrix.expectation(name) or matrix.read(get=())).get
+    }
+    missing = sorted(edit_pages - set(FORM_PAGES))
+    assert not missing, f"Form pages without a check: {missing}; add them to tests/form_pages.py"
 
 
 @pytest.mark.parametrize("name", sorted(FORM_PAGES))
