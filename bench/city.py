@@ -33,6 +33,7 @@ from django.db import models, transaction
 from costing.models import CostRate, CostTable, ReimbursementRule
 from decisions.models import (
     Annex,
+    Committee,
     ConsultationStep,
     Decision,
     DecisionPosition,
@@ -531,6 +532,13 @@ def _decisions(rng: random.Random, lines: list[Position]) -> int:
     points: list[ProposalPoint] = []
     annexes: list[Annex] = []
     steps: list[ConsultationStep] = []
+    committees = {
+        name: Committee.objects.get_or_create(name=name, defaults={"classification": kind})[0]
+        for name, kind in (
+            ("Verwaltungsausschuss", Committee.Classification.COMMITTEE),
+            ("Gemeinderat", Committee.Classification.MAIN),
+        )
+    }
     changes: list[StatusChange] = []
     for decision, chosen in zip(decisions, chosen_lines, strict=True):
         links.extend(
@@ -557,7 +565,7 @@ def _decisions(rng: random.Random, lines: list[Position]) -> int:
             ConsultationStep(
                 decision=decision,
                 order=1,
-                committee="Verwaltungsausschuss",
+                committee=committees["Verwaltungsausschuss"],
                 purpose=ConsultationStep.Purpose.PRELIMINARY,
                 public=True,
                 meeting_date=decision.date + timedelta(days=14),
@@ -567,7 +575,7 @@ def _decisions(rng: random.Random, lines: list[Position]) -> int:
             ConsultationStep(
                 decision=decision,
                 order=2,
-                committee="Gemeinderat",
+                committee=committees["Gemeinderat"],
                 purpose=ConsultationStep.Purpose.RESOLUTION,
                 public=True,
                 meeting_date=decision.date + timedelta(days=24),

@@ -11,9 +11,10 @@ repetitions, each path in turns with its floor:
   Amt 51 (Django test client, logged in as a Personalamt user): CPU ms and SQL queries;
 - costing of a year (`cost_year` of costing.engine) against one raw SQL aggregate query that computes the same totals per department in
   the database (the floor);
-- the Excel workbook of all lines (costing.excel.write_workbook) against bare openpyxl in
-  write-only mode writing the same cells with the same number formats (the reference) and
-  without formats (for comparison), with peak memory (tracemalloc);
+- the Excel workbook of all lines (costing.excel.write_workbook, XlsxWriter since issue 23)
+  against bare openpyxl in write-only mode writing the same cells with the same number formats
+  (the reference) and, for comparison, without formats and with bare XlsxWriter
+  (constant_memory), with peak memory (tracemalloc);
 - the PDF of a decision with 200 positions (decisions.pdf) against WeasyPrint rendering the
   same HTML (the floor);
 - the JSON export of a year (manage.py export_costs).
@@ -399,6 +400,31 @@ def write_formatted(sheets: list[tuple[str, list[list[tuple[Any, str]]]]]) -> No
         workbook.save(handle)
 
 
+def write_formatted_xlsxwriter(sheets: list[tuple[str, list[list[tuple[Any, str]]]]]) -> None:
+    """The same values with the same number formats written by bare XlsxWriter in
+    constant-memory mode (the library the export writes with since issue 23): for comparison."""
+    import xlsxwriter
+
+    with tempfile.TemporaryFile() as handle:
+        workbook = xlsxwriter.Workbook(handle, {"constant_memory": True})
+        formats: dict[str, Any] = {}
+        for title, rows in sheets:
+            sheet = workbook.add_worksheet(title)
+            for r, row in enumerate(rows):
+                for c, (value, number_format) in enumerate(row):
+                    if value is None:
+                        continue
+                    cell_format = None
+                    if number_format not in ("", "General"):
+                        cell_format = formats.get(number_format)
+                        if cell_format is None:
+                            cell_format = formats[number_format] = workbook.add_format(
+                                {"num_format": number_format}
+                            )
+                    sheet.write(r, c, value, cell_format)
+        workbook.close()
+
+
 def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
     """Export against the formatted floor; with `comparisons` also the bare floor (no formats)
     and the floor's peak memory, which are for reading the figures only (left out above
@@ -440,6 +466,7 @@ def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
     functions = {"app": export, "floor": formatted}
     if comparisons:
         functions["bare"] = bare
+        functions["xlsxwriter"] = lambda: write_formatted_xlsxwriter(sheets)
     times = timed(functions, repeat, warmup=0)
     steps["timed"], step = time.process_time() - step, time.process_time()
     app_peak = peak_bytes(export)
@@ -456,6 +483,10 @@ def measure_excel(repeat: int, *, comparisons: bool = True) -> dict:
         **ratios(times),  # floor: the same cells with the same number formats
         "bare_s": times["bare"]["cpu"] if comparisons else skipped,
         "bare_ratio": times["app"]["cpu"] / times["bare"]["cpu"] if comparisons else skipped,
+        "xlsxwriter_s": times["xlsxwriter"]["cpu"] if comparisons else skipped,
+        "xlsxwriter_ratio": (
+            times["app"]["cpu"] / times["xlsxwriter"]["cpu"] if comparisons else skipped
+        ),
         "app_peak_mb": app_peak / 2**20,
         "floor_peak_mb": floor_peak / 2**20 if floor_peak is not None else skipped,
         "steps_cpu_s": steps,
@@ -687,6 +718,14 @@ ROWS = [
     ("… Verhältnis", "excel", "ratio", " ×", 2),
     ("… zum Vergleich: dieselben Zellen ohne Formate", "excel", "bare_s", " s", 2),
     ("… Verhältnis Export zu diesem Vergleich", "excel", "bare_ratio", " ×", 2),
+    (
+        "… zum Vergleich: XlsxWriter (constant_memory), gleiche Zellen und Zahlenformate",
+        "excel",
+        "xlsxwriter_s",
+        " s",
+        2,
+    ),
+    ("… Verhältnis Export zu XlsxWriter", "excel", "xlsxwriter_ratio", " ×", 2),
     ("… Spitzenspeicher Export (tracemalloc)", "excel", "app_peak_mb", " MB", 1),
     ("… Spitzenspeicher Untergrenze", "excel", "floor_peak_mb", " MB", 1),
     ("PDF einer Vorlage mit 200 Stellen", "pdf", "app_s", " s", 2),

@@ -54,6 +54,8 @@ WATCHED_MODELS = (
     ("stellenplan", "StaffingPlanRecord"),
     ("stellenplan", "PositionChange"),
     ("stellenplan", "Occupation"),
+    ("stellenplan", "PreviousYearFigure"),
+    ("stellenplan", "TraineeCount"),
 )
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 FUNCTION_NAME = "core_dataversion_bump"

@@ -10,7 +10,6 @@ before formatting, because numberformat cuts decimals instead of rounding them.
     money(Decimal("31500.00"))     -> "31.500"   (cents only where there are cents)
     money(Decimal("31500"), 2)     -> "31.500,00" (a column with cents: money_places)
     euro(Decimal("1128560"))       -> "1.128.560 €" (no-break space before the sign)
-    eur(Decimal("31500"))          -> "31.500 EUR"  (as the Anlage of a Stuttgart paper)
     percent(Decimal("0.848"))      -> "84,8 %"
     date_de(date(2011, 10, 1))     -> "01.10.2011"
 """
@@ -53,6 +52,18 @@ def format_decimal(value: Decimal | int) -> str:
     return number(value, _places(value))
 
 
+#: The minus of a signed figure ("−0,5"), as in typeset tables (not the hyphen "-").
+MINUS = "\u2212"
+
+
+def signed_decimal(value: Decimal | int) -> str:
+    """A change of Stellen with its sign, as the Stellenplan shows it: "+2,1", "−0,5", "0,0"
+    (Excel: core.xlsx.STELLEN_CHANGE_FORMAT displays the same)."""
+    value = Decimal(value)
+    sign = "+" if value > 0 else MINUS if value < 0 else ""
+    return sign + format_decimal(abs(value))
+
+
 def has_cents(value: Decimal | int) -> bool:
     value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return value != value.to_integral_value()
@@ -78,12 +89,6 @@ def euro(value: Decimal | int | None, space: str = NBSP, places: int | None = No
     if value is None or value == "":
         return DASH
     return f"{money(value, places)}{space}€"
-
-
-def eur(value: Decimal | int | None) -> str:
-    if value is None or value == "":
-        return DASH
-    return f"{money(value)} EUR"
 
 
 def percent(rate: Decimal | None, space: str = NBSP) -> str:

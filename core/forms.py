@@ -412,7 +412,7 @@ def fixed_choices(choices: Any) -> list[Any] | None:
 def german_empty_choice(field: forms.Field) -> None:
     """Give a select's empty choice a German label (a label a form set itself stays)."""
     empty = EMPTY_REQUIRED if field.required else EMPTY_OPTIONAL
-    if isinstance(field, forms.ModelChoiceField):
+    if hasattr(field, "empty_label"):  # a model choice, a django-filter choice: no query
         if field.empty_label == DJANGO_EMPTY_LABEL:
             field.empty_label = empty
     elif isinstance(field, forms.ChoiceField):

@@ -130,6 +130,16 @@ def _entries_by_record(
     tracked = _tracked_fields(model)
     rows = [{f.attname: getattr(r, f.attname) for f in tracked} for r in records]
     labels = relation_labels(model, [f.name for f in tracked], rows)
+    words: Mapping[str, tuple[str, Mapping[Any, str]]] = getattr(model, "HISTORY_WORDS", {})
+
+    def label_of(f: models.Field) -> str:
+        return words[f.name][0] if f.name in words else str(f.verbose_name)
+
+    def show(f: models.Field, value: Any) -> str:
+        if f.name in words and value in words[f.name][1]:
+            return words[f.name][1][value]
+        return display_value(f, value, labels.get(f.name))
+
     result: list[tuple[Any, HistoryEntry]] = []
     previous_of: dict[Any, dict[str, Any]] = {}
     for record, row in zip(records, rows, strict=True):
@@ -142,17 +152,9 @@ def _entries_by_record(
             if kind == "+" or previous is None:
                 if new not in (None, "") and kind != "-":
                     before = "—" if kind == "+" else "(nicht erfasst)"
-                    changes.append(
-                        (str(f.verbose_name), before, display_value(f, new, labels.get(f.name)))
-                    )
+                    changes.append((label_of(f), before, show(f, new)))
             elif kind == "~" and old != new:
-                changes.append(
-                    (
-                        str(f.verbose_name),
-                        display_value(f, old, labels.get(f.name)),
-                        display_value(f, new, labels.get(f.name)),
-                    )
-                )
+                changes.append((label_of(f), show(f, old), show(f, new)))
         user = record.history_user
         result.append(
             (

@@ -116,12 +116,18 @@ def static_text(name: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def render_pdf(html: str, *, archive: bool = False) -> bytes:
-    """`html` (self-contained) as a PDF: tagged PDF/UA-1; with `archive` PDF/A-3a + PDF/UA-1."""
+def html_source(html: str) -> HTML:
+    """`html` (self-contained) as WeasyPrint reads it for every PDF: local files only. Its
+    ``render(**PDF_OPTIONS)`` is the laid-out document (pages, anchors) a test can measure."""
     base = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else font_dir()
-    document = HTML(
+    return HTML(
         string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFileFetcher(allowed_dirs())
     )
+
+
+def render_pdf(html: str, *, archive: bool = False) -> bytes:
+    """`html` (self-contained) as a PDF: tagged PDF/UA-1; with `archive` PDF/A-3a + PDF/UA-1."""
+    document = html_source(html)
     if not archive:
         return document.write_pdf(**PDF_OPTIONS)
     return declare_pdfua(document.write_pdf(**ARCHIVE_OPTIONS))

@@ -30,6 +30,8 @@ ROLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "planexplanation": ALL,
             "positionchange": ALL,
             "occupation": ALL,
+            "previousyearfigure": ALL,
+            "traineecount": ALL,
         },
     },
     "Kämmerei": {

@@ -23,24 +23,21 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
+import xlsxwriter
 from defusedxml import DefusedXmlException
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.styles.fonts import DEFAULT_FONT
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
+from xlsxwriter.format import Format
 
 from core.parsing import (
     YEAR_MAX,
@@ -579,28 +576,36 @@ def lookup(codes: dict[str, int], folded: dict[str, int], code: str) -> int | No
 
 # --- writing ----------------------------------------------------------------------------------
 #
-# Every Excel download is written here: ExcelBook (a write-only openpyxl workbook with the shared
-# named styles) and its SheetWriter sheets (columns with widths and formats, title rows, the
-# header row, data and total rows, freeze panes, autofilter, print set-up), and xlsx_response()
-# sends the file. The export modules (costing.excel, costing.projection_excel,
+# Every Excel download is written here: ExcelBook (an XlsxWriter workbook in constant-memory
+# mode, with the shared formats) and its SheetWriter sheets (columns with widths and formats,
+# title rows, the header row, data and total rows, freeze panes, autofilter, print set-up), and
+# xlsx_response() sends the file. The export modules (costing.excel, costing.projection_excel,
 # stellenplan.plan_excel, stellenplan.need_excel, the change log) only lay out their content.
 #
+# Formulas carry their result: a Formula is the formula text and its value, and the value is
+# written as the cell's cached result. The value comes from where the figure is computed (the
+# costing engine, the projection, the plan document), never from evaluating the formula here,
+# so that readers without a calc engine (pandas, calamine, openpyxl data_only, file previewers,
+# finance import tools) see every total, and a spreadsheet that recalculates gets the same
+# figure (tests read them back both ways).
+#
 # Text: every text goes through cell_text() (no XML-illegal characters, at most 32,767
-# characters); text that begins like a formula ("=", "+", "-", "@", tab, CR) is written as an
-# explicit string cell with the quotePrefix style (text_cell(), SheetWriter): Excel and LibreOffice
-# show it as it is, without a visible apostrophe, and never evaluate it. Columns marked `quoted`
-# write every text that way.
+# characters); text that begins like a formula ("=", "+", "-", "@", tab, CR) is written as a
+# string cell with the quotePrefix format: Excel and LibreOffice show it as it is, without a
+# visible apostrophe, and never evaluate it. Columns marked `quoted` write every text that way.
 #
-# Print: A4, fit to the page width (any number of pages high), landscape where the columns are
-# wider than a portrait page, the header row repeated on every page, a page header (title, Stand)
-# and footer ("Seite x von y"), a print area over every written row. One font: Calibri (the
-# workbook's default, named on every style).
+# Print: A4, the header row repeated on every page, a page header (title, Stand) and footer
+# ("Seite x von y"), a print area over every written row, and no text smaller than 8 pt on
+# paper (print_layout): a sheet as wide as a portrait page prints portrait, one that fits a
+# landscape page at MIN_FIT_SCALE or more prints landscape fitted to the page width; a wider
+# sheet prints landscape at BLOCK_SCALE in blocks of columns, its frozen columns repeated on
+# every page, the page breaks between groups of columns (Column.group: the figures of one year
+# stay together). Wrapped text gets a row height from its length (no reader computes it). One
+# font: Calibri.
 #
-# Speed: data rows reuse one styled cell per column (a write-only sheet writes a row as soon as
-# it is appended); a cell is styled only where a format, a wrapped text or a top alignment (in
-# a row of several lines) is seen. Styled cells are StyledCell (see there), rows of one height
-# share one RowDimension, dates go in as Excel serial numbers (the file is the same). Public
-# openpyxl API only.
+# Speed and memory: constant-memory mode writes each row to the sheet's temporary file when the
+# next row begins (rows are written in order; several sheets may be written side by side), and
+# data rows use per-column formats made once.
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -608,15 +613,34 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # ("1.128.560,00 €", "0,50", "01.01.2012" in a German installation).
 MONEY_FORMAT = '#,##0.00 "€"'
 FTE_FORMAT = "0.00"
+# Stellen as the Stellenplan document shows them (core.formatting.format_decimal: at least one,
+# at most four decimals, "2,1", "12,1411") and their change with its sign
+# (core.formatting.signed_decimal: "+2,1", "−0,5", "0,0").
+STELLEN_FORMAT = "#,##0.0###"
+STELLEN_CHANGE_FORMAT = '+#,##0.0###;"\u2212"#,##0.0###;0.0'
+# "davon kw/ku": the document leaves a 0 empty, so does this format (its zero section is empty)
+STELLEN_OPTIONAL_FORMAT = '#,##0.0###;"\u2212"#,##0.0###;'
 DATE_FORMAT = "DD.MM.YYYY"
-FONT_NAME = "Calibri"  # openpyxl's default font for unstyled cells: named on every style
+DATETIME_FORMAT = "DD.MM.YYYY HH:MM:SS"
+FONT_NAME = "Calibri"
+FONT_SIZE = 11
 # The layout of a sheet with a title: row 1 title, row 2 "Stand", row 3 free, row 4 header.
 HEADER_ROW = 4
 FIRST_DATA_ROW = HEADER_ROW + 1
-# Page set-up: A4; a sheet whose columns are wider than this prints landscape.
+# Page set-up: A4; the printable width with the default margins (0.7" left and right), in
+# pixels at 96 dpi as a column width counts them (a column of width w is 7 w + 5 pixels wide).
 PAPER_A4 = 9
-PORTRAIT_MAX_WIDTH = 100
+PORTRAIT_WIDTH_PX = round((8.27 - 1.4) * 96)
+LANDSCAPE_WIDTH_PX = round((11.69 - 1.4) * 96)
+#: A sheet is fitted to the page width only when that prints at this scale or more (11 pt text
+#: at 8.8 pt); a wider sheet prints at BLOCK_SCALE in blocks of columns.
+MIN_FIT_SCALE = 0.8
+BLOCK_SCALE = 80
+#: At most this share of a page's width is taken by the columns repeated on every block.
+MAX_REPEATED_SHARE = 0.45
 PAGE_NUMBERS = "Seite &P von &N"
+HEADER_FOOTER_SIZE = FONT_SIZE  # scaled with the sheet when it prints (as the cells)
+HEADER_FOOTER_MAX = 255  # Excel's limit for a page header or footer
 # Row heights for wrapped text (Calibri 11): points per line, Excel's maximum, and how many
 # characters fit a column of width 1 (a width counts digits; words wrap whole, bold is wider).
 LINE_HEIGHT = 15
@@ -626,50 +650,52 @@ BOLD_CHARS_PER_WIDTH = 0.8
 SHEET_NAME_MAX = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
-_BOLD = Font(name=FONT_NAME, bold=True)
-_THIN = Side(style="thin")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
-
-# The named styles of every workbook (style name in Excel's style list): a cell takes one of
-# them; number formats and the top alignment of tall rows are set on the per-column templates.
+# The styles of every workbook: a cell takes one of them (or none); number formats and the
+# alignment of wrapped text and of tall rows are combined with them (ExcelBook.format()).
 TITLE = "Titel"
 HEADER = "Kopfzeile"
 TOTAL = "Summe"
 BOLD = "Fett"
 WRAPPED = "Text umbrochen"
-_KIND_STYLES = {"money": "Betrag", "fte": "Stellenanteil", "date": "Datum"}
-FORMATS = {"money": MONEY_FORMAT, "fte": FTE_FORMAT, "date": DATE_FORMAT}
-
-
-def _named_styles() -> list[NamedStyle]:
-    """New NamedStyle objects (openpyxl binds each to one workbook)."""
-    return [
-        NamedStyle(TITLE, font=Font(name=FONT_NAME, bold=True, size=14)),
-        NamedStyle(
-            HEADER,
-            font=_BOLD,
-            fill=PatternFill("solid", fgColor="DDE4EE"),
-            alignment=_WRAP,
-            border=Border(bottom=_THIN),
-        ),
-        NamedStyle(TOTAL, font=_BOLD, border=Border(top=_THIN, bottom=Side(style="double"))),
-        NamedStyle(BOLD, font=_BOLD),
-        NamedStyle(WRAPPED, font=DEFAULT_FONT, alignment=_WRAP),
-        *(
-            NamedStyle(name, font=DEFAULT_FONT, number_format=FORMATS[kind])
-            for kind, name in _KIND_STYLES.items()
-        ),
-    ]
+FORMATS = {
+    "money": MONEY_FORMAT,
+    "fte": FTE_FORMAT,
+    "date": DATE_FORMAT,
+    "stellen": STELLEN_FORMAT,
+    "stellen_change": STELLEN_CHANGE_FORMAT,
+    "stellen_optional": STELLEN_OPTIONAL_FORMAT,
+}
+_STYLES: dict[str, dict[str, Any]] = {
+    TITLE: {"bold": True, "font_size": 14},
+    HEADER: {
+        "bold": True,
+        "bg_color": "#DDE4EE",
+        "pattern": 1,
+        "text_wrap": True,
+        "valign": "top",
+        "bottom": 1,
+    },
+    TOTAL: {"bold": True, "top": 1, "bottom": 6},  # 6: double
+    BOLD: {"bold": True},
+    WRAPPED: {"text_wrap": True, "valign": "top"},
+}
+_ALIGNMENTS: dict[str, dict[str, Any]] = {
+    "": {},
+    "top": {"valign": "top"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+}
 
 
 def cell_text(value: str) -> str:
-    """Text as it may go into a cell: no XML-illegal characters, at most 32,767 characters.
+    """Text as it may go into a cell: no XML-illegal characters, a carriage return as a line
+    feed (it would be stored as "_x000D_", which only Excel reads back), at most 32,767
+    characters.
 
-    Text that begins like a formula must still be written as a quoted cell (text_cell(),
-    SheetWriter)."""
+    Text that begins like a formula must still be written as a quoted cell (SheetWriter does)."""
     if NOT_XML.search(value):
         value = NOT_XML.sub("", value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value if len(value) <= EXCEL_MAX_TEXT else value[:EXCEL_MAX_TEXT]
 
 
@@ -682,41 +708,23 @@ def safe_text(value: str) -> str:
     return value
 
 
-class StyledCell(Cell):
-    """An openpyxl cell for a write-only sheet (as WriteOnlyCell) with a short repr.
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A cell formula written by an export (never user text) with its result: `value` is the
+    figure the formula computes, taken from where it is computed (the costing engine, the
+    projection, the document) and stored as the cell's cached value."""
 
-    A write-only sheet first tries every appended item as a plain value; a cell fails that, and
-    openpyxl builds the error message (repr() included) before it takes the cell as it is. The
-    repr of a Cell formats the sheet's title and the cell's coordinate: a noticeable part of the
-    time of a large export, where most cells are styled. Nothing else differs."""
-
-    __slots__ = ()
-
-    def __init__(self, worksheet: Any, value: Any = None) -> None:
-        super().__init__(worksheet, row=1, column=1, value=value)
-
-    def __repr__(self) -> str:
-        return "<StyledCell>"
+    text: str
+    value: Decimal | int | str
 
 
-def quoted(cell: Cell) -> Cell:
-    """The cell's text stays text: an explicit string, never a formula, shown without "'"."""
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
+@dataclass(frozen=True, slots=True)
+class Styled:
+    """A value with a style of its own (SheetWriter.styled_cell())."""
 
-
-def text_cell(sheet: Any, value: str) -> Cell | None:
-    """A write-only cell for user text: an explicit string cell with the quotePrefix style, so
-    that "=1+1" stays text in Excel and LibreOffice and shows without an apostrophe (the
-    importers also take off an apostrophe written by older exports). None for empty text."""
-    if not value:
-        return None
-    return quoted(StyledCell(sheet, value=cell_text(value)))
-
-
-class Formula(str):
-    """A cell formula written by an export (never user text)."""
+    value: Any
+    style: str | None = None
+    number_format: str | None = None
 
 
 class SafeText(str):
@@ -776,23 +784,85 @@ def stand_text(today: date | None = None, detail: str = "") -> str:
 class Column:
     header: str
     width: float
-    kind: str = "text"  # text (and plain numbers), money, fte, date
+    # text (and plain numbers), money, fte, date, stellen, stellen_change, stellen_optional
+    kind: str = "text"
     wrap: bool = False  # long text: wrapped, line breaks kept, the row as high as its lines
-    quoted: bool = False  # user text: every text a quoted string cell (text_cell())
+    quoted: bool = False  # user text: every text a quoted string cell
+    group: str = ""  # columns of one group print on one page (a sheet printed in blocks)
+
+
+def column_pixels(width: float) -> int:
+    """The width of a column in pixels (Calibri 11, as Excel and XlsxWriter count it)."""
+    return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """How a sheet prints on A4: orientation, fitted to the page width or in blocks of columns
+    (`breaks`: the 0-based columns that begin a page; `repeat`: the leading columns printed on
+    every page), at `scale` (the smallest scale the sheet prints at, as a fraction)."""
+
+    landscape: bool
+    fit_to_width: bool
+    scale: float
+    repeat: int = 0
+    breaks: tuple[int, ...] = ()
+
+
+def print_layout(columns: Sequence[Column], repeat: int = 0) -> PrintLayout:
+    """The print layout of a sheet with `columns` whose first `repeat` columns identify a row
+    (its frozen columns): see "Print" above."""
+    pixels = [column_pixels(c.width) for c in columns]
+    total = sum(pixels)
+    if total <= PORTRAIT_WIDTH_PX:
+        return PrintLayout(landscape=False, fit_to_width=True, scale=1.0)
+    if total * MIN_FIT_SCALE <= LANDSCAPE_WIDTH_PX:
+        return PrintLayout(
+            landscape=True, fit_to_width=True, scale=min(1.0, LANDSCAPE_WIDTH_PX / total)
+        )
+    page = LANDSCAPE_WIDTH_PX * 100 / BLOCK_SCALE
+    if sum(pixels[:repeat]) > MAX_REPEATED_SHARE * page:
+        repeat = 0
+    room = page - sum(pixels[:repeat])
+    breaks: list[int] = []
+    used = 0
+    start = repeat
+    while start < len(columns):
+        end = start + 1
+        while (
+            columns[start].group
+            and end < len(columns)
+            and columns[end].group == columns[start].group
+        ):
+            end += 1
+        width = sum(pixels[start:end])
+        if used and used + width > room:
+            breaks.append(start)
+            used = 0
+        used += width
+        start = end
+    return PrintLayout(
+        landscape=True,
+        fit_to_width=False,
+        scale=BLOCK_SCALE / 100,
+        repeat=repeat,
+        breaks=tuple(breaks),
+    )
 
 
 class ExcelBook:
-    """A write-only workbook with the shared named styles; sheets are added with sheet() and
-    appear in that order; save() finishes every sheet's print area and writes the file."""
+    """A workbook with the shared formats; sheets are added with sheet() and appear in that
+    order; save() finishes every sheet's print set-up and writes the file.
+
+    XlsxWriter in constant-memory mode: every sheet writes its rows to a temporary file as they
+    are appended; save() puts them together into `stream`."""
 
     def __init__(self, title: str) -> None:
-        self.workbook = Workbook(write_only=True)
-        self.workbook.properties.title = cell_text(title)
-        self.workbook.properties.creator = "Stellenplan"
-        self.styles: dict[str, NamedStyle] = {}
-        for style in _named_styles():
-            self.workbook.add_named_style(style)
-            self.styles[style.name] = style
+        self.workbook = xlsxwriter.Workbook(
+            None, {"constant_memory": True, "strings_to_numbers": False}
+        )
+        self.workbook.set_properties({"title": cell_text(title), "author": "Stellenplan"})
+        self.formats: dict[tuple[str | None, str | None, str, bool], Format | None] = {}
         self.sheets: list[SheetWriter] = []
 
     def sheet(self, title: str, columns: Sequence[Column]) -> SheetWriter:
@@ -800,69 +870,74 @@ class ExcelBook:
         self.sheets.append(sheet)
         return sheet
 
+    def format(
+        self,
+        style: str | None = None,
+        number_format: str | None = None,
+        align: str = "",
+        quoted: bool = False,
+    ) -> Format | None:
+        """The format of a style with a number format, an alignment ("", "top", "wrap") and the
+        quote prefix; made once per workbook. None: the default (Calibri 11)."""
+        key = (style, number_format, align, quoted)
+        if key not in self.formats:
+            if key == (None, None, "", False):
+                self.formats[key] = None
+            else:
+                properties: dict[str, Any] = {"font_name": FONT_NAME, "font_size": FONT_SIZE}
+                properties.update(_STYLES.get(style or "", {}))
+                properties.update(_ALIGNMENTS[align])
+                if number_format:
+                    properties["num_format"] = number_format
+                if quoted:
+                    properties["quote_prefix"] = True
+                self.formats[key] = self.workbook.add_format(properties)
+        return self.formats[key]
+
     def save(self, stream: IO[bytes] | str) -> None:
         for sheet in self.sheets:
             sheet.finish_print()
-        self.workbook.save(stream)
+        # XlsxWriter takes the output where the workbook is made; this one is made before the
+        # caller's stream is known (build, then save), so it is named here.
+        self.workbook.filename = stream
+        self.workbook.close()
 
 
 class SheetWriter:
-    """Appends rows to a write-only sheet and counts them.
+    """Appends rows to a sheet (in order) and counts them (`row`: the last row written, 1-based).
 
-    Data rows reuse one styled cell per column (its value set anew for every row): a
-    write-only sheet writes each cell as soon as its row is appended, so the next row may
-    reuse it. A row of one line has cells styled only where a column has a number format or
-    wraps; a row made high by a wrapped text has every cell aligned to the top, so that it
-    reads as one line. Only text that begins like a formula (or in a `quoted` column) gets a
-    cell of its own (quoted()).
-    """
+    A data row's cells take their column's format (number format, wrapped text); a row made
+    high by a wrapped text has every cell aligned to the top, so that it reads as one line.
+    Text that begins like a formula (or in a `quoted` column) is a quoted string cell."""
 
     def __init__(self, book: ExcelBook, title: str, columns: Sequence[Column]) -> None:
         self.book = book
-        self.ws = book.workbook.create_sheet(title)
+        self.ws = book.workbook.add_worksheet(title)
         self.columns = list(columns)
         self.row = 0
         self.header_row: int | None = None
-        for index, column in enumerate(self.columns, 1):
-            self.ws.column_dimensions[get_column_letter(index)].width = column.width
-        self._cells = [self._template(c, top=False) for c in self.columns]
-        self._top_cells = [self._template(c, top=True) for c in self.columns]
-        self._totals = [self.styled_cell(None, TOTAL, FORMATS.get(c.kind)) for c in self.columns]
-        self._blank_total = self.styled_cell(None, TOTAL)
+        self.frozen_columns = 0
+        for index, column in enumerate(self.columns):
+            self.ws.set_column(index, index, column.width)
+        fmt = book.format
+        kinds = [FORMATS.get(c.kind) for c in self.columns]
+        self._plain = [
+            fmt(None, k, "wrap" if c.wrap else "") for c, k in zip(self.columns, kinds, strict=True)
+        ]
+        self._top = [
+            fmt(None, k, "wrap" if c.wrap else "top")
+            for c, k in zip(self.columns, kinds, strict=True)
+        ]
+        self._quoted = [fmt(None, None, "wrap" if c.wrap else "top", True) for c in self.columns]
+        self._quoted_columns = {index for index, c in enumerate(self.columns) if c.quoted}
         self._wrapped = [
             (index, c.width * CHARS_PER_WIDTH) for index, c in enumerate(self.columns) if c.wrap
         ]
-        self._quoted_columns = [index for index, c in enumerate(self.columns) if c.quoted]
-        self._dates = [c.kind == "date" for c in self.columns]
-        self._serials: dict[date, float] = {}  # at most one per day of YEAR_MIN … YEAR_MAX
-        self._heights: dict[float, RowDimension] = {}
-        self._print_setup()
+        self._footer()
 
-    def _template(self, column: Column, *, top: bool) -> Cell | None:
-        """The reused cell of a column's data rows (None: plain values, no style)."""
-        if column.wrap:
-            return self.styled_cell(None, WRAPPED, FORMATS.get(column.kind))
-        style = _KIND_STYLES.get(column.kind)
-        if style is None and not top:
-            return None
-        cell = self.styled_cell(None, style)
-        if top:
-            cell.alignment = _TOP
-        return cell
-
-    def _print_setup(self) -> None:
-        """A4, fit to the page width (as many pages high as needed), landscape when wide."""
-        setup = self.ws.page_setup
-        setup.paperSize = PAPER_A4
-        wide = sum(c.width for c in self.columns) > PORTRAIT_MAX_WIDTH
-        setup.orientation = "landscape" if wide else "portrait"
-        setup.fitToWidth = 1
-        setup.fitToHeight = 0
-        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
-        self.ws.print_options.gridLines = False
-        self.ws.oddFooter.center.text = PAGE_NUMBERS
-        self.ws.oddFooter.center.font = FONT_NAME
-        self.ws.oddFooter.center.size = 9
+    def _footer(self) -> None:
+        self.ws.set_paper(PAPER_A4)
+        self.ws.set_footer(f'&C&{HEADER_FOOTER_SIZE}&"{FONT_NAME},Regular"{PAGE_NUMBERS}')
 
     def letter(self, index: int) -> str:
         """Column letter of the column at `index` (0-based)."""
@@ -870,80 +945,113 @@ class SheetWriter:
 
     def styled_cell(
         self, value: Any, style: str | None = None, number_format: str | None = None
-    ) -> Cell:
-        """A cell of its own: text cleaned (and quoted when it begins like a formula), a
-        Formula written as a formula, with a named style and a number format."""
-        text = isinstance(value, str) and not isinstance(value, Formula)
-        if text:
-            value = cell_text(value)
-        cell = StyledCell(self.ws, value=str(value) if isinstance(value, Formula) else value)
-        if style:
-            cell.style = style  # by name: openpyxl compares a NamedStyle object with every style
-        if number_format:
-            cell.number_format = number_format
-        if text and value.startswith(UNSAFE_PREFIXES):
-            quoted(cell)
-        return cell
+    ) -> Styled:
+        """A value with a style of its own (and a number format) for append()."""
+        return Styled(value, style, number_format)
+
+    # --- writing cells ---
+
+    def _write(
+        self, index: int, value: Any, style: str | None, number_format: str | None, align: str
+    ) -> None:
+        """One cell of the current row, any value (the rows that are not data rows)."""
+        if isinstance(value, Styled):
+            style, number_format, value = value.style, value.number_format, value.value
+        row, ws, fmt = self.row - 1, self.ws, self.book.format
+        if value is None or value == "":
+            if style:
+                ws.write_blank(row, index, None, fmt(style, number_format, align))
+        elif isinstance(value, Formula):
+            ws.write_formula(row, index, value.text, fmt(style, number_format, align), value.value)
+        elif isinstance(value, str):
+            text = cell_text(value)
+            ws.write_string(
+                row, index, text, fmt(style, None, align, text.startswith(UNSAFE_PREFIXES))
+            )
+        elif isinstance(value, bool):
+            ws.write_boolean(row, index, value, fmt(style, None, align))
+        elif isinstance(value, int | float | Decimal):
+            # a Decimal is written with its digits ("{:.16G}"), as XlsxWriter's write() does
+            ws.write_number(row, index, value, fmt(style, number_format, align))  # type: ignore[arg-type]
+        elif isinstance(value, datetime):
+            ws.write_datetime(row, index, value, fmt(style, DATETIME_FORMAT, align))
+        elif isinstance(value, date):
+            midnight = datetime.combine(value, datetime.min.time())
+            ws.write_datetime(row, index, midnight, fmt(style, DATE_FORMAT, align))
+        else:
+            ws.write_string(row, index, cell_text(str(value)), fmt(style, None, align))
+
+    def _height(self, lines: int) -> None:
+        """A row of `lines` text lines gets an explicit height (LibreOffice does not grow a
+        row for wrapped text on loading, so the text would overlap the next rows)."""
+        if lines > 1:
+            self.ws.set_row(self.row - 1, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
 
     def append(self, values: Sequence[Any], lines: int = 1) -> int:
-        """Append a row; one of `lines` text lines gets an explicit height (LibreOffice does
-        not grow a row for wrapped text on loading, so the text would overlap the next rows).
-
-        Rows of one height share one RowDimension, set for the row only while it is written (a
-        write-only sheet writes it at once), so that memory stays flat.
-        """
+        """Append a row of values (plain, Styled or Formula), `lines` text lines high."""
         self.row += 1
-        if lines > 1:
-            height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
-            dimension = self._heights.get(height)
-            if dimension is None:
-                dimension = self._heights[height] = RowDimension(self.ws, ht=height)
-            dimensions = self.ws.row_dimensions
-            dimensions[self.row] = dimension
-            self.ws.append(values)
-            del dimensions[self.row]
-        else:
-            self.ws.append(values)
+        self._height(lines)
+        align = "top" if lines > 1 else ""
+        for index, value in enumerate(values):
+            if value is not None:
+                self._write(index, value, None, None, align)
         return self.row
 
     def text(self, value: str | None, style: str | None = None) -> int:
         """A row of one text in the first column (a note, a section's name)."""
-        return self.append([self.styled_cell(value, style)] if value else [])
+        return self.append([Styled(value, style)] if value else [])
+
+    def note(self, text: str, index: int = 0, style: str | None = None) -> int:
+        """A row of a long text in the column at `index`, wrapped within the column (it would
+        run over the next columns, and off a page printed in blocks) and as high as its
+        lines."""
+        chars = BOLD_CHARS_PER_WIDTH if style else CHARS_PER_WIDTH
+        lines = text_lines(cell_text(text), self.columns[index].width * chars)
+        self.row += 1
+        self._height(lines)
+        self._write(index, text, style, None, "wrap")
+        return self.row
 
     def title(self, title: str, stand: str) -> None:
         """Rows 1-2: title and "Stand: date" (also the page header); the caller then writes
         row 3 and the header."""
-        self.append([self.styled_cell(title, TITLE)])
-        self.append([self.styled_cell(stand)])
+        self.append([Styled(title, TITLE)])
+        self.append([stand])
         self.page_header(title, stand)
 
     def page_header(self, title: str, stand: str) -> None:
-        """The page header of every printed page: title left, Stand right."""
-        header = self.ws.oddHeader
-        header.left.text = header_footer_text(title)
-        header.right.text = header_footer_text(stand)
-        for part in (header.left, header.right):
-            part.font = FONT_NAME
-            part.size = 9
+        """The page header of every printed page: title left, Stand right (the title
+        shortened to what a page header holds)."""
+        font = f'&{HEADER_FOOTER_SIZE}&"{FONT_NAME},Regular"'
+        right = f"&R{font}{header_footer_text(stand)}"
+        room = HEADER_FOOTER_MAX - len(right) - len(font) - 2
+        left = header_footer_text(title)
+        if len(left) > room:
+            left = header_footer_text(shorten(title, room // 2))
+        self.ws.set_header(f"&L{font}{left}{right}")
 
     def header(self, labels: Sequence[str] | None = None) -> int:
         """A header row (the columns' headers, or `labels`), as high as its wrapped text. The
-        first one is repeated on every printed page and frozen (freeze())."""
+        first one is repeated on every printed page."""
         texts = list(labels) if labels is not None else [c.header for c in self.columns]
         lines = max(
             text_lines(text, column.width * BOLD_CHARS_PER_WIDTH)
             for text, column in zip(texts, self.columns, strict=False)
         )
-        row = self.append([self.styled_cell(text, HEADER) for text in texts], lines)
+        self.row += 1
+        self._height(lines)
+        for index, text in enumerate(texts):
+            self._write(index, text, HEADER, None, "")
         if self.header_row is None:
-            self.header_row = row
-            self.ws.print_title_rows = f"{row}:{row}"
-        return row
+            self.header_row = self.row
+            self.ws.repeat_rows(self.row - 1)
+        return self.row
 
     def freeze(self, column: str = "A", header_row: int = HEADER_ROW) -> None:
-        """Freeze the rows down to the header row (and the columns left of `column`); before
-        the first row is written (a write-only sheet writes its view with the first row)."""
-        self.ws.freeze_panes = f"{column}{header_row + 1}"
+        """Freeze the rows down to the header row and the columns left of `column` (which
+        also print on every page of a sheet printed in blocks of columns)."""
+        self.frozen_columns = column_index_from_string(column) - 1
+        self.ws.freeze_panes(header_row, self.frozen_columns)
 
     def data(self, values: Sequence[Any]) -> int:
         """A data row; the hot loop of a large export, hence the plain code."""
@@ -954,65 +1062,53 @@ class SheetWriter:
                 count = text_lines(value, chars)
                 if count > lines:
                     lines = count
-        templates = self._top_cells if lines > 1 else self._cells
-        row: list[Any] = []
-        append = row.append
-        for template, value, is_date in zip(templates, values, self._dates, strict=False):
+        self.row += 1
+        row = self.row - 1
+        ws = self.ws
+        if lines > 1:
+            ws.set_row(row, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
+            formats = self._top
+        else:
+            formats = self._plain
+        quoted_columns = self._quoted_columns
+        for index, value in enumerate(values):
             if value is None:
-                append(None)
                 continue
             cls = value.__class__
-            if cls is str or cls is SafeText:  # user text (Formula is written as it is)
+            if cls is str or cls is SafeText:
                 if cls is str:
                     value = cell_text(value)
                 if not value:
-                    append(None)
                     continue
-                if value.startswith(UNSAFE_PREFIXES):
-                    append(self._quoted(value, template))
-                    continue
-            elif cls is date and is_date:
-                value = self._serial(value)
-            if template is None:
-                append(value)
+                if index in quoted_columns or value.startswith(UNSAFE_PREFIXES):
+                    ws.write_string(row, index, value, self._quoted[index])
+                else:
+                    ws.write_string(row, index, value, formats[index])
+            elif cls is int or cls is Decimal or cls is float:
+                ws.write_number(row, index, value, formats[index])
+            elif cls is date and self.columns[index].kind == "date":
+                ws.write_datetime(row, index, value, formats[index])
+            elif cls is Formula:
+                ws.write_formula(row, index, value.text, formats[index], value.value)
             else:
-                template.value = value
-                append(template)
-        for index in self._quoted_columns:
-            value = row[index] if index < len(row) else None
-            if value is not None and value is templates[index]:
-                value = value.value
-            if isinstance(value, str):
-                row[index] = self._quoted(value, templates[index])
-        return self.append(row, lines)
-
-    def _serial(self, value: date) -> float:
-        """A date as the serial number openpyxl would write for it (the column has the date
-        format): the same file, without openpyxl's conversion and format check per cell."""
-        serial = self._serials.get(value)
-        if serial is None:
-            serial = self._serials[value] = to_excel(value, self.book.workbook.epoch)
-        return serial
-
-    def _quoted(self, value: str, template: Cell | None) -> Cell:
-        cell = StyledCell(self.ws, value=value)
-        cell.alignment = _WRAP if template is not None and template.alignment.wrap_text else _TOP
-        return quoted(cell)
+                self._write(
+                    index,
+                    value,
+                    None,
+                    FORMATS.get(self.columns[index].kind),
+                    "top" if lines > 1 else "",
+                )
+        return self.row
 
     def total(self, values: Sequence[Any], *, rule_blanks: bool = True) -> int:
         """A total row: bold, ruled above and twice below (with `rule_blanks` also its empty
         cells), figures in their column's format."""
-        row: list[Any] = []
+        self.row += 1
         for index, value in enumerate(values[: len(self.columns)]):
-            if value is None:
-                row.append(self._blank_total if rule_blanks else None)
-            elif isinstance(value, str) and not isinstance(value, Formula):
-                row.append(self.styled_cell(value, TOTAL, FORMATS.get(self.columns[index].kind)))
-            else:
-                cell = self._totals[index]
-                cell.value = str(value) if isinstance(value, Formula) else value
-                row.append(cell)
-        return self.append(row)
+            if value is None and not rule_blanks:
+                continue
+            self._write(index, value, TOTAL, FORMATS.get(self.columns[index].kind), "")
+        return self.row
 
     def sum_row(
         self,
@@ -1020,31 +1116,64 @@ class SheetWriter:
         label: str,
         first: int,
         last: int,
-        kinds: set[str],
+        totals: Mapping[int, Any],
         *,
         rule_blanks: bool = True,
     ) -> int:
-        """A total row: `label`, then =SUM(first:last) under every column of `kinds`."""
+        """A total row: `label`, then =SUM(first:last) under every column of `totals` (0-based
+        index → the sum as computed where the figures come from, the formula's cached value)."""
         if last < first:  # no rows: an empty placeholder row keeps the formulas valid
             last = first = self.append([None])
         values: list[Any] = [None] * len(self.columns)
         values[label_index] = label
-        for index, column in enumerate(self.columns):
-            if column.kind in kinds:
-                letter = self.letter(index)
-                values[index] = Formula(f"=SUM({letter}{first}:{letter}{last})")
+        for index, value in totals.items():
+            letter = self.letter(index)
+            values[index] = Formula(f"=SUM({letter}{first}:{letter}{last})", value)
         return self.total(values, rule_blanks=rule_blanks)
+
+    def choice_list(
+        self, index: int, source: str, first: int, last: int, *, title: str, message: str
+    ) -> None:
+        """The cells of the column at `index` in rows `first` … `last` (1-based) take only a
+        value of `source` (a range such as "'Blatt'!$A$2:$A$9"; Excel's list validation),
+        else Excel refuses the entry with `title` and `message`."""
+        self.ws.data_validation(
+            first - 1,
+            index,
+            last - 1,
+            index,
+            {
+                "validate": "list",
+                "source": "=" + source,
+                "ignore_blank": True,
+                "show_error": True,
+                "error_title": shorten(title, 32),  # Excel's limits
+                "error_message": shorten(message, 255),
+            },
+        )
 
     def finish_table(self, first_data_row: int, last_data_row: int) -> None:
         """Autofilter over the header and the data rows (not the total row)."""
         last = max(last_data_row, first_data_row)
-        end = self.letter(len(self.columns) - 1)
-        self.ws.auto_filter.ref = f"A{self.header_row or 1}:{end}{last}"
+        self.ws.autofilter((self.header_row or 1) - 1, 0, last - 1, len(self.columns) - 1)
 
     def finish_print(self) -> None:
-        """The print area: every column, every row written."""
-        end = self.letter(len(self.columns) - 1)
-        self.ws.print_area = f"A1:{end}{max(self.row, 1)}"
+        """The print area (every column, every row written) and the page layout
+        (print_layout())."""
+        self.ws.print_area(0, 0, max(self.row, 1) - 1, len(self.columns) - 1)
+        layout = print_layout(self.columns, self.frozen_columns)
+        if layout.landscape:
+            self.ws.set_landscape()
+        else:
+            self.ws.set_portrait()
+        if layout.fit_to_width:
+            self.ws.fit_to_pages(1, 0)
+        else:
+            self.ws.set_print_scale(round(layout.scale * 100))
+            if layout.repeat:
+                self.ws.repeat_columns(0, layout.repeat - 1)
+            if layout.breaks:
+                self.ws.set_v_pagebreaks(list(layout.breaks))
 
 
 def xlsx_response(write: Callable[[IO[bytes]], object], filename: str) -> FileResponse:

@@ -1,4 +1,4 @@
-"""The cost workbook for the Kämmerei (issue 4), written with openpyxl in write-only mode.
+"""The cost workbook for the Kämmerei (issue 4), written with the common writer (core.xlsx).
 
 Sheets, in this order:
 - "Übersicht": per Amt/Referat and per Teilhaushalt the Stellen and annual cost of the first
@@ -14,8 +14,11 @@ Sheets, in this order:
 
 Every figure comes from the costing engine (costing.engine: the year summaries for the overview,
 YearPricing for each line); this module only lays them out. Totals are SUM formulas over the
-rows above them (SUBTOTAL on "Stellen", so that they follow Excel's filter); tests/costing/test_excel_libreoffice.py recalculates the file with
-LibreOffice and compares every total with the engine's to the cent.
+rows above them (SUBTOTAL on "Stellen", so that they follow Excel's filter), each written with
+the engine's figure as its cached value (the sum of the Teilhaushalte: the sum of their
+figures, each reimbursement rounded per Teilhaushalt), so that readers without a calc engine
+see it; tests/costing/test_excel_libreoffice.py recalculates the file with LibreOffice and
+compares every total with the engine's to the cent.
 
 Missing rates: a line whose grade has no rate in the table of a year gets the text "fehlt" in its
 cost cells (never 0; SUM skips text, so every total is the engine's sum of the costed lines);
@@ -35,13 +38,16 @@ with only ?year=2012 (the "Excel-Export" button of a year) gives that year and t
 following (the medium-term plan the Kämmerei works with), and the button says so; ?years=2012
 gives 2012 only.
 
-Streaming: openpyxl's write-only sheets write every appended row to a temporary file at once,
-and this module never holds the lines of a year. The overview comes from the year summaries
+Streaming: the writer's sheets (XlsxWriter, constant memory) write every row to a temporary file
+when the next begins, and this module never holds the lines of a year. The overview comes from the year summaries
 (grouped in the database); the positions are read once, in chunks, ordered by org unit code
 and id, each priced for every year and appended to "Stellen" and (first year) to the sheet of
-its Amt/Referat; the total rows are SUM formulas written last. Memory stays flat however many
-positions there are. Public openpyxl API only: no declared <dimension> (openpyxl offers no
-public way for write-only sheets; the importers reset dimensions anyway).
+its Amt/Referat; the total rows are SUM formulas written last (the SUBTOTAL row of "Stellen"
+stands above its rows, so its values, the engine's totals and the Stellen of every position
+listed, are known before). Memory stays flat however many positions there are.
+
+Print (core.xlsx.print_layout): the sheets of the Ämter and the rates fit a landscape page;
+"Übersicht" and "Stellen" print at 80 % in blocks, the columns of one year on one page.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from core.formatting import format_decimal
@@ -221,7 +227,7 @@ def build_workbook(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> ExcelBook:
-    """The workbook with every row written (to openpyxl's temporary files); save() it.
+    """The workbook with every row written (to the writer's temporary files); save() it.
 
     `progress(done, total, step)` hears what is being done: each year costed, the sheets
     opened, every ``PROGRESS_EVERY`` positions of "Stellen", and last that the file is saved
@@ -260,10 +266,16 @@ def build_workbook(
         unit.id: _open_anlage(workbook, sheet_names[unit.id], unit, summaries[0].year, stand)
         for unit in departments
     }
+    main_totals = {unit.id: total for unit, total in summaries[0].by_department}
     _write_rates(workbook, summaries, stand, span)
-    _write_lines(workbook, summaries, lines, steps, anlagen, stand, span)
-    for sheet, first in anlagen.values():
-        _close_anlage(sheet, first)
+    union_fte = lines.aggregate(fte=Sum("fte"))["fte"] or ZERO
+    _write_lines(workbook, summaries, lines, union_fte, steps, anlagen, stand, span)
+    for unit in departments:
+        sheet, first = anlagen[unit.id]
+        total = main_totals.get(unit.id)
+        _close_anlage(
+            sheet, first, total.fte if total else ZERO, total.annual_cost if total else ZERO
+        )
     steps.report("Datei speichern", steps.total - steps.save_weight)
     return workbook
 
@@ -312,20 +324,20 @@ def _write_overview(
     columns = [
         Column("Amt/Referat", 13),
         Column("Bezeichnung", 42, wrap=True),
-        Column(f"Stellen {main.year}", 11, "fte"),
-        Column(f"Jahreskosten {main.year}", 17, "money"),
+        Column(f"Stellen {main.year}", 11, "fte", group="main"),
+        Column(f"Jahreskosten {main.year}", 17, "money", group="main"),
     ]
     for costing in costings:
+        group = str(costing.year)
         columns += [
-            Column(f"Kosten {costing.year}", 17, "money"),
-            Column(f"Erstattung {costing.year}", 17, "money"),
-            Column(f"Städtischer Anteil {costing.year}", 18, "money"),
+            Column(f"Kosten {costing.year}", 17, "money", group=group),
+            Column(f"Erstattung {costing.year}", 17, "money", group=group),
+            Column(f"Städtischer Anteil {costing.year}", 18, "money", group=group),
         ]
     sheet = workbook.sheet(SHEET_OVERVIEW, columns)
     sheet.freeze("C")
     sheet.title(f"Stellenplan – Kostenübersicht {span}", stand)
     sheet.append([])
-    sums = {"fte", "money"}
 
     # Per Amt/Referat
     sheet.header()
@@ -338,7 +350,9 @@ def _write_overview(
         sheet.data([unit.code, _marked(unit.name, totals), *_group_values(totals[0], totals)])
     last = sheet.row
     sheet.finish_table(first, last)
-    sheet.sum_row(1, total_label, first, last, sums)
+    # The engine's totals: the sum of the Ämter (reimbursement per Amt, then summed).
+    grand = _group_values(main.total, [c.total for c in costings])
+    sheet.sum_row(1, total_label, first, last, dict(enumerate(grand, 2)))
 
     # Per Teilhaushalt
     sheet.append([])
@@ -357,11 +371,16 @@ def _write_overview(
             mapping[key] = total
         section_years.append(mapping)
     first = sheet.row + 1
+    rows = []
     for key in sorted(sections):
         number, name = sections[key]
         totals = [m.get(key) for m in section_years]
-        sheet.data([number, _marked(name, totals), *_group_values(totals[0], totals)])
-    sheet.sum_row(1, total_label, first, sheet.row, sums)
+        rows.append(_group_values(totals[0], totals))
+        sheet.data([number, _marked(name, totals), *rows[-1]])
+    # The Teilhaushalte' reimbursements are rounded per Teilhaushalt: the total is their sum
+    # (as the SUM formula computes), not the engine's total of the Ämter.
+    sums = [sum(column, ZERO) for column in zip(*rows, strict=True)] if rows else grand
+    sheet.sum_row(1, total_label, first, sheet.row, dict(enumerate(sums, 2)))
 
     # Where the figures come from
     sheet.append([])
@@ -373,13 +392,11 @@ def _write_overview(
         if costing.coverage:
             rules = "; ".join(f"{c.name} {_percent(c.rate)}" for c in costing.coverage)
             text += f"; Erstattung: {rules}"
-        sheet.append([None, text])
-    sheet.append(
-        [
-            None,
-            "Kosten eines Jahres: Anzahl der Stellen × Jahreskostensatz × Monate im Jahr / 12, "
-            "je Stelle auf Cent gerundet. Erstattung je Amt/Referat bzw. Teilhaushalt gerundet.",
-        ]
+        sheet.note(text, 1)
+    sheet.note(
+        "Kosten eines Jahres: Anzahl der Stellen × Jahreskostensatz × Monate im Jahr / 12, "
+        "je Stelle auf Cent gerundet. Erstattung je Amt/Referat bzw. Teilhaushalt gerundet.",
+        1,
     )
     for costing in costings:
         if not costing.incomplete:
@@ -387,18 +404,14 @@ def _write_overview(
         lines = costing.missing
         fte = sum((line.fte for line in lines), ZERO)
         grades = ", ".join(f"„{g}“" for g in sorted({line.pay_grade_code for line in lines}))
-        sheet.append(
-            [
-                None,
-                sheet.styled_cell(
-                    f"{costing.year} {INCOMPLETE}: {len(lines)} Stelle(n) mit "
-                    f"{format_decimal(fte)} Stellen ohne Kostensatz in der Kostentabelle "
-                    f"„{costing.table.name}“ (Stellenwert {grades}). Sie sind in den Stellen "
-                    f"mitgezählt, ihre Kosten fehlen in den Summen; siehe Blatt "
-                    f"„{SHEET_MISSING}“.",
-                    BOLD,
-                ),
-            ]
+        sheet.note(
+            f"{costing.year} {INCOMPLETE}: {len(lines)} Stelle(n) mit "
+            f"{format_decimal(fte)} Stellen ohne Kostensatz in der Kostentabelle "
+            f"„{costing.table.name}“ (Stellenwert {grades}). Sie sind in den Stellen "
+            f"mitgezählt, ihre Kosten fehlen in den Summen; siehe Blatt "
+            f"„{SHEET_MISSING}“.",
+            1,
+            BOLD,
         )
 
     return sheet
@@ -480,10 +493,11 @@ def _open_anlage(
     return sheet, sheet.row + 1
 
 
-def _close_anlage(sheet: SheetWriter, first: int) -> None:
+def _close_anlage(sheet: SheetWriter, first: int, fte: Decimal, annual: Decimal) -> None:
+    """The total row: Stellen and annual cost of the Amt/Referat in the year (the engine's)."""
     last = sheet.row
     sheet.finish_table(first, last)
-    sheet.sum_row(2, "Gesamt:", first, last, {"fte", "money"})
+    sheet.sum_row(2, "Gesamt:", first, last, {3: fte, 5: annual})
 
 
 # --- Kostensätze -----------------------------------------------------------------------------
@@ -566,6 +580,7 @@ def _write_lines(
     workbook: ExcelBook,
     summaries: list[YearSummary],
     union: QuerySet[Position],
+    union_fte: Decimal,
     steps: _Steps,
     anlagen: dict[int, tuple[SheetWriter, int]],
     stand: str,
@@ -593,10 +608,11 @@ def _write_lines(
         Column(H_TASK_HEADING, 30, wrap=True),
     ]
     for pricing in pricings:
+        group = str(pricing.year)
         columns += [
-            Column(f"{H_ANNUAL} {pricing.year}", 16, "money"),
-            Column(f"Monate {pricing.year}", 9),
-            Column(f"Kosten {pricing.year}", 16, "money"),
+            Column(f"{H_ANNUAL} {pricing.year}", 16, "money", group=group),
+            Column(f"Monate {pricing.year}", 9, group=group),
+            Column(f"Kosten {pricing.year}", 16, "money", group=group),
         ]
     columns += [
         Column(H_TASKS, 50, wrap=True),
@@ -610,12 +626,18 @@ def _write_lines(
     sheet = workbook.sheet(SHEET_POSITIONS, columns)
     sheet.freeze("C")
     sheet.title(f"Stellenplan – Stellen und Kosten {span}", stand)
+    # The subtotal row stands above the rows it sums (rows are written in order): its values
+    # are the engine's totals of each year and the Stellen of every position listed.
+    results: dict[int, Decimal] = {fte_index: union_fte}
+    for number, summary in enumerate(summaries):
+        results[15 + 3 * number] = summary.total.annual_cost
+        results[17 + 3 * number] = summary.total.cost_in_year
     subtotal: list[Any] = [None] * len(columns)
     subtotal[fte_index - 1] = "Summe der angezeigten Zeilen:"
-    for index, column in enumerate(columns):
-        if column.kind in {"fte", "money"}:
-            letter = sheet.letter(index)
-            subtotal[index] = Formula(f"=SUBTOTAL(9,{letter}{FIRST_DATA_ROW}:{letter}{last})")
+    for index, result in results.items():
+        letter = sheet.letter(index)
+        formula = f"=SUBTOTAL(9,{letter}{FIRST_DATA_ROW}:{letter}{last})"
+        subtotal[index] = Formula(formula, result)
     sheet.total(subtotal)
     sheet.header()
 

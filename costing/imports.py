@@ -63,8 +63,10 @@ from stellenplan.imports import (
     PREVIEW_ROWS,
     STALE_MESSAGE,
     Confirmation,
+    grade_key,
     issues_json,
     max_rows,
+    unknown_grade_message,
 )
 from stellenplan.models import ImportBatch, ImportBatchItem, PayGrade
 from stellenplan.services import (
@@ -183,9 +185,20 @@ class CostTablePlan:
                 for number, code, rate in self.rates[:PREVIEW_ROWS]
             ],
             "new_grades": sorted(self.new_grades),
+            # the rates of existing grades, for the checks of the page (costing.selectors:
+            # grades in use without a rate, a Finanzplanung that would fall)
+            "rated": [
+                [rate.pay_grade_id, str(rate.annual_cost), _text_or_none(rate.personnel_cost)]
+                for _, _, rate in self.rates
+                if rate.pay_grade_id is not None
+            ],
             "warnings": [],
             "issues": issues_json(self.issues[:PREVIEW_ROWS]),
         }
+
+
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def plan_cost_table(
@@ -542,14 +555,26 @@ def _parse_rates(
                 )
             else:
                 first_row_of[key] = number
-                if grade_id is None:
+                same = [c for c in grades if grade_key(c) == grade_key(code)]
+                if grade_id is None and same:
+                    # "EG9" is "EG 9": never a second grade of another spelling
+                    row.issue(
+                        H_GRADE,
+                        unknown_grade_message(code, same)
+                        + (
+                            " Kein neuer Stellenwert: nur eine andere Schreibweise."
+                            if create_grades
+                            else ""
+                        ),
+                    )
+                elif grade_id is None:
                     group = status_group_of(code)
                     if not create_grades:
                         row.issue(
                             H_GRADE,
-                            "unbekannter Stellenwert: erwartet einen vorhandenen Stellenwert "
-                            "(neue Stellenwerte nur mit „Stellenwerte anlegen“ bzw. "
-                            "--create-grades).",
+                            unknown_grade_message(code, list(grades))
+                            + " Neue Stellenwerte nur mit „Stellenwerte anlegen“ bzw. "
+                            "--create-grades.",
                         )
                     elif group is None:
                         row.issue(

@@ -46,6 +46,7 @@ from core.formatting import euro, format_decimal
 from costing.engine import (
     ZERO,
     CostingError,
+    change_percent,
     current_org_tree,
     reimbursement_coverage,
     round_cents,
@@ -221,18 +222,43 @@ def _table_of_month(tables: list[CostTable], day: date) -> CostTable | None:
     return next((table for table in tables if table.valid_from <= day), None)
 
 
+@dataclass(frozen=True)
+class PlannedTable:
+    """A cost table not saved yet (the preview of "Neue Kostentabelle"): name, "gültig ab"
+    and per grade id its full-time annual rate and personnel component (or None)."""
+
+    name: str
+    valid_from: date
+    rates: dict[int, tuple[Decimal, Decimal | None]]
+
+
+PLANNED_KEY = 0  # stands for the planned table's id (saved tables have ids from 1)
+
+
+def _key(table: CostTable) -> int:
+    return table.pk if table.pk is not None else PLANNED_KEY
+
+
 def monthly_rates(
-    years: list[int], grade_groups: dict[int, str]
+    years: list[int], grade_groups: dict[int, str], planned: PlannedTable | None = None
 ) -> tuple[dict[int, MonthlyRates], list[TableUse], list[PayAdjustment]]:
     """The monthly rates of every grade in each of `years`, the tables used and the
-    adjustments that changed a rate. Raises CostingError for a month without a cost table.
-    A constant number of queries."""
+    adjustments that changed a rate; with `planned` as if that table were saved. Raises
+    CostingError for a month without a cost table. A constant number of queries."""
     tables = list(CostTable.objects.order_by("-valid_from"))
     components: dict[int, dict[int, tuple[Decimal, Decimal | None]]] = {}
     for table_id, grade_id, annual, personnel in CostRate.objects.values_list(
         "table_id", "pay_grade_id", "annual_cost", "personnel_cost"
     ):
         components.setdefault(table_id, {})[grade_id] = (annual, personnel)
+    if planned is not None:
+        tables = sorted(
+            [t for t in tables if t.valid_from != planned.valid_from]
+            + [CostTable(name=planned.name, valid_from=planned.valid_from)],
+            key=lambda t: t.valid_from,
+            reverse=True,
+        )
+        components[PLANNED_KEY] = planned.rates
     adjustments = list(PayAdjustment.objects.order_by("effective_date", "id"))
 
     months_of: dict[int, list[date]] = {}  # table id -> months it prices
@@ -250,16 +276,16 @@ def monthly_rates(
                 f"Für {day:%m/%Y} gibt es keine gültige Kostentabelle (die erste gilt ab "
                 + (f"{tables[-1].valid_from:%d.%m.%Y})." if tables else "— keine vorhanden).")
             )
-        months_of.setdefault(table.pk, []).append(day)
+        months_of.setdefault(_key(table), []).append(day)
         names[day.year].append(table.name)
-        rates_of_table = components.get(table.pk, {})
+        rates_of_table = components.get(_key(table), {})
         for grade_id, group in grade_groups.items():
             in_effect = [
                 a
                 for a in adjustments
                 if a.status_group == group and table.valid_from < a.effective_date <= day
             ]
-            key = (table.pk, group, len(in_effect))
+            key = (_key(table), group, len(in_effect))
             cached = memo.setdefault(key, {})
             rate: Decimal | None
             if grade_id in cached:
@@ -282,13 +308,13 @@ def monthly_rates(
     table_uses = [
         TableUse(
             table,
-            min(months_of[table.pk]),
-            max(months_of[table.pk]),
-            all(p is not None for _, p in components.get(table.pk, {}).values())
-            and bool(components.get(table.pk)),
+            min(months_of[_key(table)]),
+            max(months_of[_key(table)]),
+            all(p is not None for _, p in components.get(_key(table), {}).values())
+            and bool(components.get(_key(table))),
         )
         for table in reversed(tables)
-        if table.pk in months_of
+        if _key(table) in months_of
     ]
     applied = [a for a in adjustments if a.pk in used]
     return result, table_uses, applied
@@ -410,8 +436,13 @@ def _assumptions(
     return notes
 
 
-def project(plan_year: int, positions: QuerySet[Position] | None = None) -> Projection:
-    """The projection N-1 … N+3 of `plan_year` (all positions, or those of `positions`).
+def project(
+    plan_year: int,
+    positions: QuerySet[Position] | None = None,
+    planned: PlannedTable | None = None,
+) -> Projection:
+    """The projection N-1 … N+3 of `plan_year` (all positions, or those of `positions`;
+    with `planned` as if that cost table were saved).
 
     A constant number of queries per year. Raises CostingError for a month without a cost
     table."""
@@ -419,7 +450,7 @@ def project(plan_year: int, positions: QuerySet[Position] | None = None) -> Proj
     queryset = positions if positions is not None else Position.objects.all()
     tree: OrgTree = current_org_tree()
     grade_groups = dict(PayGrade.objects.values_list("pk", "status_group"))
-    rates, tables, adjustments = monthly_rates(years, grade_groups)
+    rates, tables, adjustments = monthly_rates(years, grade_groups, planned)
     grade_codes = dict(PayGrade.objects.values_list("pk", "code"))
     missing: set[tuple[str, str]] = set()  # (grade, table) met by a position without a rate
 
@@ -520,3 +551,75 @@ def cached_projection(plan_year: int) -> Projection:
     pay adjustments are watched too): one query when nothing changed. Shared by every caller:
     read it, never change it."""
     return _PROJECTION_CACHE.get(plan_year, lambda: project(plan_year))
+
+
+# --- a new cost table that would make the projection fall ----------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectionDrop:
+    """The gross total of `year` with a planned cost table falls below that of the year
+    before: the figures, and the pay rounds the planned table treats as included (those
+    that took effect after the table in force before it and up to its "gültig ab")."""
+
+    year: int
+    previous_total: Decimal  # the year before, with the planned table
+    total: Decimal  # the year, with the planned table
+    total_without: Decimal  # the year, without the planned table
+    included: list[tuple[PayAdjustment, str]]  # with adjustment_text
+    missing: list[str]  # grades the planned table has no rate for (see Projection.missing)
+
+    @property
+    def decrease(self) -> Decimal:
+        return self.previous_total - self.total
+
+    @property
+    def percent(self) -> Decimal | None:
+        return change_percent(self.previous_total, self.total)
+
+    @property
+    def lower_by(self) -> Decimal:
+        """How much lower the year is with the planned table than without it."""
+        return self.total_without - self.total
+
+
+def included_adjustments(planned: PlannedTable) -> list[PayAdjustment]:
+    """The pay rounds the projection applies on top of the table in force before `planned`
+    but treats as contained in the rates of `planned` (effective after the earlier table's
+    "gültig ab", up to the planned one's), by date."""
+    earlier = (
+        CostTable.objects.filter(valid_from__lt=planned.valid_from).order_by("-valid_from").first()
+    )
+    rounds = PayAdjustment.objects.filter(effective_date__lte=planned.valid_from)
+    if earlier is not None:
+        rounds = rounds.filter(effective_date__gt=earlier.valid_from)
+    return list(rounds.order_by("effective_date", "status_group", "id"))
+
+
+def planned_table_drop(planned: PlannedTable) -> ProjectionDrop | None:
+    """Whether saving `planned` would make the gross Finanzplanung total fall: in its first
+    year (and, when it starts within a year, also the year after) below the year before,
+    and lower than it would be without the planned table. None when it would not, when the
+    planned table has no rates (an empty table is filled afterwards) or when a year cannot
+    be computed (no cost table for a month)."""
+    if not planned.rates:
+        return None
+    first_year = planned.valid_from.year
+    try:
+        with_table = project(first_year, planned=planned)
+        without = project(first_year)
+    except CostingError:
+        return None
+    last_index = 1 if (planned.valid_from.month, planned.valid_from.day) == (1, 1) else 2
+    for index in range(1, last_index + 1):
+        before, after = with_table.total[index - 1].gross, with_table.total[index].gross
+        if after < before and after < without.total[index].gross:
+            return ProjectionDrop(
+                year=with_table.years[index],
+                previous_total=before,
+                total=after,
+                total_without=without.total[index].gross,
+                included=[(a, adjustment_text(a)) for a in included_adjustments(planned)],
+                missing=with_table.missing,
+            )
+    return None

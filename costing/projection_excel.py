@@ -1,14 +1,16 @@
 """The five-year projection (costing.projection) as an Excel workbook, in the layout and print
-set-up of every export (core.xlsx.SheetWriter: A4, fit to the page width, header row repeated,
-page header with title and Stand, "Seite x von y", Calibri).
+set-up of every export (core.xlsx.SheetWriter: A4, no text below 8 pt on paper, header row
+repeated, page header with title and Stand, "Seite x von y", Calibri).
 
 Sheets:
 - "Finanzplanung": per Teilhaushalt its Ämter, for each year gross cost, reimbursement and
   municipal share. Gross and reimbursement of a row are the projection's figures; the
   municipal share is a formula (gross − reimbursement); each Teilhaushalt's subtotal and the
   grand total are SUBTOTAL(9, …) formulas (the grand total skips the subtotals), so that
-  LibreOffice and Excel recalculate the projection's figures to the cent
-  (tests/costing/test_projection_excel.py).
+  LibreOffice and Excel recalculate the projection's figures to the cent; every formula is
+  written with the projection's figure as its cached value, for readers without a calc
+  engine (tests/costing/test_projection_excel.py). Printed in blocks: the two name columns
+  and the three figures of each year on a page (core.xlsx.print_layout).
 - "Quellen und Annahmen": the cost tables with the months they price, the pay adjustments
   applied (vereinbart / Annahme, with their source), the reimbursement rules per year, the kw
   dates within the years and the assumptions.
@@ -21,7 +23,7 @@ from typing import IO
 
 from core.formatting import format_decimal, percent
 from core.xlsx import FIRST_DATA_ROW, Column, ExcelBook, Formula, SheetWriter, stand_text
-from costing.projection import Projection, adjustment_text
+from costing.projection import Figures, Projection, adjustment_text
 from stellenplan.models import PayGrade
 
 SHEET_PROJECTION = "Finanzplanung"
@@ -54,7 +56,9 @@ def build_projection_workbook(projection: Projection, *, today: date | None = No
 def _write_figures(workbook: ExcelBook, projection: Projection, stand: str) -> None:
     columns = [Column("Teilhaushalt", 30, wrap=True), Column("Amt", 30, wrap=True)]
     for year in projection.years:
-        columns.extend(Column(f"{label} {year}", 15, "money") for label in FIGURE_HEADERS)
+        columns.extend(
+            Column(f"{label} {year}", 15, "money", group=str(year)) for label in FIGURE_HEADERS
+        )
     sheet = workbook.sheet(SHEET_PROJECTION, columns)
     sheet.freeze("C")
     sheet.title(projection_title(projection), stand)
@@ -74,20 +78,22 @@ def _write_figures(workbook: ExcelBook, projection: Projection, stand: str) -> N
                     [
                         figures.gross,
                         figures.reimbursement,
-                        Formula(f"={gross_col}{number}-{refund_col}{number}"),
+                        Formula(f"={gross_col}{number}-{refund_col}{number}", figures.municipal),
                     ]
                 )
             sheet.data(values)
         last = sheet.row
-        _subtotal(sheet, f"Summe {block.label}", first, last)
-    _subtotal(sheet, "Gesamtsumme", first_data, max(sheet.row, first_data))
+        _subtotal(sheet, f"Summe {block.label}", first, last, block.subtotal)
+    _subtotal(sheet, "Gesamtsumme", first_data, max(sheet.row, first_data), projection.total)
 
 
-def _subtotal(sheet: SheetWriter, label: str, first: int, last: int) -> int:
+def _subtotal(sheet: SheetWriter, label: str, first: int, last: int, figures: list[Figures]) -> int:
+    """SUBTOTAL(9, …) under every figure column, each with the projection's sum as its value."""
+    results = [value for f in figures for value in (f.gross, f.reimbursement, f.municipal)]
     values: list[object] = [label, None]
-    for index in range(2, len(sheet.columns)):
+    for index, result in enumerate(results, 2):
         letter = sheet.letter(index)
-        values.append(Formula(f"=SUBTOTAL(9,{letter}{first}:{letter}{last})"))
+        values.append(Formula(f"=SUBTOTAL(9,{letter}{first}:{letter}{last})", result))
     return sheet.total(values)
 
 

@@ -35,6 +35,7 @@ from django.db.models import (
 
 from core.dataversion import VersionedCache
 from costing.engine import (
+    CostingError,
     CostLine,
     GroupTotal,
     MissingLine,
@@ -52,8 +53,17 @@ from costing.engine import (
     year_summary,
 )
 from costing.models import CostRate, CostTable
+from costing.projection import PlannedTable, ProjectionDrop, planned_table_drop
 from departments.selectors import OrgTree, UnitInfo
 from stellenplan.models import PayGrade, Position
+from stellenplan.selectors import (
+    RANK_TEXT,
+    RANK_UNIT,
+    line_sums,
+    matching_unit_roots,
+    positions_for_list,
+    search_positions,
+)
 
 DETAIL_YEARS = 5
 
@@ -261,14 +271,14 @@ def _active_years(start: date, end: date | None) -> tuple[int, int | None]:
     return first, (end.year if end is not None else None)
 
 
-def missing_rate_tables(position: Position) -> list[CostTable]:
-    """The cost tables the position will be costed with (the table of any of its active years)
-    that have no rate for its grade, oldest first. Two queries."""
-    tables = list(CostTable.objects.order_by("valid_from"))
-    first, last = _active_years(position.start_date, position.end_date)
+def _tables_used(
+    tables: list[CostTable], years: dict[int, tuple[int, int | None]], start: date, end: date | None
+) -> list[CostTable]:
+    """The tables (of `tables`, with their ``table_years``) a line from `start` to `end` is
+    costed with: the table of any of its active years."""
+    first, last = _active_years(start, end)
     if last is not None and last < first:
         return []
-    years = table_years(tables)
     used = []
     for table in tables:
         since, until = years[table.pk]
@@ -276,6 +286,34 @@ def missing_rate_tables(position: Position) -> list[CostTable]:
             continue
         if (last is None or since <= last) and (until is None or until >= first):
             used.append(table)
+    return used
+
+
+def grade_spans_without_rate(
+    spans: Iterable[tuple[int, date, date | None]],
+) -> dict[tuple[int, date, date | None], list[CostTable]]:
+    """For each (grade id, start, end) of lines not saved yet (an import's preview) the cost
+    tables they would be costed with that have no rate for the grade, oldest first; spans
+    without a missing rate are left out. Two queries."""
+    tables = list(CostTable.objects.order_by("valid_from"))
+    years = table_years(tables)
+    rated = set(CostRate.objects.values_list("table_id", "pay_grade_id"))
+    result = {}
+    for span in spans:
+        grade_id, start, end = span
+        missing = [
+            t for t in _tables_used(tables, years, start, end) if (t.pk, grade_id) not in rated
+        ]
+        if missing:
+            result[span] = missing
+    return result
+
+
+def missing_rate_tables(position: Position) -> list[CostTable]:
+    """The cost tables the position will be costed with (the table of any of its active years)
+    that have no rate for its grade, oldest first. Two queries."""
+    tables = list(CostTable.objects.order_by("valid_from"))
+    used = _tables_used(tables, table_years(tables), position.start_date, position.end_date)
     if not used:
         return []
     rated = set(
@@ -299,12 +337,28 @@ def grades_without_rate(table: CostTable) -> list[GradeWithoutRate]:
     no rate in it, with the number of those positions. Three queries."""
     tables = list(CostTable.objects.order_by("valid_from"))
     since, until = table_years(tables).get(table.pk, (_first_year(table.valid_from), None))
+    return _unrated_grades(
+        since, until, CostRate.objects.filter(table=table).values("pay_grade_id")
+    )
+
+
+def grades_without_planned_rate(valid_from: date, rated: Iterable[int]) -> list[GradeWithoutRate]:
+    """As ``grades_without_rate`` for a table not saved yet (an import's preview): valid from
+    `valid_from`, with rates for the grade ids `rated`. Three queries."""
+    tables = [t for t in CostTable.objects.order_by("valid_from") if t.valid_from != valid_from]
+    later = next((t for t in tables if t.valid_from > valid_from), None)
+    until = _first_year(later.valid_from) - 1 if later else None
+    return _unrated_grades(_first_year(valid_from), until, list(rated))
+
+
+def _unrated_grades(
+    since: int, until: int | None, rated: Iterable[int] | QuerySet
+) -> list[GradeWithoutRate]:
     if until is not None and until < since:
         return []
     active = Q(end_date__isnull=True) | Q(end_date__gte=date(since, 1, 1))
     if until is not None:
         active &= Q(start_date__lte=date(until, 12, 1))
-    rated = CostRate.objects.filter(table=table).values("pay_grade_id")
     counts = dict(
         Position.objects.filter(active)
         .exclude(pay_grade_id__in=rated)
@@ -378,16 +432,123 @@ def table_comparison(table: CostTable, other: CostTable | None) -> list[RateComp
     return _compare(_rates_by_grade(other), new)
 
 
+def _copied(old: dict[int, CostRate], percent: Decimal, rounding: str) -> dict[int, RateAmounts]:
+    return {
+        grade_id: raise_amounts(
+            RateAmounts(rate.annual_cost, rate.personnel_cost, rate.material_cost, rate.it_cost),
+            percent,
+            rounding,
+        )
+        for grade_id, rate in old.items()
+    }
+
+
 def copy_preview(source: CostTable, percent: Decimal, rounding: str) -> list[RateComparison]:
     """What copying `source` raised by `percent` with `rounding` would give, per grade (the
     same arithmetic as ``reference_services.costtable_create``)."""
     old = _rates_by_grade(source)
     new = {
-        grade_id: raise_amounts(
-            RateAmounts(rate.annual_cost, rate.personnel_cost, rate.material_cost, rate.it_cost),
-            percent,
-            rounding,
-        ).annual_cost
-        for grade_id, rate in old.items()
+        grade_id: amounts.annual_cost
+        for grade_id, amounts in _copied(old, percent, rounding).items()
     }
     return _compare(old, new)
+
+
+def new_table_drop(
+    *, name: str, valid_from: date, source: CostTable | None, percent: Decimal, rounding: str
+) -> ProjectionDrop | None:
+    """Whether a new cost table (empty, or `source` raised by `percent` with `rounding`)
+    would make the Finanzplanung fall in its first year (``costing.projection``)."""
+    copied = _copied(_rates_by_grade(source), percent, rounding)
+    return planned_table_drop(
+        PlannedTable(
+            name=name,
+            valid_from=valid_from,
+            rates={
+                grade_id: (amounts.annual_cost, amounts.personnel_cost)
+                for grade_id, amounts in copied.items()
+            },
+        )
+    )
+
+
+# --- the search page: positions grouped, each group with its own sums ---------------------
+
+
+@dataclass
+class PositionGroup:
+    """Positions found by a search, with their own figures: the lines, Stellen and (where the
+    year can be costed) the engine's annual cost in the year. `unit` is the org unit whose
+    name matched (the group holds its positions and those of the units below it); None for
+    the positions found by their own text."""
+
+    unit: UnitInfo | None
+    positions: QuerySet[Position]
+    lines: int
+    fte: Decimal
+    costs: ListSums | None
+
+
+@dataclass
+class PositionSearch:
+    """The positions a search finds: first per org unit whose code or name (or that of a unit
+    above it) matches every word, then those found by their own text (title, number, tasks,
+    grade) in other units. No position is in two groups."""
+
+    year: int
+    unit_groups: list[PositionGroup]
+    text_group: PositionGroup | None
+    #: matching units beyond ``max_unit_groups`` (not shown as groups)
+    more_units: int = 0
+    costing_error: str | None = None
+
+
+def _position_group(
+    unit: UnitInfo | None, positions: QuerySet[Position], year: int
+) -> tuple[PositionGroup, str | None]:
+    try:
+        costs = list_sums(positions, year)
+    except CostingError as error:
+        counted = line_sums(positions)
+        return PositionGroup(unit, positions, counted["lines"], counted["fte"], None), str(error)
+    return PositionGroup(unit, positions, costs.lines, costs.fte, costs), None
+
+
+def search_position_groups(
+    text: str, year: int, *, max_unit_groups: int = 10, tree: OrgTree | None = None
+) -> PositionSearch:
+    """The positions matching every word of `text` (``stellenplan.selectors.search_positions``)
+    in groups with their own sums (one grouped query per group, ``list_sums``): one group per
+    topmost matching org unit (at most `max_unit_groups`, the rest counted in ``more_units``),
+    then the text matches. Groups without positions are left out."""
+    tree = tree if tree is not None else current_org_tree()
+    found = search_positions(positions_for_list(), text, tree)
+    roots = matching_unit_roots(text, tree)
+    groups: list[PositionGroup] = []
+    error: str | None = None
+    for root in roots[:max_unit_groups]:
+        members = found.filter(org_unit_id__in=tree.descendants_or_self([root]))
+        group, error = _position_group(tree.units[root], members, year)
+        if group.lines:
+            groups.append(group)
+    text_group, text_error = _position_group(None, found.filter(Q(search_rank=RANK_TEXT)), year)
+    return PositionSearch(
+        year=year,
+        unit_groups=groups,
+        text_group=text_group if text_group.lines else None,
+        more_units=max(len(roots) - max_unit_groups, 0),
+        costing_error=error or text_error,
+    )
+
+
+def search_rank_sums(
+    positions: QuerySet[Position], year: int, *, key: Hashable = None
+) -> tuple[ListSums, ListSums]:
+    """The sums of a searched list (annotated by ``search_positions``) in two parts: the
+    positions of matching org units and those found by their own text (``list_sums`` each,
+    cached under `key` like it). Raises CostingError (no table)."""
+    parts = []
+    for rank in (RANK_UNIT, RANK_TEXT):
+        part_key = None if key is None else (key, "search_rank", rank)
+        parts.append(list_sums(positions.filter(Q(search_rank=rank)), year, key=part_key))
+    return parts[0], parts[1]

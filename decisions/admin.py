@@ -4,11 +4,13 @@ from core.admin import VersionedAdminMixin
 from decisions.models import (
     AdoptedRecord,
     Annex,
+    Committee,
     ConsultationStep,
     Decision,
     DecisionPosition,
     DecisionReference,
     FinancialItem,
+    Meeting,
     ProposalPoint,
     ReasonSection,
     Signatory,
@@ -18,7 +20,9 @@ from decisions.models import (
 
 class ConsultationStepInline(admin.TabularInline):
     model = ConsultationStep
+    fk_name = "decision"
     extra = 0
+    raw_id_fields = ["meeting", "postponed_from"]
 
 
 class ProposalPointInline(admin.StackedInline):
@@ -131,3 +135,18 @@ class AdoptedRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Committee)
+class CommitteeAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "short_name", "classification", "active"]
+    list_filter = ["classification", "active"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["committee", "start", "location", "cancelled"]
+    list_filter = ["committee", "cancelled"]
+    date_hierarchy = "start"
+    list_select_related = ["committee"]

@@ -37,8 +37,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from difflib import SequenceMatcher
+from typing import Protocol
 
 from django.conf import settings
 
@@ -60,10 +61,6 @@ from stellenplan.need import NeedResult, calculations_for
 
 ZERO = Decimal("0.00")
 NUMBER = r"\d{1,3}(?:\.\d{3})+|\d+"
-AMOUNT_RE = re.compile(
-    r"(?P<approx>\b(?:rund|ca\.|circa|etwa|rd\.)\s+)?"
-    rf"(?P<int>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?\s*(?:EUR\b|€|Euro\b)"
-)
 YEAR_RE = re.compile(
     r"(?<![\d/])(?:\d{1,2}\.\d{1,2}\.)?(?P<year>(?:19|20)\d{2})(?:/(?:19|20)?\d{2})?\b"
 )
@@ -82,18 +79,6 @@ SECTION_RE = re.compile(r"(?:Teilhaushalt|THH)\s*[-–]?\s*(?P<number>\d{3})\b")
 GRDRS_RE = re.compile(r"\bGR\s?D[Rr]s\.?\s*\d+/\d{4}")
 AMT_RE = re.compile(r"\(Amt\s+(?P<code>[\w-]+)\)")
 BULLET_SHARE_RE = re.compile(r"^(?P<share>\d+(?:,\d+)?)\s*%\s+(?P<rest>.+)$")
-MONEY_WORDS = (
-    "Mittel",
-    "Kosten",
-    "Betrag",
-    "Ausgaben",
-    "Aufwand",
-    "Aufwendungen",
-    "Personalausgaben",
-    "finanzier",
-)
-PERSONNEL_WORDS = ("Personalausgaben", "Personalkosten", "Personalaufwand", "Personalmittel")
-APPROX_WORDS = ("rund", "ca.", "circa", "etwa", "rd.")
 ABBREVIATIONS = {
     "abs", "anl", "bes", "bzgl", "bezgl", "bzw", "ca", "d", "drs", "etc", "evtl", "ff", "gem",
     "ggf", "gr", "i", "inkl", "insb", "lt", "max", "mind", "min", "mio", "mrd", "nr", "o", "rd",
@@ -159,7 +144,7 @@ def sentences(text: str) -> list[str]:
             last_word = re.split(r"[\s(]", merged[-1])[-1].rstrip(".").lower()
             if merged[-1].endswith(".") and (
                 last_word in ABBREVIATIONS
-                or len(last_word) == 1
+                or (len(last_word) == 1 and last_word.isalpha())  # "z. B.", not "… 5.000 €."
                 or (last_word.isdigit() and len(last_word) <= 2)  # "1. Januar", not "2012."
             ):
                 merged[-1] += " " + piece
@@ -175,22 +160,6 @@ def parse_decimal(value: str) -> Decimal:
     return parsing.parse_decimal(value)
 
 
-def parse_amount(match: re.Match) -> Decimal:
-    integer = match["int"].replace(".", "")
-    return Decimal(f"{integer}.{match['dec'] or '0'}")
-
-
-def amount_tolerance(match: re.Match) -> Decimal:
-    """Exact to the cent; with "rund"/"ca." to the precision the written number implies."""
-    if not match["approx"]:
-        return Decimal("0.005")
-    if match["dec"] and match["dec"].strip("0"):
-        return Decimal("0.005")
-    digits = match["int"].replace(".", "")
-    zeros = len(digits) - len(digits.rstrip("0"))
-    return Decimal(5) * Decimal(10) ** max(zeros - 1, 0) if zeros else Decimal("0.5")
-
-
 def years_before(sentence: str, position: int) -> int | None:
     """The year the figure at `position` refers to: the last year named before it, else the
     first one named after it."""
@@ -199,6 +168,294 @@ def years_before(sentence: str, position: int) -> int | None:
         return int(before[-1]["year"])
     after = [m for m in YEAR_RE.finditer(sentence) if m.start() > position]
     return int(after[0]["year"]) if after else None
+
+
+# --- amounts as German administrative prose writes them --------------------------------------
+#
+# The rules were built from a corpus of real sentences (tests/decisions/number_corpus.py: the
+# reference paper's and ones from published Beschlussvorlagen of other cities). An amount is a
+# number with a currency ("EUR 1.250.000", "60.000,00 Euro", "ca. 60 T€", "1,3 Mio. EUR") or with
+# a scale alone in a sentence about money ("Ausgaben 2010: ca. 3,4 Mio."). What it means comes
+# from the money word nearest to it (any compound of Kosten, Aufwand/Aufwendungen, Ausgaben,
+# Mittel, Betrag …: Personalkosten → personnel cost, Sachkosten → other items, Mehrkosten →
+# either or their total), the year or period the sentence names for it ("ab 2012", "im Jahr
+# 2013", "2012 bis 2014", "jährlich", "einmalig") and the rounding it states ("rd.", "ca.",
+# "Mio." with one decimal: compared at that precision; an exact amount to the euro or cent).
+
+_QUALIFIER = (
+    r"rund|rd\.|ca\.|circa|zirka|etwa|ungefähr|annähernd|knapp|gut|bis\s+zu|höchstens|maximal"
+    r"|max\.|mindestens|mind\.|über|mehr\s+als|unter|weniger\s+als"
+)
+_SCALE = r"Mio\.?|Millionen|Mill\.|Mrd\.?|Milliarden|Tsd\.?|Tausend"
+_CURRENCY = r"T\s?€|T\s?EUR\b|T\s?Euro\b|TEUR\b|€|EUR\b|Euro\b"
+AMOUNT_RE = re.compile(
+    rf"(?P<qualifier>(?:(?i:{_QUALIFIER})\s+){{0,2}})"
+    r"(?:(?P<before>TEUR|T€|EUR|Euro|€)\s?)?"
+    r"(?<![\d.,/])(?P<number>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?!\d|[.,]\d)(?:,-{1,2})?"
+    rf"(?:\s?(?P<scale>{_SCALE}))?"
+    rf"(?:\s?(?P<after>{_CURRENCY}))?"
+)
+APPROX = {"rund", "rd.", "ca.", "circa", "zirka", "etwa", "ungefähr", "annähernd", "knapp", "gut"}
+AT_MOST = {"bis zu", "höchstens", "maximal", "max.", "unter", "weniger als"}
+AT_LEAST = {"mindestens", "mind.", "über", "mehr als"}
+SCALES = {"mio": 10**6, "millionen": 10**6, "mill": 10**6, "mrd": 10**9, "milliarden": 10**9,
+          "tsd": 10**3, "tausend": 10**3}  # fmt: skip
+MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+YEAR_SPEC_RE = re.compile(
+    r"(?P<ab>\b(?:ab|seit|beginnend)\s+(?:dem\s+|(?:Haushalts)?[Jj]ahr\s+)*)?"
+    rf"(?<![\d/.])(?:\d{{1,2}}\.\s?(?:\d{{1,2}}\.|(?:{MONTHS})\s)\s?)?"
+    r"(?P<year>(?:19|20)\d{2})(?:\s?/\s?(?:19|20)?\d{2})?(?!\d)"
+)
+YEAR_RANGE_RE = re.compile(
+    r"(?<![\d/.])(?P<first>(?:19|20)\d{2})\s*(?:bis(?:\s+einschließlich)?|–|-|und)\s*"
+    r"(?P<last>(?:19|20)\d{2})(?!\d)"
+)
+PERIOD_RES = {
+    "jährlich": re.compile(
+        r"jährlich|pro\s+Jahr|je\s+Jahr|im\s+Jahr(?!\s+\d)|/\s?Jahr|p\.\s?a\.|per\s+anno"
+        r"|Jahres(?:kosten|betrag|aufwand|ausgaben|summe)|Folgejahr",
+        re.IGNORECASE,
+    ),
+    "einmalig": re.compile(r"einmalig", re.IGNORECASE),
+    "monatlich": re.compile(r"monatlich|pro\s+Monat|je\s+Monat|im\s+Monat", re.IGNORECASE),
+    "je Einheit": re.compile(
+        r"\b(?:je|pro)\s+(?:Stelle|Planstelle|Arbeitsplatz|Vollzeit\w*|VZÄ|VZK|Kopf|Person"
+        r"|Mitarbeiter\w*|Beschäftigte\w*|Platz|Fall)\b",
+        re.IGNORECASE,
+    ),
+}
+CLAUSE_BREAK_RE = re.compile(r"[;:]|,\s|\s(?:und|sowie|während)\s")
+ATTACHED_RE = re.compile(r"\s*(?:(?:an|für|als|zusätzliche[nr]?|weitere[nr]?|die|den|der)\s+)*")
+WORD_RE = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:-[A-Za-zÄÖÜäöüß]+)*-?")
+TRUNCATED_RE = re.compile(r"((?:[A-Za-zÄÖÜäöüß]+-\s*(?:,\s*|\s+(?:und|sowie|bzw\.|oder)\s+))+)$")
+REVENUE_HEADS = ("erträgen", "erträge", "ertrag", "einnahmen", "erlösen", "erlöse")  # not costs
+# The head of a German compound is its last part: Personal|kosten, Haushalts|mittel.
+MONEY_HEADS = (
+    "ausgabenbedarf", "finanzierungsbedarf", "finanzbedarf", "mittelbedarf", "zuschussbedarf",
+    "aufwendungen", "aufwendung", "aufwands", "aufwand", "ausgaben", "kosten", "mitteln",
+    "mittels", "mittel", "betrages", "betrags", "beträgen", "beträge", "betrag", "erstattungen",
+    "erstattung", "haushaltsansatz", "planansatz", "budgets", "budget",
+) + REVENUE_HEADS  # fmt: skip
+NOT_MONEY = {  # prefixes that make the compound something else than money
+    "mittel": ("lebens", "hilfs", "arznei", "rechts", "zwangs", "beweis", "verkehrs", "lehr",
+               "lern", "transport", "kommunikations", "druck", "zahlungs"),
+    "aufwand": ("arbeits", "zeit", "bearbeitungs", "nachbearbeitungs", "betreuungs"),
+}  # fmt: skip
+PERSONNEL_STEMS = ("personal", "stellen", "lohn", "löhne", "gehalt", "gehälter", "besoldung",
+                   "bezüge", "entgelt", "vergütung", "beschäftigten", "mitarbeiter")  # fmt: skip
+OTHER_STEMS = ("sach", "miet", "betriebs", "investition", "anschaffung", "edv", "it", "ikt",
+               "druck", "porto", "lizenz", "software", "hardware", "geräte", "ausstattung",
+               "raum", "räum", "arbeitsplatz", "dienstleistung", "vertrag", "honorar", "reise",
+               "fortbildung", "schulung", "beratung", "gutachte", "bewirtschaftung", "material",
+               "verbrauch", "unterhaltung", "fahrzeug", "umzug", "sonstig", "einrichtung", "bau", "umbau")  # fmt: skip
+GENERIC_STEMS = ("mehr", "gesamt", "zusatz", "zusätzlich", "jahres", "haushalts", "finanz",
+                 "finanzierungs", "folge", "verwaltungs", "ausgaben", "mittel", "plan",
+                 "teilplan", "brutto", "kassen", "kosten", "aufwands", "ist", "soll",
+                 "laufend", "dauer")  # fmt: skip
+NET_STEMS = ("netto", "zuschuss", "eigen")
+SUBJECTS = {
+    "personal": "Personalkosten",
+    "sonstige": "sonstige finanzielle Auswirkungen",
+    "gesamt": "Kosten",
+    "erstattung": "Erstattung",
+    "netto": "städtischer Anteil",
+}
+
+
+@dataclass(frozen=True)
+class MoneyWord:
+    start: int
+    end: int
+    word: str
+    subject: str | None  # a key of SUBJECTS; None: money of something else (Bundesmittel)
+
+
+@dataclass(frozen=True)
+class StatedAmount:
+    """One amount as the sentence writes it and what it says it is."""
+
+    text: str  # as written: "rd. 1,3 Mio. EUR"
+    value: Decimal  # 1300000
+    precision: Decimal  # the rounding step the writing states: 100000; 1 (euro); 0.01 (cent)
+    bound: str  # "", "höchstens" (bis zu …), "mindestens" (über …)
+    start: int
+    end: int
+    subject: str | None = None  # key of SUBJECTS; None: no money word or an unknown one
+    money_word: str = ""  # the word the subject comes from ("Mehraufwendungen")
+    year: int | None = None  # the year named for it
+    last_year: int | None = None  # "2012 bis 2014": 2014 (year is 2012)
+    from_year: bool = False  # "ab 2012"
+    period: str = ""  # "", "jährlich", "einmalig", "monatlich", "je Einheit"
+
+
+def _subject_of(prefixes: list[str]) -> str | None:
+    """Subject of a money compound from its prefixes (the own one and coordinated ones:
+    "Personal-, Sach- und EDV-Kosten")."""
+    kinds: set[str] = set()
+    for prefix in prefixes:
+        rest = prefix.replace("-", "")
+        if any(rest.startswith(stem) or f"-{stem}" in prefix for stem in NET_STEMS):
+            return "netto"
+        while True:  # "mehr", "brutto", "gesamt" … in front: "Bruttopersonalaufwendungen"
+            generic = next((g for g in GENERIC_STEMS if rest.startswith(g) and rest != g), None)
+            if generic is None:
+                break
+            rest = rest.removeprefix(generic)
+        if not rest or rest in GENERIC_STEMS:
+            kinds.add("gesamt")
+        elif rest.startswith(PERSONNEL_STEMS):
+            kinds.add("personal")
+        elif rest.startswith(OTHER_STEMS):
+            kinds.add("sonstige")
+        else:
+            return None
+    if kinds == {"personal"} or kinds == {"sonstige"}:
+        return kinds.pop()
+    return "gesamt"
+
+
+def money_words(sentence: str) -> list[MoneyWord]:
+    """Every word of `sentence` that names money, with what it is the money of."""
+    found = []
+    for match in WORD_RE.finditer(sentence):
+        word = match.group(0)
+        if not word[0].isupper() or word.endswith("-"):
+            continue
+        lower = word.lower()
+        head = next((h for h in MONEY_HEADS if lower.endswith(h)), None)
+        if head is None:
+            continue
+        prefix = lower.removesuffix(head)
+        base = "mittel" if head.startswith("mittel") else "aufwand" if "aufwand" in head else ""
+        if base and prefix.replace("-", "").endswith(NOT_MONEY[base]):
+            continue
+        if head in REVENUE_HEADS:
+            subject: str | None = None
+        elif "erstattung" in head or "erstattung" in prefix or "refinanzierung" in prefix:
+            subject = "erstattung"
+        elif head == "zuschussbedarf":
+            subject = "netto"
+        else:
+            truncated = TRUNCATED_RE.search(sentence[: match.start()])
+            coordinated = (
+                re.findall(r"([A-Za-zÄÖÜäöüß]+)-", truncated.group(1)) if truncated else []
+            )
+            subject = _subject_of([p.lower() for p in coordinated] + [prefix])
+        found.append(MoneyWord(match.start(), match.end(), word, subject))
+    return found
+
+
+def _precision(number: str, multiplier: int, approximate: bool) -> Decimal:
+    integer, _, decimals = number.replace(".", "").partition(",")
+    if decimals and (decimals.strip("0") or multiplier != 1 or not approximate):
+        return multiplier * Decimal(10) ** -len(decimals)
+    if not approximate:
+        return Decimal(multiplier)
+    zeros = len(integer) - len(integer.rstrip("0")) if integer.strip("0") else 0
+    return multiplier * Decimal(10) ** zeros
+
+
+def _is_amount(match: re.Match, sentence: str) -> bool:
+    if match["before"] or match["after"]:
+        return True
+    if not match["scale"] or match["scale"].lower().startswith(("tsd", "tausend")):
+        return False
+    # "3,4 Mio." alone is money in a money sentence, "1,2 Mio. Einwohner" is not
+    following = sentence[match.end() :].lstrip()
+    return not following[:1].isupper()
+
+
+def _period_near(sentence: str, start: int, end: int) -> str:
+    """The period word in the clause of the amount at start:end ("jährlich", "einmalig" …)."""
+    breaks = [0, *(m.end() for m in CLAUSE_BREAK_RE.finditer(sentence)), len(sentence) + 1]
+    left = max(b for b in breaks if b <= start)
+    right = min((b for b in breaks if b > end), default=len(sentence))
+    clause = sentence[left:right]
+    for period in ("je Einheit", "monatlich", "einmalig", "jährlich"):
+        if PERIOD_RES[period].search(clause):
+            return period
+    return ""
+
+
+def _money_word_for(words: list[MoneyWord], sentence: str, match: re.Match):
+    """The money word an amount belongs to: one right after it ("480.000 € Sachkosten",
+    "1,3 Mio. € an Personalkosten"), else the nearest one before it, else the first after it."""
+    after = [w for w in words if w.start >= match.end()]
+    if after and ATTACHED_RE.fullmatch(sentence[match.end() : after[0].start]):
+        return after[0]
+    before = [w for w in words if w.end <= match.start()]
+    if before:
+        return before[-1]
+    return next((w for w in words if w.start >= match.end()), None)
+
+
+def _year_for(sentence: str, amounts: list[re.Match], match: re.Match):
+    """(year, last year of a range, "ab") named for the amount: the last before it, else the
+    first after it. Numbers that are amounts themselves are no years."""
+    spans = [(a.start("number"), a.end()) for a in amounts]
+    specs = [
+        m
+        for m in YEAR_SPEC_RE.finditer(sentence)
+        if not any(s <= m.start("year") < e for s, e in spans)
+    ]
+    before = [m for m in specs if m.end() <= match.start()]
+    after = [m for m in specs if m.start() >= match.end()]
+    if not before and not after:
+        return None, None, False
+    spec = before[-1] if before else after[0]
+    for span in YEAR_RANGE_RE.finditer(sentence):
+        if span.start() <= spec.start("year") < span.end():
+            first, last = int(span["first"]), int(span["last"])
+            if last > first:
+                return first, last, False
+    return int(spec["year"]), None, bool(spec["ab"])
+
+
+def read_amounts(sentence: str) -> list[StatedAmount]:
+    """Every euro amount in `sentence` with its value, the rounding it states and what it says
+    it is (money word, year or period). Pure: no data needed."""
+    words = money_words(sentence)
+    matches = [m for m in AMOUNT_RE.finditer(sentence) if _is_amount(m, sentence)]
+    if not words:  # a scale alone ("3,4 Mio.") is money only in a sentence about money
+        matches = [m for m in matches if m["before"] or m["after"]]
+    found = []
+    for match in matches:
+        qualifiers = [
+            re.sub(r"\s+", " ", q).lower()
+            for q in re.findall(rf"(?i:{_QUALIFIER})", match["qualifier"])
+        ]
+        multiplier = 1
+        if match["scale"]:
+            multiplier = SCALES[match["scale"].lower().rstrip(".")]
+        currency = match["before"] or match["after"] or ""
+        if currency.startswith("T"):
+            multiplier *= 1000
+        integer, _, decimals = match["number"].replace(".", "").partition(",")
+        value = Decimal(f"{integer}.{decimals or 0}") * multiplier
+        approximate = any(q in APPROX for q in qualifiers)
+        bound = next(
+            ("höchstens" if q in AT_MOST else "mindestens" for q in qualifiers if q not in APPROX),
+            "",
+        )
+        word = _money_word_for(words, sentence, match)
+        year, last_year, from_year = _year_for(sentence, matches, match)
+        found.append(
+            StatedAmount(
+                text=match.group(0).strip(),
+                value=value,
+                precision=_precision(match["number"], multiplier, approximate),
+                bound=bound,
+                start=match.start(),
+                end=match.end(),
+                subject=word.subject if word else None,
+                money_word=word.word if word else "",
+                year=year,
+                last_year=last_year,
+                from_year=from_year,
+                period=_period_near(sentence, match.start(), match.end()),
+            )
+        )
+    return found
 
 
 # --- the data -------------------------------------------------------------------------------
@@ -236,8 +493,26 @@ class DecisionData:
     def personnel_cost(self, year: int) -> Decimal:
         return self.costing(year).total.cost_in_year
 
+    def personnel_annual(self, year: int | None) -> Decimal:
+        """Full-year cost of the positions active in `year` (None: of every linked one)."""
+        if year is None:
+            return self.finance.annex_total.annual_cost
+        return self.costing(year).total.annual_cost
+
     def items_cost(self, year: int) -> Decimal:
-        return sum((i.annual_amount for i in self.items if i.applies_to(year)), ZERO)
+        return sum(self.item_amounts(year), ZERO)
+
+    def item_amounts(self, year: int | None) -> list[Decimal]:
+        """The other items of `year` (None: every recurring one)."""
+        if year is None:
+            return [i.annual_amount for i in self.items if i.end_year != i.start_year]
+        return [i.annual_amount for i in self.items if i.applies_to(year)]
+
+    def one_off_amounts(self) -> list[Decimal]:
+        return [i.annual_amount for i in self.items if i.end_year == i.start_year]
+
+    def reimbursement(self, year: int) -> Decimal:
+        return self.costing(year).total.reimbursement
 
     def years(self) -> list[int]:
         years = [y.year for y in self.finance.years]
@@ -303,47 +578,343 @@ class DecisionData:
 # --- the rules ------------------------------------------------------------------------------
 
 
-def check_amounts(data: DecisionData, place: str, sentence: str) -> list[Finding]:
-    if not any(word in sentence for word in MONEY_WORDS):
+# --- judging an amount against the data ---------------------------------------------------------
+
+STIMMT = "stimmt"
+STIMMT_NICHT = "stimmt nicht"
+NICHT_ZUZUORDNEN = "nicht zuzuordnen"
+MAGNITUDE = 10  # an amount over ten times every figure of the paper is about something else
+
+
+class Figures(Protocol):
+    """The money figures of a decision the amounts in its text are compared with."""
+
+    def years(self) -> list[int]: ...
+
+    def checkable(self, year: int | None) -> bool: ...
+
+    def personnel_cost(self, year: int) -> Decimal: ...
+
+    def personnel_annual(self, year: int | None) -> Decimal: ...
+
+    def items_cost(self, year: int) -> Decimal: ...
+
+    def item_amounts(self, year: int | None) -> list[Decimal]: ...
+
+    def one_off_amounts(self) -> list[Decimal]: ...
+
+    def reimbursement(self, year: int) -> Decimal: ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: Decimal
+    label: str  # "Personalkosten der verknüpften Stellen 2012"
+    personnel: bool = False  # for the Teilhaushalte named with it
+    items: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # STIMMT, STIMMT_NICHT, NICHT_ZUZUORDNEN
+    expected: Candidate | None = None  # what it was compared with (matched or the main figure)
+    reason: str = ""  # why it could not be placed
+
+
+def rounded(value: Decimal, precision: Decimal) -> Decimal:
+    """`value` rounded half-up to a multiple of `precision` (1.128.560 to 0,1 Mio.: 1.100.000)."""
+    return (value / precision).quantize(Decimal(1), rounding=ROUND_HALF_UP) * precision
+
+
+def agrees(amount: StatedAmount, value: Decimal) -> bool:
+    if amount.bound == "höchstens":
+        return value <= amount.value
+    if amount.bound == "mindestens":
+        return value >= amount.value
+    return rounded(value, amount.precision) == amount.value
+
+
+def _years_named(amount: StatedAmount) -> list[int]:
+    if amount.year is None:
         return []
-    personnel = any(word in sentence for word in PERSONNEL_WORDS)
+    return list(range(amount.year, (amount.last_year or amount.year) + 1))
+
+
+def _when(amount: StatedAmount, year: int) -> str:
+    return f"ab {year}" if amount.from_year else str(year)
+
+
+def _per_year(amount: StatedAmount, figures: Figures, year: int) -> list[Candidate]:
+    """The figures of one year for the amount's subject, the main one first."""
+    personnel = figures.personnel_cost(year)
+    items = figures.items_cost(year)
+    when = _when(amount, year)
+    people = [Candidate(personnel, f"Personalkosten der verknüpften Stellen {when}", True)]
+    if amount.from_year or amount.period == "jährlich":
+        annual = figures.personnel_annual(year)
+        if annual != personnel:
+            people.append(Candidate(annual, f"jährliche Personalkosten der Stellen {when}", True))
+    other = [Candidate(items, f"sonstige finanzielle Auswirkungen {when}", items=True)]
+    other += [
+        Candidate(v, f"eine sonstige finanzielle Auswirkung {when}", items=True)
+        for v in figures.item_amounts(year)
+        if v != items
+    ]
+    if amount.subject == "personal":
+        return people
+    if amount.subject == "sonstige":
+        return other
+    reimbursement = figures.reimbursement(year)
+    if amount.subject == "erstattung":
+        return [Candidate(reimbursement, f"Erstattung {when}")]
+    if amount.subject == "netto":
+        share = personnel - reimbursement
+        return [
+            Candidate(share + items, f"städtischer Anteil {when} (Kosten − Erstattung)"),
+            Candidate(share, f"städtischer Anteil an den Personalkosten {when}", True),
+        ]
+    total = Candidate(
+        personnel + items, f"Personalkosten und sonstige Auswirkungen {when}", True, True
+    )
+    return ([total] if items else []) + people + (other if items else [])
+
+
+def _sum(candidates: list[Candidate], label: str) -> Candidate:
+    return Candidate(
+        sum((c.value for c in candidates), ZERO),
+        label,
+        any(c.personnel for c in candidates),
+        any(c.items for c in candidates),
+    )
+
+
+def candidates_for(amount: StatedAmount, figures: Figures) -> list[Candidate] | str:
+    """The figures the amount may mean, the main one first; or why there is none."""
+    if amount.period == "einmalig":
+        if amount.subject in ("personal", "erstattung", "netto"):
+            return f"„{amount.money_word}“ einmalig: die Vorlage rechnet sie je Jahr"
+        one_off = figures.one_off_amounts()
+        label = "einmalige sonstige Auswirkungen (Betrag mit gleichem ab- und bis-Jahr)"
+        return [Candidate(sum(one_off, ZERO), label, items=True)] + [
+            Candidate(v, label, items=True) for v in one_off
+        ]
+    named = _years_named(amount)
+    if named:
+        each = [_per_year(amount, figures, year) for year in named]
+        if len(named) == 1:
+            return each[0]
+        span = f"{named[0]}–{named[-1]}"
+        first = each[0][0]
+        total = _sum([year[0] for year in each], f"{first.label.rsplit(' ', 1)[0]} {span}")
+        return [total, *(c for year in each for c in year)]
+    # no year: the full year of every linked position (Anlage), else any year of the paper
+    years = figures.years()
+    annual_items = figures.item_amounts(None)
+    annual = [
+        Candidate(
+            figures.personnel_annual(None), "jährliche Personalkosten (Summe der Anlage)", True
+        )
+    ]
+    other = [
+        Candidate(sum(annual_items, ZERO), "sonstige finanzielle Auswirkungen je Jahr", items=True)
+    ]
+    main: list[Candidate]
+    if amount.subject == "personal":
+        main = annual
+    elif amount.subject == "sonstige":
+        main = other
+    elif amount.subject in ("erstattung", "netto"):
+        main = []
+    else:
+        main = [_sum(annual + other, "Personalkosten und sonstige Auswirkungen je Jahr")]
+        main += annual + other if annual_items else annual
+    if not main:  # Erstattung, städtischer Anteil: the latest (full) year first
+        years = years[::-1]
+    return main + [c for year in years for c in _per_year(amount, figures, year)]
+
+
+def judge(amount: StatedAmount, figures: Figures) -> Verdict:
+    """Whether the data agree with the amount, and with which figure."""
+    if amount.subject is None:
+        if amount.money_word:
+            return Verdict(
+                NICHT_ZUZUORDNEN, reason=f"„{amount.money_word}“ sind keine Kosten dieser Vorlage"
+            )
+        return Verdict(
+            NICHT_ZUZUORDNEN,
+            reason="der Satz nennt weder Kosten noch Aufwand, Ausgaben oder Mittel",
+        )
+    if amount.period == "je Einheit":
+        return Verdict(
+            NICHT_ZUZUORDNEN, reason="Betrag je Stelle oder Arbeitsplatz, keine Summe der Vorlage"
+        )
+    if amount.period == "monatlich":
+        return Verdict(NICHT_ZUZUORDNEN, reason="Monatsbetrag; die Vorlage rechnet in Jahren")
+    years = figures.years()
+    if not years:
+        return Verdict(
+            NICHT_ZUZUORDNEN, reason="die Vorlage hat keine Kosten (keine verknüpften Stellen)"
+        )
+    for year in _years_named(amount):
+        if year < years[0]:
+            return Verdict(
+                NICHT_ZUZUORDNEN,
+                reason=f"{year} liegt vor dem ersten Jahr der Vorlage ({years[0]})",
+            )
+        if not figures.checkable(year):
+            return Verdict(NICHT_ZUZUORDNEN, reason=f"für {year} gibt es keine Kostentabelle")
+    candidates = candidates_for(amount, figures)
+    if isinstance(candidates, str):
+        return Verdict(NICHT_ZUZUORDNEN, reason=candidates)
+    matching = next((c for c in candidates if agrees(amount, c.value)), None)
+    if matching is not None:
+        return Verdict(STIMMT, matching)
+    largest = max(c.value for c in candidates)
+    if largest > 0 and amount.value > MAGNITUDE * largest:
+        return Verdict(
+            NICHT_ZUZUORDNEN,
+            reason=f"weit über jeder Zahl der Vorlage (höchstens {euro(largest, ' ')}), "
+            "betrifft wohl anderes",
+        )
+    return Verdict(STIMMT_NICHT, candidates[0])
+
+
+@dataclass(frozen=True)
+class AmountCheck:
+    """One amount of the text, what it was compared with and the result (for the page)."""
+
+    place: str
+    sentence: str
+    stated: str  # "rund 1.682.510 EUR"
+    status: str  # STIMMT, STIMMT_NICHT, NICHT_ZUZUORDNEN
+    expected: str = ""  # "1.128.560 €"
+    meaning: str = ""  # "Personalkosten der verknüpften Stellen 2012"
+    reason: str = ""  # why not placed
+    anchor: str = ""
+
+    @property
+    def explanation(self) -> str:
+        if self.status == STIMMT:
+            return f"{self.meaning}: {self.expected}"
+        if self.status == STIMMT_NICHT:
+            return f"erwartet {self.expected} ({self.meaning}), gefunden {self.stated}"
+        return self.reason
+
+
+def check_amounts(
+    data: DecisionData, place: str, sentence: str
+) -> tuple[list[AmountCheck], list[Finding]]:
+    """Every amount of a sentence judged against the decision's figures, and the findings
+    about the Teilhaushalte named with an amount that agrees."""
+    checks = []
     findings: list[Finding] = []
-    for match in AMOUNT_RE.finditer(sentence):
-        stated = parse_amount(match)
-        tolerance = amount_tolerance(match)
-        year = years_before(sentence, match.start())
-        if not data.checkable(year):
-            continue
-        years = [year] if year else data.years()
-        candidates: list[Decimal] = []
-        for y in years:
-            if personnel:
-                candidates.append(data.personnel_cost(y))
-            else:
-                year_items = [i.annual_amount for i in data.items if i.applies_to(y)]
-                candidates += [data.items_cost(y), *year_items]
-                candidates.append(data.personnel_cost(y) + data.items_cost(y))
-        if not year:
-            candidates.append(data.finance.annex_total.annual_cost)
-        if any(abs(stated - c) <= tolerance for c in candidates):
-            findings += check_sections(data, place, sentence, year, personnel)
-            continue
-        if personnel:
-            computed = euro(data.personnel_cost(year), " ") if year else euro(candidates[-1], " ")
-            what = f"Personalkosten der verknüpften Stellen {year}" if year else "Summe der Anlage"
-        else:
-            computed = euro(data.items_cost(year), " ") if year else euro(candidates[0], " ")
-            what = f"sonstige finanzielle Auswirkungen {year}" if year else "sonstige Auswirkungen"
-        findings.append(
-            Finding(
-                "betrag",
+    for amount in read_amounts(sentence):
+        verdict = judge(amount, data)
+        expected = verdict.expected
+        checks.append(
+            AmountCheck(
                 place,
-                match.group(0).strip(),
-                computed,
-                f"{place}: „{match.group(0).strip()}“ – die Daten ergeben {computed} ({what}).",
+                sentence,
+                amount.text,
+                verdict.status,
+                euro(expected.value, " ") if expected else "",
+                expected.label if expected else "",
+                verdict.reason,
             )
         )
-    return findings
+        if verdict.status == STIMMT and expected is not None and amount.year is not None:
+            findings += check_sections(
+                data, place, sentence, amount.year, expected.personnel and not expected.items
+            )
+    return checks, findings
+
+
+def unplaced_amounts(place: str, sentence: str, reason: str) -> list[AmountCheck]:
+    """The amounts of a sentence that is not checked (it cites another GRDrs)."""
+    return [
+        AmountCheck(place, sentence, a.text, NICHT_ZUZUORDNEN, reason=reason)
+        for a in read_amounts(sentence)
+    ]
+
+
+def money_in(
+    data: DecisionData, place: str, sentence: str, amounts: list[AmountCheck]
+) -> list[Finding]:
+    """Judges the amounts of a sentence into `amounts`; the findings: amounts the data
+    contradict and Teilhaushalte named with them. A sentence that cites another GRDrs is about
+    that paper: its amounts are listed as not placed."""
+    cited = GRDRS_RE.search(sentence)
+    if cited:
+        amounts += unplaced_amounts(
+            place, sentence, f"Zahl einer anderen Vorlage ({cited.group(0)})"
+        )
+        return []
+    checks, findings = check_amounts(data, place, sentence)
+    amounts += checks
+    return [amount_finding(c) for c in checks if c.status == STIMMT_NICHT] + findings
+
+
+def counted(count: int, singular: str, plural: str) -> str:
+    """ "1 Betrag", "2 Beträge": the number with the noun (or verb) in the right number."""
+    return f"{count} {singular if count == 1 else plural}"
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """The result of the number check: findings and every amount read in the text."""
+
+    findings: list[Finding]
+    amounts: list[AmountCheck]
+
+    def count(self, status: str) -> int:
+        return sum(1 for amount in self.amounts if amount.status == status)
+
+    @property
+    def unplaced(self) -> int:
+        return self.count(NICHT_ZUZUORDNEN)
+
+    @property
+    def headline(self) -> str:
+        """ "1 Textstelle widerspricht den Daten", "2 Textstellen widersprechen den Daten"."""
+        n = len(self.findings)
+        verb = "widerspricht" if n == 1 else "widersprechen"
+        return f"{counted(n, 'Textstelle', 'Textstellen')} {verb} den Daten"
+
+    @property
+    def amount_summary(self) -> str:
+        """ "7 Beträge geprüft: 4 stimmen, 1 stimmt nicht, 2 nicht zuzuordnen." """
+        if not self.amounts:
+            return "Im Text steht kein Betrag in Euro."
+        right, wrong = self.count(STIMMT), self.count(STIMMT_NICHT)
+        parts = [
+            counted(right, "stimmt", "stimmen"),
+            counted(wrong, "stimmt nicht", "stimmen nicht"),
+            f"{self.unplaced} nicht zuzuordnen",
+        ]
+        read = counted(len(self.amounts), "Betrag", "Beträge")
+        return f"{read} im Text geprüft: {', '.join(parts)}."
+
+    @property
+    def all_clear(self) -> str:
+        """The sentence for a text without findings: never "alle stimmen" when amounts were
+        left unplaced."""
+        if self.unplaced:
+            return (
+                "Keine Widersprüche gefunden, aber nicht alles ist geprüft: "
+                f"{counted(self.unplaced, 'Betrag ist', 'Beträge sind')} keiner Zahl der "
+                "Vorlage zuzuordnen (siehe unten)."
+            )
+        return "Keine Widersprüche: alle geprüften Zahlen im Text stimmen mit den Daten überein."
+
+
+def amount_finding(check: AmountCheck) -> Finding:
+    return Finding(
+        "betrag",
+        check.place,
+        check.stated,
+        check.expected,
+        f"{check.place}: „{check.stated}“ – die Daten ergeben {check.expected} ({check.meaning}).",
+    )
 
 
 def check_sections(
@@ -420,7 +991,9 @@ def section_place(number: str) -> str:
     return f"Begründung, Abschnitt {number}".strip().rstrip(",")
 
 
-def check_reason_section(data: DecisionData, number: str, heading: str, text: str) -> list[Finding]:
+def check_reason_section(
+    data: DecisionData, number: str, heading: str, text: str, amounts: list[AmountCheck]
+) -> list[Finding]:
     place = section_place(number)
     findings: list[Finding] = []
     departments = data.departments_named_in(heading)
@@ -431,9 +1004,9 @@ def check_reason_section(data: DecisionData, number: str, heading: str, text: st
                 findings.append(finding)
     for block in blocks(text):
         for sentence in sentences(block.text):
+            findings += money_in(data, place, sentence, amounts)
             if GRDRS_RE.search(sentence):
                 continue
-            findings += check_amounts(data, place, sentence)
             findings += check_percentages(data, place, sentence)
             if department is not None:
                 for match in EXTENT_RE.finditer(sentence):
@@ -730,10 +1303,20 @@ def check_decision(decision: Decision, finance: DecisionFinance | None = None) -
 
     Raises CostingError when the positions cannot be costed (no findings without figures).
     """
+    return number_check(decision, finance).findings
+
+
+def number_check(decision: Decision, finance: DecisionFinance | None = None) -> NumberCheck:
+    """The findings and every amount read in the text with its result (stimmt, stimmt nicht,
+    nicht zuzuordnen).
+
+    Raises CostingError when the positions cannot be costed (no findings without figures).
+    """
     if finance is None:
         finance = decision_finance(decision)
     data = DecisionData(decision, finance)
     findings: list[Finding] = []
+    amounts: list[AmountCheck] = []
     bullets: list[Bullet] = []
     anchors = {"Beschlussantrag": "antrag"}
     for point in decision.proposal_points.all():
@@ -744,9 +1327,9 @@ def check_decision(decision: Decision, finance: DecisionFinance | None = None) -
             if block.kind == "bullet" and BULLET_SHARE_RE.match(block.text):
                 continue
             for sentence in sentences(block.text):
+                findings += money_in(data, place, sentence, amounts)
                 if GRDRS_RE.search(sentence):
                     continue
-                findings += check_amounts(data, place, sentence)
                 findings += check_year_counts(data, place, sentence)
                 findings += check_percentages(data, place, sentence)
                 findings += check_start_dates(data, place, sentence)
@@ -756,11 +1339,16 @@ def check_decision(decision: Decision, finance: DecisionFinance | None = None) -
         anchor = f"abschnitt-{section.number}" if section.number else "begruendung"
         anchors.setdefault(place, anchor)
         anchors.setdefault(f"{place} (Überschrift)", anchor)
-        findings += check_reason_section(data, section.number, section.heading, section.text)
+        findings += check_reason_section(
+            data, section.number, section.heading, section.text, amounts
+        )
     needs = check_needs([line.position for line in data.lines])
     findings += [replace(finding, anchor="personalbedarf") for finding in needs]
-    # each finding links to its passage on the detail page
-    return [
-        finding if finding.anchor else replace(finding, anchor=anchors.get(finding.place, ""))
-        for finding in findings
-    ]
+    # each finding and amount links to its passage on the detail page
+    return NumberCheck(
+        [
+            finding if finding.anchor else replace(finding, anchor=anchors.get(finding.place, ""))
+            for finding in findings
+        ],
+        [replace(amount, anchor=anchors.get(amount.place, "")) for amount in amounts],
+    )

@@ -5,6 +5,7 @@ other financial items; its Finanzielle Auswirkungen and its Anlage are generated
 the costing engine (decisions/selectors.py), never typed in.
 """
 
+from datetime import date
 from typing import TypedDict
 
 from django.conf import settings
@@ -55,6 +56,10 @@ class Decision(models.Model):
         REJECTED = "abgelehnt", _("abgelehnt")
         WITHDRAWN = "zurueckgezogen", _("zurückgezogen")
 
+    class Amendment(models.TextChoices):
+        SUPPLEMENT = "ergaenzung", _("Ergänzungsvorlage")
+        REPLACEMENT = "austausch", _("Austauschvorlage")
+
     number = models.CharField(
         _("GRDrs-Nummer"),
         max_length=20,
@@ -62,7 +67,33 @@ class Decision(models.Model):
         validators=[grdrs_validator],
         help_text=_("Nummer/Jahr, z. B. 647/2011; leer, solange keine Nummer vergeben ist."),
     )
+    number_suffix = models.CharField(
+        _("Zusatz zur GRDrs-Nummer"),
+        max_length=30,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Bei Ergänzungs- und Austauschvorlagen: „Ergänzung“, „Ergänzung 2“, „Austausch“ …; "
+            "die Nummer bleibt die der ursprünglichen Vorlage."
+        ),
+    )
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.RESOLUTION)
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("ändert GRDrs"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="amendments",
+    )
+    amendment_kind = models.CharField(
+        _("Art der Änderungsvorlage"),
+        max_length=12,
+        choices=Amendment.choices,
+        blank=True,
+        editable=False,
+    )
     place = models.CharField(_("Ort"), max_length=100, default="Stuttgart")
     date = models.DateField(_("Datum"))
     file_reference = models.CharField(_("Geschäftszeichen (Gz)"), max_length=100, blank=True)
@@ -87,7 +118,14 @@ class Decision(models.Model):
         editable=False,
         help_text=_("Wird nur über eine Statusänderung gesetzt."),
     )
-    involved_units = models.TextField(_("Beteiligte Stellen"), blank=True)
+    involved_units = models.TextField(
+        _("Beteiligte Dienststellen"),
+        blank=True,
+        help_text=_(
+            "Ämter und Referate, die an der Vorlage mitgewirkt haben (im Druck unter "
+            "„Beteiligte Stellen“, wie im Formular der Stadt); nicht die Stellen des Stellenplans."
+        ),
+    )
     spelling = models.CharField(
         _("Schreibweise im Dokument"),
         max_length=3,
@@ -113,10 +151,17 @@ class Decision(models.Model):
         ordering = ["-date", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["number"],
+                fields=["number", "number_suffix"],
                 condition=~models.Q(number=""),
                 name="decision_number_unique",
                 violation_error_message="Diese GRDrs-Nummer ist schon vergeben.",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(amends__isnull=True) & models.Q(amendment_kind=""))
+                | (models.Q(amends__isnull=False) & ~models.Q(amendment_kind="")),
+                name="decision_amendment_kind",
+                violation_error_message="Eine Ergänzungs- oder Austauschvorlage nennt die "
+                "Vorlage, die sie ändert.",
             ),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["date"])]
@@ -133,7 +178,9 @@ class Decision(models.Model):
 
     @property
     def grdrs_label(self) -> str:
-        return f"GRDrs {self.number}" if self.number else "GRDrs (ohne Nummer)"
+        if not self.number:
+            return "GRDrs (ohne Nummer)"
+        return f"GRDrs {self.number} {self.number_suffix}".rstrip()
 
     @property
     def is_editable(self) -> bool:
@@ -166,8 +213,107 @@ class Decision(models.Model):
 EDITABLE_STATUSES = frozenset({Decision.Status.DRAFT, Decision.Status.SUBMITTED})
 
 
+class Committee(models.Model):
+    """A Gremium of the council (Gemeinderat, Ausschuss, Beirat …): the master data the
+    Beratungsfolge, the meetings and OParl's Organization read.
+
+    A renamed committee is best a new row (the old one inactive): the papers that went to the
+    old one keep printing the name they were sent to.
+    """
+
+    class Classification(models.TextChoices):
+        MAIN = "hauptorgan", _("Hauptorgan (Gemeinderat)")
+        COMMITTEE = "ausschuss", _("Ausschuss")
+        SUBCOMMITTEE = "unterausschuss", _("Unterausschuss")
+        ADVISORY = "beirat", _("Beirat")
+        DISTRICT = "bezirksbeirat", _("Bezirksbeirat")
+        OTHER = "sonstiges", _("sonstiges Gremium")
+
+    name = models.CharField(_("Name"), max_length=200)
+    short_name = models.CharField(_("Kurzname"), max_length=50, blank=True)
+    classification = models.CharField(
+        _("Art"), max_length=20, choices=Classification.choices, default=Classification.COMMITTEE
+    )
+    active = models.BooleanField(
+        _("aktiv"),
+        default=True,
+        help_text=_(
+            "Nur aktive Gremien werden für neue Beratungsschritte und Sitzungen angeboten."
+        ),
+    )
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Gremium")
+        verbose_name_plural = _("Gremien")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="committee_name_unique",
+                violation_error_message="Ein Gremium mit diesem Namen gibt es schon.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(models.Model):
+    """A Sitzung of a committee; its agenda (Tagesordnung) are the consultation steps placed on
+    it (``ConsultationStep.meeting`` with their TOP ``agenda_number``)."""
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("Gremium"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"), null=True, blank=True)
+    location = models.CharField(_("Ort"), max_length=300, blank=True)
+    cancelled = models.BooleanField(_("abgesagt"), default=False)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Sitzung")
+        verbose_name_plural = _("Sitzungen")
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["start"]), models.Index(fields=["updated_at"])]
+        constraints = [
+            FieldCheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="meeting_end_after_start",
+                field="end",
+                violation_error_code="end_before_start",
+                violation_error_message="Das Ende der Sitzung darf nicht vor ihrem Beginn liegen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        day = timezone.localtime(self.start)
+        return f"{self.committee.name}, Sitzung am {day:%d.%m.%Y}"
+
+    @property
+    def day(self) -> date:
+        """The local date of the meeting (the Sitzungstermin of its agenda items)."""
+        return timezone.localtime(self.start).date()
+
+
 class ConsultationStep(models.Model):
-    """One row of the Beratungsfolge: which committee deals with it, why, when."""
+    """One row of the Beratungsfolge: which committee deals with the paper, why, when, and
+    after the meeting with which result.
+
+    Placed on a meeting (``meeting``, with its TOP ``agenda_number``) the step is an item of
+    that meeting's agenda; ``meeting_date`` is then the meeting's day (kept in sync by the
+    services), before that a planned date. The deciding step (``authoritative``) is the one
+    "zur Beschlussfassung"; its result moves the paper's status (decisions/council.py). A step
+    "vertagt" keeps its meeting and result; the paper continues in a new step
+    (``postponed_from``) placed on a later meeting.
+    """
 
     class Purpose(models.TextChoices):
         CONSULTATION = "beratung", _("Beratung")
@@ -175,21 +321,106 @@ class ConsultationStep(models.Model):
         RESOLUTION = "beschlussfassung", _("Beschlussfassung")
         NOTING = "kenntnisnahme", _("Kenntnisnahme")
 
+    class Result(models.TextChoices):
+        APPROVED = "zugestimmt", _("zugestimmt")
+        APPROVED_AMENDED = "geaendert", _("mit Änderungen zugestimmt")
+        REJECTED = "abgelehnt", _("abgelehnt")
+        POSTPONED = "vertagt", _("vertagt")
+        NOTED = "kenntnis", _("zur Kenntnis genommen")
+        NO_VOTE = "ohne_votum", _("ohne Votum weitergeleitet")
+
     decision = models.ForeignKey(
         Decision, on_delete=models.CASCADE, related_name="consultation_steps"
     )
     order = models.PositiveIntegerField(_("Reihenfolge"), default=1)
-    committee = models.CharField(_("Vorlage an (Gremium)"), max_length=200)
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("Vorlage an (Gremium)"),
+        on_delete=models.PROTECT,
+        related_name="consultation_steps",
+    )
     purpose = models.CharField(_("zur"), max_length=20, choices=Purpose.choices)
     public = models.BooleanField(_("öffentlich"), default=True)
     meeting_date = models.DateField(_("Sitzungstermin"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("Sitzung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+    )
+    agenda_number = models.CharField(
+        _("TOP"),
+        max_length=12,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{1,3}(\.\d{1,3}){0,3}$",
+                message=_("Ein Tagesordnungspunkt hat die Form 5 oder 5.1."),
+            )
+        ],
+    )
+    result = models.CharField(_("Ergebnis"), max_length=20, choices=Result.choices, blank=True)
+    result_date = models.DateField(_("Datum des Ergebnisses"), null=True, blank=True)
+    result_note = models.TextField(
+        _("Bemerkung zum Ergebnis"),
+        blank=True,
+        help_text=_("z. B. die Änderungen bei „mit Änderungen zugestimmt“."),
+    )
+    votes_yes = models.PositiveIntegerField(_("Ja-Stimmen"), null=True, blank=True)
+    votes_no = models.PositiveIntegerField(_("Nein-Stimmen"), null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField(_("Enthaltungen"), null=True, blank=True)
+    postponed_from = models.OneToOneField(
+        "self",
+        verbose_name=_("vertagt aus"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="postponed_to",
+    )
+    updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, editable=False)
 
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("Beratungsschritt")
         verbose_name_plural = _("Beratungsfolge")
         ordering = ["decision", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "agenda_number"],
+                condition=~models.Q(agenda_number=""),
+                name="agenda_number_unique_in_meeting",
+                violation_error_message="Diesen TOP gibt es in der Sitzung schon.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(agenda_number="") | models.Q(meeting__isnull=False),
+                name="agenda_number_needs_meeting",
+                field="agenda_number",
+                violation_error_code="no_meeting",
+                violation_error_message="Einen TOP hat ein Beratungsschritt erst auf einer "
+                "Sitzung.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(result="") | models.Q(meeting__isnull=False),
+                name="result_needs_meeting",
+                field="result",
+                violation_error_code="no_meeting",
+                violation_error_message="Ein Ergebnis hat ein Beratungsschritt erst nach seiner "
+                "Sitzung: bitte zuerst auf eine Tagesordnung setzen.",
+            ),
+            FieldCheckConstraint(
+                condition=(models.Q(result="") & models.Q(result_date__isnull=True))
+                | (~models.Q(result="") & models.Q(result_date__isnull=False)),
+                name="result_with_date",
+                field="result_date",
+                violation_error_code="result_date",
+                violation_error_message="Ergebnis und Datum des Ergebnisses gehören zusammen: "
+                "bitte beide angeben oder beide leer lassen.",
+            ),
+        ]
+        indexes = [models.Index(fields=["updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.committee} ({self.get_purpose_display()})"
@@ -197,6 +428,18 @@ class ConsultationStep(models.Model):
     @property
     def session_kind(self) -> str:
         return "öffentlich" if self.public else "nicht öffentlich"
+
+    @property
+    def authoritative(self) -> bool:
+        """The deciding body's step (OParl ``Consultation.authoritative``)."""
+        return self.purpose == ConsultationStep.Purpose.RESOLUTION
+
+    @property
+    def agenda_label(self) -> str:
+        """The TOP as ALLRIS prints it: "Ö 5" (öffentlich) or "N 2" (nicht öffentlich)."""
+        if not self.agenda_number:
+            return ""
+        return f"{'Ö' if self.public else 'N'} {self.agenda_number}"
 
 
 class ProposalPoint(models.Model):

@@ -117,7 +117,10 @@ def papers(*, include_deleted: bool = False) -> QuerySet[Decision]:
         )
         .prefetch_related(
             Prefetch(
-                "consultation_steps", queryset=ConsultationStep.objects.order_by("order", "pk")
+                "consultation_steps",
+                queryset=ConsultationStep.objects.select_related("committee").order_by(
+                    "order", "pk"
+                ),
             ),
             Prefetch(
                 "submitted_by",
@@ -268,13 +271,13 @@ def committees() -> list[Committee]:
     """The committees of the steps of public papers, ordered by key."""
     rows = (
         ConsultationStep.objects.filter(decision__in=public_decisions().values("pk"))
-        .values("committee")
+        .values("committee__name")
         .annotate(created=Min("decision__created_at"), modified=Max("decision__updated_at"))
         .order_by()
     )
     found: dict[str, Committee] = {}
     for row in rows:
-        name = row["committee"].strip()
+        name = row["committee__name"].strip()
         key = committee_key(name)
         if key in found:
             found[key].created = min(found[key].created, row["created"])
@@ -320,14 +323,14 @@ def meetings(on: date | None = None) -> list[Meeting]:
         ConsultationStep.objects.filter(
             dated, public=True, decision__in=public_decisions().values("pk")
         )
-        .select_related("decision")
+        .select_related("decision", "committee")
         .order_by("pk")
     )
     by_key: dict[str, Meeting] = {}
     names = {c.key: c for c in committees()}
     for item in steps:
         assert item.meeting_date is not None
-        name = item.committee.strip()
+        name = item.committee.name.strip()
         key = meeting_key(name, item.meeting_date)
         meeting = by_key.get(key)
         if meeting is None:

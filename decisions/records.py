@@ -389,7 +389,7 @@ def decision_content(decision: Decision) -> Content:
         ],
         consultation_steps=[
             ConsultationStepAsAdopted(
-                committee=step.committee,
+                committee=step.committee.name,
                 purpose=str(step.get_purpose_display()),
                 session_kind=step.session_kind,
                 meeting_date=step.meeting_date,

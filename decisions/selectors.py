@@ -6,22 +6,26 @@ positions); this module only groups and orders what the engine returns.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from core.formatting import format_decimal, percent, positions_word
 from costing.engine import CostingError, CostLine, Total, YearCosting, cost_year
 from decisions.models import (
     AdoptedRecord,
     Annex,
+    Committee,
     ConsultationStep,
     Decision,
     DecisionPosition,
     FinancialItem,
+    Meeting,
     StatusChange,
 )
 from departments.models import BudgetSection, OrgUnit
@@ -39,28 +43,71 @@ def decisions_for_list() -> QuerySet[Decision]:
     return Decision.objects.annotate(position_count=Count("position_links", distinct=True))
 
 
+#: A search for a GRDrs number: "647/2011", "GRDrs 647/2011", "GRDrs. 647/2011".
+GRDRS_SEARCH = re.compile(r"(?:grdrs\.?\s*)?(\d{1,4}/\d{4})", re.IGNORECASE)
+
+
+def grdrs_number_in(text: str) -> str | None:
+    """The GRDrs number when `text` is nothing but one ("GRDrs 647/2011" -> "647/2011")."""
+    match = GRDRS_SEARCH.fullmatch(text.strip())
+    return match.group(1) if match else None
+
+
+def search_decisions(text: str) -> QuerySet[Decision]:
+    """The papers whose GRDrs number, Betreff, Projektzeile or Geschäftszeichen contains every
+    word of `text` (ignoring case), newest first; a paper with exactly the GRDrs number asked
+    for ("647/2011", "GRDrs 647/2011") comes first."""
+    number = grdrs_number_in(text)
+    matches = Q()
+    for word in [number] if number else text.split():
+        matches &= (
+            Q(number__icontains=word)
+            | Q(title__icontains=word)
+            | Q(project__icontains=word)
+            | Q(file_reference__icontains=word)
+        )
+    exact = (
+        Case(When(number=number, then=Value(0)), default=Value(1), output_field=IntegerField())
+        if number
+        else Value(1, output_field=IntegerField())
+    )
+    return (
+        decisions_for_list()
+        .filter(matches)
+        .annotate(exact_number=exact)
+        .order_by("exact_number", "-date", "-pk")
+    )
+
+
 def committees_in_use() -> list[str]:
-    """The Gremien of all Beratungsfolgen so far, each once, alphabetically (suggestions for
-    "Vorlage an")."""
-    names = ConsultationStep.objects.values_list("committee", flat=True).distinct()
-    return sorted({name.strip() for name in names if name and name.strip()}, key=str.casefold)
+    """The names of the active Gremien, alphabetically (the choices of "Vorlage an")."""
+    names = Committee.objects.filter(active=True).values_list("name", flat=True)
+    return sorted(names, key=str.casefold)
 
 
 def decision_for_page(pk: int) -> QuerySet[Decision]:
     """The decision with all its parts in a constant number of queries."""
-    return Decision.objects.filter(pk=pk).prefetch_related(
-        "consultation_steps",
-        "proposal_points",
-        "reason_sections",
-        "references",
-        "signatories",
-        "annexes",
-        "submitted_by",
-        Prefetch(
-            "financial_items",
-            queryset=FinancialItem.objects.select_related("budget_section", "charged_to"),
-        ),
-        Prefetch("status_changes", queryset=StatusChange.objects.select_related("acting_user")),
+    return (
+        Decision.objects.filter(pk=pk)
+        .select_related("amends")
+        .prefetch_related(
+            Prefetch(
+                "consultation_steps",
+                queryset=ConsultationStep.objects.select_related("committee", "meeting"),
+            ),
+            "amendments",
+            "proposal_points",
+            "reason_sections",
+            "references",
+            "signatories",
+            "annexes",
+            "submitted_by",
+            Prefetch(
+                "financial_items",
+                queryset=FinancialItem.objects.select_related("budget_section", "charged_to"),
+            ),
+            Prefetch("status_changes", queryset=StatusChange.objects.select_related("acting_user")),
+        )
     )
 
 
@@ -414,3 +461,56 @@ def decisions_for_position(position_id: int) -> list[PositionDecision]:
 def decision_version(pk: int) -> int | None:
     """The saved version of the decision (None if it was deleted)."""
     return Decision.objects.filter(pk=pk).values_list("version", flat=True).first()
+
+
+# --- the Sitzungsdienst's worklist (issue 22) ------------------------------------------------
+
+
+def committees_for_list() -> QuerySet[Committee]:
+    """Every committee with the number of its meetings and of the steps sent to it."""
+    return Committee.objects.annotate(
+        meeting_count=Count("meetings", distinct=True),
+        step_count=Count("consultation_steps", distinct=True),
+    ).order_by("-active", "name")
+
+
+def meetings_for_list() -> QuerySet[Meeting]:
+    """Meetings, the coming ones first (soonest first), then the past ones (latest first),
+    with their committee and the number of agenda items and of items still without result."""
+    now = timezone.now()
+    coming = Q(start__gte=now) | Q(end__gte=now)
+    return (
+        Meeting.objects.select_related("committee")
+        .annotate(
+            past=Case(When(coming, then=Value(0)), default=Value(1)),
+            coming_start=Case(When(coming, then=F("start")), default=None),
+            item_count=Count("agenda_items", distinct=True),
+            open_count=Count("agenda_items", filter=Q(agenda_items__result=""), distinct=True),
+        )
+        .order_by("past", F("coming_start").asc(nulls_last=True), "-start", "pk")
+    )
+
+
+def meeting_agenda(meeting: Meeting) -> list[ConsultationStep]:
+    """The agenda of `meeting`: its items by TOP (numerically, "5" before "5.1" before "10"),
+    items without a TOP last, each with its paper."""
+    items = list(
+        ConsultationStep.objects.filter(meeting=meeting).select_related(
+            "decision", "committee", "postponed_to"
+        )
+    )
+
+    def top(item: ConsultationStep) -> tuple:
+        parts = [int(p) for p in item.agenda_number.split(".") if p.isdigit()]
+        return (not parts, parts, item.decision.number, item.pk)
+
+    return sorted(items, key=top)
+
+
+def schedulable_meetings(step: ConsultationStep) -> QuerySet[Meeting]:
+    """The meetings of the step's committee a step can go on: not cancelled, soonest first."""
+    return (
+        Meeting.objects.filter(committee_id=step.committee_id, cancelled=False)
+        .select_related("committee")
+        .order_by("start")
+    )

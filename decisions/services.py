@@ -28,18 +28,33 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from core.concurrency import ConcurrentEditError, FieldChange
+from core.concurrency import ConcurrentEditError, DeleteRefusedError, FieldChange
 from core.history import acting_as, ensure_history_baseline, last_change
 from core.pdf import render_pdf
 from core.users import User
-from decisions.models import AdoptedRecord, Annex, Decision, DecisionPosition, StatusChange
+from decisions.models import (
+    AdoptedRecord,
+    Annex,
+    ConsultationStep,
+    Decision,
+    DecisionPosition,
+    StatusChange,
+)
 from decisions.pdf import decision_html, document_for
 from decisions.public_pdf import schedule_public_pdf
-from decisions.records import record_columns, record_data
+from decisions.records import PositionAsAdopted, record_columns, record_data
 from decisions.selectors import DecisionDocument
 from stellenplan.models import Position
+from stellenplan.plan_services import (
+    ChangeAuthority,
+    DecidedPosition,
+    decided_changes_record,
+    decided_changes_withdraw,
+)
+from stellenplan.services import position_delete
 
 Status = Decision.Status
+Result = ConsultationStep.Result
 
 # Which status may follow which in an ordinary status change.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -235,6 +250,7 @@ def _freeze(
     else:
         raise RecordOutdated(decision.pk)
     last = AdoptedRecord.objects.filter(decision=decision).aggregate(last=Max("sequence"))["last"]
+    data = record_data(doc)
     record = AdoptedRecord(
         decision=decision,
         sequence=(last or 0) + 1,
@@ -242,13 +258,42 @@ def _freeze(
         status_change=status_change,
         acting_user=acting_user,
         reason=reason,
-        **record_columns(record_data(doc)),
+        **record_columns(data),
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )
     record.full_clean()
     record.save()
+    _bring_into_plan(decision, data.positions, adopted_on=adopted_on, acting_user=acting_user)
     return record
+
+
+def _bring_into_plan(
+    decision: Decision,
+    positions: Sequence[PositionAsAdopted],
+    *,
+    adopted_on: date,
+    acting_user: User | None,
+) -> None:
+    """The positions the paper decided become its changes of the Stellenplan (issue 22):
+    Schaffung (or Hebung, Umsetzung … of a position that existed before) by its GRDrs,
+    wirksam ab the decided start, im Vorgriff where before the plan year; idempotent
+    (``stellenplan.plan_services.decided_changes_record``). A Mitteilungsvorlage decides
+    nothing."""
+    if decision.kind != Decision.Kind.RESOLUTION or not decision.number or not positions:
+        return
+    linked_at: dict[int, Any] = {}
+    added = DecisionPosition.history.filter(decision_id=decision.pk, history_type="+")
+    for position_id, when in added.order_by("history_date").values_list(
+        "position_id", "history_date"
+    ):
+        linked_at.setdefault(position_id, when)
+    decided_changes_record(
+        acting_user=acting_user,
+        grdrs=decision.number,
+        decided_on=adopted_on,
+        positions=[DecidedPosition(p.id, linked_at.get(p.id)) for p in positions],
+    )
 
 
 def _check_change(decision: Decision, status: str, on: date) -> None:
@@ -270,6 +315,76 @@ def _check_change(decision: Decision, status: str, on: date) -> None:
             }
         )
     _check_status_date(decision, on)
+    if status in DECIDED:
+        _check_decided(decision, status, on)
+
+
+#: The statuses only the deciding body's result gives a paper, and the results that give them.
+DECIDED: dict[str, tuple[str, ...]] = {
+    Status.ADOPTED: (Result.APPROVED, Result.APPROVED_AMENDED),
+    Status.REJECTED: (Result.REJECTED,),
+}
+
+
+def deciding_step(decision: Decision) -> ConsultationStep | None:
+    """The step of the deciding body (zur Beschlussfassung) still to decide or decided: the one
+    not vertagt; None if the Beratungsfolge has none. More than one: a German refusal."""
+    steps = list(
+        decision.consultation_steps.filter(purpose=ConsultationStep.Purpose.RESOLUTION)
+        .exclude(result=Result.POSTPONED)
+        .select_related("committee", "meeting")
+    )
+    if len(steps) > 1:
+        names = ", ".join(step.committee.name for step in steps)
+        raise ValidationError(
+            f"Die Beratungsfolge nennt {len(steps)} Schritte zur Beschlussfassung ({names}); "
+            "genau ein Gremium entscheidet. Bitte die Beratungsfolge berichtigen."
+        )
+    return steps[0] if steps else None
+
+
+def _check_decided(decision: Decision, status: str, on: date) -> None:
+    """ "beschlossen" and "abgelehnt" only from the deciding body's result, on or after its
+    meeting: never before the Gemeinderat has met and decided so."""
+    label = dict(Status.choices)[status]
+    if decision.kind == Decision.Kind.NOTICE:
+        raise ValidationError(
+            {
+                "status": f"Eine Mitteilungsvorlage wird nicht {label}, sondern zur Kenntnis genommen."
+            }
+        )
+    step = deciding_step(decision)
+    if step is None:
+        raise ValidationError(
+            {
+                "status": f"„{label}“ kommt aus dem Ergebnis der Beschlussfassung, aber die "
+                "Beratungsfolge nennt kein Gremium zur Beschlussfassung."
+            }
+        )
+    if step.meeting is None:
+        raise ValidationError(
+            {
+                "status": f"„{label}“ erst nach der Sitzung des entscheidenden Gremiums "
+                f"({step.committee.name}): die Vorlage steht noch auf keiner Tagesordnung."
+            }
+        )
+    day = step.meeting.day
+    if on < day:
+        raise ValidationError(
+            {
+                "date": f"„{label}“ frühestens am Tag der Sitzung des entscheidenden Gremiums "
+                f"({step.committee.name} am {day:%d.%m.%Y}), nicht am {on:%d.%m.%Y}."
+            }
+        )
+    if step.result not in DECIDED[status]:
+        found = f"„{step.get_result_display()}“" if step.result else "noch keines"
+        raise ValidationError(
+            {
+                "status": f"„{label}“ nur mit dem entsprechenden Ergebnis der Sitzung "
+                f"{step.committee.name} am {day:%d.%m.%Y} (Ergebnis: {found}). Bitte das "
+                "Ergebnis in der Tagesordnung der Sitzung eintragen."
+            }
+        )
 
 
 def check_status_change(
@@ -303,7 +418,8 @@ def decision_change_status(
     """Move the decision to `status`, recording date, acting user and comment.
 
     Needs a GRDrs number for "eingebracht" and later; the date may be neither in the future
-    nor before the decision's own date. "beschlossen" freezes the adopted record, with the
+    nor before the decision's own date. "beschlossen" and "abgelehnt" need the deciding
+    body's matching result and a date on or after its meeting (``_check_decided``). "beschlossen" freezes the adopted record, with the
     PDF/A `prepared` by a job if it is still the paper's (else RecordOutdated, nothing
     written). A paper that is public afterwards gets its public PDFs rendered after the
     commit (``schedule_public_pdf``).
@@ -346,7 +462,8 @@ def decision_reopen(
 ) -> StatusChange:
     """An administrator moves a beschlossen or abgelehnt paper back to "eingebracht".
 
-    The adopted records stay as history; adopting again stores a new record.
+    The adopted records stay as history; adopting again stores a new record. The changes of
+    the Stellenplan its adoption wrote are taken back (``decided_changes_withdraw``).
     """
     if not can_reopen(acting_user):
         raise ValidationError(
@@ -374,6 +491,10 @@ def decision_reopen(
     )
     change.full_clean()
     change.save()
+    if decision.status == Status.ADOPTED and decision.number:
+        # no longer decided: the changes its adoption wrote go (a new adoption writes them
+        # again); changes the Personalamt recorded by hand with this GRDrs stay
+        decided_changes_withdraw(acting_user=acting_user, grdrs=decision.number)
     decision.status = Status.SUBMITTED
     with acting_as(acting_user):
         decision.save(update_fields=["status"])
@@ -495,6 +616,8 @@ def _save_part(decision: Decision, part: PartChanges) -> None:
                 "nichts wurde gespeichert. Bitte die Seite neu laden."
             )
         _apply(row, values)
+        if isinstance(row, ConsultationStep):
+            row.updated_at = timezone.now()  # OParl's "modified" of the consultation
         row.save()
 
 
@@ -528,7 +651,9 @@ def decision_save(
     parts: Iterable[PartChanges] = (),
 ) -> Decision:
     """Save the edited field values (`data`) and parts of an editable decision in one
-    transaction.
+    transaction: the one-page editor sends every part (Beratungsfolge, Beschlussantrag,
+    Begründung, linked positions, Finanzen, Unterschriften, Anlagen) at once; a part that
+    fails its checks refuses the whole save.
 
     Refused as a whole when the decision or any of its parts was saved since the user opened
     the page (`expected_version`), so a stale part never overwrites or resurrects rows.
@@ -547,6 +672,8 @@ def decision_save(
                 )
         for part in parts:
             _save_part(fresh, part)
+            if part.model is DecisionPosition:
+                _renumber(fresh)  # the Anlage numbers its positions 1, 2, 3 … without gaps
     return fresh
 
 
@@ -637,3 +764,64 @@ def decision_move_position(
         first.order, second.order = second.order, first.order
         first.save(update_fields=["order"])
         second.save(update_fields=["order"])
+
+
+class PositionLinkedError(DeleteRefusedError):
+    """A position cannot be deleted because papers link it; ``papers`` are those papers (the
+    pages name and link them: this app knows no URLs)."""
+
+    def __init__(self, message: str, papers: Sequence[Decision]) -> None:
+        super().__init__(message)
+        self.papers = list(papers)
+
+
+@transaction.atomic
+def decided_position_delete(
+    *,
+    position: Position,
+    acting_user: User | None,
+    expected_version: int,
+    authority: ChangeAuthority | None = None,
+) -> None:
+    """Delete a position, minding the papers that link it (issue 22).
+
+    A paper still open (Entwurf, eingebracht, zurückgezogen) or abgelehnt keeps its positions:
+    refused (``PositionLinkedError`` naming the papers). A position an adopted paper decided
+    is deleted only as a Streichung with its basis (`authority`: the GRDrs that abolishes it
+    or a Stellenplan), recorded as a change of the Stellenplan; its links to adopted papers go
+    (their records keep the position as decided, and the paper shows the deletion under
+    "Abweichungen seit Beschluss"). Otherwise as ``stellenplan.services.position_delete``.
+    """
+    links = list(
+        DecisionPosition.objects.filter(position=position)
+        .select_related("decision")
+        .order_by("decision__date", "decision_id")
+    )
+    open_papers = [link.decision for link in links if link.decision.status != Status.ADOPTED]
+    if open_papers:
+        names = ", ".join(
+            f"{paper.grdrs_label} ({paper.get_status_display()})" for paper in open_papers
+        )
+        raise PositionLinkedError(
+            f"Die Stelle „{position}“ kann nicht gelöscht werden: sie ist mit {names} "
+            "verknüpft. Bitte die Stelle zuerst dort entfernen.",
+            open_papers,
+        )
+    decided = [link.decision for link in links]
+    if decided and authority is None:
+        names = ", ".join(paper.grdrs_label for paper in decided)
+        raise PositionLinkedError(
+            f"Die Stelle „{position}“ wurde durch {names} beschlossen: sie kann nur mit ihrer "
+            "Streichung gelöscht werden. Bitte die Grundlage der Streichung angeben (GRDrs "
+            "oder Stellenplan).",
+            decided,
+        )
+    with acting_as(acting_user):
+        for link in links:
+            link.delete()
+    position_delete(
+        acting_user=acting_user,
+        position=position,
+        expected_version=expected_version,
+        authority=authority,
+    )

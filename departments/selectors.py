@@ -77,6 +77,19 @@ class OrgTree:
         """(id, label) of every unit by code: the options of an org unit select."""
         return [(u.id, u.label) for u in sorted(self.units.values(), key=lambda u: u.code)]
 
+    def named(self, text: str) -> list[UnitInfo]:
+        """The units whose own code or name contains every word of `text` (ignoring case),
+        by code (no query: the tree is in memory)."""
+        words = [word.casefold() for word in text.split()]
+        if not words:
+            return []
+        found = [
+            unit
+            for unit in self.units.values()
+            if all(word in unit.code.casefold() or word in unit.name.casefold() for word in words)
+        ]
+        return sorted(found, key=lambda unit: unit.code)
+
     def departments(self) -> list[UnitInfo]:
         """Every unit that is a department (Amt, or top-level unit with no Amt above it)."""
         ids = {self.department_of(uid) for uid in self.units}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import FastSelect, Form
 from core.parsing import YEAR_MAX, YEAR_MIN
 from costing.selectors import org_tree
-from decisions.models import ConsultationStep, Decision, ProposalPoint, ReasonSection
+from decisions.models import Committee, ConsultationStep, Decision, ProposalPoint, ReasonSection
 from departments.models import OrgUnit
 from departments.selectors import OrgTree
 from stellenplan.models import PayGrade, Position
@@ -134,8 +134,9 @@ class PositionFilter(django_filters.FilterSet):
 
 def committee_choices() -> list[tuple[str, str]]:
     names = (
-        ConsultationStep.objects.order_by("committee")
-        .values_list("committee", flat=True)
+        Committee.objects.filter(consultation_steps__isnull=False)
+        .order_by("name")
+        .values_list("name", flat=True)
         .distinct()
     )
     return [(name, name) for name in names]
@@ -166,7 +167,7 @@ class DecisionFilter(django_filters.FilterSet):
 
     def filter_committee(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(
-            pk__in=ConsultationStep.objects.filter(committee=value).values("decision_id")
+            pk__in=ConsultationStep.objects.filter(committee__name=value).values("decision_id")
         )
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -13,14 +13,15 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from core.formatting import euro, format_decimal, money_places
 from costing.engine import YearRates, is_active_in_year
-from costing.selectors import ANNUAL_COST, with_annual_cost
-from decisions.models import Decision
+from costing.selectors import ANNUAL_COST, ListSums, with_annual_cost
+from decisions.models import Committee, Decision, Meeting
 from stellenplan.models import Position
 from stellenplan.selectors import LIST_ORDER
 
@@ -42,6 +43,14 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+#: Columns a phone leaves out (static/css/app.css): the position's page shows them.
+SECONDARY = {
+    "th": {"class": "col-secondary"},
+    "td": {"class": "col-secondary"},
+    "tf": {"class": "col-secondary"},
+}
+
+
 class PositionTable(tables.Table):
     """Org.einheit | Stellenwert | Funktionsbezeichnung | Anzahl | Vermerk | Beginn | Ende."""
 
@@ -50,20 +59,32 @@ class PositionTable(tables.Table):
         order_by=LIST_ORDER,
         footer=lambda table: table.footer_label,
     )
-    number = tables.Column(verbose_name="Stellennummer", order_by=("number", "id"), default="")
+    number = tables.Column(
+        verbose_name="Stellennummer", order_by=("number", "id"), default="", attrs=SECONDARY
+    )
     pay_grade = tables.Column(
         verbose_name="Stellenwert", order_by=("pay_grade__sort_order", "pay_grade__code", "id")
     )
-    title = tables.Column(verbose_name="Funktionsbezeichnung", order_by=("title", "id"))
+    title = tables.Column(
+        verbose_name="Funktionsbezeichnung",
+        order_by=("title", "id"),
+        attrs={"td": {"class": "col-title"}, "th": {"class": "col-title"}},
+    )
     fte = tables.Column(
         verbose_name="Anzahl der Stellen",
         order_by=("fte", "id"),
         footer=lambda table: format_decimal(table.sums.get("fte") or Decimal("0")),
         attrs={"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}},
     )
-    note = tables.Column(verbose_name="Stellenvermerk", order_by=("note", "id"), default="")
-    start_date = tables.Column(verbose_name="Beginn", order_by=("start_date", "id"))
-    end_date = tables.Column(verbose_name="Ende", order_by=("end_date", "id"), default="—")
+    note = tables.Column(
+        verbose_name="Stellenvermerk", order_by=("note", "id"), default="", attrs=SECONDARY
+    )
+    start_date = tables.Column(
+        verbose_name="Beginn", order_by=("start_date", "id"), attrs=SECONDARY
+    )
+    end_date = tables.Column(
+        verbose_name="Ende", order_by=("end_date", "id"), default="—", attrs=SECONDARY
+    )
 
     class Meta:
         model = Position
@@ -165,6 +186,22 @@ class PositionTable(tables.Table):
             return conditional_escape(method(**{k: v for k, v in arguments.items() if k in wanted}))
 
         return bound.attrs["td"].as_html(), render
+
+
+def cost_sums(costs: ListSums) -> dict[str, Any]:
+    """The sum row of a ``PositionCostTable`` from the engine's sums of its positions
+    (``costing.selectors.list_sums``); no active line with a rate: "fehlt", never 0."""
+    return {
+        "lines": costs.lines,
+        "fte": costs.fte,
+        "annual_cost": (
+            None
+            if costs.incomplete and len(costs.missing) == costs.active_lines
+            else costs.annual_cost
+        ),
+        "active_fte": costs.active_fte,
+        "incomplete": costs.incomplete,
+    }
 
 
 def paginate(
@@ -315,3 +352,57 @@ class DecisionTable(tables.Table):
             else ""
         )
         return format_html('<a href="{}">{}</a>{}', url, value, project)
+
+
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class CommitteeTable(tables.Table):
+    name = tables.Column(verbose_name="Gremium")
+    short_name = tables.Column(verbose_name="Kurzname")
+    classification = tables.Column(verbose_name="Art")
+    active = tables.BooleanColumn(verbose_name="aktiv", yesno="ja,nein")
+    meeting_count = tables.Column(verbose_name="Sitzungen", attrs=NUM)
+    step_count = tables.Column(verbose_name="Beratungsschritte", attrs=NUM)
+    actions = tables.Column(verbose_name="Aktionen", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Committee
+        fields = ["name", "short_name", "classification", "active"]
+        empty_text = "Noch keine Gremien."
+        template_name = "decisions/table.html"
+
+    def __init__(self, *args: Any, can_change: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_change:
+            self.columns.hide("actions")
+
+    def render_name(self, value: str, record: Committee) -> str:
+        url = reverse("council:meeting_list") + f"?gremium={record.pk}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_actions(self, record: Committee) -> str:
+        url = reverse("council:committee_update", args=[record.pk])
+        return format_html(
+            '<a href="{}">Bearbeiten<span class="visually-hidden"> {}</span></a>', url, record.name
+        )
+
+
+class MeetingTable(tables.Table):
+    start = tables.DateTimeColumn(verbose_name="Sitzung", format="d.m.Y, H:i \\U\\h\\r")
+    committee = tables.Column(verbose_name="Gremium", order_by=("committee__name", "start"))
+    location = tables.Column(verbose_name="Ort")
+    item_count = tables.Column(verbose_name="Tagesordnungspunkte", attrs=NUM)
+    open_count = tables.Column(verbose_name="ohne Ergebnis", attrs=NUM)
+
+    class Meta:
+        model = Meeting
+        fields = ["start", "committee", "location"]
+        empty_text = "Keine Sitzungen."
+        template_name = "decisions/table.html"
+
+    def render_start(self, value: Any, record: Meeting) -> str:
+        url = reverse("council:meeting_detail", args=[record.pk])
+        label = timezone.localtime(value).strftime("%d.%m.%Y, %H:%M Uhr")
+        cancelled = format_html(' <span class="badge">abgesagt</span>') if record.cancelled else ""
+        return format_html('<a href="{}">{}</a>{}', url, label, cancelled)

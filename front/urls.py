@@ -6,8 +6,10 @@ from django.urls import include, path
 
 from front.views import (
     accessibility,
+    assets,
     changes,
     costs,
+    council,
     decisions,
     excel,
     jobs,
@@ -18,6 +20,7 @@ from front.views import (
     plans,
     positions,
     projection,
+    search,
 )
 
 positions_urls = (
@@ -107,7 +110,17 @@ excel_urls = (
         path("excel/stellenliste/", excel.export_positions_xlsx, name="export_positions"),
         path("excel/organisation/<int:pk>/", excel.export_org_unit_xlsx, name="export_org_unit"),
         path("import/stellen/", excel.import_positions_view, name="import_positions"),
+        path(
+            "import/stellen/vorlage/",
+            excel.import_positions_template_view,
+            name="import_positions_template",
+        ),
         path("import/kostentabelle/", excel.import_cost_table_view, name="import_cost_table"),
+        path(
+            "import/kostentabelle/vorlage/",
+            excel.import_cost_table_template_view,
+            name="import_cost_table_template",
+        ),
         path("importe/", excel.import_list_view, name="import_list"),
         path("importe/<int:pk>/", excel.import_batch_view, name="import_batch"),
         path(
@@ -150,6 +163,29 @@ decisions_urls = (
         path("<int:pk>/pdf", decisions.decision_pdf, name="pdf"),
     ],
     "decisions",
+)
+
+council_urls = (
+    [
+        path("gremien/", council.committee_list, name="committee_list"),
+        path("gremien/neu/", council.committee_create_view, name="committee_create"),
+        path(
+            "gremien/<int:pk>/bearbeiten/",
+            council.committee_update_view,
+            name="committee_update",
+        ),
+        path("sitzungen/", council.meeting_list, name="meeting_list"),
+        path("sitzungen/neu/", council.meeting_create_view, name="meeting_create"),
+        path("sitzungen/<int:pk>/", council.meeting_detail, name="meeting_detail"),
+        path("sitzungen/<int:pk>/bearbeiten/", council.meeting_update_view, name="meeting_update"),
+        path(
+            "beschluesse/<int:pk>/beratung/<int:step_pk>/tagesordnung/",
+            council.step_schedule_view,
+            name="step_schedule",
+        ),
+        path("beschluesse/<int:pk>/aendern/", council.decision_amend_view, name="amend"),
+    ],
+    "council",
 )
 
 changes_urls = (
@@ -221,6 +257,17 @@ plandoc_urls = (
         path("<int:pk>/pdf", plan_document.plan_pdf, name="pdf"),
         path("<int:pk>/excel/", plan_document.plan_excel, name="excel"),
         path("<int:pk>/erlaeuterungen/", plan_document.plan_explanations, name="explanations"),
+        path(
+            "<int:pk>/vorjahreszahlen/",
+            plan_document.plan_previous_figures,
+            name="previous_figures",
+        ),
+        path(
+            "<int:pk>/vorjahreszahlen/excel/",
+            plan_document.plan_previous_figures_excel,
+            name="previous_figures_excel",
+        ),
+        path("<int:pk>/nachwuchskraefte/", plan_document.plan_trainees, name="trainees"),
         path("<int:pk>/beschliessen/", plan_document.plan_adopt, name="adopt"),
     ],
     "plandoc",
@@ -242,12 +289,15 @@ urlpatterns = [
     path(
         "barrierefreiheit/", accessibility.accessibility_statement, name="accessibility_statement"
     ),
+    path("favicon.ico", assets.favicon, name="favicon"),
+    path("suche/", search.search, name="search"),
     path("", include(positions_urls)),
     path("", include(orgunits_urls)),
     path("stellenwerte/", include(paygrades_urls)),
     path("kosten/", include(costs_urls)),
     path("kosten/", include(excel_urls)),
     path("beschluesse/", include(decisions_urls)),
+    path("sitzungsdienst/", include(council_urls)),
     path("aenderungen/", include(changes_urls)),
     path("bedarf/", include(need_urls)),
     path("stellenplaene/", include(plans_urls)),

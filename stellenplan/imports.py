@@ -26,6 +26,7 @@ import copy
 import hashlib
 import io
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,6 +41,7 @@ from core.dataversion import current_token
 from core.fields import concrete_field
 from core.formatting import display_value
 from core.formatting import number as number_de
+from core.suggest import closest_codes, code_key, did_you_mean
 from core.users import User
 from core.xlsx import (
     Bad,
@@ -113,6 +115,23 @@ POSITION_ALIASES = {
 _TRUE = {"ja", "j", "x", "wahr", "true", "1"}
 _FALSE = {"nein", "n", "falsch", "false", "0"}
 _NO_NOTE = {"", "-", "–", "—"}
+
+
+_GRADE_PREFIX = re.compile(r"^(entgeltgruppe|entgeltgr|eg|e)(?=\d)")
+
+
+def grade_key(text: str) -> str:
+    """The key of a pay grade code for suggestions (``core.suggest``): "E 9", "EG9", "Eg 9" and
+    "Entgeltgruppe 9" are all "eg9", "A13gD" is "a13gd"."""
+    return _GRADE_PREFIX.sub("eg", code_key(text))
+
+
+def unknown_grade_message(code: str, codes: list[str]) -> str:
+    """The message of an unknown pay grade, with the grades the cell most likely means."""
+    return (
+        "unbekannter Stellenwert: erwartet einen vorhandenen Stellenwert wie A 12, A 13 hD "
+        "oder EG 9." + did_you_mean(closest_codes(code, codes, grade_key))
+    )
 
 
 def default_start_date(today: date | None = None) -> date:
@@ -229,22 +248,20 @@ def parse_positions(
                     if isinstance(raw_unit, datetime)
                     else ""
                 )
+                suggestion = did_you_mean(closest_codes(code_text(raw_unit), units))
                 row.issue(
                     H_ORG_UNIT,
                     "unbekannte Org.einheit: erwartet das Kürzel einer vorhandenen "
-                    f"Organisationseinheit, z. B. 10-5.1 oder 29AL.{hint}",
+                    f"Organisationseinheit, z. B. 10-5.1 oder 29AL.{suggestion}{hint}",
                 )
         raw_grade = row.raw(H_GRADE)
         if blank(raw_grade):
             row.issue(H_GRADE, "Pflichtfeld: die Zelle darf nicht leer sein.")
         else:
-            grade_id = lookup(grades, grades_folded, code_text(raw_grade))
+            grade_code = code_text(raw_grade)
+            grade_id = lookup(grades, grades_folded, grade_code)
             if grade_id is None:
-                row.issue(
-                    H_GRADE,
-                    "unbekannter Stellenwert: erwartet einen vorhandenen Stellenwert wie "
-                    "A 12, A 13 hD oder EG 9.",
-                )
+                row.issue(H_GRADE, unknown_grade_message(grade_code, list(grades)))
         title = row.get(H_TITLE, parse_text, required=True, default="")
         fte = row.get(H_FTE, _parse_fte, required=True)
         note = row.get(H_NOTE, _parse_note, default="")
@@ -359,7 +376,42 @@ class PositionPlan:
                 for number, message in self.warnings[:PREVIEW_ROWS]
             ],
             "issues": issues_json(self.issues[:PREVIEW_ROWS]),
+            "grade_spans": self.grade_spans(),
         }
+
+    def grade_spans(self) -> list[dict[str, Any]]:
+        """The grades and active spans the file gives positions (new rows, and changed rows
+        whose grade, start or end changes): per (grade, start, end) the rows (at most
+        ``SPAN_ROWS`` listed) and their number. The page checks them against the cost tables
+        (a lower app cannot: ``costing.selectors.grade_spans_without_rate``)."""
+        spans: dict[tuple[int, str, str | None], dict[str, Any]] = {}
+        for planned in (*self.new, *self.updates):
+            if planned.existing is not None and not {"pay_grade", "start_date", "end_date"} & set(
+                planned.data
+            ):
+                continue
+            position = planned.position
+            end = position.end_date.isoformat() if position.end_date else None
+            key = (position.pay_grade_id, position.start_date.isoformat(), end)
+            span = spans.setdefault(
+                key,
+                {
+                    "grade": position.pay_grade_id,
+                    "code": self.labels.grades.get(position.pay_grade_id, ""),
+                    "start": key[1],
+                    "end": end,
+                    "rows": [],
+                    "count": 0,
+                },
+            )
+            span["count"] += 1
+            if len(span["rows"]) < SPAN_ROWS:
+                span["rows"].append(planned.number)
+        return list(spans.values())
+
+
+#: Rows listed per grade and span in a preview (the count is complete).
+SPAN_ROWS = 10
 
 
 class Labels:

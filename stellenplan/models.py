@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -40,6 +41,9 @@ class PayGrade(models.Model):
 
     class CareerGroup(models.TextChoices):
         NONE = "", _("—")
+        #: Wahlbeamte (Bürgermeister, Beigeordnete) and other Beamte auf Zeit, mostly B grades:
+        #: their own block at the head of Teil A (BW Muster), outside the Laufbahngruppen
+        TIME = "bz", _("Beamte auf Zeit / Wahlbeamte")
         MD = "mD", _("mittlerer Dienst")
         GD = "gD", _("gehobener Dienst")
         HD = "hD", _("höherer Dienst")
@@ -79,6 +83,12 @@ class PayGrade(models.Model):
 
 class Position(models.Model):
     """One line of the staffing plan: a (share of a) position in an org unit."""
+
+    #: How the history names a field and its values where "ja"/"nein" reads wrong
+    #: (core.history): "Befristung: unbefristet → befristet", as on the position's page.
+    HISTORY_WORDS: ClassVar[dict[str, tuple[str, dict[Any, str]]]] = {
+        "fixed_term": ("Befristung", {True: "befristet", False: "unbefristet"}),
+    }
 
     class Note(models.TextChoices):
         NONE = "", _("—")
@@ -909,6 +919,14 @@ class PositionChange(models.Model):
         related_name="changes",
     )
     explanation = models.TextField(_("Erläuterung"), blank=True)
+    from_adoption = models.BooleanField(
+        _("aus dem Beschluss übernommen"),
+        default=False,
+        help_text=_(
+            "Beim Beschluss der GRDrs geschrieben (nicht von Hand erfasst); wird die Vorlage "
+            "wieder geöffnet, wird die Änderung zurückgenommen."
+        ),
+    )
     summary = models.CharField(
         _("Kurzfassung"),
         max_length=300,
@@ -1003,3 +1021,108 @@ class Occupation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position_id}: {self.fte} ab {self.start_date:%d.%m.%Y}"
+
+
+class PreviousYearFigure(models.Model):
+    """Vorjahreszahlen: a city's adopted figures of the year before its first plan in the tool.
+
+    Per year (the Vorjahr, e.g. 2011 for the Stellenplan 2012), Amt (top-level unit) and
+    Besoldungs-/Entgeltgruppe: the Stellen of the adopted Stellenplan of that year and the
+    positions actually filled on 30 June of it, as the Personalamt types them from its last
+    printed plan. Schaffungen im Vorgriff made during that year are not part of them: the plan
+    document adds those from the recorded PositionChanges (README "Vorjahreszahlen"). Used
+    only where no adopted plan of that year exists (its record wins).
+    """
+
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("Amt"), on_delete=models.PROTECT, related_name="+"
+    )
+    pay_grade = models.ForeignKey(
+        PayGrade, verbose_name=_("Stellenwert"), on_delete=models.PROTECT, related_name="+"
+    )
+    fte = models.DecimalField(_("Stellen"), max_digits=9, decimal_places=4)
+    occupied = models.DecimalField(
+        _("besetzt am 30.06."), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(_("erfasst am"), auto_now=True)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Vorjahreszahl")
+        verbose_name_plural = _("Vorjahreszahlen")
+        ordering = ["year", "org_unit__code", "-pay_grade__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "org_unit", "pay_grade"],
+                name="previous_year_figure_unique",
+                violation_error_message="Für dieses Jahr, Amt und diese Gruppe gibt es schon "
+                "eine Vorjahreszahl.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(fte__gte=0),
+                name="previous_year_figure_fte_not_negative",
+                field="fte",
+                violation_error_code="fte_negative",
+                violation_error_message="Die Stellen (%(fte)s) dürfen nicht negativ sein.",
+            ),
+            FieldCheckConstraint(
+                condition=models.Q(occupied__isnull=True)
+                | (models.Q(occupied__gte=0) & models.Q(occupied__lte=models.F("fte"))),
+                name="previous_year_figure_occupied_range",
+                field="occupied",
+                violation_error_code="occupied_range",
+                violation_error_message="„besetzt am 30.06.“ (%(occupied)s) muss zwischen 0 "
+                "und den Stellen (%(fte)s) liegen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.org_unit} {self.pay_grade}: {self.fte}"
+
+
+class TraineeCount(models.Model):
+    """Nachwuchskräfte of a plan year (annex of the Stellenplan, § 5 (3) GemHVO BW): Beamtinnen
+    und Beamte im Vorbereitungsdienst (Anwärter) and Auszubildende per training, entered by the
+    Personalamt. Persons, not positions: they are never counted as Stellen."""
+
+    class Category(models.TextChoices):
+        CANDIDATES = "anwaerter", _("Beamtinnen und Beamte im Vorbereitungsdienst (Anwärter)")
+        APPRENTICES = "azubi", _("Auszubildende")
+        OTHER = "sonstige", _("Praktikantinnen und Praktikanten, Volontariat")
+
+    year = models.PositiveSmallIntegerField(_("Haushaltsjahr"))
+    category = models.CharField(_("Art"), max_length=10, choices=Category.choices)
+    training = models.CharField(
+        _("Ausbildung"),
+        max_length=200,
+        help_text=_("z. B. Inspektoranwärter/-innen (gehobener Verwaltungsdienst)"),
+    )
+    number = models.PositiveIntegerField(_("Anzahl im Haushaltsjahr"))
+    number_previous = models.PositiveIntegerField(_("Anzahl im Vorjahr"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("Nachwuchskräfte")
+        verbose_name_plural = _("Nachwuchskräfte")
+        ordering = ["year", "category", "training"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "category", "training"],
+                name="trainee_count_unique",
+                violation_error_message="Diese Ausbildung ist für dieses Jahr schon erfasst.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.training}: {self.number}"

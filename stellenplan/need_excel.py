@@ -4,7 +4,8 @@ set-up).
 One sheet "Personalbedarfsberechnung", its header in row 1: per calculation its lines (inputs as
 text, result in Stellen as numbers with two decimals), then the calculated need next to the
 positions requested, in bold. Text that begins like a formula is a quoted string cell, never a
-formula.
+formula. Too wide for a fitted page at a readable size, it prints at 80 % in blocks of columns,
+the name of the calculation on every page (core.xlsx.print_layout).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def write_need_workbook(
     workbook = ExcelBook(SHEET_TITLE)
     sheet = workbook.sheet(SHEET_TITLE, COLUMNS)
     sheet.page_header(SHEET_TITLE, stand_text(today))
-    sheet.freeze(header_row=1)
+    # the calculation's name stays in view, and on every page when printed in blocks
+    sheet.freeze("B", header_row=1)
     sheet.header()
 
     def strong(value: Any) -> Any:

@@ -24,14 +24,16 @@ for both.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from core.dataversion import VersionedCache
 from core.formatting import format_decimal
@@ -43,19 +45,33 @@ from stellenplan.models import (
     PlanExplanation,
     Position,
     PositionChange,
+    PreviousYearFigure,
     StaffingPlan,
     StaffingPlanRecord,
+    TraineeCount,
 )
 
 ZERO = Decimal("0")
 FTE_PLACES = Decimal("0.0001")
 CAREER_ORDER = [
+    (PayGrade.CareerGroup.TIME, "Beamte auf Zeit / Wahlbeamte"),
     (PayGrade.CareerGroup.HD, "höherer Dienst"),
     (PayGrade.CareerGroup.GD, "gehobener Dienst"),
     (PayGrade.CareerGroup.MD, "mittlerer Dienst"),
     (PayGrade.CareerGroup.NONE, "sonstige Besoldungsgruppen"),
 ]
 NO_PREVIOUS_NOTE = "kein Stellenplan {year} erfasst – Vorjahr mit 0 gerechnet"
+#: How the document marks Vorjahreszahlen typed in (PreviousYearFigure), not adopted in the tool.
+BASELINE_NOTE = (
+    "Stellen {year} und besetzt am 30.06.{year}: Vorjahreszahlen, erfasst am {date}{by}, "
+    "nicht aus einem im Programm beschlossenen Stellenplan"
+)
+#: Schaffungen im Vorgriff of the Vorjahr, counted in "Stellen N-1" (README "Vorjahreszahlen").
+IN_ADVANCE_NOTE = (
+    "Stellen {year} enthalten {fte} Stellen, die {year} im Vorgriff auf diesen Stellenplan "
+    "geschaffen wurden ({groups}); der Veränderungsnachweis führt sie als Schaffungen im "
+    "Vorgriff, die Veränderung gegenüber {year} enthält sie nicht"
+)
 #: Datenschutz (README, issue 21): a "besetzt am 30.06." sum is shown only for a group of at
 #: least this many positions on that day (or none), and only if none or at least this many of
 #: them are occupied; otherwise one employee's part-time share could be read from it.
@@ -157,6 +173,8 @@ class ChangeEntry:
     fte: Decimal | None
     summary: str
     explanation: str
+    #: a Schaffung im Vorgriff of the Vorjahr: already counted in "Stellen N-1"
+    in_previous: bool = False
 
 
 @dataclass
@@ -168,6 +186,36 @@ class ChangeGroup:
     count: int
     in_advance: int
     fte: Decimal
+    #: Stellen of its Schaffungen im Vorgriff of the Vorjahr (in "Stellen N-1" already)
+    in_previous_fte: Decimal = ZERO
+
+
+@dataclass
+class TraineeLine:
+    """One training of the Nachwuchskräfte overview: persons, never counted as Stellen."""
+
+    category: str
+    category_label: str
+    training: str
+    number: int
+    number_previous: int | None = None
+
+
+@dataclass
+class TraineeGroup:
+    """Nachwuchskräfte of one kind (Anwärter, Auszubildende …) with their sum."""
+
+    label: str
+    lines: list[TraineeLine]
+
+    @property
+    def number(self) -> int:
+        return sum(line.number for line in self.lines)
+
+    @property
+    def number_previous(self) -> int | None:
+        known = [line.number_previous for line in self.lines if line.number_previous is not None]
+        return sum(known) if known else None
 
 
 @dataclass
@@ -188,6 +236,27 @@ class YearDocument:
     missing_explanations: list[str]
     #: the occupation sums went through protect_occupation (records before issue 21: False)
     occupation_protected: bool = False
+    #: the Nachwuchskräfte overview (annex; records before issue 22: none)
+    trainees: list[TraineeLine] = field(default_factory=list)
+
+    @property
+    def trainee_groups(self) -> list[TraineeGroup]:
+        groups: dict[str, TraineeGroup] = {}
+        for line in self.trainees:
+            group = groups.get(line.category)
+            if group is None:
+                group = groups[line.category] = TraineeGroup(line.category_label, [])
+            group.lines.append(line)
+        return list(groups.values())
+
+    @property
+    def trainees_total(self) -> TraineeGroup:
+        return TraineeGroup("Summe Nachwuchskräfte", list(self.trainees))
+
+    @property
+    def changes_in_previous_fte(self) -> Decimal:
+        """Stellen of the Veränderungsnachweis already in "Stellen N-1" (im Vorgriff)."""
+        return sum((g.in_previous_fte for g in self.change_groups), ZERO)
 
     @property
     def occupation_note(self) -> str:
@@ -364,11 +433,18 @@ def secondary_suppression(
 
 @dataclass
 class Previous:
-    """Stellen N-1 per (department, grade), from wherever they come; by codes for records."""
+    """Stellen N-1 per (department, grade), from wherever they come; by codes for records.
+
+    `occupied` replaces the recorded occupations on 30.06. of N-1 where Vorjahreszahlen give
+    them; `in_advance` are the Schaffungen im Vorgriff of N-1 added to `by_ids`.
+    """
 
     by_ids: dict[tuple[int, int], Decimal]
     note: str = ""
     source: str = ""
+    occupied: dict[tuple[int, int], Occupied] = field(default_factory=dict)
+    in_advance: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def _plan_containing(year: int) -> StaffingPlan | None:
@@ -380,22 +456,36 @@ def newest_record(plan: StaffingPlan) -> StaffingPlanRecord | None:
 
 
 def previous_figures(plan: StaffingPlan, year: int, tree: OrgTree) -> Previous:
-    """Stellen of year-1 as the semantics say: same plan live, other plan's record (adopted)
-    or live (draft), else 0 with a note."""
+    """Stellen of year-1 as the semantics say: same plan live; another plan's record
+    (adopted); else the Vorjahreszahlen typed in (PreviousYearFigure); else another plan live
+    (draft); else 0 with a note. Where N-1 comes from a record, Vorjahreszahlen or nothing, the
+    Schaffungen im Vorgriff made in N-1 (after the record) are added (``in_advance_creations``):
+    "Stellen N-1" are the positions of N-1 as they stood at its end."""
     prev = year - 1
     other = plan if prev in plan.years else _plan_containing(prev)
-    if other is None:
-        return Previous({}, note=NO_PREVIOUS_NOTE.format(year=prev), source="")
-    if other.pk != plan.pk and other.status == StaffingPlan.Status.ADOPTED:
+    if other is not None and other.pk != plan.pk and other.status == StaffingPlan.Status.ADOPTED:
         record = newest_record(other)
         if record is not None:
             stored = PLAN_RECORD.read(record.document).year(prev)
             if stored is not None:
-                return Previous(
-                    _by_ids_from_document(stored, tree),
-                    source=f"Stellen {prev}: beschlossener Stellenplan {other.label}, "
-                    f"Fassung {record.sequence}",
+                return _with_advance(
+                    Previous(
+                        _by_ids_from_document(stored, tree),
+                        source=f"Stellen {prev}: beschlossener Stellenplan {other.label}, "
+                        f"Fassung {record.sequence}",
+                    ),
+                    prev,
+                    tree,
+                    recorded_after=record.recorded_at,
                 )
+    if other is None or other.pk != plan.pk:
+        baseline = baseline_figures(prev, tree)
+        if baseline is not None:
+            return _with_advance(baseline, prev, tree)
+    if other is None:
+        return _with_advance(
+            Previous({}, note=NO_PREVIOUS_NOTE.format(year=prev), source=""), prev, tree
+        )
     figures = live_figures(prev, tree)
     source = (
         f"Stellen {prev}: Stellenplan {other.label} (Entwurf, aktuelle Daten)"
@@ -403,6 +493,99 @@ def previous_figures(plan: StaffingPlan, year: int, tree: OrgTree) -> Previous:
         else f"Stellen {prev}: Stellenplan {other.label} (aktuelle Daten)"
     )
     return Previous(dict(figures.fte), source=source)
+
+
+def baseline_figures(year: int, tree: OrgTree) -> Previous | None:
+    """The Vorjahreszahlen of `year` typed in or imported (PreviousYearFigure), or None.
+
+    "besetzt am 30.06." where given replaces the occupations on that day; the Datenschutz rule
+    then counts at least as many positions as the figures need (a group of 2,5 Stellen has at
+    least 3 positions, 1,5 occupied at least 2 occupied ones): never fewer than there are, so
+    a group is hidden at least where the rule on real positions would hide it.
+    """
+    rows = list(
+        PreviousYearFigure.objects.filter(year=year)
+        .select_related("acting_user")
+        .order_by("-recorded_at", "-pk")
+    )
+    if not rows:
+        return None
+    by_ids: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    occupied: dict[tuple[int, int], Occupied] = defaultdict(Occupied)
+    for row in rows:
+        key = (tree.department_of(row.org_unit_id), row.pay_grade_id)
+        by_ids[key] += row.fte
+        if row.occupied is not None:
+            occupied[key].add(
+                Occupied(
+                    fte=row.occupied,
+                    positions=math.ceil(row.fte),
+                    occupied_positions=math.ceil(row.occupied),
+                )
+            )
+    newest = rows[0]
+    user = newest.acting_user
+    by = f" von {user.get_full_name() or user.get_username()}" if user is not None else ""
+    when = timezone.localtime(newest.recorded_at).strftime("%d.%m.%Y")
+    note = BASELINE_NOTE.format(year=year, date=when, by=by)
+    return Previous(dict(by_ids), note=note, source=note, occupied=dict(occupied))
+
+
+def in_advance_creations(
+    year: int, tree: OrgTree, recorded_after: datetime | None = None
+) -> dict[tuple[int, int], Decimal]:
+    """Stellen per (department, grade) created im Vorgriff with effect in `year` (recorded
+    after `recorded_after`, where given: what a record of that year cannot hold)."""
+    changes = PositionChange.objects.filter(
+        kind=PositionChange.Kind.CREATE, in_advance=True, effective_date__year=year
+    )
+    if recorded_after is not None:
+        changes = changes.filter(recorded_at__gt=recorded_after)
+    result: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for unit_after, unit_now, grade_after, grade_now, fte_after, fte_now in changes.values_list(
+        "org_unit_after_id",
+        "position__org_unit_id",
+        "pay_grade_after_id",
+        "position__pay_grade_id",
+        "fte_after",
+        "position__fte",
+    ):
+        unit, grade = unit_after or unit_now, grade_after or grade_now
+        fte = fte_after if fte_after is not None else fte_now
+        if unit is None or grade is None or not fte:
+            continue
+        result[(tree.department_of(unit), grade)] += fte
+    return dict(result)
+
+
+def _with_advance(
+    previous: Previous, year: int, tree: OrgTree, recorded_after: datetime | None = None
+) -> Previous:
+    """`previous` with the Schaffungen im Vorgriff of `year` added and said in a note."""
+    advance = in_advance_creations(year, tree, recorded_after)
+    if not advance:
+        return previous
+    by_ids = dict(previous.by_ids)
+    for key, fte in advance.items():
+        by_ids[key] = by_ids.get(key, ZERO) + fte
+    per_grade: dict[int, Decimal] = defaultdict(Decimal)
+    for (_dept, grade), fte in advance.items():
+        per_grade[grade] += fte
+    grades = PayGrade.objects.in_bulk(list(per_grade))
+    ordered = sorted(per_grade.items(), key=lambda item: -grades[item[0]].sort_order)
+    note = IN_ADVANCE_NOTE.format(
+        year=year,
+        fte=format_decimal(sum(advance.values(), ZERO)),
+        groups="; ".join(f"{grades[g].code}: {format_decimal(f)}" for g, f in ordered),
+    )
+    return Previous(
+        by_ids,
+        note=previous.note,
+        source=previous.source,
+        occupied=previous.occupied,
+        in_advance=advance,
+        notes=[*previous.notes, note],
+    )
 
 
 def _by_ids_from_document(doc: YearDocument, tree: OrgTree) -> dict[tuple[int, int], Decimal]:
@@ -448,6 +631,12 @@ def _ordered_grades(grades: list[PayGrade]) -> tuple[list[tuple[str, list[PayGra
     return part_a, part_b
 
 
+def document_order(grades: Iterable[PayGrade]) -> list[PayGrade]:
+    """`grades` in the order of the document: Teil A by block and grade, then Teil B."""
+    part_a, part_b = _ordered_grades(list(grades))
+    return [g for _, gs in part_a for g in gs] + [g for _, gs in part_b for g in gs]
+
+
 def _part(key: str, title: str, groups: list, rows_of: dict[int, Row], subtotal: bool) -> Part:
     rows: list[Row] = []
     total = Row(kind="total", label=f"Summe Teil {key}")
@@ -472,6 +661,7 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
     current = live_figures(year, tree)
     previous = previous_figures(plan, year, tree)
     occupied = occupied_on(date(year - 1, 6, 30), tree)
+    occupied.update(previous.occupied)
 
     keys = set(current.fte) | set(previous.by_ids)
     keys |= {k for k, v in occupied.items() if v.occupied_positions}
@@ -514,9 +704,7 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
         rows_of[grade_id] = row
     present = [grades[g] for g in grade_ids]
     part_a_groups, part_b_groups = _ordered_grades(present)
-    ordered = [g for _, gs in part_a_groups for g in gs] + [
-        g for _, gs in part_b_groups for g in gs
-    ]
+    ordered = document_order(present)
     missing = [
         f"{year}, {rows_of[g.pk].label}: Veränderung {format_decimal(rows_of[g.pk].change)} "
         f"Stellen (mehr als {format_decimal(threshold)})"
@@ -567,14 +755,17 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
     protect_occupation([part_a, part_b], grand, units, row_counts)
 
     changes, groups = _changes(plan, year)
-    notes = [previous.note] if previous.note else []
+    notes = ([previous.note] if previous.note else []) + previous.notes
     sources = [
         f"Stellen {year}: Stellen, die an mindestens einem Tag des Jahres {year} bestehen "
         "(aktuelle Daten)",
         previous.source or f"Stellen {year - 1}: kein Stellenplan erfasst",
-        f"besetzt am 30.06.{year - 1}: erfasste Stellenbesetzungen an diesem Tag, je Gruppe "
-        "summiert",
     ]
+    if not previous.occupied:
+        sources.append(
+            f"besetzt am 30.06.{year - 1}: erfasste Stellenbesetzungen an diesem Tag, je Gruppe "
+            "summiert"
+        )
     return YearDocument(
         year=year,
         previous_year=year - 1,
@@ -591,7 +782,35 @@ def build_plan_document(plan: StaffingPlan, year: int) -> YearDocument:
         sources=sources,
         missing_explanations=missing,
         occupation_protected=True,
+        trainees=trainee_lines(year),
     )
+
+
+def trainee_lines(year: int) -> list[TraineeLine]:
+    """The Nachwuchskräfte of `year` by kind and training; the Vorjahr as entered, else the
+    number of the same training in the year before."""
+    labels = dict(TraineeCount.Category.choices)
+    order = {value: index for index, value in enumerate(TraineeCount.Category.values)}
+    rows = sorted(
+        TraineeCount.objects.filter(year__in=[year, year - 1]),
+        key=lambda t: (order.get(t.category, 99), t.training),
+    )
+    before = {(t.category, t.training): t.number for t in rows if t.year == year - 1}
+    return [
+        TraineeLine(
+            category=t.category,
+            category_label=str(labels.get(t.category, t.category)),
+            training=t.training,
+            number=t.number,
+            number_previous=(
+                t.number_previous
+                if t.number_previous is not None
+                else before.get((t.category, t.training))
+            ),
+        )
+        for t in rows
+        if t.year == year
+    ]
 
 
 def _summed(items: Iterable[Occupied]) -> Occupied:
@@ -684,6 +903,8 @@ def hide_unprotected_occupation(document: PlanDocument) -> PlanDocument:
 def _changes(plan: StaffingPlan, year: int) -> tuple[list[ChangeEntry], list[ChangeGroup]]:
     wanted = Q(effective_date__year=year)
     if year - 1 not in plan.years:
+        # the Schaffungen im Vorgriff of the Vorjahr belong to this plan (and are already in
+        # "Stellen N-1", previous_figures): listed, marked, not counted as a Veränderung again
         wanted |= Q(in_advance=True, effective_date__year=year - 1)
     kinds = dict(PositionChange.Kind.choices)
     rows = (
@@ -744,6 +965,7 @@ def _changes(plan: StaffingPlan, year: int) -> tuple[list[ChangeEntry], list[Cha
                 fte=fte if fte is not None else fte_now,
                 summary=summary,
                 explanation=explanation,
+                in_previous=bool(in_advance and effective.year == year - 1),
             )
         )
     groups: dict[tuple[str, str], ChangeGroup] = {}
@@ -757,6 +979,8 @@ def _changes(plan: StaffingPlan, year: int) -> tuple[list[ChangeEntry], list[Cha
         group.count += 1
         group.in_advance += entry.in_advance
         group.fte += entry.fte or ZERO
+        if entry.in_previous:
+            group.in_previous_fte += entry.fte or ZERO
     return entries, list(groups.values())
 
 

@@ -6,7 +6,8 @@ Per plan year three sheets: "Stellenplan N" (Teil A with a subtotal per Laufbahn
 Teil B, Summe Teil A/B and Gesamtsumme A + B), "Teilstellenpläne N" (per Teilhaushalt and Amt)
 and "Veränderungen N" (the Veränderungsnachweis). Every subtotal and total is a SUM formula
 and the column Veränderung is "Stellen N − Stellen N-1" as a formula, so a spreadsheet
-recalculates the same figures (tests: LibreOffice).
+recalculates the same figures (tests: LibreOffice); each formula carries the document's figure
+as its cached value, for readers without a calc engine.
 
 It computes no cost (the document holds Stellen only), so it needs nothing from costing.
 The occupation per position never appears, only the per-grade sum, and that only where the
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
+from core.formatting import format_decimal
 from core.xlsx import Column, ExcelBook, Formula, SheetWriter, stand_text
 from stellenplan.plan_document import HIDDEN_MARK, PlanDocument, Row, YearDocument
 
@@ -40,13 +43,13 @@ def occupied_value(row: Row) -> Any:
 def plan_columns(doc: YearDocument, first: str = "Besoldungs-/Entgeltgruppe") -> list[Column]:
     return [
         Column(first, 26),
-        Column(f"Stellen {doc.year}", 10, "fte"),
-        Column("davon kw", 9, "fte"),
-        Column("davon ku", 9, "fte"),
+        Column(f"Stellen {doc.year}", 10, "stellen"),
+        Column("davon kw", 9, "stellen_optional"),
+        Column("davon ku", 9, "stellen_optional"),
         Column("ku → Ziel", 12),
-        Column(f"Stellen {doc.previous_year}", 10, "fte"),
-        Column(f"besetzt am 30.06.{doc.previous_year}", 12, "fte"),
-        Column("Veränderung", 12, "fte"),
+        Column(f"Stellen {doc.previous_year}", 10, "stellen"),
+        Column(f"besetzt am 30.06.{doc.previous_year}", 12, "stellen"),
+        Column("Veränderung", 12, "stellen_change"),
         Column("Erläuterungen", 40, wrap=True),
     ]
 
@@ -60,7 +63,7 @@ def _values(row: Row, number: int, explanations: bool = True) -> list[Any]:
         row.ku_target_text or None,
         row.previous,
         occupied_value(row),
-        Formula(f"=B{number}-F{number}"),
+        Formula(f"=B{number}-F{number}", row.change),
         (row.explanation or ("Erläuterung fehlt" if row.explanation_missing else None))
         if explanations
         else None,
@@ -74,14 +77,16 @@ def _sum_values(
     but "besetzt am 30.06.", which is the document's value (or "•")."""
     values: list[Any] = [None] * len(sheet.columns)
     values[0] = label or row.label
+    # The document's figures of the row: the cached values of the formulas.
+    results = {1: row.fte, 2: row.kw, 3: row.ku, 5: row.previous}
     for index in FTE_COLUMNS:
         letter = sheet.letter(index)
         if index == OCCUPIED_COLUMN:
             values[index] = occupied_value(row)
         elif index == 7:
-            values[index] = Formula(f"=B{number}-F{number}")
+            values[index] = Formula(f"=B{number}-F{number}", row.change)
         elif refs:
-            values[index] = Formula("=" + sum_of(letter, refs))
+            values[index] = Formula("=" + sum_of(letter, refs), results[index])
         else:
             values[index] = 0
     return values
@@ -184,7 +189,7 @@ def _write_changes_sheet(workbook: ExcelBook, doc: YearDocument, title: str, sta
         Column("Grundlage", 18),
         Column("Einheit", 10),
         Column("Gruppe", 10),
-        Column("Stellen", 9, "fte"),
+        Column("Stellen", 9, "stellen"),
         Column("Erläuterung", 48, wrap=True),
     ]
     sheet = workbook.sheet(f"Veränderungen {doc.year}", columns)
@@ -198,7 +203,13 @@ def _write_changes_sheet(workbook: ExcelBook, doc: YearDocument, title: str, sta
             [
                 change.kind_label,
                 change.effective_date,
-                "ja" if change.in_advance else None,
+                (
+                    f"ja, in Stellen {doc.previous_year} enthalten"
+                    if change.in_previous
+                    else "ja"
+                    if change.in_advance
+                    else None
+                ),
                 f"GRDrs {change.grdrs}" if change.grdrs else f"Stellenplan {change.plan_label}",
                 change.unit,
                 change.grade,
@@ -207,9 +218,54 @@ def _write_changes_sheet(workbook: ExcelBook, doc: YearDocument, title: str, sta
             ]
         )
     last = sheet.row
+    total = sum((change.fte or Decimal(0) for change in doc.changes), Decimal(0))
     sheet.sum_row(
-        0, f"Summe ({len(doc.changes)} Veränderungen)", first, last, {"fte"}, rule_blanks=False
+        0, f"Summe ({len(doc.changes)} Veränderungen)", first, last, {6: total}, rule_blanks=False
     )
+    if doc.changes_in_previous_fte:
+        sheet.text(
+            f"davon im Vorgriff {doc.previous_year} geschaffen und in „Stellen "
+            f"{doc.previous_year}“ enthalten: {format_decimal(doc.changes_in_previous_fte)} Stellen "
+            "(nicht in der Spalte „Veränderung“ des Stellenplans)"
+        )
+
+
+def _write_trainees_sheet(workbook: ExcelBook, doc: YearDocument, title: str, stand: str) -> None:
+    """The Nachwuchskräfte (persons, not Stellen): per kind the trainings and a SUM row."""
+    columns = [
+        Column("Ausbildung", 60, wrap=True),
+        Column(f"Anzahl {doc.year}", 12),
+        Column(f"Anzahl {doc.previous_year}", 12),
+    ]
+    sheet = workbook.sheet(f"Nachwuchskräfte {doc.year}", columns)
+    sheet.title(title, stand)
+    sheet.text("Personen, nicht auf die Stellen angerechnet")
+    sheet.header()
+    subtotals: list[int] = []
+    for group in doc.trainee_groups:
+        sheet.text(group.label)
+        first = sheet.row + 1
+        for line in group.lines:
+            sheet.data([line.training, line.number, line.number_previous])
+        subtotals.append(
+            sheet.total(
+                [
+                    f"Summe {group.label}",
+                    Formula(f"=SUM(B{first}:B{sheet.row})", group.number),
+                    Formula(f"=SUM(C{first}:C{sheet.row})", group.number_previous or 0),
+                ],
+                rule_blanks=False,
+            )
+        )
+    if subtotals:
+        sheet.total(
+            [
+                doc.trainees_total.label,
+                Formula("=" + sum_of("B", subtotals), doc.trainees_total.number),
+                Formula("=" + sum_of("C", subtotals), doc.trainees_total.number_previous or 0),
+            ],
+            rule_blanks=False,
+        )
 
 
 def build_plan_workbook(
@@ -224,12 +280,15 @@ def build_plan_workbook(
         ("Stellenplan", _write_plan_sheet, ""),
         ("Teilstellenpläne", _write_units_sheet, ": Teilstellenpläne"),
         ("Veränderungen", _write_changes_sheet, ": Veränderungsnachweis"),
+        ("Nachwuchskräfte", _write_trainees_sheet, ": Nachwuchskräfte"),
     )
-    total = len(document.years) * len(writers) + 1
+    total = sum(len(writers) - (not doc.trainees) for doc in document.years) + 1
     done = 0
     for doc in document.years:
         base = f"Stellenplan {document.label} – Haushaltsjahr {doc.year}"
         for sheet, write, suffix in writers:
+            if write is _write_trainees_sheet and not doc.trainees:
+                continue
             if progress is not None:
                 progress(done, total, f"Blatt „{sheet} {doc.year}“ schreiben")
             write(workbook, doc, base + suffix, stand)

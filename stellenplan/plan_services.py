@@ -10,25 +10,28 @@ here: an adopted plan is read-only for these functions.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
 from core.concurrency import editable_only, versioned_delete, versioned_update
 from core.formatting import date_de, format_decimal, positions_word
 from core.history import acting_as
 from core.users import User
+from departments.models import OrgUnit
 from stellenplan.models import (
     Occupation,
     PayGrade,
     Position,
     PositionChange,
+    PreviousYearFigure,
     StaffingPlan,
+    TraineeCount,
 )
 
 Kind = PositionChange.Kind
@@ -50,6 +53,8 @@ class ChangeAuthority:
     plan: StaffingPlan | None = None
     in_advance: bool = False
     explanation: str = ""
+    #: written by the adoption of the paper `grdrs` (taken back when it is reopened)
+    from_adoption: bool = False
 
 
 def _fte_words(fte: Decimal | None) -> str:
@@ -182,6 +187,7 @@ def _authority_values(authority: ChangeAuthority, kind: str) -> dict[str, Any]:
         "plan": authority.plan,
         "in_advance": authority.in_advance and kind == Kind.CREATE,
         "explanation": authority.explanation.strip(),
+        "from_adoption": authority.from_adoption,
     }
 
 
@@ -284,6 +290,123 @@ def change_update_explanation(
         expected_version=expected_version,
         data={"explanation": explanation.strip()},
     )
+
+
+# --- what a council paper decided (issue 22) ---------------------------------------------------
+
+
+def decided_in_advance(effective_date: datetime.date, decided_on: datetime.date) -> bool:
+    """Whether a change a paper decided on `decided_on`, effective from `effective_date`, is im
+    Vorgriff, i.e. before the plan year it belongs to.
+
+    A year whose Stellenplan is a draft takes the change itself (not im Vorgriff); a year whose
+    plan is adopted is closed, so the change belongs to the next plan (im Vorgriff); a year
+    without a plan in the tool that has begun when the paper is decided had its plan outside
+    the tool (im Vorgriff: GRDrs 647/2011, decided 06.10.2011, created two positions from
+    01.10.2011 im Vorgriff auf den Stellenplan 2012/2013), a later one will get its plan (not
+    im Vorgriff).
+    """
+    year = effective_date.year
+    plan = StaffingPlan.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    if plan is not None:
+        return plan.status == StaffingPlan.Status.ADOPTED
+    return year <= decided_on.year
+
+
+@dataclass(frozen=True)
+class DecidedPosition:
+    """A position as a paper decided it: its id and when it was linked to the paper (its
+    state before that is what the paper changed, for a position that existed before)."""
+
+    position_id: int
+    linked_at: datetime.datetime | None = None
+
+
+def _state_before(position: Position, since: datetime.datetime | None) -> PositionState | None:
+    """The position's plan values just before `since` (its history), None if unknown."""
+    if since is None:
+        return None
+    record = (
+        Position.history.filter(id=position.pk, history_date__lt=since)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    return PositionState.of(record.instance) if record is not None else None
+
+
+@transaction.atomic
+def decided_changes_record(
+    *,
+    acting_user: User | None,
+    grdrs: str,
+    decided_on: datetime.date,
+    positions: Sequence[DecidedPosition],
+) -> list[PositionChange]:
+    """Bring the positions a paper (`grdrs`) decided into the Stellenplan as its changes.
+
+    A position with a change by this GRDrs already keeps it (nothing is written twice). A
+    position not created by another authority before is a Schaffung by this paper, wirksam ab
+    its decided start, im Vorgriff as ``decided_in_advance`` says. A position that existed
+    before (a Schaffung by another GRDrs or a Stellenplan) gets the changes between its state
+    when it was linked to the paper and now (Hebung, Umsetzung, Anteil …, wirksam ab the later
+    of its start and the decision); none if that state is unknown or the same.
+    """
+    grdrs = " ".join(grdrs.split())
+    ids = [item.position_id for item in positions]
+    done = set(
+        PositionChange.objects.filter(position_id__in=ids, grdrs=grdrs).values_list(
+            "position_id", flat=True
+        )
+    )
+    created_before = set(
+        PositionChange.objects.filter(position_id__in=ids, kind=Kind.CREATE)
+        .exclude(grdrs=grdrs)
+        .values_list("position_id", flat=True)
+    )
+    by_id = Position.objects.select_related("org_unit", "pay_grade").in_bulk(ids)
+    written: list[PositionChange] = []
+    for item in positions:
+        position = by_id.get(item.position_id)
+        if position is None or position.pk in done:
+            continue
+        before = None
+        effective = position.start_date
+        if position.pk in created_before:
+            before = _state_before(position, item.linked_at)
+            if before is None:
+                continue  # existed before, its earlier state unknown: nothing to tell
+            effective = max(position.start_date, decided_on)
+        in_advance = decided_in_advance(effective, decided_on)
+        explanation = f"Beschluss der GRDrs {grdrs} vom {date_de(decided_on)}" + (
+            ", im Vorgriff auf den nächsten Stellenplan." if in_advance and before is None else "."
+        )
+        written += record_position_changes(
+            acting_user=acting_user,
+            position=position,
+            before=before,
+            after=PositionState.of(position),
+            authority=ChangeAuthority(
+                effective_date=effective,
+                grdrs=grdrs,
+                in_advance=in_advance,
+                explanation=explanation,
+                from_adoption=True,
+            ),
+        )
+    return written
+
+
+@transaction.atomic
+def decided_changes_withdraw(*, acting_user: User | None, grdrs: str) -> int:
+    """Take back the changes the adoption of `grdrs` wrote (its paper is reopened: no longer
+    decided); changes recorded by hand with this GRDrs stay. Returns how many went."""
+    gone = 0
+    for change in PositionChange.objects.filter(grdrs=" ".join(grdrs.split()), from_adoption=True):
+        with acting_as(acting_user):
+            change.delete()
+        gone += 1
+    return gone
 
 
 # --- occupation (Stellenbesetzung, internal) --------------------------------------------------
@@ -517,3 +640,176 @@ def plan_delete(*, acting_user: User | None, plan: StaffingPlan, expected_versio
     versioned_delete(
         plan, acting_user=acting_user, expected_version=expected_version, label=f"Der {plan}"
     )
+
+
+# --- Vorjahreszahlen and Nachwuchskräfte --------------------------------------------------------
+
+
+def adopted_plan_of(year: int) -> StaffingPlan | None:
+    """The adopted plan that covers `year`, if any."""
+    return StaffingPlan.objects.filter(
+        first_year__lte=year, last_year__gte=year, status=StaffingPlan.Status.ADOPTED
+    ).first()
+
+
+def baseline_refusal(year: int) -> str | None:
+    """Why Vorjahreszahlen of `year` cannot be written (an adopted plan of that year is the
+    Vorjahr: its record wins), or None."""
+    adopted = adopted_plan_of(year)
+    if adopted is None:
+        return None
+    return (
+        f"Für {year} gibt es den beschlossenen {adopted}: er ist das Vorjahr, Vorjahreszahlen "
+        "werden dafür nicht erfasst."
+    )
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    """One group's Vorjahreszahlen as entered: `fte` None removes the entry."""
+
+    org_unit_id: int
+    pay_grade_id: int
+    fte: Decimal | None
+    occupied: Decimal | None = None
+    expected_version: int | None = None
+    label: str = ""
+
+
+@transaction.atomic
+def previous_figures_save(
+    *, acting_user: User | None, year: int, figures: Sequence[FigureInput]
+) -> int:
+    """Write the Vorjahreszahlen of `year` (PreviousYearFigure), all or nothing.
+
+    Each input creates, changes or (``fte`` None) removes the entry of its Amt and group; an
+    unchanged one is left alone. Refused for a year an adopted plan covers, for a unit below
+    an Amt and by the model's rules (German messages naming the group); one error rolls back
+    everything. Returns how many entries changed.
+    """
+    refusal = baseline_refusal(year)
+    if refusal:
+        raise ValidationError(refusal)
+    unit_ids = {f.org_unit_id for f in figures}
+    below = OrgUnit.objects.filter(pk__in=unit_ids, parent__isnull=False).first()
+    if below is not None:
+        raise ValidationError(
+            f"{below.code} ist kein Amt: Vorjahreszahlen gelten je Amt (oberste Einheit)."
+        )
+    existing = {
+        (f.org_unit_id, f.pay_grade_id): f
+        for f in PreviousYearFigure.objects.filter(year=year, org_unit_id__in=unit_ids)
+    }
+    errors: list[str] = []
+    changed = 0
+    for entry in figures:
+        current = existing.get((entry.org_unit_id, entry.pay_grade_id))
+        data = {"fte": entry.fte, "occupied": entry.occupied, "acting_user": acting_user}
+        try:
+            changed += _entry_write(
+                acting_user=acting_user,
+                current=current,
+                new=PreviousYearFigure(
+                    year=year,
+                    org_unit_id=entry.org_unit_id,
+                    pay_grade_id=entry.pay_grade_id,
+                    **data,
+                ),
+                data=None if entry.fte is None else data,
+                expected_version=entry.expected_version,
+                label="Die Vorjahreszahl",
+            )
+        except ValidationError as error:
+            errors.append(f"{entry.label or entry.pay_grade_id}: {'; '.join(error.messages)}")
+    if errors:
+        raise ValidationError(errors)
+    return changed
+
+
+def _entry_write(
+    *,
+    acting_user: User | None,
+    current: Any,
+    new: models.Model,
+    data: dict[str, Any] | None,
+    expected_version: int | None,
+    label: str,
+) -> bool:
+    """One entry of a table edited as a whole: create `new` (unsaved), change (`data`, versioned)
+    or, where `data` is None, delete `current`. Whether it changed (who acted does not count
+    as a change by itself)."""
+    if data is None:
+        if current is None:
+            return False
+        versioned_delete(
+            current,
+            acting_user=acting_user,
+            expected_version=expected_version or current.version,
+            label=label,
+        )
+        return True
+    if current is None:
+        new.full_clean(exclude=["version"])
+        with acting_as(acting_user):
+            new.save()
+        return True
+    if all(getattr(current, k) == v for k, v in data.items() if k != "acting_user"):
+        return False
+    versioned_update(
+        current,
+        acting_user=acting_user,
+        expected_version=expected_version or current.version,
+        data=data,
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class TraineeInput:
+    """One line of the Nachwuchskräfte as entered: `number` None removes line `pk`."""
+
+    pk: int | None
+    category: str
+    training: str
+    number: int | None
+    number_previous: int | None = None
+    expected_version: int | None = None
+
+
+@transaction.atomic
+def trainees_save(*, acting_user: User | None, year: int, lines: Sequence[TraineeInput]) -> int:
+    """Write the Nachwuchskräfte of `year`, all or nothing (German messages naming the line);
+    returns how many lines changed. Refused where an adopted plan covers `year`."""
+    adopted = adopted_plan_of(year)
+    if adopted is not None:
+        raise ValidationError(
+            f"Der {adopted} ist beschlossen: seine Nachwuchskräfte sind festgehalten."
+        )
+    existing = TraineeCount.objects.in_bulk([line.pk for line in lines if line.pk])
+    errors: list[str] = []
+    changed = 0
+    for line in lines:
+        current = existing.get(line.pk) if line.pk else None
+        if line.pk and (current is None or current.year != year):
+            errors.append(f"{line.training}: diese Zeile gibt es nicht mehr.")
+            continue
+        data = {
+            "category": line.category,
+            "training": " ".join(line.training.split()),
+            "number": line.number,
+            "number_previous": line.number_previous,
+        }
+        try:
+            changed += _entry_write(
+                acting_user=acting_user,
+                current=current,
+                new=TraineeCount(year=year, **data),
+                data=None if line.number is None else data,
+                expected_version=line.expected_version,
+                label="Die Zeile der Nachwuchskräfte",
+            )
+        except ValidationError as error:
+            errors.append(f"{line.training or 'neue Zeile'}: {'; '.join(error.messages)}")
+    if errors:
+        raise ValidationError(errors)
+    return changed

@@ -69,6 +69,23 @@ def units_matching(word: str, tree: OrgTree) -> set[int]:
     return tree.descendants_or_self(matching)
 
 
+def units_matching_all(text: str, tree: OrgTree) -> set[int]:
+    """The org units that match every word of `text` (by their own code or name or that of a
+    unit above them): the units whose positions ``search_positions`` ranks ``RANK_UNIT``."""
+    words = text.split()
+    if not words:
+        return set()
+    return set.intersection(*(units_matching(word, tree) for word in words))
+
+
+def matching_unit_roots(text: str, tree: OrgTree) -> list[int]:
+    """The topmost of ``units_matching_all``: those whose parent does not match (for
+    "Jobcenter" the unit 29, not 29-1 below it), ordered by code."""
+    found = units_matching_all(text, tree)
+    roots = [unit for unit in found if tree.units[unit].parent_id not in found]
+    return sorted(roots, key=lambda unit: tree.units[unit].code)
+
+
 def search_positions(
     positions: QuerySet[Position], text: str, tree: OrgTree | None = None
 ) -> QuerySet[Position]:

@@ -104,3 +104,41 @@ class NeedLineFactory(factory.django.DjangoModelFactory):
     method = NeedLine.Method.RATIO
     cases = Decimal("1500")
     ratio = Decimal("150")
+
+
+def council_decided(decision, *, result="zugestimmt", on: date | None = None):
+    """Give `decision` its deciding body's `result` at a meeting on `on` (default: the
+    deciding step's planned date): what the Sitzungsdienst enters before a paper can be
+    beschlossen or abgelehnt. Written directly, as the precondition of a test about something
+    else (decisions/council.py is tested in tests/decisions/test_council.py). A paper without
+    a deciding step gets one (Gemeinderat)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from decisions.models import Committee, ConsultationStep, Meeting
+
+    step = (
+        decision.consultation_steps.filter(purpose=ConsultationStep.Purpose.RESOLUTION)
+        .exclude(result=ConsultationStep.Result.POSTPONED)
+        .first()
+    )
+    if step is None:
+        council = Committee.objects.get_or_create(
+            name="Gemeinderat", defaults={"classification": Committee.Classification.MAIN}
+        )[0]
+        step = ConsultationStep.objects.create(
+            decision=decision,
+            order=99,
+            committee=council,
+            purpose=ConsultationStep.Purpose.RESOLUTION,
+        )
+    day = on or step.meeting_date or decision.date
+    meeting = Meeting.objects.create(
+        committee=step.committee,
+        start=datetime.combine(day, time(16), tzinfo=ZoneInfo("Europe/Berlin")),
+    )
+    ConsultationStep.objects.filter(pk=step.pk).update(
+        meeting=meeting, meeting_date=day, result=result, result_date=day
+    )
+    step.refresh_from_db()
+    return step

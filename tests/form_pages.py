@@ -61,8 +61,7 @@ FORM_PAGES: dict[str, FormPage] = {
     "excel:import_cost_table": FormPage(),
     "decisions:create": FormPage(),
     "decisions:edit": FormPage(),
-    "decisions:edit_text": FormPage(fill="garbage"),
-    "decisions:edit_finance": FormPage(fill="garbage"),
+    # the one-page editor with every section; its former part pages only redirect to them
     # the status change (of a draft: the reference paper is adopted and has no such form)
     "decisions:detail": FormPage(
         form="/status/", sample="draft_decision", roles=("admin", "sitzungsdienst")

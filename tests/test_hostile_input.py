@@ -688,8 +688,6 @@ def editable_decision():
 DECISION_PAGES = [
     "decisions:create",
     "decisions:edit",
-    "decisions:edit_text",
-    "decisions:edit_finance",
 ]
 
 

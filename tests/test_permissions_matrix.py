@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -31,6 +32,7 @@ from simple_history.models import HistoricalChanges
 
 from core.history import ensure_history_baseline
 from core.models import Job
+from decisions.models import Committee, Meeting
 from departments.models import OrgUnit
 from departments.services import orgunit_update
 from stellenplan.imports import import_positions
@@ -115,6 +117,16 @@ EXPECTATIONS: dict[str, Expect] = {
         anonymous_post=s(LOGIN),
     ),
     # Erklärung zur Barrierefreiheit (issue 13): public, GET only
+    # the icon browsers ask for at /favicon.ico: a redirect to the static file, for everyone
+    "favicon": Expect(
+        allowed=LOGGED_IN,
+        get=s(301),
+        post=s(405),
+        anonymous_get=s(301),
+        anonymous_post=s(405),
+    ),
+    # the search of the header (issue 23): every logged-in user
+    "search": read(),
     "accessibility_statement": Expect(
         allowed=LOGGED_IN,
         get=s(200),
@@ -170,6 +182,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # an empty upload is a bad request (400) with the form and its errors
     "excel:import_positions": write("personalamt", post=(400,)),
     "excel:import_cost_table": write("kaemmerei", post=(400,)),
+    # the import templates (issue 23): downloads for the importing role, GET only
+    "excel:import_positions_template": write("personalamt", post=(405,)),
+    "excel:import_cost_table_template": write("kaemmerei", post=(405,)),
     # Import batches (issue 11): everyone sees the saved imports; the sample is a saved import
     # of positions (by the admin): confirming it again is refused with a message (302); undo
     # asks (GET: to the Personalamt it says only the importer or an administrator may undo),
@@ -188,8 +203,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # the editor's Markdown preview (issue 14): POST only, for those who edit decisions
     "decisions:preview": post_only("sitzungsdienst", post=(200,)),
     "decisions:edit": write("sitzungsdienst"),
-    "decisions:edit_text": write("sitzungsdienst"),
-    "decisions:edit_finance": write("sitzungsdienst"),
+    # the former part pages: opened, the one-page editor at their section (issue 23)
+    "decisions:edit_text": write("sitzungsdienst", get=(302,)),
+    "decisions:edit_finance": write("sitzungsdienst", get=(302,)),
     "decisions:position_add": post_only("sitzungsdienst"),
     "decisions:position_remove": post_only("sitzungsdienst"),
     "decisions:position_move": post_only("sitzungsdienst"),
@@ -198,6 +214,22 @@ EXPECTATIONS: dict[str, Expect] = {
     # status or stores an adopted record again
     "decisions:reopen": post_only(),
     "decisions:record_again": post_only(),
+    # The Sitzungsdienst's worklist (issue 22): everyone reads Gremien, Sitzungen and agendas;
+    # the Sitzungsdienst maintains them and enters the results (POST of the meeting's page)
+    "council:committee_list": read(),
+    "council:committee_create": write("sitzungsdienst"),
+    "council:committee_update": write("sitzungsdienst"),
+    "council:meeting_list": read(),
+    "council:meeting_create": write("sitzungsdienst"),
+    "council:meeting_update": write("sitzungsdienst"),
+    "council:meeting_detail": Expect(
+        allowed=frozenset({"sitzungsdienst", "admin"}),
+        get=s(200),
+        post=s(200),
+        denied_get=s(200),
+    ),
+    "council:step_schedule": write("sitzungsdienst"),
+    "council:amend": post_only("sitzungsdienst"),
     # Change log (issue 11): every logged-in user reads it and its export
     "changes:list": read(),
     "changes:export": read(),
@@ -237,6 +269,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "plandoc:compare": read(),
     "plandoc:explanations": write("personalamt", post=(302,)),
     "plandoc:adopt": write("personalamt", post=(400,)),
+    # Issue 22: the Personalamt enters Vorjahreszahlen (an empty POST saves nothing: redirect)
+    # and Nachwuchskräfte (an empty POST lacks the formset's management form: 400)
+    "plandoc:previous_figures": write("personalamt", post=(302,)),
+    "plandoc:trainees": write("personalamt", post=(400,)),
+    # the file to fill in holds "besetzt am 30.06." per Amt and group: only who enters it
+    "plandoc:previous_figures_excel": write("personalamt", post=(405,)),
     # Meine Aufträge (issue 21): everyone has a list of their own jobs; a job, its file and
     # its restart are its owner's only (the sample is the admin's): 404 for everybody else,
     # as if it did not exist. Restarting a finished job is refused with a message (302).
@@ -421,6 +459,11 @@ def build_samples(role_users: dict) -> dict:
         start_date=position.start_date,
     )
     deleted_id = doomed.pk
+    # a meeting of the Gemeinderat (the reference data has committees, no meetings)
+    Meeting.objects.create(
+        committee=Committee.objects.get(name="Gemeinderat"),
+        start=datetime(2011, 10, 6, 16, tzinfo=ZoneInfo("Europe/Berlin")),
+    )
     # a draft Stellenplan (the reference data may bring its own)
     StaffingPlan.objects.get_or_create(first_year=2012, defaults={"last_year": 2013})
     position_delete(acting_user=admin, position=doomed, expected_version=1)
@@ -470,6 +513,10 @@ PK_MODELS = {
     "costs:rule_": ("costing", "ReimbursementRule"),
     "costs:adjustment_": ("costing", "PayAdjustment"),
     "decisions:": ("decisions", "Decision"),
+    "council:committee_": ("decisions", "Committee"),
+    "council:meeting_": ("decisions", "Meeting"),
+    "council:step_schedule": ("decisions", "Decision"),
+    "council:amend": ("decisions", "Decision"),
     "need:": ("stellenplan", "NeedCalculation"),
     "need:workingtime_": ("stellenplan", "WorkingTime"),
     "plans:": ("stellenplan", "StaffingPlan"),
@@ -522,6 +569,11 @@ def sample_kwargs(route: Route, samples: dict) -> dict:
                 decision_id=decision_id
             )
             values[kwarg] = link.order_by("pk").first().pk
+        elif kwarg == "step_pk" and route.name.startswith("council:"):
+            step = apps.get_model("decisions", "ConsultationStep").objects.filter(
+                decision_id=values["pk"]
+            )
+            values[kwarg] = step.order_by("pk").first().pk
         elif kwarg == "line_pk" and route.name.startswith("need:"):
             line = apps.get_model("stellenplan", "NeedLine").objects.filter(
                 calculation_id=values["pk"]

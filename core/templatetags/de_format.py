@@ -2,8 +2,9 @@
 
 {{ total.annual_cost|euro }}   1.128.560 €   (cents only where there are any)
 {{ cost|euro:places }}         1.128.560,00 € (a column: places from money_places)
-{{ line.annual_cost|eur }}     31.500 EUR    (as the Anlage of a Stuttgart paper prints it)
 {{ position.fte|stellen }}     0,5
+{{ row.change|stellen_aenderung }}  +2,1 / −0,5 / 0,0 (a change of Stellen)
+{{ sums.fte|stellenzahl }}     1,0 Stelle, 11,2 Stellen (with the noun)
 {{ rule.rate|prozent }}        84,8 %
 {{ row.percent|aenderung }}    +3,5 %        (a change given in percent)
 {{ date|datum }}               01.10.2011
@@ -25,15 +26,26 @@ def euro(value, places=None) -> str:
 
 
 @register.filter
-def eur(value) -> str:
-    return formatting.eur(value)
-
-
-@register.filter
 def stellen(value) -> str:
     if value is None or value == "":
         return formatting.DASH
     return formatting.format_decimal(value)
+
+
+@register.filter
+def stellen_aenderung(value) -> str:
+    """A change of Stellen with its sign: +2,1 · −0,5 · 0,0."""
+    if value is None or value == "":
+        return formatting.DASH
+    return formatting.signed_decimal(value)
+
+
+@register.filter
+def stellenzahl(value) -> str:
+    """Stellen with the noun in the right number: "1,0 Stelle", "0,5 Stellen", "11,2 Stellen"."""
+    if value is None or value == "":
+        return formatting.DASH
+    return f"{formatting.format_decimal(value)} {formatting.positions_word(value)}"
 
 
 @register.filter

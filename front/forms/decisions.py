@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -10,8 +11,10 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from core.forms import Form, GermanDateField, ModelForm, MoneyField
 from decisions.models import (
     Annex,
+    Committee,
     ConsultationStep,
     Decision,
+    DecisionPosition,
     DecisionReference,
     FinancialItem,
     ProposalPoint,
@@ -22,7 +25,7 @@ from decisions.services import PartChanges
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
 
-#: The <datalist> of Gremien already used (decisions/decision_form.html renders it).
+#: The <datalist> of the active Gremien (decisions/decision_form.html renders it).
 COMMITTEE_LIST_ID = "gremien"
 
 DATE_WIDGET = forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "size": 10})
@@ -87,6 +90,28 @@ class RowForm(ModelForm):
 
 
 class ConsultationStepForm(RowForm):
+    committee = forms.ModelChoiceField(
+        label="Vorlage an (Gremium)",
+        queryset=Committee.objects.all(),
+        to_field_name="name",
+        widget=forms.TextInput(attrs={"list": COMMITTEE_LIST_ID, "autocomplete": "off"}),
+        error_messages={
+            "invalid_choice": "Das Gremium „%(value)s“ gibt es nicht; bitte eines der Liste "
+            "wählen oder es zuerst unter „Gremien“ anlegen."
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.committee_id is not None:
+            # the committee object, so the field shows (and compares) its name, not its id
+            self.initial["committee"] = self.instance.committee
+        if self.instance.meeting_id is not None:
+            # on an agenda: committee and date are the meeting's (moved on the paper's page)
+            for name in ("committee", "meeting_date"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "steht auf der Tagesordnung einer Sitzung"
+
     class Meta:
         model = ConsultationStep
         fields = ["order", "committee", "purpose", "public", "meeting_date"]
@@ -94,7 +119,6 @@ class ConsultationStepForm(RowForm):
         widgets = {
             "meeting_date": DATE_WIDGET,
             "order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"}),
-            "committee": forms.TextInput(attrs={"list": COMMITTEE_LIST_ID, "autocomplete": "off"}),
         }
 
 
@@ -197,19 +221,32 @@ class RowFormSet(BaseInlineFormSet):
         return kwargs
 
 
-def _formset(model, form):
+class PositionLinkRowForm(RowForm):
+    """A linked position in the editor: its place in the Anlage, or removed from the paper.
+    New links come from the search ("Stellen verknüpfen"), so this part has no empty row."""
+
+    class Meta:
+        model = DecisionPosition
+        fields = ["order"]
+        widgets = {"order": forms.NumberInput(attrs={"min": 1, "style": "width: 4em"})}
+        labels = {"order": "Nr. in der Anlage"}
+
+
+def _formset(model, form, extra=1):
     return inlineformset_factory(
-        Decision, model, form=form, formset=RowFormSet, extra=1, can_delete=True
+        Decision, model, form=form, formset=RowFormSet, extra=extra, can_delete=True
     )
 
 
 ConsultationStepFormSet = _formset(ConsultationStep, ConsultationStepForm)
+
 ProposalPointFormSet = _formset(ProposalPoint, ProposalPointForm)
 ReferenceFormSet = _formset(DecisionReference, ReferenceForm)
 ReasonSectionFormSet = _formset(ReasonSection, ReasonSectionForm)
 FinancialItemFormSet = _formset(FinancialItem, FinancialItemForm)
 SignatoryFormSet = _formset(Signatory, SignatoryForm)
 AnnexFormSet = _formset(Annex, AnnexForm)
+PositionLinkFormSet = _formset(DecisionPosition, PositionLinkRowForm, extra=0)
 
 #: At most this many rows per part (also what "Zeile hinzufügen" adds up to).
 MAX_ROWS = 200
@@ -244,23 +281,21 @@ FORMSET_LABELS = {
     "items": "Sonstige finanzielle Auswirkungen",
     "signatories": "Unterzeichner/-innen",
     "annexes": "Anlagen",
+    "positions": "Verknüpfte Stellen",
 }
 
 
 def main_formsets(data=None, instance=None) -> dict:
     """The parts edited together with the document: Beratungsfolge, Beschlussantrag, Bezüge."""
     return {
-        "steps": ConsultationStepFormSet(data, instance=instance, prefix="beratung"),
+        "steps": ConsultationStepFormSet(
+            data,
+            instance=instance,
+            prefix="beratung",
+            queryset=ConsultationStep.objects.select_related("committee"),
+        ),
         "points": ProposalPointFormSet(data, instance=instance, prefix="antrag"),
         "references": ReferenceFormSet(data, instance=instance, prefix="bezug"),
-    }
-
-
-def create_formsets(data=None, instance=None) -> dict:
-    """A new paper: the parts of the edit page and its signatories, all saved at once."""
-    return {
-        **main_formsets(data, instance),
-        "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
     }
 
 
@@ -274,6 +309,117 @@ def finance_formsets(data=None, instance=None) -> dict:
         "signatories": SignatoryFormSet(data, instance=instance, prefix="unterschrift"),
         "annexes": AnnexFormSet(data, instance=instance, prefix="anlage"),
     }
+
+
+def positions_formset(data=None, instance=None) -> BaseInlineFormSet:
+    return PositionLinkFormSet(
+        data,
+        instance=instance,
+        prefix="stelle",
+        queryset=DecisionPosition.objects.select_related(
+            "position__org_unit", "position__pay_grade"
+        ),
+    )
+
+
+def _all_parts(data, instance) -> dict:
+    formsets = {
+        **main_formsets(data, instance),
+        **text_formsets(data, instance),
+        **finance_formsets(data, instance),
+    }
+    if instance is not None and instance.pk is not None:
+        formsets["positions"] = positions_formset(data, instance)
+    return formsets
+
+
+def editor_formsets(data=None, instance=None) -> dict:
+    """Every part of a paper, for the one-page editor: all are validated and saved together.
+    The linked positions only of a saved paper (they are linked through the search).
+
+    A part whose management form is not in `data` (an older page of one part, a script)
+    stays unbound: it shows and keeps what is saved (``submitted_parts`` leaves it out)."""
+    unbound = _all_parts(None, instance)
+    if data is None:
+        return unbound
+    bound = _all_parts(data, instance)
+    return {
+        name: formset if f"{formset.prefix}-TOTAL_FORMS" in data else unbound[name]
+        for name, formset in bound.items()
+    }
+
+
+@dataclass(frozen=True)
+class EditorSection:
+    """One section of the one-page editor: its anchor (``#begruendung``), heading, whether
+    it holds the paper's own fields, and its parts (names of ``editor_formsets``)."""
+
+    anchor: str
+    title: str
+    parts: tuple[str, ...] = ()
+    with_form: bool = False
+
+
+#: The sections of the editor in the order of the paper (and of its table of contents).
+EDITOR_SECTIONS = (
+    EditorSection("kopf", "Kopf der Vorlage", with_form=True),
+    EditorSection("beratungsfolge", "Beratungsfolge", ("steps",)),
+    EditorSection("beschlussantrag", "Beschlussantrag", ("points", "references")),
+    EditorSection("begruendung", "Begründung", ("sections",)),
+    EditorSection("stellen", "Stellen", ("positions",)),
+    EditorSection("finanzen", "Finanzielle Auswirkungen", ("items",)),
+    EditorSection("unterschriften", "Unterschriften", ("signatories",)),
+    EditorSection("anlagen", "Anlagen", ("annexes",)),
+)
+
+
+def formset_has_errors(formset: BaseInlineFormSet) -> bool:
+    return bool(formset.non_form_errors()) or any(form.errors for form in formset.forms)
+
+
+def sections_with_errors(form: forms.BaseForm | None, formsets: dict) -> list[EditorSection]:
+    """The sections whose input was refused (for the table of contents and the message)."""
+    return [
+        section
+        for section in EDITOR_SECTIONS
+        if (section.with_form and form is not None and form.errors)
+        or any(name in formsets and formset_has_errors(formsets[name]) for name in section.parts)
+    ]
+
+
+def submitted_parts(formsets: dict) -> dict:
+    """The parts the page sent (see ``editor_formsets``): validated and saved."""
+    return {name: formset for name, formset in formsets.items() if formset.is_bound}
+
+
+@dataclass(frozen=True)
+class EditorPageSection:
+    """A section as the editor page shows it: its form and formsets, and whether it has
+    errors to show (the table of contents marks it)."""
+
+    section: EditorSection
+    form: forms.BaseForm | None
+    formsets: list[tuple[str, BaseInlineFormSet]]
+    has_errors: bool
+
+
+def editor_page_sections(
+    form: forms.BaseForm, formsets: dict, *, quiet: bool = False
+) -> list[EditorPageSection]:
+    """The sections of the one-page editor with their parts; `quiet` (a row added, a
+    preview) shows no errors yet."""
+    wrong = set() if quiet else {s.anchor for s in sections_with_errors(form, formsets)}
+    return [
+        EditorPageSection(
+            section=section,
+            form=form if section.with_form else None,
+            formsets=[
+                (FORMSET_LABELS[name], formsets[name]) for name in section.parts if name in formsets
+            ],
+            has_errors=section.anchor in wrong,
+        )
+        for section in EDITOR_SECTIONS
+    ]
 
 
 def form_data(form: forms.ModelForm) -> dict[str, Any]:

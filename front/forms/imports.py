@@ -40,3 +40,20 @@ class CostTableImportForm(Form):
         required=False,
         help_text=_("„A …“ als Beamte, „EG …“ als Tarifbeschäftigte."),
     )
+
+
+class XlsxUploadForm(Form):
+    """An Excel file, nothing else (e.g. the Vorjahreszahlen of a Stellenplan)."""
+
+    file = forms.FileField(
+        label=_("Excel-Datei (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}),
+    )
+
+
+def uploaded_file(form: Form) -> tuple[bytes, str]:
+    """The bytes and name of the form's uploaded file (the importer checks the bytes before
+    opening them)."""
+    upload = form.cleaned_data["file"]
+    upload.seek(0)
+    return upload.read(), upload.name or "Excel-Datei"

@@ -17,6 +17,7 @@ from core.forms import (
     model_choice_field,
 )
 from core.parsing import parse_id
+from decisions.departures import Departure, PlanValues, position_departures
 from departments.models import OrgUnit
 from front.forms.fields import MarkdownTextField
 from stellenplan.models import FTE_MAX, KW_WITHOUT_DATE, PayGrade, Position, StaffingPlan
@@ -163,6 +164,12 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
         required=False,
         help_text=KW_WITHOUT_DATE,
     )
+    confirm_departure = forms.BooleanField(
+        label="Abweichung vom Beschluss bestätigen",
+        required=False,
+        help_text="Die Stelle wird trotzdem so gespeichert; die Abweichung steht danach bei "
+        "der Stelle, beim Beschluss und in den Prüfungen vor dem Beschluss des Stellenplans.",
+    )
 
     class Meta:
         model = Position
@@ -207,6 +214,12 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
         target.queryset = PayGrade.objects.order_by("sort_order", "code")
         if self.instance.pk is None:
             self.default_effective_field = "start_date"
+        #: Abweichungen seit Beschluss of the position as saved, and of the values entered
+        self.saved_departures: list[Departure] = (
+            position_departures(self.instance.pk) if self.instance.pk is not None else []
+        )
+        self.departures = list(self.saved_departures)
+        self.new_departures: list[Departure] = []
         if self.instance.pk is not None and not self.is_bound:
             saved = self.instance
             self.fields["confirm_kw_without_date"].initial = (
@@ -243,13 +256,88 @@ class PositionForm(ReadBackMixin, ChangeBasisMixin, VersionedModelForm):
                     params={"meaning": KW_WITHOUT_DATE},
                 ),
             )
+        self._check_departures(data)
         return data
+
+    def _check_departures(self, data: dict[str, Any]) -> None:
+        """Values that depart from what the council decided (issue 22) are saved only once
+        the user has seen them and confirmed: a form-level notice on the first submit."""
+        if self.instance.pk is None:
+            return
+        values = [data.get(name) for name in ("org_unit", "pay_grade", "fte", "start_date")]
+        if any(value is None for value in values):
+            return  # the field errors come first
+        entered = PlanValues(
+            org_unit_code=data["org_unit"].code,
+            pay_grade_code=data["pay_grade"].code,
+            fte=data["fte"],
+            start_date=data["start_date"],
+            end_date=data.get("end_date"),
+        )
+        self.departures = position_departures(self.instance.pk, entered)
+        saved = set(self.saved_departures)
+        self.new_departures = [d for d in self.departures if d not in saved]
+        if self.new_departures and not data.get("confirm_departure"):
+            papers = ", ".join(
+                dict.fromkeys(
+                    f"{d.grdrs_label} (beschlossen am {d.adopted_on:%d.%m.%Y})"
+                    for d in self.new_departures
+                )
+            )
+            details = "; ".join(
+                d.text.replace(", jetzt ", ", eingegeben ") for d in self.new_departures
+            )
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "Noch nicht gespeichert: die Eingaben weichen vom Beschluss des "
+                    "Gemeinderats ab – %(papers)s: %(details)s. Bitte prüfen; zum Speichern "
+                    "„Abweichung vom Beschluss bestätigen“ ankreuzen.",
+                    code="departs_from_decision",
+                    params={"papers": papers, "details": details},
+                ),
+            )
 
 
 class VersionForm(Form):
     """The version a delete confirmation was opened with."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PositionDeleteForm(ChangeBasisMixin, VersionForm):
+    """Deleting a position: the version opened and the basis of its Streichung. For a position
+    a paper decided or created (``basis_required``) the Streichung and its basis are required:
+    deleting it is a change of the Stellenplan, not a correction."""
+
+    def __init__(self, *args: Any, basis_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.basis_required = basis_required
+        self.fields["effective_date"].help_text = "Format TT.MM.JJJJ: ab wann die Stelle entfällt."
+        basis: forms.ChoiceField = self.fields["basis"]  # type: ignore[assignment]
+        basis.label = "Grundlage des Löschens"
+        streichung = (self.CHANGE, "Streichung (mit GRDrs oder Stellenplan)")
+        if basis_required:
+            basis.choices = [streichung]
+            basis.initial = self.CHANGE
+            basis.help_text = (
+                "Löschen ist hier eine Streichung; sie erscheint im Veränderungsnachweis."
+            )
+        else:
+            basis.choices = [
+                streichung,
+                (self.CORRECTION, "Berichtigung (keine Stellenplanänderung)"),
+            ]
+            basis.help_text = (
+                "Eine Streichung erscheint im Veränderungsnachweis; eine Berichtigung löscht "
+                "nur eine Erfassung (z. B. eine doppelt erfasste Stelle). Ohne Auswahl: eine "
+                "Streichung, wenn GRDrs oder Stellenplan angegeben sind."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        if self.basis_required:
+            self.cleaned_data["basis"] = self.CHANGE
+        return super().clean()
 
 
 class PayGradeForm(VersionedModelForm):

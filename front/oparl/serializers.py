@@ -276,10 +276,10 @@ def consultation(
             "type": otype("Consultation"),
             "paper": None if embedded else u.paper(decision.pk),
             "agendaItem": u("agenda_item", pk=step.pk) if dated else None,
-            "meeting": u.meeting(step.committee.strip(), step.meeting_date)  # type: ignore[arg-type]
+            "meeting": u.meeting(step.committee.name.strip(), step.meeting_date)  # type: ignore[arg-type]
             if in_meeting
             else None,
-            "organization": [u.committee(step.committee)],
+            "organization": [u.committee(step.committee.name)],
             "authoritative": step.purpose == ConsultationStep.Purpose.RESOLUTION,
             "role": step.get_purpose_display(),
             "created": dt(decision.created_at),
@@ -374,7 +374,7 @@ def agenda_item(
         "type": otype("AgendaItem"),
         "meeting": None
         if embedded or not step.public
-        else u.meeting(step.committee.strip(), step.meeting_date),  # type: ignore[arg-type]
+        else u.meeting(step.committee.name.strip(), step.meeting_date),  # type: ignore[arg-type]
         "order": order,
         "name": f"{decision.grdrs_label}: {decision.title}",
         "public": step.public,

@@ -351,7 +351,7 @@ def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
     if step.public:
-        item = sel.meeting(sel.meeting_key(step.committee.strip(), step.meeting_date))  # type: ignore[arg-type]
+        item = sel.meeting(sel.meeting_key(step.committee.name.strip(), step.meeting_date))  # type: ignore[arg-type]
         if item is None:
             raise Http404
         order = next(i for i, s in enumerate(item.steps, start=1) if s.pk == step.pk)

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.concurrency import VERSION_FIELD, ConcurrentEditError, DeleteRefusedError
-from core.forms import VersionedModelForm
+from core.forms import Form, VersionedModelForm
 from core.parsing import YEAR_MAX, YEAR_MIN
 from core.parsing import parse_year as read_year
 from core.users import request_user
@@ -133,6 +133,10 @@ def versioned_delete_page(
     kept_url: str = "",
     template: str = "",
     context: Mapping[str, Any] | None = None,
+    form_class: type[Form] = VersionForm,
+    form_kwargs: Mapping[str, Any] | None = None,
+    extra: Callable[[Any], Mapping[str, Any]] | None = None,
+    refused: Callable[[DeleteRefusedError], str] | None = None,
 ) -> HttpResponse:
     """The one delete page of a versioned object (the caller checked the right).
 
@@ -143,10 +147,19 @@ def versioned_delete_page(
     someone else meanwhile: the message and the URL of `done`. A confirmation without its
     version: a message naming `label` ("Der Stellenwert"), back to the confirmation page
     (to the URL of `done` for a page without `template`, i.e. a delete button only).
+    `form_class` asks for more than the version (e.g. the basis of a Streichung; its errors
+    show on the confirmation page), `extra(form)` turns it into further keyword arguments of
+    `delete`, `refused(error)` words a refusal (e.g. with links to what is in the way).
     """
     message, url = done
-    form = VersionForm(request.POST or None, initial={"version": getattr(instance, VERSION_FIELD)})
+    form = form_class(
+        request.POST or None,
+        initial={"version": getattr(instance, VERSION_FIELD)},
+        **(form_kwargs or {}),
+    )
     if request.method == "POST":
+        if template and not form.is_valid() and set(form.errors) - {"version"}:
+            return render(request, template, {"form": form, **(context or {})}, status=400)
         if not form.is_valid():
             messages.error(
                 request,
@@ -159,12 +172,13 @@ def versioned_delete_page(
                 instance=instance,
                 acting_user=request_user(request),
                 expected_version=form.cleaned_data["version"],
+                **(extra(form) if extra else {}),
             )
         except ConcurrentEditError as error:
             messages.error(request, str(error))
             return redirect(url if error.current is None else kept_url or url)
         except DeleteRefusedError as error:
-            messages.error(request, str(error))
+            messages.error(request, refused(error) if refused else str(error))
             return redirect(kept_url or url)
         messages.success(request, message)
         return redirect(url)

@@ -215,6 +215,13 @@ def costtable_create(request: HttpRequest) -> HttpResponse:
                     "source": source,
                     "rows": rows,
                     "rounding_label": RATE_ROUNDING[data["rounding"]][1],
+                    "drop": selectors.new_table_drop(
+                        name=data["name"],
+                        valid_from=data["valid_from"],
+                        source=source,
+                        percent=data["increase"],
+                        rounding=data["rounding"],
+                    ),
                 },
             )
     return render(request, "costs/costtable_create.html", {"form": form})

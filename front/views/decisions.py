@@ -22,7 +22,8 @@ from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
 from decisions import services
 from decisions.adoption_jobs import start_decision_adoption
-from decisions.consistency import check_decision
+from decisions.consistency import NumberCheck, number_check
+from decisions.departures import paper_departures
 from decisions.markup import render_markdown
 from decisions.models import Decision, DecisionPosition
 from decisions.pdf import pdf_filename
@@ -40,19 +41,18 @@ from decisions.selectors import (
 )
 from front.filters import DecisionFilter, PositionFilter
 from front.forms.decisions import (
-    FORMSET_LABELS,
     DecisionForm,
     DecisionVersionForm,
     MoveForm,
     PositionLinkForm,
     ReasonForm,
     StatusForm,
-    create_formsets,
-    finance_formsets,
+    editor_formsets,
+    editor_page_sections,
     form_data,
-    main_formsets,
     part_changes,
-    text_formsets,
+    sections_with_errors,
+    submitted_parts,
     with_added_row,
 )
 from front.tables import DecisionTable, paginate
@@ -65,10 +65,10 @@ def _validation_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _findings(doc: DecisionDocument | FrozenDocument):
+def _number_check(doc: DecisionDocument | FrozenDocument) -> NumberCheck | None:
     if isinstance(doc, FrozenDocument) or doc.finance is None:
-        return []  # an adopted record is shown as decided, not checked again
-    return check_decision(doc.decision, doc.finance)
+        return None  # an adopted record is shown as decided, not checked again
+    return number_check(doc.decision, doc.finance)
 
 
 def _document(decision: Decision) -> DecisionDocument | FrozenDocument:
@@ -112,6 +112,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
     doc = _document(decision)
+    check = _number_check(doc)
     can_change = rights(request.user, Decision).change
     status_form = None
     if can_change and services.allowed_statuses(decision):
@@ -133,8 +134,11 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else decision_content(decision),
             "record": doc.record if isinstance(doc, FrozenDocument) else None,
             "records": list(adopted_records(decision)),
-            "findings": _findings(doc),
+            "check": check,
+            "findings": check.findings if check else [],
+            "departures": paper_departures(decision) if isinstance(doc, FrozenDocument) else [],
             "can_change": can_change and decision.is_editable,
+            "can_amend": can_change and rights(request.user, Decision).add,
             "status_form": status_form,
             "reason_form": reason_form,
             "can_reopen": can_reopen and decision.status in services.REOPENABLE,
@@ -146,9 +150,8 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 EDITOR = "decisions/decision_form.html"
 
 
-def _edit_page(
-    request: HttpRequest, decision: Decision | None, formsets_of, title: str, with_form: bool = True
-) -> HttpResponse:
+def _edit_page(request: HttpRequest, decision: Decision | None, title: str) -> HttpResponse:
+    """The one-page editor: every section of the paper in one form, saved at once."""
     if decision is not None:
         try:
             services.ensure_editable(decision)
@@ -156,8 +159,12 @@ def _edit_page(
             messages.error(request, _validation_message(error))
             return redirect("decisions:detail", pk=decision.pk)
     data = request.POST if request.method == "POST" else None
-    form = DecisionForm(data, instance=decision) if with_form else None
-    formsets = formsets_of(data, instance=decision or Decision())
+    instance = decision or Decision()
+    # an older page of one part, or a script, sends only some parts: the rest stays as saved
+    with_form = data is None or decision is None or "title" in data
+    form = DecisionForm(data if with_form else None, instance=decision)
+    formsets = editor_formsets(data, instance=instance)
+    sent = submitted_parts(formsets)
     version_form = DecisionVersionForm(
         data, initial={"version": decision.version if decision else 1}
     )
@@ -168,11 +175,12 @@ def _edit_page(
         added = _with_added_row(request, formsets)
         if added is not None:
             data = added
-            form = DecisionForm(data, instance=decision) if with_form else None
-            formsets = formsets_of(data, instance=decision or Decision())
+            form = DecisionForm(data if with_form else None, instance=decision)
+            formsets = editor_formsets(data, instance=instance)
+            sent = submitted_parts(formsets)
             version_form = DecisionVersionForm(data)
     if request.method == "POST" and not redisplay:
-        valid = (form is None or form.is_valid()) and all(f.is_valid() for f in formsets.values())
+        valid = (not with_form or form.is_valid()) and all(f.is_valid() for f in sent.values())
         if decision is not None and not version_form.is_valid():
             messages.error(
                 request, "Die Fassung der geöffneten Seite fehlt; nichts wurde gespeichert."
@@ -180,11 +188,9 @@ def _edit_page(
         elif valid:
             try:
                 if decision is None:
-                    if form is None:
-                        raise ValueError("A new decision needs its form (with_form=True).")
                     decision = services.decision_create(
                         data=form_data(form),
-                        parts=[part_changes(f) for f in formsets.values()],
+                        parts=[part_changes(f) for f in sent.values()],
                         acting_user=request_user(request),
                     )
                     messages.success(request, "Die Beschlussvorlage wurde angelegt.")
@@ -193,16 +199,18 @@ def _edit_page(
                         decision=decision,
                         expected_version=version_form.cleaned_data["version"],
                         acting_user=request_user(request),
-                        data=form_data(form) if form is not None else None,
-                        parts=[part_changes(f) for f in formsets.values()],
+                        data=form_data(form) if with_form else None,
+                        parts=[part_changes(f) for f in sent.values()],
                     )
                     messages.success(request, "Die Änderungen wurden gespeichert.")
+                if "_continue" in request.POST:  # stay in the editor (the check beside updated)
+                    return redirect("decisions:edit", pk=decision.pk)
                 return redirect("decisions:detail", pk=decision.pk)
             except ConcurrentEditError as error:
                 conflict = error
             except ValidationError as error:
                 if (
-                    form is not None
+                    with_form
                     and hasattr(error, "error_dict")
                     and set(error.error_dict) <= set(form.fields)
                 ):
@@ -216,11 +224,15 @@ def _edit_page(
             # Invalid input against an outdated page (e.g. a row deleted meanwhile): explain that.
             conflict = services.stale_error(decision.pk, version_form.cleaned_data["version"])
         else:
+            wrong = ", ".join(s.title for s in sections_with_errors(form, formsets))
             messages.error(
-                request, "Bitte prüfen Sie die markierten Felder; nichts wurde gespeichert."
+                request,
+                "Bitte prüfen Sie die markierten Felder"
+                + (f" (Abschnitte: {wrong})" if wrong else "")
+                + "; nichts wurde gespeichert.",
             )
     if redisplay and conflict is None:  # the input again, its errors only when saving
-        hide_errors(*([form] if form else []), *(f for fs in formsets.values() for f in fs))
+        hide_errors(form, *(f for fs in formsets.values() for f in fs))
     if conflict is not None:
         current = conflict.current
         if current is None or decision is None:
@@ -229,9 +241,15 @@ def _edit_page(
         # The saved state, freshly loaded: the stale input is not shown again, so it can
         # neither overwrite nor resurrect rows changed or deleted meanwhile.
         decision = current
-        form = DecisionForm(instance=current) if with_form else None
-        formsets = formsets_of(None, instance=current)
+        form = DecisionForm(instance=current)
+        formsets = editor_formsets(None, instance=current)
         version_form = DecisionVersionForm(initial={"version": current.version})
+    quiet = redisplay and conflict is None
+    check: NumberCheck | None = None
+    doc: DecisionDocument | None = None
+    if decision is not None:
+        doc = decision_document(decision)  # the saved state: what the check beside reads
+        check = _number_check(doc)
     return render(
         request,
         EDITOR,
@@ -240,12 +258,15 @@ def _edit_page(
             "form": form,
             "version_form": version_form,
             "conflict": conflict,
-            "formset_list": [(FORMSET_LABELS[name], fs) for name, fs in formsets.items()],
+            "sections": editor_page_sections(form, formsets, quiet=quiet),
             "title": title,
             "reload_url": request.path,
             "committees": committees_in_use(),
-            "redisplay": redisplay and conflict is None,
+            "redisplay": quiet,
             "preview": redisplay and "_preview" in request.POST,
+            "doc": doc,
+            "check": check,
+            "findings": check.findings if check else [],
         },
         status=409 if conflict is not None else 200,
     )
@@ -264,29 +285,35 @@ def _with_added_row(request: HttpRequest, formsets: dict):
 @require_http_methods(["GET", "POST"])
 def decision_create(request: HttpRequest) -> HttpResponse:
     require_right(request.user, Decision, "add")
-    return _edit_page(request, None, create_formsets, "Neue Beschlussvorlage")
+    return _edit_page(request, None, "Neue Beschlussvorlage")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(request, decision, main_formsets, "Beschlussvorlage bearbeiten")
+    return _edit_page(request, decision, "Beschlussvorlage bearbeiten")
+
+
+def _section_of_editor(request: HttpRequest, pk: int, anchor: str) -> HttpResponse:
+    """A former page of one part: opened, the editor at its section; a form still sent to
+    it (an open tab) is saved as the editor saves it (only the parts it sent)."""
+    decision = get_for_user(request.user, Decision, pk, "change")
+    if request.method == "POST":
+        return _edit_page(request, decision, "Beschlussvorlage bearbeiten")
+    return redirect(reverse("decisions:edit", args=[decision.pk]) + f"#{anchor}")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_text(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_for_user(request.user, Decision, pk, "change")
-    return _edit_page(request, decision, text_formsets, "Begründung bearbeiten", with_form=False)
+    return _section_of_editor(request, pk, "begruendung")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit_finance(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_for_user(request.user, Decision, pk, "change")
-    title = "Finanzen, Unterschriften und Anlagen bearbeiten"
-    return _edit_page(request, decision, finance_formsets, title, with_form=False)
+    return _section_of_editor(request, pk, "finanzen")
 
 
 def _search_positions(request: HttpRequest, decision: Decision) -> tuple[PositionFilter, QuerySet]:
@@ -568,6 +595,7 @@ def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
     An adopted decision prints its record: no findings, marked with the adoption date."""
     decision = get_for_user(request.user, Decision, pk, "view", decision_for_page(pk))
     doc = _document(decision)
+    check = _number_check(doc)
     return render(
         request,
         "decisions/decision_print.html",
@@ -575,7 +603,8 @@ def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "doc": doc,
             "record": doc.record if isinstance(doc, FrozenDocument) else None,
-            "findings": _findings(doc),
+            "check": check,
+            "findings": check.findings if check else [],
         },
     )
 

@@ -10,7 +10,9 @@ The "Importe" page lists the saved imports; each can be undone while its rows ar
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -22,20 +24,26 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
+from core.formatting import date_de
 from core.jobs import start_job
 from core.permissions import Action, require_right, rights
 from core.users import request_user
 from core.xlsx import ImportFailed, ImportIssue, german, xlsx_response
+from costing import selectors as cost_selectors
 from costing.engine import CostingError
 from costing.excel import ExportError, selected_years, write_workbook
+from costing.import_template import cost_table_template
 from costing.imports import confirm_cost_table, cost_table_import_undo, preview_cost_table
 from costing.models import CostTable
+from costing.projection import PlannedTable, planned_table_drop
 from departments.models import OrgUnit
 from front import export_jobs
 from front.filters import PositionFilter
-from front.forms.imports import CostTableImportForm, PositionImportForm
+from front.forms.imports import CostTableImportForm, PositionImportForm, uploaded_file
 from stellenplan import import_jobs
+from stellenplan.import_template import positions_template
 from stellenplan.imports import (
+    SPAN_ROWS,
     confirm_positions,
     issues_from_json,
     max_rows,
@@ -183,10 +191,62 @@ def _issue_list(issues: list[ImportIssue], failure: str) -> dict:
     }
 
 
-def _uploaded(form) -> tuple[bytes, str]:
-    upload = form.cleaned_data["file"]
-    upload.seek(0)
-    return upload.read(), upload.name or "Excel-Datei"
+def _rate_warnings(preview: dict[str, Any]) -> list[dict[str, Any]]:
+    """Warnings of a positions preview for grades without a cost rate in a table the new or
+    changed positions would be costed with (they are costed 0 € there, the sums
+    "unvollständig"): one per grade and tables, with its rows. Not stored with the batch: the
+    rates may be added before the import is confirmed."""
+    spans = {
+        (
+            span["grade"],
+            date.fromisoformat(span["start"]),
+            date.fromisoformat(span["end"]) if span["end"] else None,
+        ): span
+        for span in preview.get("grade_spans", [])
+        if span["grade"]
+    }
+    grouped: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
+    for key, tables in cost_selectors.grade_spans_without_rate(spans).items():
+        span = spans[key]
+        names = " und ".join(f"„{t.name}“ (gültig ab {date_de(t.valid_from)})" for t in tables)
+        warning = grouped.setdefault(
+            (span["code"], tuple(t.pk for t in tables)),
+            {
+                "rows": [],
+                "count": 0,
+                "message": f"Kein Kostensatz für „{span['code']}“ in der Kostentabelle "
+                f"{names}: die Stelle wird dort mit 0 € gerechnet, die Summen sind "
+                "„unvollständig“, bis der Kostensatz ergänzt ist.",
+            },
+        )
+        warning["rows"] = sorted(warning["rows"] + span["rows"])[:SPAN_ROWS]
+        warning["count"] += span["count"]
+    for warning in grouped.values():
+        warning["more"] = warning["count"] - len(warning["rows"])
+    return sorted(grouped.values(), key=lambda w: w["rows"][0])
+
+
+def _cost_table_warnings(batch: ImportBatch) -> dict[str, Any]:
+    """What a pending cost-table import would do to the costs (not stored with the batch):
+    grades in use without a rate in the file, and a Finanzplanung that would fall."""
+    preview = batch.preview or {}
+    valid_from = date.fromisoformat(batch.options["valid_from"])
+    rated = {
+        grade_id: (Decimal(annual), Decimal(personnel) if personnel is not None else None)
+        for grade_id, annual, personnel in preview.get("rated", [])
+    }
+    unrated = cost_selectors.grades_without_planned_rate(valid_from, rated)
+    return {
+        "grade_warnings": [
+            f"Kein Kostensatz für „{item.pay_grade.code}“ in der Datei: "
+            f"{item.positions} {'Stelle' if item.positions == 1 else 'Stellen'} in den Jahren "
+            "dieser Tabelle werden dort mit 0 € gerechnet, die Summen sind „unvollständig“, "
+            "bis der Kostensatz ergänzt ist."
+            for item in unrated
+        ],
+        "drop": planned_table_drop(PlannedTable(batch.options["name"], valid_from, rated)),
+        "valid_from": valid_from,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,7 +257,7 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
     form = PositionImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form, "max_rows": german(Decimal(max_rows()))}
     if request.method == "POST" and form.is_valid():
-        content, name = _uploaded(form)
+        content, name = uploaded_file(form)
         if import_jobs.is_large_file(content):
             # a large file is checked by the worker; its page shows the progress (issue 21)
             job = start_job(
@@ -224,9 +284,26 @@ def import_positions_view(request: HttpRequest) -> HttpResponse:
                 return redirect("excel:import_batch", pk=batch.pk)
             context |= _issue_list(plan.issues, str(ImportFailed(plan.issues)))
             context["preview"] = plan.preview()
+            context["rate_warnings"] = _rate_warnings(context["preview"])
             context["kind"] = ImportBatch.Kind.POSITIONS
     status = 400 if request.method == "POST" else 200
     return render(request, "excel/import_positions.html", context, status=status)
+
+
+@login_required
+@permission_required("stellenplan.add_position", raise_exception=True)
+@require_GET
+def import_positions_template_view(request: HttpRequest) -> HttpResponseBase:
+    """The Excel template of the positions import: header row, example row, "Hinweise"."""
+    return xlsx_response(positions_template, "Vorlage_Stellenimport.xlsx")
+
+
+@login_required
+@permission_required("costing.add_costtable", raise_exception=True)
+@require_GET
+def import_cost_table_template_view(request: HttpRequest) -> HttpResponseBase:
+    """The Excel template of the cost-table import."""
+    return xlsx_response(cost_table_template, "Vorlage_Kostentabelle.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,7 +315,7 @@ def import_cost_table_view(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        content, name = _uploaded(form)
+        content, name = uploaded_file(form)
         plan, batch = preview_cost_table(
             content,
             file_name=name,
@@ -315,7 +392,12 @@ def import_batch_view(request: HttpRequest, pk: int) -> HttpResponse:
         and import_batch_may_undo(batch, request_user(request)),
         "items": batch.items.all()[:MAX_ISSUES_SHOWN],
         "item_count": batch.items.count(),
+        "rate_warnings": _rate_warnings(preview)
+        if batch.kind == ImportBatch.Kind.POSITIONS and batch.status == ImportBatch.Status.PENDING
+        else [],
     }
+    if batch.kind == ImportBatch.Kind.COST_TABLE and batch.status == ImportBatch.Status.PENDING:
+        context |= _cost_table_warnings(batch)
     if issues:
         context |= _issue_list(issues, f"{preview['counts']['refused']} Zeilen abgelehnt")
     return render(request, "excel/import_batch.html", context)

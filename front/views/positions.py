@@ -12,10 +12,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.concurrency import ConcurrentEditError
+from core.concurrency import ConcurrentEditError, DeleteRefusedError
 from core.formatting import date_de, display_value, money_places
 from core.parsing import YEAR_MAX, YEAR_MIN, parse_id
 from core.permissions import get_for_user, require_right, rights
@@ -25,11 +25,13 @@ from costing.engine import (
     CostingError,
 )
 from costing.models import CostRate
+from decisions.departures import position_departures
 from decisions.selectors import decisions_for_position
+from decisions.services import PositionLinkedError, decided_position_delete
 from departments.models import OrgUnit
 from front.filters import PositionFilter
-from front.forms.positions import PositionForm, PositionMoveForm
-from front.tables import PositionCostTable, paginate
+from front.forms.positions import PositionDeleteForm, PositionForm, PositionMoveForm
+from front.tables import PositionCostTable, cost_sums, paginate
 from front.views.common import (
     ancestors_of,
     current_year,
@@ -46,7 +48,6 @@ from stellenplan.services import (
     RestoreRefusedError,
     deleted_positions,
     position_create,
-    position_delete,
     position_history,
     position_restore,
     position_update,
@@ -66,21 +67,17 @@ def position_list(request: HttpRequest) -> HttpResponse:
     try:
         costs = selectors.list_sums(positions, year, key=filterset.cache_key())
         costing_error = None
-        sums: dict[str, Any] = {
-            "lines": costs.lines,
-            "fte": costs.fte,
-            # no active line with a rate: "fehlt", never 0
-            "annual_cost": (
-                None
-                if costs.incomplete and len(costs.missing) == costs.active_lines
-                else costs.annual_cost
-            ),
-            "active_fte": costs.active_fte,
-            "incomplete": costs.incomplete,
-        }
+        sums: dict[str, Any] = cost_sums(costs)
     except CostingError as error:
         costs, costing_error = None, str(error)
         sums = line_sums(positions)
+    text = filterset.form.cleaned_data.get("q") if filterset.is_bound else None
+    # a search: the positions of matching units and the other text matches, each with its sum
+    by_rank = (
+        selectors.search_rank_sums(positions, year, key=filterset.cache_key())
+        if text and costs is not None
+        else None
+    )
     table = PositionCostTable(positions, rates=costs.rates if costs else None, year=year, sums=sums)
     paginate(request, table, count=int(sums["lines"]))
     return render(
@@ -93,6 +90,8 @@ def position_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "costs": costs,
             "costing_error": costing_error,
+            "search_text": text,
+            "by_rank": by_rank if by_rank and all(part.lines for part in by_rank) else None,
             "position_rights": rights(request.user, Position),
             "rate_rights": rights(request.user, CostRate),
             "querystring": request.GET.urlencode(),
@@ -145,6 +144,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rights": rights(request.user, Position),
             "rate_rights": rights(request.user, CostRate),
             "decisions": decisions_for_position(position.pk),
+            "departures": position_departures(position.pk),
             "kw_without_date": KW_WITHOUT_DATE,
             "cost_places": {
                 "rate": money_places(getattr(line, "rate", None) for _, line in cost_rows),
@@ -218,7 +218,7 @@ def position_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _authority(form: PositionForm) -> dict:
+def _authority(form: PositionForm | PositionDeleteForm) -> dict:
     return {"authority": form.authority()}
 
 
@@ -252,10 +252,16 @@ def position_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         for field in Position._meta.concrete_fields
         if field.name in ("org_unit", "pay_grade", "title", "fte", "start_date", "end_date")
     ]
+    decided = [item for item in decisions_for_position(pk) if item.adopted_on]
+    created_by_paper = any(change.grdrs for change in plan_selectors.changes_of_position(pk))
     return versioned_delete_page(
         request,
         position,
-        delete=lambda instance, **kw: position_delete(position=instance, **kw),
+        delete=lambda instance, **kw: decided_position_delete(position=instance, **kw),
+        form_class=PositionDeleteForm,
+        form_kwargs={"basis_required": bool(decided) or created_by_paper},
+        extra=_authority,
+        refused=linked_refusal,
         label="Die Stelle",
         done=(
             f"Die Stelle „{position}“ wurde gelöscht. Sie bleibt unter „Gelöschte Stellen“ "
@@ -264,8 +270,24 @@ def position_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         kept_url=reverse("positions:detail", args=[pk]),
         template="positions/position_confirm_delete.html",
-        context={"position": position, "fields": fields},
+        context={"position": position, "fields": fields, "decided": decided},
     )
+
+
+def linked_refusal(error: DeleteRefusedError) -> str:
+    """A refused delete in German; where papers link the position, each named with a link to
+    its page."""
+    if not isinstance(error, PositionLinkedError) or not error.papers:
+        return str(error)
+    papers = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        (
+            (reverse("decisions:detail", args=[paper.pk]), paper.grdrs_label)
+            for paper in error.papers
+        ),
+    )
+    return format_html("{} Zur Vorlage: {}.", str(error), papers)
 
 
 @login_required

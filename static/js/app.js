@@ -83,8 +83,25 @@
     window.addEventListener("resize", mark);
   }
 
+  // "Mehr" in the menu is a <details> (works without this): Escape closes it and returns to
+  // its summary, a click elsewhere closes it.
+  function setUpMoreMenu() {
+    var more = document.querySelector(".nav-more");
+    if (!more) return;
+    more.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && more.open) {
+        more.open = false;
+        more.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (more.open && !more.contains(event.target)) more.open = false;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpScrollTables();
+    setUpMoreMenu();
     setUpNavToggle();
     setUpAutoSubmit();
   });

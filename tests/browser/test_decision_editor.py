@@ -102,10 +102,10 @@ def test_it_writes_a_paper_with_many_rows_in_one_save(
     page.screenshot(path=str(output_dir / "decision-editor.png"), full_page=True)
 
     # ONE save for everything
-    page.get_by_role("button", name="Speichern").click()
+    page.get_by_role("button", name="Speichern", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("wurde angelegt")
     decision = Decision.objects.get(title=TITLE)
-    assert list(decision.consultation_steps.values_list("order", "committee")) == [
+    assert list(decision.consultation_steps.values_list("order", "committee__name")) == [
         (1, "Jugendhilfeausschuss"),
         (2, "Verwaltungsausschuss"),
         (3, "Gemeinderat"),
@@ -174,7 +174,7 @@ def test_it_warns_before_leaving_a_form_with_unsaved_changes(
     page.get_by_role("link", name="Abbrechen").click()
     page.wait_for_timeout(500)
     assert len(dialogs) == 3
-    page.get_by_role("button", name="Speichern").click()
+    page.get_by_role("button", name="Speichern", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("gespeichert")
     assert len(dialogs) == 3
 
@@ -184,6 +184,8 @@ def test_it_warns_before_leaving_a_form_with_unsaved_changes(
     log_in(hr, base, "personalamt")
     hr.goto(f"{base}/stellen/neu/")
     hr.locator("[name='title']").fill("Sachbearbeitung")
-    hr.get_by_role("link", name="Beschlussvorlagen").click()
+    hr.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Übersicht"
+    ).click()
     hr.wait_for_timeout(500)
     assert len(dialogs) == 4

@@ -47,6 +47,8 @@ def test_it_lets_the_personalamt_create_find_and_edit_a_position(
     page.screenshot(path=str(output_dir / "hr-startseite.png"), full_page=True)
 
     # create a position with a German share "0,5"
+    # the role's tasks stand under "Mehr" (a disclosure in the menu)
+    nav(page).locator("summary", has_text="Mehr").click()
     nav(page).get_by_role("link", name="Neue Stelle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Neue Stelle")
     page.get_by_label("Org.einheit").select_option(label="29-1 Abteilung 1 (Verwaltung)")

@@ -1,8 +1,8 @@
 """LibreOffice recalculates the workbook: every total equals the costing engine's to the cent.
 
-The workbook holds SUM/SUBTOTAL formulas without cached values. LibreOffice (headless, with a
-private profile that always recalculates on load) converts it, and openpyxl reads the values
-LibreOffice computed. A missing LibreOffice is an error, not a skip.
+The workbook holds SUM/SUBTOTAL formulas (with the engine's figures as cached values, which
+LibreOffice ignores here): LibreOffice (headless, with a private profile that always
+recalculates on load) converts it, and openpyxl reads the values LibreOffice computed. A missing LibreOffice is an error, not a skip.
 """
 
 import shutil

@@ -158,11 +158,14 @@ def test_it_shows_the_new_button_only_to_the_personalamt(seed, client, role_user
 # filter adds its choice check and the data version again (the tree for the filter, the
 # options read it each). After a write every cache is cold; asked for again while the
 # data are unchanged, a list reads its sums (with the rates) and the tree from the caches
-# (one query each for the data version) and no position but those of its page.
+# (one query each for the data version) and no position but those of its page. A search
+# ("q") adds the sums of its two parts (issue 23: the positions of matching units and the
+# text matches), each a grouped query and two data-version reads (cached like the list's
+# sums: asked for again, one data-version read each).
 QUERIES_UNFILTERED = 15
-QUERIES_FILTERED = 17
+QUERIES_FILTERED = 23
 QUERIES_UNFILTERED_AGAIN = 9
-QUERIES_FILTERED_AGAIN = 11
+QUERIES_FILTERED_AGAIN = 13
 
 
 def test_it_sums_the_list_exactly_as_the_engine_does(client, role_users):
@@ -242,3 +245,20 @@ def test_it_needs_the_same_number_of_queries_for_10_and_10000_positions(
     html = response.content.decode()
     assert "Summe (" in html
     assert "Seite 2 von" in html
+
+
+def test_a_search_shows_the_sums_of_the_matching_unit_and_of_the_text_matches_apart(seed, reader):
+    """Issue 23: "Jobcenter" lists 15 lines; the 6 of the Jobcenter and the 9 found in the
+    text of other offices each get their own figure (and a link to the grouped search)."""
+    html = reader.get(LIST, {"q": "Jobcenter", "year": 2012}).content.decode()
+    split = html.split('class="sum-split"', 1)[1].split("</p>", 1)[0]
+    assert "6 Stellenzeilen mit 5,5 Stellen; 478.500\xa0€" in split
+    assert "9 Stellenzeilen mit 5,7 Stellen; 457.570\xa0€" in split
+    assert f"{reverse('search')}?q=Jobcenter&amp;year=2012" in split
+    # the whole list keeps its one sum
+    assert "936.070\xa0€" in html.split('id="summe"', 1)[1].split("</p>", 1)[0]
+
+
+def test_a_search_with_only_unit_matches_shows_no_split(seed, reader):
+    html = reader.get(LIST, {"q": "29AL", "year": 2012}).content.decode()
+    assert 'class="sum-split"' not in html

@@ -24,7 +24,7 @@ from decisions.services import (
 )
 from stellenplan.models import PayGrade, Position
 from stellenplan.services import position_update
-from tests.factories import PositionFactory
+from tests.factories import PositionFactory, council_decided
 
 Status = Decision.Status
 ADOPTED_ON = date(2011, 10, 6)
@@ -35,6 +35,8 @@ def saved_version(decision: Decision) -> int:
 
 
 def adopt(decision: Decision, user=None, on: date = ADOPTED_ON) -> None:
+    if not decision.consultation_steps.filter(result="zugestimmt").exists():
+        council_decided(decision, on=ADOPTED_ON)
     decision_change_status(
         decision=decision,
         status=Status.ADOPTED,

@@ -44,7 +44,7 @@ def adopt_job() -> Job:
     return Job.objects.get(kind=adoption_jobs.ADOPT)
 
 
-def test_it_adopts_through_a_job_that_links_the_paper(sitzungsdienst, reference, steps):
+def test_it_adopts_through_a_job_that_links_the_paper(sitzungsdienst, reference, decided, steps):
     url = reverse("decisions:status", args=[reference.pk])
     response = sitzungsdienst.post(url, status_post(reference))
     job = adopt_job()
@@ -74,7 +74,7 @@ def test_what_the_request_can_check_is_refused_at_once(sitzungsdienst, reference
 
 
 def test_a_worker_killed_while_rendering_leaves_it_eingebracht_and_a_restart_adopts(
-    sitzungsdienst, reference, monkeypatch
+    sitzungsdienst, reference, decided, monkeypatch
 ):
     def killed(html, **options):
         raise RuntimeError("Worker beendet (Test)")
@@ -101,7 +101,9 @@ def test_a_worker_killed_while_rendering_leaves_it_eingebracht_and_a_restart_ado
     assert later.status == Job.Status.FAILED and "ist schon beschlossen" in later.error
 
 
-def test_a_paper_changed_while_rendering_is_rendered_again(sitzungsdienst, reference, monkeypatch):
+def test_a_paper_changed_while_rendering_is_rendered_again(
+    sitzungsdienst, reference, decided, monkeypatch
+):
     render = services.render_pdf
     rendered: list[str] = []
     position = Position.objects.filter(decision_links__decision=reference).first()

@@ -22,7 +22,7 @@ def test_it_loads_the_decision_with_its_header(reference):
 
 def test_it_loads_the_four_committee_rows(reference):
     rows = [
-        (s.committee, s.get_purpose_display(), s.session_kind, s.meeting_date)
+        (s.committee.name, s.get_purpose_display(), s.session_kind, s.meeting_date)
         for s in reference.consultation_steps.all()
     ]
     assert rows == [

@@ -23,26 +23,26 @@ REFERENCE_PAGES = 19
 
 # Every line of the Anlage as printed: org unit, grade, title, share, cost
 ANNEX_ROWS = [
-    ("10-1.2", "EG 9", "SB/-in Zentraler Einkauf", "0,5", "31.500 EUR"),
-    ("10-3.3", "A 12", "SB/-in Aus- und Fortbildung", "0,3", "29.790 EUR"),
-    ("10-5.1", "A 12", "SB/-in Personal", "0,3", "29.790 EUR"),
-    ("10-5.1", "EG 6", "MA/-in Personalaktei", "0,1", "5.040 EUR"),
-    ("10-5.3", "A 8", "SB/-in Bezügeabrechnung", "0,3", "21.090 EUR"),
-    ("29AL", "A 13 hD", "SB Steuerungsunterstützung", "1,0", "110.400 EUR"),
-    ("29AL", "EG 11", "SB Zentrales Controlling", "1,0", "74.300 EUR"),
-    ("29AL", "EG 11", "SB Öffentlichkeitsarbeit, Berichtswesen", "1,0", "74.300 EUR"),
-    ("29-1", "A 12", "SB Finanzen / Finanzcontrolling", "1,0", "99.300 EUR"),
-    ("29-1", "EG 9", "SB Aus- / Fort- / Weiterbildung", "0,5", "31.500 EUR"),
-    ("29-3", "A 11", "SB Einkauf Arbeitsmarktdienstleistungen, Vertragswesen", "1,0", "88.700 EUR"),
-    ("14-2", "A 13 hD", "Prüfer/-in", "1,0", "110.400 EUR"),
-    ("20-2", "A 12", "SB/-in Haushalt", "0,5", "49.650 EUR"),
-    ("20-4", "A 10", "SB/Stv. Teamleitung", "1,0", "80.700 EUR"),
-    ("20-4", "A 8", "SB/-in Buchhaltung", "1,0", "70.300 EUR"),
-    ("20-4", "EG 6", "SB/-in Buchhaltung", "1,0", "50.400 EUR"),
-    ("20-5", "EG 8", "SB/-in Beitreibung, Vollstreckung", "1,0", "53.900 EUR"),
-    ("WFB", "A 14", "SB/-in Controlling", "1,0", "117.500 EUR"),
+    ("10-1.2", "EG 9", "SB/-in Zentraler Einkauf", "0,5", "31.500 €"),
+    ("10-3.3", "A 12", "SB/-in Aus- und Fortbildung", "0,3", "29.790 €"),
+    ("10-5.1", "A 12", "SB/-in Personal", "0,3", "29.790 €"),
+    ("10-5.1", "EG 6", "MA/-in Personalaktei", "0,1", "5.040 €"),
+    ("10-5.3", "A 8", "SB/-in Bezügeabrechnung", "0,3", "21.090 €"),
+    ("29AL", "A 13 hD", "SB Steuerungsunterstützung", "1,0", "110.400 €"),
+    ("29AL", "EG 11", "SB Zentrales Controlling", "1,0", "74.300 €"),
+    ("29AL", "EG 11", "SB Öffentlichkeitsarbeit, Berichtswesen", "1,0", "74.300 €"),
+    ("29-1", "A 12", "SB Finanzen / Finanzcontrolling", "1,0", "99.300 €"),
+    ("29-1", "EG 9", "SB Aus- / Fort- / Weiterbildung", "0,5", "31.500 €"),
+    ("29-3", "A 11", "SB Einkauf Arbeitsmarktdienstleistungen, Vertragswesen", "1,0", "88.700 €"),
+    ("14-2", "A 13 hD", "Prüfer/-in", "1,0", "110.400 €"),
+    ("20-2", "A 12", "SB/-in Haushalt", "0,5", "49.650 €"),
+    ("20-4", "A 10", "SB/Stv. Teamleitung", "1,0", "80.700 €"),
+    ("20-4", "A 8", "SB/-in Buchhaltung", "1,0", "70.300 €"),
+    ("20-4", "EG 6", "SB/-in Buchhaltung", "1,0", "50.400 €"),
+    ("20-5", "EG 8", "SB/-in Beitreibung, Vollstreckung", "1,0", "53.900 €"),
+    ("WFB", "A 14", "SB/-in Controlling", "1,0", "117.500 €"),
 ]
-ANNEX_TOTALS = ["Gesamt 1,5 117.210 EUR", "Gesamt 5,5 478.500 EUR", "Gesamt 4,5 304.950 EUR"]
+ANNEX_TOTALS = ["Gesamt 1,5 117.210 €", "Gesamt 5,5 478.500 €", "Gesamt 4,5 304.950 €"]
 DEPARTMENTS = [
     "1. Haupt- und Personalamt",
     "2. Jobcenter",
@@ -253,13 +253,13 @@ def test_it_repeats_table_headers_and_keeps_rows_whole_across_pages():
         )
         DecisionPosition.objects.create(decision=decision, position=position, order=n + 1)
     pages = [p.extract_text() for p in PdfReader(BytesIO(render_decision_pdf(decision))).pages]
-    table_pages = [p for p in pages if "Sachbearbeitung Nr." in p and "EUR" in p and "51 EG 9" in p]
+    table_pages = [p for p in pages if "Sachbearbeitung Nr." in p and "€" in p and "51 EG 9" in p]
     assert len(table_pages) >= 2  # the table spans pages
     for page in table_pages:
         assert "Stellenwert" in page and "Funktionsbezeichnung" in page  # header repeated
     for n in range(70):  # every row whole on one page: number and cost together
         assert any(
-            re.search(rf"Nr\. {n:02d} mit.{{0,60}}?1,0 - 60.000 EUR", flat(p)) for p in pages
+            re.search(rf"Nr\. {n:02d} mit.{{0,60}}?1,0 - 60.000\s€", flat(p)) for p in pages
         ), n
 
 

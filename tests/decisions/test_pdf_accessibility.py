@@ -23,6 +23,7 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from decisions.models import AdoptedRecord, Decision
 from decisions.pdf import DRAFT_MARK, decision_html, render_decision_pdf
 from decisions.services import decision_change_status
+from tests.factories import council_decided
 
 REFERENCE_PAGES = 19
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
@@ -51,6 +52,7 @@ def draft_pdf(draft) -> bytes:
 
 @pytest.fixture
 def adopted_record(reference) -> AdoptedRecord:
+    council_decided(reference, on=date(2011, 10, 6))
     decision_change_status(
         decision=reference,
         status=Decision.Status.ADOPTED,

@@ -17,10 +17,10 @@ def test_it_gives_the_sitzungsdienst_all_rights_on_every_decisions_model(db):
         if not issubclass(m, HistoricalChanges)
     ]
     expected = {f"{a}_{m}" for a in ["add", "change", "delete", "view"] for m in models}
-    # 12 models (with the adopted records of issue 11 and the stored public renderings of
-    # issue 21), each with its history model but the status log, the adopted records and the
-    # renderings, whose rows are never edited by hand
-    assert len([m for m in models if not m.startswith("historical")]) == 12
+    # 14 models (with the adopted records of issue 11, the stored public renderings of
+    # issue 21 and the Gremien and Sitzungen of issue 22), each with its history model but the
+    # status log, the adopted records and the renderings, whose rows are never edited by hand
+    assert len([m for m in models if not m.startswith("historical")]) == 14
     assert granted == expected
 
 

@@ -14,6 +14,7 @@ from decisions.services import (
     decision_remove_position,
 )
 from stellenplan.models import Position
+from tests.factories import council_decided
 
 Status = Decision.Status
 
@@ -23,7 +24,8 @@ def saved_version(decision: Decision) -> int:
     return Decision.objects.get(pk=decision.pk).version
 
 
-def test_it_records_a_status_change_with_date_and_user(reference, django_user_model):
+def test_it_records_a_status_change_with_date_and_user(decided, django_user_model):
+    reference = decided
     user = django_user_model.objects.create_user("sd")
     change = decision_change_status(
         decision=reference,
@@ -45,6 +47,7 @@ def test_it_records_a_status_change_with_date_and_user(reference, django_user_mo
 
 
 def test_it_refuses_a_transition_that_is_not_allowed(reference):
+    council_decided(reference, result="abgelehnt", on=date(2011, 10, 6))
     decision_change_status(
         decision=reference,
         expected_version=saved_version(reference),
@@ -147,7 +150,8 @@ def test_it_renumbers_after_removing_and_moves_up_and_down(reference):
         )
 
 
-def test_it_keeps_a_closed_decision_unchanged(reference):
+def test_it_keeps_a_closed_decision_unchanged(decided):
+    reference = decided
     decision_change_status(
         decision=reference,
         expected_version=saved_version(reference),

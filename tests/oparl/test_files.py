@@ -14,6 +14,7 @@ import core.ratelimit
 from decisions import public_pdf as service
 from decisions.models import Decision
 from decisions.services import decision_change_status
+from tests.factories import council_decided
 from tests.oparl.conftest import PREFIX
 
 
@@ -118,6 +119,7 @@ def test_head_answers_without_body_and_without_rendering_again(reference, api, r
 
 def test_an_adopted_papers_files_are_kept_long(reference, api, renders, django_user_model):
     user = django_user_model.objects.create_user("beschluss")
+    council_decided(reference, on=date(2011, 10, 6))
     decision_change_status(
         decision=reference,
         status=Decision.Status.ADOPTED,

@@ -14,8 +14,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from decisions.models import ConsultationStep, Decision, StatusChange
+from decisions.models import Committee, ConsultationStep, Decision, StatusChange
 from decisions.services import decision_change_status
+from tests.factories import council_decided
 from tests.oparl.conftest import PREFIX, check_object, objects_in, path_of
 
 Status = Decision.Status
@@ -90,7 +91,7 @@ def make_paper(
         ConsultationStep.objects.create(
             decision=decision,
             order=order,
-            committee=committee,
+            committee=Committee.objects.get_or_create(name=committee)[0],
             purpose=purpose,
             public=public,
             meeting_date=day + timedelta(days=14 * order),
@@ -353,6 +354,7 @@ def test_unknown_urls_and_writes_are_error_objects(db, api):
 def adopted(seed, django_user_model) -> tuple[Decision, User]:
     decision = Decision.objects.get(number="647/2011")
     user = django_user_model.objects.create_user("Erika-Geheimname")
+    council_decided(decision, on=date(2011, 10, 6))
     decision_change_status(
         decision=decision,
         status=Status.ADOPTED,
@@ -386,7 +388,7 @@ def test_an_adopted_paper_publishes_its_frozen_pdf(adopted, api, validators):
 
 def test_only_a_public_deciding_step_shows_the_resolution(adopted, api):
     decision, _user = adopted
-    steps = {s.committee: s for s in decision.consultation_steps.all()}
+    steps = {s.committee.name: s for s in decision.consultation_steps.all()}
     council = get(api, f"{PREFIX}agendaitem/{steps['Gemeinderat'].pk}/")
     assert council["public"] is True
     assert council["result"] == "beschlossen"
@@ -403,7 +405,7 @@ def test_a_closed_session_is_named_nowhere(seed, api, validators):
     JobCenter, 23.09.2011) shows neither the name nor the date of its session: no meeting, no
     link to one, on no agenda; its consultation and agenda item stay (``public: false``)."""
     decision = Decision.objects.get(number="647/2011")
-    closed = decision.consultation_steps.get(committee="Unterausschuss JobCenter")
+    closed = decision.consultation_steps.get(committee__name="Unterausschuss JobCenter")
     assert closed.public is False and closed.meeting_date == date(2011, 9, 23)
     everything = crawl(api)
     text = str(everything)
@@ -418,7 +420,7 @@ def test_a_closed_session_is_named_nowhere(seed, api, validators):
     assert item["public"] is False and "meeting" not in item
     check_object(item, validators)
     check_object(consultation, validators)
-    council = decision.consultation_steps.get(committee="Gemeinderat")
+    council = decision.consultation_steps.get(committee__name="Gemeinderat")
     assert get(api, f"{PREFIX}consultation/{council.pk}/")["meeting"].endswith("20111006/")
 
 

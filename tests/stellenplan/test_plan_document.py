@@ -35,9 +35,14 @@ def test_it_shows_the_reference_positions_by_grade():
     assert doc.grand_total.fte == Decimal("13.5")
     assert doc.parts[0].total.fte == Decimal("8.4")
     assert doc.parts[1].total.fte == Decimal("5.1")
-    assert all(row.previous == 0 and row.occupied == 0 for row in rows.values())
-    assert doc.grand_total.change == Decimal("13.5")
-    assert doc.notes == ["kein Stellenplan 2011 erfasst – Vorjahr mit 0 gerechnet"]
+    # Vorjahreszahlen 2011 of the seed: 0 in every group, plus the two Schaffungen im Vorgriff
+    # from 01.10.2011 (A 10 and A 11) in Stellen 2011
+    previous = {label: row.previous for label, row in rows.items() if row.previous}
+    assert previous == {"A 11": Decimal("1.00"), "A 10": Decimal("1.00")}
+    assert all(row.occupied == 0 for row in rows.values())
+    assert doc.grand_total.change == Decimal("11.5")
+    assert doc.notes[0].startswith("Stellen 2011 und besetzt am 30.06.2011: Vorjahreszahlen")
+    assert "2,0 Stellen, die 2011 im Vorgriff" in doc.notes[1]
 
 
 def test_it_lists_the_18_schaffungen_two_in_advance():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from decisions.consistency import check_decision
+from decisions.consistency import number_check
 from decisions.models import Decision
 from decisions.pdf import document_for, render_decision_pdf
 from decisions.selectors import current_record
@@ -38,8 +38,9 @@ class Command(BaseCommand):
         if doc.costing_error:
             self.stderr.write(f"Achtung: {doc.costing_error}")
         else:
-            findings = check_decision(doc.decision, doc.finance)
-            for finding in findings:
+            check = number_check(doc.decision, doc.finance)
+            for finding in check.findings:
                 self.stderr.write(f"Befund: {finding.message}")
+            self.stderr.write(f"Beträge: {check.amount_summary}")
         target.write_bytes(render_decision_pdf(decision, doc))
         self.stdout.write(self.style.SUCCESS(f"{decision.grdrs_label} gedruckt: {target}"))
