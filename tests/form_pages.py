@@ -89,6 +89,10 @@ FORM_PAGES: dict[str, FormPage] = {
     "plandoc:adopt": FormPage(),
     "positions:list": FormPage(query="?year=2012", method="get", fill="garbage"),
     "decisions:list": FormPage(method="get", fill="garbage"),
+    "council:committee_create": FormPage(),
+    "council:committee_update": FormPage(),
+    "council:meeting_create": FormPage(),
+    "council:meeting_update": FormPage(),
     "changes:list": FormPage(method="get", fill="garbage"),
 }
 
