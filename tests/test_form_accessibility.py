@@ -11,7 +11,7 @@ this test finds a dangling reference in seconds and on both databases.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import pytest
 from django.db import transaction
@@ -48,7 +48,7 @@ def submit(client, url: str, page: FormPage, html: str):
     form = parse(html).the_form(page)
     assert form is not None, f"{url}: no form to fill in ({page})"
     data = form.data(page.fill)
-    action = form.action or url
+    action = urljoin(url, form.action) if form.action else url
     if page.method == "get":
         return client.get(f"{action.split('?')[0]}?{urlencode(data, doseq=True)}", follow=True)
     return client.post(action, data, follow=True)
