@@ -87,8 +87,14 @@ FORM_PAGES: dict[str, FormPage] = {
     "plandoc:compare": FormPage(method="get", fill="garbage"),
     "plandoc:explanations": FormPage(no_errors="optional texts only (Erläuterungen)"),
     "plandoc:adopt": FormPage(),
+    "plandoc:previous_figures": FormPage(fill="garbage"),
+    "plandoc:trainees": FormPage(fill="garbage"),
     "positions:list": FormPage(query="?year=2012", method="get", fill="garbage"),
     "decisions:list": FormPage(method="get", fill="garbage"),
+    "council:committee_create": FormPage(),
+    "council:committee_update": FormPage(),
+    "council:meeting_create": FormPage(),
+    "council:meeting_update": FormPage(),
     "changes:list": FormPage(method="get", fill="garbage"),
 }
 

@@ -11,7 +11,7 @@ this test finds a dangling reference in seconds and on both databases.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import pytest
 from django.db import transaction
@@ -48,15 +48,28 @@ def submit(client, url: str, page: FormPage, html: str):
     form = parse(html).the_form(page)
     assert form is not None, f"{url}: no form to fill in ({page})"
     data = form.data(page.fill)
-    action = form.action or url
+    action = urljoin(url, form.action) if form.action else url
     if page.method == "get":
         return client.get(f"{action.split('?')[0]}?{urlencode(data, doseq=True)}", follow=True)
     return client.post(action, data, follow=True)
 
 
+#: URL names of pages that create or edit something: each must be in FORM_PAGES.
+EDIT_PAGE = re.compile(r":(\w+_)?(create|update|edit)(_\w+)?$")
+
+
 def test_it_knows_every_form_page():
     unknown = sorted(set(FORM_PAGES) - set(ROUTES))
     assert not unknown, f"FORM_PAGES names URLs that do not exist: {unknown}"
+    edit_pages = {
+        name
+        for name in ROUTES
+        if EDIT_PAGE.search(name)
+        and not name.startswith("admin:")
+        and 200 in (matrix.expectation(name) or matrix.read(get=())).get
+    }
+    missing = sorted(edit_pages - set(FORM_PAGES))
+    assert not missing, f"Form pages without a check: {missing}; add them to tests/form_pages.py"
 
 
 @pytest.mark.parametrize("name", sorted(FORM_PAGES))

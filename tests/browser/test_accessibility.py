@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import pytest
 from django.contrib.auth.models import Group
@@ -110,6 +110,7 @@ NOT_PAGES: dict[str, str] = {
     "council:amend": "POST only",
     "costs:projection_export": "XLSX download",
     "plandoc:excel": "XLSX download",
+    "plandoc:previous_figures_excel": "XLSX download",
     "plandoc:pdf": "PDF download (PDF/UA-1, tests/stellenplan/test_plan_document_output.py)",
     "plans:create_next": "POST only",
     "plans:occupation_delete": "POST only",
@@ -205,6 +206,8 @@ PAGES: dict[str, str] = {
     "plandoc:compare": "",
     "plandoc:explanations": "",
     "plandoc:adopt": "",
+    "plandoc:previous_figures": "",
+    "plandoc:trainees": "",
     "positions:move": "",
     "jobs:list": "",
     "jobs:detail": "",
@@ -478,7 +481,8 @@ def walk_error_states(context, base, role, samples, findings, seen: set[str], ne
                 findings.add(where, "no form to fill in")
                 continue
             query = urlencode(form.data(form_page.fill), doseq=True)
-            page.goto(f"{base}{form.action or url.split('?')[0]}?{query}")
+            action = urljoin(url, form.action) if form.action else url
+            page.goto(f"{base}{action.split('?')[0]}?{query}")
             check_error_state(page, where, form_page.fill, findings, seen)
             findings.durations.append((round(time.monotonic() - started, 2), where))
             continue
