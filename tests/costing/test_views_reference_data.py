@@ -58,7 +58,8 @@ def test_it_lets_the_kaemmerei_create_change_and_delete_a_rule(seed, treasury):
     assert rule.rate == Decimal("0.2500")
     assert list(rule.org_units.all()) == [unit]
     overview = treasury.get(reverse("costs:overview"), {"year": 2012}).content.decode()
-    assert "76.237,50\xa0€" in overview  # 25 % of the Stadtkämmerei's 304.950 €
+    # 25 % of the Stadtkämmerei's 304.950 € = 76.237,50 €, shown in whole euros (issue 23)
+    assert "76.238\xa0€" in overview
     response = treasury.post(
         reverse("costs:rule_update", args=[rule.pk]),
         {
