@@ -233,7 +233,8 @@ def _report(request: HttpRequest, outcome: council.ResultsOutcome) -> None:
     if not outcome.changed:
         messages.info(request, "Keine Änderung: nichts wurde gespeichert.")
         return
-    messages.success(request, f"{len(outcome.changed)} Ergebnis(se) gespeichert.")
+    count = len(outcome.changed)
+    messages.success(request, f"{count} {'Ergebnis' if count == 1 else 'Ergebnisse'} gespeichert.")
     for decision in outcome.rejected:
         messages.success(request, f"{decision.grdrs_label} ist abgelehnt.")
     for job in outcome.adoptions:
