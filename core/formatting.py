@@ -112,6 +112,11 @@ def positions_word(value: Decimal) -> str:
     return "Stelle" if Decimal(value) == 1 else "Stellen"
 
 
+def counted(count: int, singular: str, plural: str) -> str:
+    """ "1 Betrag", "2 Beträge": the number with the noun (or verb) in the right number."""
+    return f"{count} {singular if count == 1 else plural}"
+
+
 def date_de(value: datetime.date | None) -> str:
     if not value:
         return DASH

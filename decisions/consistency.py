@@ -44,7 +44,7 @@ from typing import Protocol
 from django.conf import settings
 
 from core import parsing
-from core.formatting import euro, format_decimal, percent
+from core.formatting import counted, euro, format_decimal, percent
 from costing.engine import CostingError, YearCosting, cost_year
 from decisions.models import Decision
 from decisions.selectors import (
@@ -852,11 +852,6 @@ def money_in(
     checks, findings = check_amounts(data, place, sentence)
     amounts += checks
     return [amount_finding(c) for c in checks if c.status == STIMMT_NICHT] + findings
-
-
-def counted(count: int, singular: str, plural: str) -> str:
-    """ "1 Betrag", "2 Beträge": the number with the noun (or verb) in the right number."""
-    return f"{count} {singular if count == 1 else plural}"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError
+from core.formatting import counted
 from core.permissions import get_for_user, require_right, rights
 from core.users import request_user
 from decisions import council
@@ -233,8 +234,9 @@ def _report(request: HttpRequest, outcome: council.ResultsOutcome) -> None:
     if not outcome.changed:
         messages.info(request, "Keine Änderung: nichts wurde gespeichert.")
         return
-    count = len(outcome.changed)
-    messages.success(request, f"{count} {'Ergebnis' if count == 1 else 'Ergebnisse'} gespeichert.")
+    messages.success(
+        request, f"{counted(len(outcome.changed), 'Ergebnis', 'Ergebnisse')} gespeichert."
+    )
     for decision in outcome.rejected:
         messages.success(request, f"{decision.grdrs_label} ist abgelehnt.")
     for job in outcome.adoptions:

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import ConcurrentEditError, DeleteRefusedError
-from core.formatting import date_de
+from core.formatting import counted, date_de
 from core.jobs import start_job
 from core.permissions import Action, require_right, rights
 from core.users import request_user
@@ -239,7 +239,7 @@ def _cost_table_warnings(batch: ImportBatch) -> dict[str, Any]:
     return {
         "grade_warnings": [
             f"Kein Kostensatz für „{item.pay_grade.code}“ in der Datei: "
-            f"{item.positions} {'Stelle' if item.positions == 1 else 'Stellen'} in den Jahren "
+            f"{counted(item.positions, 'Stelle', 'Stellen')} in den Jahren "
             "dieser Tabelle werden dort mit 0 € gerechnet, die Summen sind „unvollständig“, "
             "bis der Kostensatz ergänzt ist."
             for item in unrated
